@@ -1,0 +1,85 @@
+import Foundation
+
+/// A template pack: identity, names and the entities it installs.
+public struct PackManifest: Sendable, Equatable {
+    public var id: String
+    public var version: String
+    public var name: Label
+    public var description: Label?
+    public var requires: [String]
+    public var entities: [EntityDefinition]
+
+    public var summaryJSON: JSONValue {
+        var m: [(String, JSONValue)] = [("id", .string(id)), ("version", .string(version)), ("name", name.json)]
+        if let description { m.append(("description", description.json)) }
+        m.append(("requires", .array(requires.map { .string($0) })))
+        m.append(("entities", .array(entities.map { .string($0.name) })))
+        return .object(m)
+    }
+}
+
+/// Loads packs from a folder of pack folders (`templates-market/`).
+public struct PackLibrary: Sendable {
+    public let root: URL
+
+    public init(root: URL) { self.root = root }
+
+    /// The pack ids found under the root, sorted.
+    public func ids() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).appendingPathComponent("pack.yaml").path) }.sorted()
+    }
+
+    public func load(_ id: String) throws(TesseraError) -> PackManifest {
+        guard APIName.isValid(id) else { throw .notFound("No pack '\(id)'.") }
+        let folder = root.appendingPathComponent(id)
+        let manifestText = try read(folder.appendingPathComponent("pack.yaml"), id: id)
+        let json = try YAMLDocument.parse(manifestText, file: "\(id)/pack.yaml")
+        var problems: [TesseraError.Detail] = []
+        guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
+        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities"])
+        let manifestID = reader.string("id") ?? ""
+        let version = reader.string("version") ?? ""
+        let name = reader.label("name")
+        let description = reader.label("description")
+        let requires = reader.stringArray("requires") ?? []
+        let entityNames = reader.stringArray("entities") ?? []
+        problems += reader.problems
+        if manifestID != id { problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder")) }
+        if version.isEmpty { problems.append(.init(field: "version", rule: "required", message: "\(id)/pack.yaml: version is required")) }
+        if name == nil { problems.append(.init(field: "name", rule: "required", message: "\(id)/pack.yaml: name is required")) }
+        guard problems.isEmpty else { throw .invalidMetadata(problems) }
+        let known = Set(entityNames)
+        var entities: [EntityDefinition] = []
+        for entityName in entityNames {
+            guard APIName.isValid(entityName) else { throw .invalidMetadata([.init(field: "entities", rule: "name", message: "'\(entityName)' is not an entity name")]) }
+            let file = "\(id)/entities/\(entityName).yaml"
+            let text = try read(folder.appendingPathComponent("entities").appendingPathComponent("\(entityName).yaml"), id: id)
+            do throws(TesseraError) {
+                let entity = try MetadataDecoder.entity(try YAMLDocument.parse(text, file: file), knownEntities: known)
+                guard entity.name == entityName else {
+                    throw TesseraError.invalidMetadata([.init(field: "name", rule: "mismatch", message: "\(file): name '\(entity.name)' does not match the file")])
+                }
+                entities.append(entity)
+            } catch {
+                throw .invalidMetadata(error.details.map { detail in
+                    var d = detail
+                    d.message = "\(file): \(d.message)"
+                    return d
+                })
+            }
+        }
+        return PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
+    }
+
+    private func read(_ url: URL, id: String) throws(TesseraError) -> String {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            if !FileManager.default.fileExists(atPath: root.appendingPathComponent(id).path) { throw .notFound("No pack '\(id)'.") }
+            throw .invalidMetadata([.init(field: nil, rule: "missing_file", message: "pack '\(id)' is missing \(url.lastPathComponent)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .invalidMetadata([.init(field: nil, rule: "encoding", message: "\(url.lastPathComponent) is not UTF-8")])
+        }
+        return text
+    }
+}

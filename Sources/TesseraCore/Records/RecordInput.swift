@@ -1,0 +1,81 @@
+/// A checked record body: values to write in field order, plus what the caller asserted.
+public struct RecordWrite: Sendable, Equatable {
+    public struct Assignment: Sendable, Equatable {
+        public let field: FieldDefinition
+        public let value: StoredValue
+    }
+
+    public var assignments: [Assignment]
+    /// `version` from the body (optimistic locking on update).
+    public var expectedVersion: Int64?
+    /// `owner_id` from the body, when the caller hands the record to another user.
+    public var ownerID: String?
+
+    public init(assignments: [Assignment] = [], expectedVersion: Int64? = nil, ownerID: String? = nil) {
+        self.assignments = assignments
+        self.expectedVersion = expectedVersion
+        self.ownerID = ownerID
+    }
+}
+
+/// Validates create and update bodies against an entity, reporting every problem together.
+public enum RecordInput {
+    public enum Mode: Sendable { case create, update }
+
+    public static func check(_ json: JSONValue, entity: EntityDefinition, mode: Mode) throws(TesseraError) -> RecordWrite {
+        var problems: [TesseraError.Detail] = []
+        guard case .object(let members) = json else {
+            throw .validation([.init(field: nil, rule: "type", message: "A record must be a JSON object keyed by field name.")])
+        }
+        var write = RecordWrite()
+        var given: Set<String> = []
+        for (key, value) in members {
+            guard given.insert(key).inserted else {
+                problems.append(.init(field: key, rule: "duplicate", message: "\(key) appears twice in the body"))
+                continue
+            }
+            if let field = entity.field(key) {
+                if let stored = ValueCoercer.coerce(value, for: field, problems: &problems) {
+                    if stored == .null, field.required {
+                        problems.append(.init(field: key, rule: "required", message: "\(key) is required"))
+                    } else {
+                        write.assignments.append(.init(field: field, value: stored))
+                    }
+                }
+                continue
+            }
+            switch key {
+            case "version" where mode == .update:
+                guard let v = value.intValue, v >= 1 else {
+                    problems.append(.init(field: key, rule: "type", message: "version must be a positive whole number"))
+                    continue
+                }
+                write.expectedVersion = Int64(v)
+            case "owner_id":
+                guard case .string(let s) = value, let id = UUIDText.normalized(s) else {
+                    problems.append(.init(field: key, rule: "type", message: "owner_id must be a user id (UUID)"))
+                    continue
+                }
+                write.ownerID = id
+            case _ where APIName.systemFields.contains(key):
+                problems.append(.init(field: key, rule: "read_only", message: "\(key) is set by the server and cannot be written"))
+            default:
+                problems.append(.init(field: key, rule: "unknown_field", message: "'\(key)' is not a field of \(entity.name)"))
+            }
+        }
+        if mode == .create {
+            for field in entity.fields where !given.contains(field.name) {
+                if let defaultValue = field.defaultValue, let stored = ValueCoercer.coerce(defaultValue, for: field, problems: &problems) {
+                    write.assignments.append(.init(field: field, value: stored))
+                } else if field.required {
+                    problems.append(.init(field: field.name, rule: "required", message: "\(field.name) is required"))
+                } else if field.type == .attachment, let min = field.minCount, min > 0 {
+                    problems.append(.init(field: field.name, rule: "min_count", message: "\(field.name): needs at least \(min) file(s) (got 0)",
+                                          extra: ["min": .number(min)]))
+                }
+            }
+        }
+        guard problems.isEmpty else { throw .validation(problems) }
+        return write
+    }
+}

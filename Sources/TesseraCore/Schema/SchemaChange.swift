@@ -1,0 +1,28 @@
+/// One step of turning a metadata change into database structure; the store renders it to DDL.
+public enum SchemaChange: Sendable, Equatable {
+    case createTable(EntityDefinition)
+    case dropTable(entity: String)
+    case addColumn(entity: String, field: FieldDefinition)
+    case dropColumn(entity: String, field: FieldDefinition)
+    case changeColumnType(entity: String, from: FieldDefinition, to: FieldDefinition)
+    case createIndex(entity: String, field: FieldDefinition)
+    case dropIndex(entity: String, field: FieldDefinition)
+    case createUnique(entity: String, field: FieldDefinition)
+    case dropUnique(entity: String, field: FieldDefinition)
+    case addForeignKey(entity: String, field: FieldDefinition)
+    case dropForeignKey(entity: String, field: FieldDefinition)
+    case createCounter(entity: String, field: FieldDefinition)
+    case dropCounter(entity: String, field: FieldDefinition)
+    /// Refuse the change if rows exist that the new definition would not accept.
+    case checkRows(entity: String, check: RowCheck)
+}
+
+/// A condition existing rows must meet before a change may go ahead.
+public enum RowCheck: Sendable, Equatable {
+    /// No row may still use these option keys of the field.
+    case optionsUnused(field: FieldDefinition, keys: [String])
+    /// Every row must convert from the old definition to the new one.
+    case convertible(from: FieldDefinition, to: FieldDefinition)
+    /// Every non-null value must fit the tightened constraints of `to`.
+    case withinConstraints(field: FieldDefinition)
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+import TesseraCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a private PostgreSQL cluster from the installed server binaries: `initdb` on first use,
+/// loopback only, a free port, password login; run as root, it runs the server as `postgres`.
+public struct EmbeddedPostgres: Sendable {
+    /// The cluster folder (`<data-dir>/pg`).
+    public let clusterDirectory: String
+    /// Where the generated superuser password is kept (`<data-dir>/pg.password`).
+    public let passwordFile: String
+    public let logger: Logger
+
+    public static let username = "tessera"
+    public static let database = "postgres"
+
+    public init(dataDirectory: String, logger: Logger) {
+        let root = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        clusterDirectory = root + "/pg"
+        passwordFile = root + "/pg.password"
+        self.logger = logger
+    }
+
+    /// Starts the cluster (initializing it the first time) or adopts one already running on it.
+    public func start() throws(EmbeddedPostgresError) -> DatabaseEndpoint {
+        let binaries = try Self.findBinaries()
+        let runAs = try serverUser()
+        try prepareDirectories(runAs: runAs)
+        let password = try loadOrCreatePassword()
+        if !FileManager.default.fileExists(atPath: clusterDirectory + "/PG_VERSION") {
+            try initialize(binaries: binaries, runAs: runAs, password: password)
+        }
+        if let port = runningPort(binaries: binaries, runAs: runAs) {
+            logger.info("Reusing the PostgreSQL server already running on \(clusterDirectory)", metadata: ["port": "\(port)"])
+            return endpoint(port: port, password: password)
+        }
+        let port = Self.freePort(preferred: previousPort())
+        let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c max_connections=200"
+        let result = Self.run(binaries.pgCtl, ["-D", clusterDirectory, "-l", clusterDirectory + "/server.log", "-w", "-t", "60", "-o", options, "start"], as: runAs)
+        guard result.status == 0 else {
+            throw .failed("PostgreSQL did not start: \(result.output.suffix(800))\nSee \(clusterDirectory)/server.log")
+        }
+        try? String(port).write(toFile: clusterDirectory + "/tessera.port", atomically: true, encoding: .utf8)
+        logger.info("Started embedded PostgreSQL", metadata: ["port": "\(port)", "data": "\(clusterDirectory)"])
+        return endpoint(port: port, password: password)
+    }
+
+    /// Stops the cluster (fast shutdown: running transactions roll back).
+    public func stop() {
+        guard let binaries = try? Self.findBinaries(), let runAs = try? serverUser() else { return }
+        let result = Self.run(binaries.pgCtl, ["-D", clusterDirectory, "-m", "fast", "-w", "-t", "60", "stop"], as: runAs)
+        if result.status == 0 { logger.info("Stopped embedded PostgreSQL") }
+    }
+
+    private func endpoint(port: Int, password: String) -> DatabaseEndpoint {
+        DatabaseEndpoint(host: "127.0.0.1", port: port, username: Self.username, password: password, database: Self.database)
+    }
+
+    // MARK: Steps
+
+    struct Binaries { let initdb: String; let pgCtl: String }
+
+    static func findBinaries() throws(EmbeddedPostgresError) -> Binaries {
+        var dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+            .compactMap(Int.init).sorted(by: >)
+        dirs += versions.map { "/usr/lib/postgresql/\($0)/bin" }
+        for dir in dirs where FileManager.default.isExecutableFile(atPath: dir + "/initdb") && FileManager.default.isExecutableFile(atPath: dir + "/pg_ctl") {
+            return Binaries(initdb: dir + "/initdb", pgCtl: dir + "/pg_ctl")
+        }
+        throw .missingBinaries(
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under /usr/lib/postgresql/*/bin. "
+                + "Install them with: apt-get install -y postgresql  (or set DATABASE_URL to use an existing server)")
+    }
+
+    /// nil when the server runs as the current user; "postgres" when we are root.
+    private func serverUser() throws(EmbeddedPostgresError) -> String? {
+        guard geteuid() == 0 else { return nil }
+        guard getpwnam("postgres") != nil else {
+            throw .failed("Running as root, PostgreSQL must run as an unprivileged user, but user 'postgres' does not exist. "
+                + "Install the postgresql package (it creates it) or run tessera as a normal user.")
+        }
+        return "postgres"
+    }
+
+    private func prepareDirectories(runAs: String?) throws(EmbeddedPostgresError) {
+        do {
+            try FileManager.default.createDirectory(atPath: clusterDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw .failed("Cannot create \(clusterDirectory): \(error.localizedDescription)")
+        }
+        chmod(clusterDirectory, 0o700)
+        guard let runAs else { return }
+        _ = Self.run("/bin/chown", ["-R", "\(runAs):\(runAs)", clusterDirectory], as: nil)
+        let check = Self.run("/usr/bin/test", ["-w", clusterDirectory], as: runAs)
+        guard check.status == 0 else {
+            throw .failed("User '\(runAs)' cannot reach \(clusterDirectory): a parent folder is not traversable for it "
+                + "(a checkout under /root, mode 700, is not). Use --data-dir with a path under /var/lib or /tmp.")
+        }
+    }
+
+    private func loadOrCreatePassword() throws(EmbeddedPostgresError) -> String {
+        if let existing = try? String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+            return existing
+        }
+        let password = RandomToken.make(bytes: 24)
+        guard FileManager.default.createFile(atPath: passwordFile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw .failed("Cannot write \(passwordFile)")
+        }
+        return password
+    }
+
+    private func initialize(binaries: Binaries, runAs: String?, password: String) throws(EmbeddedPostgresError) {
+        let tmpDir = NSTemporaryDirectory() + "tessera-initdb-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: tmpDir, withIntermediateDirectories: true)
+        let tmpPw = tmpDir + "/pw"
+        FileManager.default.createFile(atPath: tmpPw, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(atPath: tmpDir) }
+        if let runAs {
+            _ = Self.run("/bin/chown", ["-R", "\(runAs):\(runAs)", tmpDir], as: nil)
+        }
+        logger.info("Initializing a PostgreSQL cluster in \(clusterDirectory)")
+        let result = Self.run(binaries.initdb, ["-D", clusterDirectory, "-U", Self.username, "--pwfile=\(tmpPw)", "-A", "scram-sha-256",
+                                                "-E", "UTF8", "--no-locale", "--no-instructions"], as: runAs)
+        guard result.status == 0 else { throw .failed("initdb failed: \(result.output.suffix(1200))") }
+    }
+
+    /// The port of a server already running on this cluster, or nil (a stale pid file is removed).
+    private func runningPort(binaries: Binaries, runAs: String?) -> Int? {
+        let pidFile = clusterDirectory + "/postmaster.pid"
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count > 3, let pid = Int32(lines[0].trimmingCharacters(in: .whitespaces)), let port = Int(lines[3].trimmingCharacters(in: .whitespaces)) else {
+            removeStalePidFile(pidFile)
+            return nil
+        }
+        let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard kill(pid, 0) == 0 || errno == EPERM, comm == "postgres" || comm == "postmaster" else {
+            logger.warning("Removing a stale postmaster.pid left by a server that is gone", metadata: ["pid": "\(pid)"])
+            removeStalePidFile(pidFile)
+            return nil
+        }
+        return port
+    }
+
+    private func removeStalePidFile(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
+    private func previousPort() -> Int? {
+        (try? String(contentsOfFile: clusterDirectory + "/tessera.port", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    // MARK: Helpers
+
+    /// A loopback TCP port nobody listens on; the preferred one when it is free.
+    static func freePort(preferred: Int?) -> Int {
+        if let preferred, isFree(port: preferred) { return preferred }
+        for _ in 0..<50 {
+            let candidate = Int.random(in: 20000...60000)
+            if isFree(port: candidate) { return candidate }
+        }
+        return 54329
+    }
+
+    static func isFree(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
+        let result = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result == 0
+    }
+
+    struct RunResult { let status: Int32; let output: String }
+
+    /// Runs a program (through `runuser -u USER --` when a user is given), capturing its output.
+    static func run(_ path: String, _ arguments: [String], as user: String?) -> RunResult {
+        let process = Process()
+        if let user {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", user, "--", path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+        }
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return RunResult(status: -1, output: "cannot run \(path): \(error)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Why the embedded PostgreSQL could not be started; the message says what to do.
+public enum EmbeddedPostgresError: Error, CustomStringConvertible {
+    case missingBinaries(String)
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .missingBinaries(let m), .failed(let m): m
+        }
+    }
+}

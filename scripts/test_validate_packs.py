@@ -1,0 +1,331 @@
+"""Self-checks for scripts/validate-packs.py: broken documents are reported, the real packs pass.
+
+Run with `python3 -m pytest scripts/test_validate_packs.py`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("validate_packs", HERE / "validate-packs.py")
+vp = importlib.util.module_from_spec(_spec)
+sys.modules["validate_packs"] = vp
+_spec.loader.exec_module(vp)
+
+L = {"zh-CN": "标签", "en": "Label"}
+
+
+def entity(name="thing", fields=None, **extra):
+    doc = {"name": name, "label": dict(L), "fields": fields or [{"name": "title", "type": "text", "label": dict(L)}]}
+    doc.update(extra)
+    return doc
+
+
+def field(name="f", type="text", **extra):
+    return {"name": name, "type": type, "label": dict(L), **extra}
+
+
+def messages(problems):
+    return [str(p) for p in problems]
+
+
+def assert_reported(problems, *fragments):
+    text = "\n".join(messages(problems))
+    assert problems, "expected problems, got none"
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in:\n{text}"
+
+
+def write_pack(root: Path, pack_id="demo", entities=None, **manifest_extra):
+    """A pack folder under root/<pack_id> with the given entity documents; returns its path."""
+    entities = entities if entities is not None else [entity()]
+    pack_dir = root / pack_id
+    (pack_dir / "entities").mkdir(parents=True)
+    manifest = {
+        "id": pack_id,
+        "version": "1.0.0",
+        "name": dict(L),
+        "description": dict(L),
+        "requires": [],
+        "entities": [e["name"] for e in entities],
+    }
+    manifest.update(manifest_extra)
+    (pack_dir / "pack.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    for e in entities:
+        (pack_dir / "entities" / f"{e['name']}.yaml").write_text(yaml.safe_dump(e, allow_unicode=True), encoding="utf-8")
+    return pack_dir
+
+
+# --- the real packs --------------------------------------------------------------------------
+
+
+def test_the_real_market_passes():
+    report = vp.check_market()
+    assert messages(report.problems) == []
+    assert report.packs >= 1
+
+
+def test_the_sales_pack_passes_and_has_its_eight_entities():
+    report = vp.check_pack_dir(vp.MARKET_DIR / "sales", {})
+    assert messages(report.problems) == []
+    assert report.entities == 8
+    manifest = vp.load_yaml(vp.MARKET_DIR / "sales" / "pack.yaml")
+    assert manifest["entities"] == [
+        "lead", "customer", "contact", "opportunity", "visit", "follow_up", "contract", "payment_milestone",
+    ]
+
+
+def test_the_sales_pack_keeps_the_seed_numbers():
+    lead = vp.load_yaml(vp.MARKET_DIR / "sales" / "entities" / "lead.yaml")
+    by_name = {f["name"]: f for f in lead["fields"]}
+    assert by_name["pain_points"]["max_selections"] == 3
+    assert len(by_name["funnel_stage"]["options"]) == 6
+    follow_up = vp.load_yaml(vp.MARKET_DIR / "sales" / "entities" / "follow_up.yaml")
+    required = {f["name"] for f in follow_up["fields"] if f.get("required")}
+    assert {"source_channel", "first_touch", "pain_points", "funnel_stage", "next_follow_up_at"} <= required
+    visit = vp.load_yaml(vp.MARKET_DIR / "sales" / "entities" / "visit.yaml")
+    by_name = {f["name"]: f for f in visit["fields"]}
+    assert len(by_name["key_questions"]["options"]) == 5
+    assert by_name["photos"]["max_count"] == 9
+
+
+def test_main_prints_a_summary_and_exits_0(capsys):
+    assert vp.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().endswith(": ok") and " entities, " in out
+
+
+# --- entity documents ------------------------------------------------------------------------
+
+
+def test_a_valid_entity_has_no_problems():
+    doc = entity(
+        fields=[
+            field("title", "text", required=True, max_length=100, default="x"),
+            field("amount", "money", min=0, max=10, default=5),
+            field("stage", "select", default="a", options=[{"key": "a", "label": L, "color": "#22c55e"}]),
+            field("tags", "multi_select", max_selections=1, default=["a"], options=[{"key": "a", "label": L}]),
+            field("owner_rep", "user"),
+            field("photos", "attachment", min_count=0, max_count=9, accept=["image/*"]),
+            field("no", "auto_number", pattern="CT-{YYYY}-{0000}"),
+            field("where_at", "location", default={"lat": 31.23, "lng": 121.47, "address": "上海"}),
+            field("due", "date", default="2026-01-31"),
+        ],
+        title_field="title",
+    )
+    assert messages(vp.check_entity(doc)) == []
+
+
+def test_unknown_entity_property_is_reported():
+    assert_reported(vp.check_entity(entity(rules=[])), "'rules' was unexpected")
+
+
+def test_unknown_field_property_is_reported():
+    assert_reported(vp.check_entity(entity(fields=[field(colour="red")])), "not allowed for a field of type 'text': colour")
+
+
+def test_property_of_another_type_is_reported():
+    problems = vp.check_entity(entity(fields=[field("n", "number", max_length=5), field("t", "text", options=[])]))
+    assert_reported(problems, "type 'number': max_length", "type 'text': options")
+
+
+@pytest.mark.parametrize("name", ["id", "owner_id", "created_at", "deleted_at", "version", "select", "order", "and"])
+def test_reserved_field_name_is_reported(name):
+    assert_reported(vp.check_entity(entity(fields=[field(name)])), f"'{name}' is a reserved name")
+
+
+@pytest.mark.parametrize("name", ["Company", "1st", "has-dash", "_x", "a" * 49, "公司"])
+def test_bad_names_are_reported(name):
+    assert_reported(vp.check_entity(entity(fields=[field(name)])), "is not a valid name")
+    assert_reported(vp.check_entity(entity(name=name)), "is not a valid name")
+
+
+def test_missing_zh_cn_label_is_reported():
+    no_zh = {"en": "Lead"}
+    assert_reported(vp.check_entity({**entity(), "label": no_zh}), "label: 'zh-CN' is a required property")
+    f = field()
+    f["label"] = no_zh
+    assert_reported(vp.check_entity(entity(fields=[f])), "(f).label: 'zh-CN' is a required property")
+    opt = field("s", "select", options=[{"key": "a", "label": no_zh}])
+    assert_reported(vp.check_entity(entity(fields=[opt])), "options[0].label: 'zh-CN' is a required property")
+
+
+def test_missing_en_and_blank_labels_are_reported():
+    assert_reported(vp.check_entity({**entity(), "label": {"zh-CN": "线索"}}), "'en' is a required property")
+    assert_reported(vp.check_entity({**entity(), "label": {"zh-CN": " ", "en": "Lead"}}), "label.zh-CN")
+
+
+def test_multi_select_with_max_selections_0_is_reported():
+    f = field("tags", "multi_select", max_selections=0, options=[{"key": "a", "label": L}])
+    assert_reported(vp.check_entity(entity(fields=[f])), "max_selections: 0 is less than the minimum of 1")
+
+
+def test_max_selections_above_option_count_is_reported():
+    f = field("tags", "multi_select", max_selections=3, options=[{"key": "a", "label": L}])
+    assert_reported(vp.check_entity(entity(fields=[f])), "max_selections 3 is more than the 1 options")
+
+
+def test_select_without_options_is_reported():
+    assert_reported(vp.check_entity(entity(fields=[field("s", "select")])), "'options' is a required property")
+    assert_reported(vp.check_entity(entity(fields=[field("s", "select", options=[])])), "should be non-empty")
+
+
+def test_bad_option_key_and_color_are_reported():
+    f = field("s", "select", options=[{"key": "Web", "label": L}, {"key": "ok", "label": L, "color": "blue"}])
+    assert_reported(vp.check_entity(entity(fields=[f])), "'Web' is not a valid name", "'blue' is not valid")
+
+
+def test_duplicate_field_names_and_option_keys_are_reported():
+    dup_fields = entity(fields=[field("a"), field("a")])
+    assert_reported(vp.check_entity(dup_fields), "duplicate field name 'a'")
+    dup_keys = field("s", "select", options=[{"key": "x", "label": L}, {"key": "x", "label": L}])
+    assert_reported(vp.check_entity(entity(fields=[dup_keys])), "duplicate option key 'x'")
+
+
+def test_relation_needs_a_target_and_takes_no_default():
+    assert_reported(vp.check_entity(entity(fields=[field("c", "relation")])), "'target' is a required property")
+    f = field("c", "relation", target="customer", default="x")
+    assert_reported(vp.check_entity(entity(fields=[f])), "type 'relation': default")
+
+
+@pytest.mark.parametrize("pattern", ["CT-{YYYY}", "CT {0000}", "CT-{0000}-{00}", "{YYYYY}-{0000}", "CT-{Q}-{0000}"])
+def test_bad_auto_number_pattern_is_reported(pattern):
+    f = field("no", "auto_number", pattern=pattern)
+    assert_reported(vp.check_entity(entity(fields=[f])), "pattern: ")
+
+
+def test_unknown_field_type_is_reported():
+    assert_reported(vp.check_entity(entity(fields=[field("x", "formula")])), "unknown field type 'formula'")
+
+
+def test_title_field_must_exist():
+    assert_reported(vp.check_entity(entity(title_field="nope")), "'nope' is not a field of this entity")
+
+
+def test_min_above_max_and_min_count_above_max_count_are_reported():
+    doc = entity(fields=[field("n", "decimal", min=10, max=1), field("a", "attachment", min_count=3, max_count=2)])
+    assert_reported(vp.check_entity(doc), "min 10 is greater than max 1", "min_count 3 is greater than max_count 2")
+
+
+def test_defaults_must_fit_the_field():
+    doc = entity(
+        fields=[
+            field("s", "select", default="zz", options=[{"key": "a", "label": L}]),
+            field("m", "multi_select", max_selections=1, default=["a", "b"], options=[{"key": "a", "label": L}, {"key": "b", "label": L}]),
+            field("n", "number", default=1.5),
+            field("p", "percent", min=0, max=100, default=120),
+            field("b", "boolean", default="yes"),
+            field("t", "text", max_length=2, default="abc"),
+        ]
+    )
+    assert_reported(
+        vp.check_entity(doc),
+        "'zz' is not one of the options",
+        "2 selections but max_selections is 1",
+        "(n).default: 1.5 is not of type 'integer'",
+        "120 is above max 100",
+        "(b).default: 'yes' is not of type 'boolean'",
+        "3 characters but max_length is 2",
+    )
+
+
+def test_garbage_documents_are_reported_not_crashed_on():
+    for doc in [None, [], "lead", 3, {"fields": "x"}, {"fields": [None, [], {"type": ["x"], "options": [{"key": {}}]}]}]:
+        assert vp.check_entity(doc)
+    for doc in [None, [], {"id": ["x"], "entities": [1, None]}]:
+        assert vp.check_pack_manifest(doc)
+
+
+# --- pack manifests and folders --------------------------------------------------------------
+
+
+def test_pack_manifest_rejects_unknown_property_and_bad_version():
+    manifest = {"id": "demo", "version": "1.0", "name": L, "description": L, "entities": ["a"], "automations": []}
+    assert_reported(vp.check_pack_manifest(manifest), "'automations' was unexpected", "version: '1.0' is not valid")
+
+
+def test_bad_relation_target_is_reported(tmp_path):
+    pack = write_pack(tmp_path, entities=[entity(fields=[field("c", "relation", target="customer")])])
+    assert_reported(vp.check_pack_dir(pack).problems, "no entity 'customer' in this pack")
+
+
+def test_relation_into_a_required_pack_is_allowed(tmp_path):
+    write_pack(tmp_path, "crm", entities=[entity("customer")])
+    pack = write_pack(
+        tmp_path, "sales", entities=[entity(fields=[field("c", "relation", target="customer")])], requires=[{"id": "crm", "min_version": "1.0.0"}]
+    )
+    report = vp.check_market(tmp_path)
+    assert messages(report.problems) == []
+    assert report.packs == 2
+    alone = vp.check_market(tmp_path, only=[pack])
+    assert messages(alone.problems) == [] and alone.packs == 1
+
+
+def test_missing_required_pack_and_too_old_version_are_reported(tmp_path):
+    write_pack(tmp_path, "crm", entities=[entity("customer")])
+    write_pack(tmp_path, "sales", requires=[{"id": "crm", "min_version": "2.0.0"}, {"id": "nope"}])
+    assert_reported(vp.check_market(tmp_path).problems, "older than min_version 2.0.0", "no pack 'nope'")
+
+
+def test_missing_entity_file_name_mismatch_and_unlisted_file_are_reported(tmp_path):
+    pack = write_pack(tmp_path, entities=[entity("lead")])
+    manifest = vp.load_yaml(pack / "pack.yaml")
+    manifest["entities"] = ["lead", "visit"]
+    (pack / "pack.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    (pack / "entities" / "lead.yaml").write_text(yaml.safe_dump(entity("leads"), allow_unicode=True), encoding="utf-8")
+    (pack / "entities" / "extra.yaml").write_text(yaml.safe_dump(entity("extra"), allow_unicode=True), encoding="utf-8")
+    assert_reported(
+        vp.check_pack_dir(pack).problems,
+        "no file entities/visit.yaml",
+        "'leads' does not match the file name 'lead'",
+        "not listed in pack.yaml entities",
+    )
+
+
+def test_pack_id_must_match_its_folder(tmp_path):
+    pack = write_pack(tmp_path, "demo")
+    manifest = vp.load_yaml(pack / "pack.yaml")
+    manifest["id"] = "other"
+    (pack / "pack.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    assert_reported(vp.check_pack_dir(pack).problems, "differs from the folder name 'demo'")
+
+
+def test_each_problem_names_its_file_and_main_exits_1(tmp_path, capsys):
+    write_pack(tmp_path, entities=[entity(fields=[field("id")])])
+    assert vp.main(["--market", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "demo/entities/thing.yaml: fields[0] (id).name: 'id' is a reserved name" in out
+    assert "1 problem" in out
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("a: 1\na: 2\n", "duplicate key 'a'"),
+        ("key: no\n", "reads as a boolean in YAML 1.1"),
+        ("label: {zh-CN: a, en: b?}\n", "line 1"),
+    ],
+)
+def test_ambiguous_or_broken_yaml_is_reported(tmp_path, text, fragment):
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(vp.PackYAMLError, match=fragment.replace("?", r"\?")):
+        vp.load_yaml(path)
+
+
+def test_an_unquoted_comma_in_a_label_gets_a_hint(tmp_path):
+    pack = write_pack(tmp_path, entities=[entity()])
+    (pack / "entities" / "thing.yaml").write_text(
+        "name: thing\nlabel: {zh-CN: 标签, en: One, two}\nfields:\n- {name: title, type: text, label: {zh-CN: 标题, en: Title}}\n",
+        encoding="utf-8",
+    )
+    assert_reported(vp.check_pack_dir(pack).problems, "not locale tags: 'two'", "quote it")

@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""Validate the template packs in templates-market/ against schemas/ and the rules a schema cannot express.
+
+Usage:
+    python3 scripts/validate-packs.py                 # every templates-market/*/pack.yaml
+    python3 scripts/validate-packs.py templates-market/sales
+
+Prints one line per problem (`file: where: what`) and exits 1 if there is any;
+otherwise prints a summary such as `1 pack, 8 entities, 97 fields: ok`.
+Needs `pip install jsonschema pyyaml`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = REPO_ROOT / "schemas"
+MARKET_DIR = REPO_ROOT / "templates-market"
+
+COMMON_FIELD_PROPERTIES = {"name", "type", "label", "help", "required", "unique", "indexed", "default"}
+EXTRA_PROPERTIES = {
+    "text": {"max_length"},
+    "long_text": {"max_length"},
+    "number": {"min", "max"},
+    "decimal": {"min", "max"},
+    "money": {"min", "max"},
+    "percent": {"min", "max"},
+    "select": {"options"},
+    "multi_select": {"options", "max_selections"},
+    "relation": {"target"},
+    "attachment": {"min_count", "max_count", "accept"},
+    "auto_number": {"pattern"},
+}
+NO_DEFAULT_TYPES = {"relation", "attachment", "auto_number", "user"}
+DEFAULT_MAX_LENGTH = {"text": 1000, "long_text": 100_000}
+# Types whose values are arrays or JSON: a unique constraint on them means nothing useful.
+NOT_UNIQUE_TYPES = {"multi_select", "attachment", "location"}
+# Types that cannot serve as a record's title.
+NOT_TITLE_TYPES = {"multi_select", "attachment", "location"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one file."""
+
+    file: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
+
+
+@dataclass
+class Report:
+    """The outcome of validating packs: the problems found and what was looked at."""
+
+    problems: list[Problem] = field(default_factory=list)
+    packs: int = 0
+    entities: int = 0
+    fields: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        def count(n: int, word: str, plural: str) -> str:
+            return f"{n} {word if n == 1 else plural}"
+
+        return ", ".join(
+            [count(self.packs, "pack", "packs"), count(self.entities, "entity", "entities"), count(self.fields, "field", "fields")]
+        )
+
+
+# --- YAML --------------------------------------------------------------------------------------
+
+
+class PackYAMLError(Exception):
+    """A YAML document that cannot be read unambiguously."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys, YAML 1.1 yes/no/on/off booleans, and keeps dates as strings."""
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            mark = key_node.start_mark
+            raise PackYAMLError(f"line {mark.line + 1}: duplicate key {key!r}")
+        seen[key] = key_node
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _construct_bool(loader: _StrictLoader, node: yaml.ScalarNode) -> bool:
+    text = loader.construct_scalar(node)
+    if text.lower() not in ("true", "false"):
+        raise PackYAMLError(
+            f"line {node.start_mark.line + 1}: {text!r} reads as a boolean in YAML 1.1 but as a string elsewhere; "
+            f"write true/false, or quote it"
+        )
+    return text.lower() == "true"
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+
+
+def load_yaml(path: Path) -> Any:
+    """Read one YAML document strictly; raises PackYAMLError with a line number."""
+    try:
+        with path.open(encoding="utf-8") as f:
+            return yaml.load(f, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        context = f" ({e.context})" if e.context else ""
+        raise PackYAMLError(f"invalid YAML: {where}{e.problem}{context}") from e
+    except yaml.YAMLError as e:
+        raise PackYAMLError(f"invalid YAML: {e}") from e
+    except UnicodeDecodeError as e:
+        raise PackYAMLError(f"not UTF-8: {e}") from e
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class Schemas:
+    """The pack and entity validators, with cross-file $refs resolved from schemas/."""
+
+    def __init__(self, schema_dir: Path = SCHEMA_DIR):
+        resources = []
+        docs = {}
+        for path in sorted(schema_dir.glob("*.schema.json")):
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            docs[path.name] = doc
+            resources.append((doc["$id"], Resource.from_contents(doc)))
+        registry = Registry().with_resources(resources)
+        self.pack = Draft202012Validator(docs["pack.schema.json"], registry=registry)
+        self.entity = Draft202012Validator(docs["entity.schema.json"], registry=registry)
+
+
+_schemas: Schemas | None = None
+
+
+def schemas() -> Schemas:
+    global _schemas
+    if _schemas is None:
+        _schemas = Schemas()
+    return _schemas
+
+
+def _where(doc: Any, path: Iterable[Any]) -> str:
+    """A readable location such as `fields[3] (source_channel).options[0].key`."""
+    out = ""
+    node = doc
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("name"), str) and out.startswith("fields") and out.count("[") == 1:
+                out += f" ({node['name']})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _schema_message(error) -> str | None:
+    """A readable message for one schema error, or None when another error already says it."""
+    validator = error.validator
+    instance = error.instance
+    if validator is None:
+        # A `false` subschema (e.g. `default` on a relation); the unevaluatedProperties error names it better.
+        return None
+    if validator == "not" and isinstance(instance, str):
+        return f"{instance!r} is a reserved name (system columns and query-string words cannot be field names)"
+    if validator == "unevaluatedProperties" and isinstance(instance, dict):
+        # When a type's branch fails (say, empty options) its properties count as unevaluated too;
+        # report only properties the type really does not allow.
+        ftype = instance.get("type") if isinstance(instance.get("type"), str) else None
+        allowed = COMMON_FIELD_PROPERTIES | EXTRA_PROPERTIES.get(ftype, set())
+        bad = set(k for k in instance if k not in allowed)
+        if ftype in NO_DEFAULT_TYPES and "default" in instance:
+            bad.add("default")
+        return f"not allowed for a field of type {ftype!r}: {', '.join(sorted(bad))}" if bad else None
+    if validator == "additionalProperties" and "patternProperties" in error.schema and isinstance(instance, dict):
+        bad = sorted(k for k in instance if not re.fullmatch(r"[a-z]{2}(-[A-Za-z]{2,4})?", str(k)))
+        return (
+            f"not locale tags: {', '.join(map(repr, bad))} (a label is {{zh-CN: ..., en: ...}}; "
+            f"an unquoted ',' or ': ' inside a {{...}} mapping splits the text - quote it or use '，')"
+        )
+    if validator == "pattern":
+        if error.validator_value == "^[a-z][a-z0-9_]{0,47}$":
+            return f"{instance!r} is not a valid name: lowercase ASCII letter first, then a-z 0-9 _ (at most 48)"
+        if isinstance(error.schema, dict) and error.schema.get("description"):
+            return f"{instance!r} is not valid: {error.schema['description']}"
+    if validator == "enum" and error.path and error.path[-1] == "type":
+        return f"unknown field type {instance!r}"
+    return error.message
+
+
+def _schema_problems(validator: Draft202012Validator, doc: Any, file: str) -> list[Problem]:
+    problems = []
+    def order(error) -> list[tuple]:
+        return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
+
+    for error in sorted(validator.iter_errors(doc), key=order):
+        message = _schema_message(error)
+        if message is not None:
+            problems.append(Problem(file, _where(doc, error.absolute_path), message))
+    return problems
+
+
+# --- single documents ---------------------------------------------------------------------------
+
+
+def check_pack_manifest(doc: Any, file: str = "pack.yaml") -> list[Problem]:
+    """Problems of one pack.yaml document on its own (schema only; files are checked by check_pack_dir)."""
+    return _schema_problems(schemas().pack, doc, file)
+
+
+def check_entity(doc: Any, file: str = "entity.yaml") -> list[Problem]:
+    """Problems of one entity document on its own: the schema, then what the schema cannot say."""
+    problems = _schema_problems(schemas().entity, doc, file)
+    if not isinstance(doc, dict):
+        return problems
+
+    def report(where: str, message: str) -> None:
+        problems.append(Problem(file, where, message))
+
+    fields = doc.get("fields") if isinstance(doc.get("fields"), list) else []
+    by_name: dict[str, dict] = {}
+    for i, f in enumerate(fields):
+        if not isinstance(f, dict):
+            continue
+        name = f.get("name")
+        where = f"fields[{i}] ({name})" if isinstance(name, str) else f"fields[{i}]"
+        if isinstance(name, str):
+            if name in by_name:
+                report(where, f"duplicate field name {name!r}")
+            else:
+                by_name[name] = f
+        problems.extend(Problem(file, where + w, m) for w, m in _field_semantics(f))
+
+    title = doc.get("title_field")
+    if isinstance(title, str):
+        target = by_name.get(title)
+        if target is None:
+            report("title_field", f"{title!r} is not a field of this entity")
+        elif isinstance(target.get("type"), str) and target["type"] in NOT_TITLE_TYPES:
+            report("title_field", f"{title!r} is a {target.get('type')} field and cannot be a record's title")
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _field_semantics(f: dict) -> list[tuple[str, str]]:
+    """(location suffix, message) pairs for one field: cross-property rules a schema cannot state."""
+    out: list[tuple[str, str]] = []
+    ftype = f.get("type") if isinstance(f.get("type"), str) else None
+    default = f.get("default")
+    has_default = "default" in f
+
+    if _is_number(f.get("min")) and _is_number(f.get("max")) and f["min"] > f["max"]:
+        out.append(("", f"min {f['min']} is greater than max {f['max']}"))
+    if _is_number(f.get("min_count")) and _is_number(f.get("max_count")) and f["min_count"] > f["max_count"]:
+        out.append(("", f"min_count {f['min_count']} is greater than max_count {f['max_count']}"))
+    if ftype == "attachment" and f.get("max_count") == 0:
+        out.append((".max_count", "max_count 0 allows no file at all"))
+
+    options = f.get("options") if isinstance(f.get("options"), list) else []
+    keys = [o.get("key") for o in options if isinstance(o, dict) and isinstance(o.get("key"), str)]
+    seen: set = set()
+    for j, key in enumerate(keys):
+        if key in seen:
+            out.append((f".options[{j}]", f"duplicate option key {key!r}"))
+        seen.add(key)
+    max_sel = f.get("max_selections")
+    if ftype == "multi_select" and _is_number(max_sel) and keys and max_sel > len(keys):
+        out.append((".max_selections", f"max_selections {max_sel} is more than the {len(keys)} options"))
+
+    if has_default and ftype not in NO_DEFAULT_TYPES:
+        if ftype == "select" and isinstance(default, str) and keys and default not in keys:
+            out.append((".default", f"{default!r} is not one of the options"))
+        if ftype == "multi_select" and isinstance(default, list):
+            unknown = [k for k in default if k not in keys]
+            if keys and unknown:
+                out.append((".default", f"not options: {', '.join(map(str, unknown))}"))
+            if _is_number(max_sel) and len(default) > max_sel:
+                out.append((".default", f"{len(default)} selections but max_selections is {max_sel}"))
+        if ftype in ("number", "decimal", "money", "percent") and _is_number(default):
+            if _is_number(f.get("min")) and default < f["min"]:
+                out.append((".default", f"{default} is below min {f['min']}"))
+            if _is_number(f.get("max")) and default > f["max"]:
+                out.append((".default", f"{default} is above max {f['max']}"))
+        if ftype in DEFAULT_MAX_LENGTH and isinstance(default, str):
+            limit = f.get("max_length") if _is_number(f.get("max_length")) else DEFAULT_MAX_LENGTH[ftype]
+            if len(default) > limit:
+                out.append((".default", f"{len(default)} characters but max_length is {limit}"))
+
+    if f.get("unique") is True and ftype in NOT_UNIQUE_TYPES:
+        out.append((".unique", f"a {ftype} field cannot be unique"))
+    return out
+
+
+# --- packs --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pack:
+    dir: Path
+    manifest: Any
+    problems: list[Problem]
+
+    @property
+    def id(self) -> str | None:
+        pack_id = self.manifest.get("id") if isinstance(self.manifest, dict) else None
+        return pack_id if isinstance(pack_id, str) else None
+
+    def listed_entities(self) -> list[str]:
+        names = self.manifest.get("entities") if isinstance(self.manifest, dict) else None
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_pack(pack_dir: Path) -> _Pack:
+    manifest_path = pack_dir / "pack.yaml"
+    file = _display(manifest_path)
+    try:
+        manifest = load_yaml(manifest_path)
+    except (PackYAMLError, OSError) as e:
+        return _Pack(pack_dir, None, [Problem(file, "", str(e))])
+    problems = check_pack_manifest(manifest, file)
+    if isinstance(manifest, dict) and isinstance(manifest.get("id"), str) and manifest["id"] != pack_dir.name:
+        problems.append(Problem(file, "id", f"{manifest['id']!r} differs from the folder name {pack_dir.name!r}"))
+    return _Pack(pack_dir, manifest, problems)
+
+
+def _version_tuple(version: str) -> tuple:
+    core = version.split("-", 1)[0]
+    return tuple(int(p) for p in core.split(".")) if re.fullmatch(r"\d+\.\d+\.\d+", core) else ()
+
+
+def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Report:
+    """Validate one pack folder: manifest, entity files, and references between them.
+
+    `known` maps pack ids to other packs of the market, for `requires` and relations into them.
+    """
+    pack = _read_pack(pack_dir)
+    report = Report(problems=list(pack.problems), packs=1)
+    manifest_file = _display(pack_dir / "pack.yaml")
+    if pack.manifest is None:
+        return report
+    known = known or {}
+
+    # Entities a relation may point to: this pack's and those of the packs it requires.
+    targets: set[str] = set(pack.listed_entities())
+    requires = pack.manifest.get("requires") if isinstance(pack.manifest.get("requires"), list) else []
+    for i, req in enumerate(requires):
+        if not isinstance(req, dict) or not isinstance(req.get("id"), str):
+            continue
+        other = known.get(req["id"])
+        if other is None or other.manifest is None:
+            report.problems.append(Problem(manifest_file, f"requires[{i}]", f"no pack {req['id']!r} in the market"))
+            continue
+        if req["id"] == pack.id:
+            report.problems.append(Problem(manifest_file, f"requires[{i}]", "a pack cannot require itself"))
+        wanted, have = req.get("min_version"), other.manifest.get("version")
+        if isinstance(wanted, str) and isinstance(have, str) and _version_tuple(have) < _version_tuple(wanted):
+            report.problems.append(
+                Problem(manifest_file, f"requires[{i}]", f"pack {req['id']!r} is {have}, older than min_version {wanted}")
+            )
+        targets.update(other.listed_entities())
+
+    entity_dir = pack_dir / "entities"
+    listed = pack.listed_entities()
+    for index, name in enumerate(listed):
+        path = entity_dir / f"{name}.yaml"
+        file = _display(path)
+        if not path.is_file():
+            report.problems.append(Problem(manifest_file, f"entities[{index}]", f"no file entities/{name}.yaml"))
+            continue
+        try:
+            doc = load_yaml(path)
+        except PackYAMLError as e:
+            report.problems.append(Problem(file, "", str(e)))
+            continue
+        report.entities += 1
+        report.problems.extend(check_entity(doc, file))
+        if not isinstance(doc, dict):
+            continue
+        if doc.get("name") != name:
+            report.problems.append(Problem(file, "name", f"{doc.get('name')!r} does not match the file name {name!r}"))
+        fields = doc.get("fields") if isinstance(doc.get("fields"), list) else []
+        report.fields += len(fields)
+        for i, f in enumerate(fields):
+            if isinstance(f, dict) and f.get("type") == "relation" and isinstance(f.get("target"), str):
+                if f["target"] not in targets:
+                    report.problems.append(
+                        Problem(file, f"fields[{i}] ({f.get('name')}).target", f"no entity {f['target']!r} in this pack or the packs it requires")
+                    )
+
+    if entity_dir.is_dir():
+        for path in sorted(entity_dir.iterdir()):
+            if path.suffix in (".yaml", ".yml") and path.stem not in listed:
+                report.problems.append(Problem(_display(path), "", "not listed in pack.yaml entities"))
+    return report
+
+
+def check_market(market_dir: Path = MARKET_DIR, only: Iterable[Path] | None = None) -> Report:
+    """Validate every pack under templates-market/ (or just `only`, resolving requires against the market)."""
+    pack_dirs = sorted(p.parent for p in market_dir.glob("*/pack.yaml"))
+    known: dict[str, _Pack] = {}
+    for d in pack_dirs:
+        pack = _read_pack(d)
+        if pack.id is not None:
+            known.setdefault(pack.id, pack)
+    selected = [Path(p) for p in only] if only else pack_dirs
+    total = Report()
+    for d in selected:
+        if not (d / "pack.yaml").is_file():
+            total.problems.append(Problem(_display(d), "", "no pack.yaml in this folder"))
+            continue
+        r = check_pack_dir(d, known)
+        total.problems.extend(r.problems)
+        total.packs += r.packs
+        total.entities += r.entities
+        total.fields += r.fields
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Validate Tessera template packs.")
+    parser.add_argument("packs", nargs="*", type=Path, help="pack folders (default: every templates-market/*/)")
+    parser.add_argument("--market", type=Path, default=MARKET_DIR, help="the templates-market folder")
+    args = parser.parse_args(argv)
+
+    report = check_market(args.market, args.packs or None)
+    if report.packs == 0 and not report.problems:
+        print(f"{_display(args.market)}: no packs found", file=sys.stderr)
+        return 1
+    for problem in report.problems:
+        print(problem)
+    if report.problems:
+        n = len(report.problems)
+        print(f"{report.summary()}: {n} problem{'s' if n != 1 else ''}")
+        return 1
+    print(f"{report.summary()}: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
