@@ -173,7 +173,6 @@ public enum MetadataDecoder {
             } else {
                 add("pattern", "required", "an auto_number field needs a pattern like CT-{YYYY}-{0000}")
             }
-            if field.unique { add("unique", "unsupported", "auto_number values are unique by construction; leave unique false") }
         }
         for mime in field.accept where !isMimePattern(mime) {
             add("accept", "format", "'\(mime)' is not a MIME type pattern like image/* or application/pdf")

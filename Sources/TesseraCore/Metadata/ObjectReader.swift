@@ -70,8 +70,8 @@ struct ObjectReader {
         var translations: [(locale: String, text: String)] = []
         for (locale, text) in members {
             guard Label.isValidLocale(locale) else { fail(key, rule: "locale", "\(at(key)): '\(locale)' is not a language tag like zh-CN or en"); continue }
-            guard case .string(let s) = text, !s.trimmingWhitespace.isEmpty, s.count <= 200 else {
-                fail(key, rule: "type", "\(at(key)).\(locale) must be a non-empty string of at most 200 characters")
+            guard case .string(let s) = text, !s.trimmingWhitespace.isEmpty, s.count <= 2000 else {
+                fail(key, rule: "type", "\(at(key)).\(locale) must be a non-empty string of at most 2000 characters")
                 continue
             }
             translations.append((locale, s))

@@ -10,6 +10,8 @@ public struct RecordWrite: Sendable, Equatable {
     public var expectedVersion: Int64?
     /// `owner_id` from the body, when the caller hands the record to another user.
     public var ownerID: String?
+    /// What was wrong with the body; reported together with the store's own checks.
+    public var problems: [TesseraError.Detail] = []
 
     public init(assignments: [Assignment] = [], expectedVersion: Int64? = nil, ownerID: String? = nil) {
         self.assignments = assignments
@@ -22,6 +24,7 @@ public struct RecordWrite: Sendable, Equatable {
 public enum RecordInput {
     public enum Mode: Sendable { case create, update }
 
+    /// Checks a body; problems are collected in the result (only a non-object body throws).
     public static func check(_ json: JSONValue, entity: EntityDefinition, mode: Mode) throws(TesseraError) -> RecordWrite {
         var problems: [TesseraError.Detail] = []
         guard case .object(let members) = json else {
@@ -75,7 +78,7 @@ public enum RecordInput {
                 }
             }
         }
-        guard problems.isEmpty else { throw .validation(problems) }
+        write.problems = problems
         return write
     }
 }

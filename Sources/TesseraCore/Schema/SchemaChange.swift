@@ -25,4 +25,6 @@ public enum RowCheck: Sendable, Equatable {
     case convertible(from: FieldDefinition, to: FieldDefinition)
     /// Every non-null value must fit the tightened constraints of `to`.
     case withinConstraints(field: FieldDefinition)
+    /// The table must hold no records (deleted ones included), unless the caller forces it.
+    case noRecords
 }

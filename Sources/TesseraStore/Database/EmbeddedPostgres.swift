@@ -25,8 +25,9 @@ public struct EmbeddedPostgres: Sendable {
         self.logger = logger
     }
 
-    /// Starts the cluster (initializing it the first time) or adopts one already running on it.
-    public func start() throws(EmbeddedPostgresError) -> DatabaseEndpoint {
+    /// Starts the cluster (initializing it the first time) or adopts one already running on it;
+    /// `startedHere` says whether this call started it (and so should stop it).
+    public func start() throws(EmbeddedPostgresError) -> (endpoint: DatabaseEndpoint, startedHere: Bool) {
         let binaries = try Self.findBinaries()
         let runAs = try serverUser()
         try prepareDirectories(runAs: runAs)
@@ -36,7 +37,7 @@ public struct EmbeddedPostgres: Sendable {
         }
         if let port = runningPort(binaries: binaries, runAs: runAs) {
             logger.info("Reusing the PostgreSQL server already running on \(clusterDirectory)", metadata: ["port": "\(port)"])
-            return endpoint(port: port, password: password)
+            return (endpoint(port: port, password: password), false)
         }
         let port = Self.freePort(preferred: previousPort())
         let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c max_connections=200"
@@ -46,7 +47,7 @@ public struct EmbeddedPostgres: Sendable {
         }
         try? String(port).write(toFile: clusterDirectory + "/tessera.port", atomically: true, encoding: .utf8)
         logger.info("Started embedded PostgreSQL", metadata: ["port": "\(port)", "data": "\(clusterDirectory)"])
-        return endpoint(port: port, password: password)
+        return (endpoint(port: port, password: password), true)
     }
 
     /// Stops the cluster (fast shutdown: running transactions roll back).
@@ -179,31 +180,10 @@ public struct EmbeddedPostgres: Sendable {
         return result == 0
     }
 
-    struct RunResult { let status: Int32; let output: String }
-
     /// Runs a program (through `runuser -u USER --` when a user is given), capturing its output.
-    static func run(_ path: String, _ arguments: [String], as user: String?) -> RunResult {
-        let process = Process()
-        if let user {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", user, "--", path] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return RunResult(status: -1, output: "cannot run \(path): \(error)")
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    static func run(_ path: String, _ arguments: [String], as user: String?) -> ChildProcess.Result {
+        if let user { return ChildProcess.run("/usr/sbin/runuser", ["-u", user, "--", path] + arguments) }
+        return ChildProcess.run(path, arguments)
     }
 }
 

@@ -30,7 +30,7 @@ public enum ControlSchema {
                 user_id uuid,
                 name text NOT NULL,
                 prefix text NOT NULL,
-                key_hash bytea NOT NULL UNIQUE,
+                key_hash text NOT NULL UNIQUE,
                 created_at timestamptz NOT NULL DEFAULT now(),
                 revoked_at timestamptz
             )

@@ -1,0 +1,102 @@
+/// What a metadata change does: the tenant's complete new entity list and the schema steps.
+public struct MetadataChange: Sendable {
+    public var entities: [EntityDefinition]
+    public var steps: [SchemaChange]
+    public var action: String
+    public var target: String
+
+    public init(entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String) {
+        self.entities = entities
+        self.steps = steps
+        self.action = action
+        self.target = target
+    }
+}
+
+/// Plans each metadata operation of the designer API against a tenant's current entities.
+public enum MetadataChangePlanner {
+    public static func createEntity(_ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let names = Set(current.map(\.name))
+        let entity = try MetadataDecoder.entity(json, knownEntities: names)
+        guard !names.contains(entity.name) else { throw .conflict("An entity named '\(entity.name)' already exists.", code: "duplicate") }
+        return MetadataChange(entities: current + [entity], steps: SchemaPlanner.createEntity(entity), action: "entity.create", target: entity.name)
+    }
+
+    /// Several entities at once (a pack): all tables first, then the foreign keys between them.
+    public static func createEntities(_ entities: [EntityDefinition], current: [EntityDefinition], action: String, target: String) throws(TesseraError) -> MetadataChange {
+        let existing = Set(current.map(\.name))
+        let clashes = entities.map(\.name).filter(existing.contains)
+        guard clashes.isEmpty else {
+            throw .conflict("The tenant already has entities named \(clashes.joined(separator: ", ")).", code: "duplicate")
+        }
+        var tables: [SchemaChange] = []
+        var keys: [SchemaChange] = []
+        for entity in entities {
+            let split = SchemaPlanner.createEntityDeferringForeignKeys(entity)
+            tables += split.tables
+            keys += split.foreignKeys
+        }
+        return MetadataChange(entities: current + entities, steps: tables + keys, action: action, target: target)
+    }
+
+    public static func patchEntity(_ name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        var entities = current
+        entities[index] = try MetadataDecoder.patchedEntity(json, existing: current[index])
+        return MetadataChange(entities: entities, steps: [], action: "entity.update", target: name)
+    }
+
+    public static func deleteEntity(_ name: String, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        let referrers = current.flatMap { entity in
+            entity.fields.filter { $0.type == .relation && $0.target == name && entity.name != name }.map { "\(entity.name).\($0.name)" }
+        }
+        guard referrers.isEmpty else {
+            throw .conflict("Entity '\(name)' is the target of \(referrers.joined(separator: ", ")); remove those relation fields first.", code: "entity_in_use")
+        }
+        var entities = current
+        entities.remove(at: index)
+        return MetadataChange(entities: entities, steps: [.checkRows(entity: name, check: .noRecords), .dropTable(entity: name)],
+                              action: "entity.delete", target: name)
+    }
+
+    public static func addField(to name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        let field = try MetadataDecoder.newField(json, in: current[index], knownEntities: Set(current.map(\.name)))
+        var entities = current
+        entities[index].fields.append(field)
+        return MetadataChange(entities: entities, steps: SchemaPlanner.addField(field, to: name), action: "field.create", target: "\(name).\(field.name)")
+    }
+
+    public static func patchField(_ fieldName: String, of name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        guard let fieldIndex = current[index].fields.firstIndex(where: { $0.name == fieldName }) else {
+            throw .notFound("Entity '\(name)' has no field '\(fieldName)'.")
+        }
+        let old = current[index].fields[fieldIndex]
+        let new = try MetadataDecoder.patchedField(json, existing: old)
+        var entities = current
+        entities[index].fields[fieldIndex] = new
+        var problems = MetadataDecoder.check(entities[index], knownEntities: Set(current.map(\.name)))
+        problems = problems.filter { $0.field?.hasPrefix("fields[\(fieldIndex)]") ?? false }
+        guard problems.isEmpty else { throw .invalidMetadata(problems) }
+        let steps = try SchemaPlanner.changeField(from: old, to: new, in: name)
+        return MetadataChange(entities: entities, steps: steps, action: "field.update", target: "\(name).\(fieldName)")
+    }
+
+    public static func deleteField(_ fieldName: String, of name: String, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        guard let fieldIndex = current[index].fields.firstIndex(where: { $0.name == fieldName }) else {
+            throw .notFound("Entity '\(name)' has no field '\(fieldName)'.")
+        }
+        var entities = current
+        let field = entities[index].fields.remove(at: fieldIndex)
+        if entities[index].titleField == fieldName { entities[index].titleField = nil }
+        return MetadataChange(entities: entities, steps: SchemaPlanner.dropField(field, from: name), action: "field.delete", target: "\(name).\(fieldName)")
+    }
+
+    static func position(of name: String, in entities: [EntityDefinition]) throws(TesseraError) -> Int {
+        guard let index = entities.firstIndex(where: { $0.name == name }) else { throw .notFound("No entity '\(name)'.") }
+        return index
+    }
+}

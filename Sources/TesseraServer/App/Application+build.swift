@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import TesseraCore
+import TesseraStore
+
+/// Builds the HTTP application: the pool and the metadata listener run as services,
+/// control-schema migrations run before the server accepts requests.
+public func buildApplication(
+    _ configuration: ServerConfiguration,
+    logger: Logger,
+    beforeServing: (@Sendable (TesseraRuntime) async throws -> Void)? = nil
+) -> some ApplicationProtocol {
+    let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+    let runtime = TesseraRuntime(client: client, dataDirectory: configuration.dataDirectory, packsDirectory: configuration.packsDirectory,
+                                 adminToken: configuration.adminToken, logger: logger)
+    let router = buildRouter(runtime)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tessera"),
+        services: [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, logger: logger)],
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await ControlSchema.migrate(client, logger: logger)
+        try await beforeServing?(runtime)
+    }
+    return app
+}
+
+/// The router with every route and the error mapping around them.
+public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    HealthRoutes(runtime: runtime).register(on: router)
+    TenantRoutes(runtime: runtime).register(on: router)
+    MetadataRoutes(runtime: runtime).register(on: router)
+    DataRoutes(runtime: runtime).register(on: router)
+    FileRoutes(runtime: runtime).register(on: router)
+    PackRoutes(runtime: runtime).register(on: router)
+    return router
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+import NIOCore
+import TesseraCore
+
+/// Builds JSON responses from `JSONValue`s or from JSON text PostgreSQL already produced.
+enum JSONResponse {
+    static func make(_ status: HTTPResponse.Status, text: String, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func make(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
+        make(status, text: JSONWriter.string(value), headers: headers)
+    }
+}
+
+/// The error shape as a response; the only place a `TesseraError` becomes HTTP.
+enum TesseraErrorResponse {
+    static let unauthorized = TesseraError.unauthorized()
+
+    static func make(_ error: TesseraError) -> Response {
+        var headers: HTTPFields = [:]
+        if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        return JSONResponse.make(.init(code: error.status), error.json, headers: headers)
+    }
+}

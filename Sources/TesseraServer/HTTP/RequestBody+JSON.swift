@@ -1,0 +1,47 @@
+import Hummingbird
+import NIOCore
+import TesseraCore
+
+extension Request {
+    /// Reads the body up to `limit` bytes and parses it as JSON (400 if malformed, 413 if too large).
+    func jsonBody(limit: Int) async throws -> JSONValue {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit { throw TesseraError.payloadTooLarge(limit: limit) }
+        var bytes: [UInt8] = []
+        for try await buffer in body {
+            guard bytes.count + buffer.readableBytes <= limit else { throw TesseraError.payloadTooLarge(limit: limit) }
+            bytes.append(contentsOf: buffer.readableBytesView)
+        }
+        guard !bytes.isEmpty else { throw TesseraError.badRequest("The request needs a JSON body.", code: "malformed_json") }
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            throw TesseraError.malformedJSON(error)
+        }
+    }
+
+    /// Decoded query pairs in order.
+    var queryPairs: [(String, String)] {
+        get throws { try QueryString.parse(uri.query ?? "") }
+    }
+
+    /// The version a client asserts with `If-Match: "3"` (or `W/"3"`), if any.
+    func ifMatchVersion() throws -> Int64? {
+        guard let raw = headers[.ifMatch] else { return nil }
+        var text = Substring(raw.trimmingCharacters(in: .whitespaces))
+        if text.hasPrefix("W/") { text = text.dropFirst(2) }
+        text = text.trimmingPrefix("\"")
+        if text.hasSuffix("\"") { text = text.dropLast() }
+        guard let version = Int64(text), version >= 1 else {
+            throw TesseraError.badRequest("If-Match must carry a record version such as \"3\".", code: "invalid_if_match")
+        }
+        return version
+    }
+}
+
+extension Parameters {
+    /// A path parameter that the route guarantees.
+    func required(_ name: String) throws -> String {
+        guard let value = get(name) else { throw TesseraError.notFound("Missing path parameter \(name).") }
+        return value
+    }
+}

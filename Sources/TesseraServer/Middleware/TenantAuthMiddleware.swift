@@ -1,0 +1,40 @@
+import Hummingbird
+import TesseraCore
+import TesseraStore
+
+/// Resolves `Authorization: Bearer <key>` to the caller; the key alone decides the tenant.
+struct TenantAuthMiddleware: RouterMiddleware {
+    let runtime: TesseraRuntime
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard let key = bearerToken(request) else { throw TesseraError.unauthorized() }
+        guard let caller = try await runtime.authenticate(key: key) else {
+            throw TesseraError.unauthorized("The API key is not valid (unknown or revoked).")
+        }
+        var context = context
+        context.caller = caller
+        context.logger[metadataKey: "tenant"] = .string(caller.tenant.slug)
+        return try await next(request, context)
+    }
+}
+
+/// Lets only the platform operator's token through (tenant management).
+struct AdminAuthMiddleware: RouterMiddleware {
+    let runtime: TesseraRuntime
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard let token = bearerToken(request) else { throw TesseraError.unauthorized("The platform admin token is required: send 'Authorization: Bearer <token>'.") }
+        guard APIKey.constantTimeEquals(token, runtime.adminToken) else {
+            throw TesseraError.forbidden("This route needs the platform admin token, not a tenant key.")
+        }
+        return try await next(request, context)
+    }
+}
+
+func bearerToken(_ request: Request) -> String? {
+    guard let header = request.headers[.authorization] else { return nil }
+    let parts = header.split(separator: " ", maxSplits: 1)
+    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+    let token = parts[1].trimmingCharacters(in: .whitespaces)
+    return token.isEmpty ? nil : token
+}

@@ -1,0 +1,88 @@
+import Hummingbird
+import TesseraCore
+import TesseraStore
+
+/// The generated REST API over every entity of the caller's tenant.
+struct DataRoutes {
+    let runtime: TesseraRuntime
+
+    func register(on router: Router<AppRequestContext>) {
+        let group = router.group("api/v1/data").add(middleware: TenantAuthMiddleware(runtime: runtime))
+
+        group.get(":entity") { request, context -> Response in
+            let (caller, entity) = try await resolve(context)
+            let pairs = try request.queryPairs
+            let deletedOnly = pairs.contains { $0.0 == "deleted" && $0.1 == "only" }
+            let query = try ListQueryParser.parse(pairs, entity: entity)
+            let page = try await runtime.records.list(caller, entity, query, deletedOnly: deletedOnly)
+            var text = "{\"data\":[" + page.records.joined(separator: ",") + "],\"next_cursor\":"
+            if let cursor = page.nextCursor { JSONWriter.writeString(cursor, into: &text) } else { text += "null" }
+            if let count = page.count { text += ",\"count\":\(count)" }
+            text += "}"
+            return JSONResponse.make(.ok, text: text)
+        }
+        group.post(":entity") { request, context -> Response in
+            let (caller, entity) = try await resolve(context)
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxBulkBody)
+            if case .array(let items) = body {
+                guard !items.isEmpty else { throw TesseraError.validation([.init(field: nil, rule: "empty", message: "The array holds no records.")]) }
+                guard items.count <= RecordStore.maxBulk else {
+                    throw TesseraError.validation([.init(field: nil, rule: "bulk_limit", message: "At most \(RecordStore.maxBulk) records per request (got \(items.count)).")])
+                }
+                let writes = try items.map { item throws(TesseraError) in try RecordInput.check(item, entity: entity, mode: .create) }
+                let created = try await runtime.records.create(caller, entity, writes, bulk: true)
+                return JSONResponse.make(.created, text: "{\"data\":[" + created.joined(separator: ",") + "]}")
+            }
+            let write = try RecordInput.check(body, entity: entity, mode: .create)
+            guard let record = try await runtime.records.create(caller, entity, [write]).first else { throw TesseraError.internal() }
+            return recordResponse(.created, record)
+        }
+        group.get(":entity/:id") { request, context -> Response in
+            let (caller, entity) = try await resolve(context)
+            let pairs = try request.queryPairs
+            var select: [String]?
+            if pairs.contains(where: { $0.0 == "select" }) {
+                select = try ListQueryParser.parse(pairs.filter { $0.0 == "select" }, entity: entity).select
+            }
+            let record = try await runtime.records.get(caller, entity, id: try context.parameters.required("id"), select: select)
+            return recordResponse(.ok, record)
+        }
+        group.patch(":entity/:id") { request, context -> Response in
+            let (caller, entity) = try await resolve(context)
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            var write = try RecordInput.check(body, entity: entity, mode: .update)
+            if let version = try request.ifMatchVersion() { write.expectedVersion = version }
+            let record = try await runtime.records.update(caller, entity, id: try context.parameters.required("id"), write)
+            return recordResponse(.ok, record)
+        }
+        group.delete(":entity/:id") { request, context -> Response in
+            let (caller, entity) = try await resolve(context)
+            try await runtime.records.delete(caller, entity, id: try context.parameters.required("id"), expectedVersion: try request.ifMatchVersion())
+            return Response(status: .noContent)
+        }
+        group.post(":entity/:id/restore") { _, context -> Response in
+            let (caller, entity) = try await resolve(context)
+            let record = try await runtime.records.restore(caller, entity, id: try context.parameters.required("id"))
+            return recordResponse(.ok, record)
+        }
+    }
+
+    private func resolve(_ context: AppRequestContext) async throws -> (Caller, EntityDefinition) {
+        let caller = try context.requireCaller()
+        let metadata = try await runtime.metadata.metadata(for: caller.tenant)
+        return (caller, try metadata.require(try context.parameters.required("entity")))
+    }
+
+    /// A single record, with its version as the ETag (send it back in If-Match).
+    private func recordResponse(_ status: HTTPResponse.Status, _ json: String) -> Response {
+        var headers: HTTPFields = [:]
+        if let version = Self.version(in: json) { headers[.eTag] = "\"\(version)\"" }
+        return JSONResponse.make(status, text: json, headers: headers)
+    }
+
+    /// Reads `"version":N` from a record's JSON text without parsing all of it.
+    static func version(in json: String) -> Int64? {
+        guard let range = json.range(of: "\"version\":") else { return nil }
+        return Int64(json[range.upperBound...].prefix(while: { $0.isNumber }))
+    }
+}

@@ -1,0 +1,72 @@
+import Hummingbird
+import TesseraCore
+import TesseraStore
+
+/// The designer backend: entities and fields of the caller's tenant.
+struct MetadataRoutes {
+    let runtime: TesseraRuntime
+
+    func register(on router: Router<AppRequestContext>) {
+        let group = router.group("api/v1/meta/entities").add(middleware: TenantAuthMiddleware(runtime: runtime))
+
+        group.get { _, context -> Response in
+            let metadata = try await runtime.metadata.metadata(for: try context.requireCaller().tenant)
+            return JSONResponse.make(.ok, .object([("data", .array(metadata.entities.map(\.json)))]))
+        }
+        group.post { request, context -> Response in
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            let updated = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.createEntity(body, current: current)
+            }
+            let name = body["name"]?.stringValue ?? ""
+            return JSONResponse.make(.created, try updated.require(name).json)
+        }
+        group.get(":entity") { _, context -> Response in
+            let metadata = try await runtime.metadata.metadata(for: try context.requireCaller().tenant)
+            return JSONResponse.make(.ok, try metadata.require(try context.parameters.required("entity")).json)
+        }
+        group.patch(":entity") { request, context -> Response in
+            let name = try context.parameters.required("entity")
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            let updated = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.patchEntity(name, body, current: current)
+            }
+            return JSONResponse.make(.ok, try updated.require(name).json)
+        }
+        group.delete(":entity") { request, context -> Response in
+            let name = try context.parameters.required("entity")
+            let force = try request.queryPairs.contains { $0.0 == "force" && $0.1 == "true" }
+            _ = try await runtime.changeMetadata(try context.requireCaller(), force: force) { current in
+                try MetadataChangePlanner.deleteEntity(name, current: current)
+            }
+            return Response(status: .noContent)
+        }
+        group.post(":entity/fields") { request, context -> Response in
+            let name = try context.parameters.required("entity")
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            let updated = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.addField(to: name, body, current: current)
+            }
+            guard let field = try updated.require(name).fields.last else { throw TesseraError.internal() }
+            return JSONResponse.make(.created, field.json)
+        }
+        group.patch(":entity/fields/:field") { request, context -> Response in
+            let name = try context.parameters.required("entity")
+            let fieldName = try context.parameters.required("field")
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            let updated = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.patchField(fieldName, of: name, body, current: current)
+            }
+            guard let field = try updated.require(name).field(fieldName) else { throw TesseraError.internal() }
+            return JSONResponse.make(.ok, field.json)
+        }
+        group.delete(":entity/fields/:field") { _, context -> Response in
+            let name = try context.parameters.required("entity")
+            let fieldName = try context.parameters.required("field")
+            _ = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.deleteField(fieldName, of: name, current: current)
+            }
+            return Response(status: .noContent)
+        }
+    }
+}

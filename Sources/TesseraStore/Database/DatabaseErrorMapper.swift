@@ -1,0 +1,42 @@
+import PostgresNIO
+import TesseraCore
+
+/// Maps PostgreSQL errors to `TesseraError`s: the one place SQLSTATEs get a meaning for callers.
+public enum DatabaseErrorMapper {
+    /// Unwraps transaction wrappers; returns the TesseraError for anything a caller caused, else nil.
+    public static func map(_ error: any Error, entity: EntityDefinition? = nil) -> TesseraError? {
+        if let error = error as? TesseraError { return error }
+        if let error = error as? PostgresTransactionError {
+            if let inner = error.closureError { return map(inner, entity: entity) }
+            if let inner = error.commitError { return map(inner, entity: entity) }
+            return nil
+        }
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return nil }
+        let constraint = psql.serverInfo?[.constraintName]
+        switch state {
+        case "23505":
+            let field = entity?.fields.first { ObjectName.make("ux", entity: entity!.name, field: $0.name) == constraint }?.name
+            if let field {
+                return .conflict("Another record already has this \(field).", code: "duplicate",
+                                 details: [.init(field: field, rule: "unique", message: "\(field) must be unique")])
+            }
+            if constraint == "tenants_slug_key" { return .conflict("A tenant with this slug already exists.", code: "duplicate") }
+            return .conflict("The change would create a duplicate: \(psql.serverInfo?[.detail] ?? "a unique value already exists").", code: "duplicate")
+        case "23503":
+            let field = entity?.fields.first { ObjectName.make("fk", entity: entity!.name, field: $0.name) == constraint }?.name
+            return .validation([.init(field: field, rule: "reference", message: "\(field ?? "A reference") points to a record that does not exist")])
+        case "22P02", "22007", "22008", "22003", "22023", "22001":
+            return .validation([.init(field: nil, rule: "value", message: "A value could not be stored: \(psql.serverInfo?[.message] ?? "invalid value")")])
+        case "42703", "42P01":
+            return .conflict("The entity's definition changed while the request ran; retry it.", code: "metadata_changed")
+        case "40001", "40P01", "55P03":
+            return .conflict("The record is busy with a concurrent change; retry.", code: "busy")
+        case "57014":
+            return .unavailable("The query took too long and was cancelled.")
+        case "54000", "54001":
+            return .badRequest("The request is too complex for the database.", code: "too_complex")
+        default:
+            return nil
+        }
+    }
+}

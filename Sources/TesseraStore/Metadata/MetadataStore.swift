@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraCore
+
+/// Reads and changes a tenant's metadata. A change, its row checks and its DDL commit in one
+/// transaction, so a failed change leaves table and metadata as they were.
+public struct MetadataStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func load(_ tenant: Tenant) async throws -> TenantMetadata {
+        try await client.withConnection { connection in
+            try await load(tenant, on: connection, lock: false)
+        }
+    }
+
+    func load(_ tenant: Tenant, on connection: PostgresConnection, lock: Bool) async throws -> TenantMetadata {
+        var version: Int64 = 0
+        let versionRows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT meta_version FROM tessera.tenants WHERE id = $1" + (lock ? " FOR UPDATE" : ""),
+                          binds: { var b = PostgresBindings(); b.append(tenant.id); return b }()), logger: logger)
+        for try await v in versionRows.decode(Int64.self) { version = v }
+        var documents: [JSONValue] = []
+        let rows = try await connection.query("SELECT definition::text FROM tessera.entities WHERE tenant_id = \(tenant.id) ORDER BY position, name", logger: logger)
+        for try await text in rows.decode(String.self) {
+            documents.append(try JSONParser.parse(text, limits: .init(maxDepth: 32)))
+        }
+        let names = Set(documents.compactMap { $0["name"]?.stringValue })
+        let entities = try documents.map { document throws(TesseraError) in try MetadataDecoder.entity(document, knownEntities: names) }
+        return TenantMetadata(tenant: tenant, version: version, entities: entities)
+    }
+
+    /// Applies a change planned against the current metadata (read under the tenant's lock).
+    /// `alongside` runs in the same transaction after the change (e.g. recording a pack install).
+    public func apply(_ tenant: Tenant, actor: UUID?, force: Bool = false,
+                      alongside: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+                      _ plan: @Sendable (TenantMetadata) throws -> MetadataChange) async throws -> TenantMetadata {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SET LOCAL lock_timeout = '10s'", logger: logger)
+                let current = try await load(tenant, on: connection, lock: true)
+                let change = try plan(current)
+                let renderer = DDLRenderer(schema: tenant.schema, timeZone: tenant.timeZone)
+                for step in change.steps {
+                    if case .checkRows(let entity, let check) = step {
+                        if check == .noRecords, force { continue }
+                        guard let query = RowCheckQuery.make(check, entity: entity, schema: tenant.schema) else { continue }
+                        let rows = try await connection.query(query.sql.query, logger: logger)
+                        var count = 0
+                        for try await n in rows.decode(Int.self) { count = n }
+                        if count > 0 { throw query.refusal(count) }
+                        continue
+                    }
+                    for statement in renderer.statements(for: step) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                }
+                let oldByName = Dictionary(current.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                let newNames = Set(change.entities.map(\.name))
+                for (position, entity) in change.entities.enumerated() where oldByName[entity.name] != entity || current.entities.firstIndex(of: entity) != position {
+                    try await connection.query("""
+                        INSERT INTO tessera.entities (tenant_id, name, position, definition) VALUES (\(tenant.id), \(entity.name), \(position), \(JSONWriter.string(entity.json))::json)
+                        ON CONFLICT (tenant_id, name) DO UPDATE SET position = EXCLUDED.position, definition = EXCLUDED.definition, updated_at = now()
+                        """, logger: logger)
+                }
+                for old in current.entities where !newNames.contains(old.name) {
+                    try await connection.query("DELETE FROM tessera.entities WHERE tenant_id = \(tenant.id) AND name = \(old.name)", logger: logger)
+                }
+                try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
+                try await connection.query("""
+                    INSERT INTO tessera.metadata_log (tenant_id, actor, action, target) VALUES (\(tenant.id), \(actor), \(change.action), \(change.target))
+                    """, logger: logger)
+                try await alongside?(connection)
+                // Delivered at commit, to every instance listening (this one included).
+                try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
+                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities)
+            }
+        } catch {
+            if let mapped = DatabaseErrorMapper.map(error) { throw mapped }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import TesseraCore
+
+/// Builds the SQL of the data API from checked plans; identifiers through `SQLIdentifier`, values as binds.
+struct RecordSQL {
+    let schema: String
+    let entity: EntityDefinition
+    let timeZone: String
+
+    var table: String { SQLIdentifier.qualified(schema, entity.name) }
+
+    static let defaultSystemColumns = ["id", "version", "owner_id", "created_at", "updated_at"]
+
+    /// The record's JSON is built by PostgreSQL from a projection named after the fields.
+    func projection(_ select: [String]?, withDeletedAt: Bool = false) -> String {
+        var names = select ?? (Self.defaultSystemColumns + entity.fields.map(\.name))
+        if withDeletedAt, select == nil { names.append("deleted_at") }
+        if names.isEmpty { names = ["id"] }
+        return "CROSS JOIN LATERAL (SELECT " + names.map { "q." + SQLIdentifier.quote($0) }.joined(separator: ", ") + ") p"
+    }
+
+    func appendFilter(_ filter: Filter, to b: inout SQLBuilder) {
+        let c = "q." + SQLIdentifier.quote(filter.column.name)
+        let cast = ColumnType.cast(filter.column.type)
+        if filter.negated { b.append("NOT (") }
+        switch filter.operand {
+        case .null: b.append("\(c) IS NULL")
+        case .notNull: b.append("\(c) IS NOT NULL")
+        case .isTrue: b.append("\(c) IS TRUE")
+        case .isFalse: b.append("\(c) IS FALSE")
+        case .list(let values):
+            b.append("\(c) = ANY(")
+            b.bind(.textArray(values.map(Self.text)), cast: cast + "[]")
+            b.append(")")
+        case .value(let value):
+            switch filter.op {
+            case .cs, .ov:
+                b.append(c + (filter.op == .cs ? " @> " : " && "))
+                b.bind(value, cast: cast)
+            case .like, .ilike:
+                b.append(c + (filter.op == .like ? " LIKE " : " ILIKE "))
+                b.bind(value, cast: "text")
+            default:
+                let op = switch filter.op {
+                case .eq: " = "
+                case .neq: " <> "
+                case .gt: " > "
+                case .gte: " >= "
+                case .lt: " < "
+                default: " <= "
+                }
+                b.append(c + op)
+                if filter.column.type == .datetime, case .text(let s) = value, DateTimeText.isValidDate(s) {
+                    // A bare date means midnight in the tenant's time zone.
+                    b.append("(")
+                    b.bind(value, cast: "timestamp")
+                    b.append(" AT TIME ZONE ")
+                    b.bind(.text(timeZone))
+                    b.append(")")
+                } else {
+                    b.bind(value, cast: cast)
+                }
+            }
+        }
+        if filter.negated { b.append(")") }
+    }
+
+    static func text(_ value: StoredValue) -> String {
+        switch value {
+        case .text(let s), .json(let s): s
+        case .integer(let i): String(i)
+        case .bool(let b): b ? "true" : "false"
+        case .textArray(let a): a.joined(separator: ",")
+        case .null: ""
+        }
+    }
+
+    /// `SELECT json, key texts… FROM table WHERE … ORDER BY … LIMIT n+1`.
+    func list(_ query: ListQuery, deletedOnly: Bool) -> SQLBuilder {
+        var b = SQLBuilder("SELECT row_to_json(p)::text")
+        for key in query.order { b.append(", q.\(SQLIdentifier.quote(key.column.name))::text") }
+        b.append(" FROM \(table) q \(projection(query.select, withDeletedAt: deletedOnly)) WHERE ")
+        b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
+        for filter in query.filters {
+            b.append(" AND ")
+            appendFilter(filter, to: &b)
+        }
+        if let after = query.after {
+            b.append(" AND ")
+            appendKeyset(query.order, after, to: &b)
+        }
+        b.append(" ORDER BY ")
+        b.append(query.order.map { key in
+            "q.\(SQLIdentifier.quote(key.column.name)) \(key.descending ? "DESC" : "ASC") NULLS \(key.nullsFirst ? "FIRST" : "LAST")"
+        }.joined(separator: ", "))
+        b.append(" LIMIT \(query.limit + 1)")
+        return b
+    }
+
+    func count(_ query: ListQuery, deletedOnly: Bool) -> SQLBuilder {
+        var b = SQLBuilder("SELECT count(*) FROM \(table) q WHERE ")
+        b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
+        for filter in query.filters {
+            b.append(" AND ")
+            appendFilter(filter, to: &b)
+        }
+        return b
+    }
+
+    /// Rows strictly after the cursor position in the query's order.
+    func appendKeyset(_ order: [ListQuery.OrderKey], _ after: [String?], to b: inout SQLBuilder) {
+        let sameDirection = Set(order.map(\.descending)).count == 1
+        if sameDirection, order.allSatisfy(\.column.isNotNull), after.allSatisfy({ $0 != nil }) {
+            // Row comparison: one index range scan.
+            b.append("(" + order.map { "q." + SQLIdentifier.quote($0.column.name) }.joined(separator: ", ") + ")")
+            b.append(order[0].descending ? " < (" : " > (")
+            for (i, key) in order.enumerated() {
+                if i > 0 { b.append(", ") }
+                b.bind(.text(after[i]!), cast: ColumnType.cast(key.column.type))
+            }
+            b.append(")")
+            return
+        }
+        // General form: (k1 after v1) OR (k1 = v1 AND (k2 after v2 OR …)), with NULLs placed as ordered.
+        b.append("(")
+        for (i, key) in order.enumerated() {
+            if i > 0 { b.append(" OR ") }
+            b.append("(")
+            for j in 0..<i {
+                appendEquals(order[j], after[j], to: &b)
+                b.append(" AND ")
+            }
+            appendAfter(key, after[i], to: &b)
+            b.append(")")
+        }
+        b.append(")")
+    }
+
+    private func appendEquals(_ key: ListQuery.OrderKey, _ value: String?, to b: inout SQLBuilder) {
+        let c = "q." + SQLIdentifier.quote(key.column.name)
+        guard let value else { b.append("\(c) IS NULL"); return }
+        b.append("\(c) = ")
+        b.bind(.text(value), cast: ColumnType.cast(key.column.type))
+    }
+
+    private func appendAfter(_ key: ListQuery.OrderKey, _ value: String?, to b: inout SQLBuilder) {
+        let c = "q." + SQLIdentifier.quote(key.column.name)
+        guard let value else {
+            // After a NULL: only non-NULLs if NULLs come first, else nothing at this level.
+            b.append(key.nullsFirst ? "\(c) IS NOT NULL" : "false")
+            return
+        }
+        b.append("(\(c) \(key.descending ? "<" : ">") ")
+        b.bind(.text(value), cast: ColumnType.cast(key.column.type))
+        b.append(key.nullsFirst ? ")" : " OR \(c) IS NULL)")
+    }
+
+    func get(id: String, select: [String]?, deleted: Bool = false) -> SQLBuilder {
+        var b = SQLBuilder("SELECT row_to_json(p)::text FROM \(table) q \(projection(select, withDeletedAt: deleted)) WHERE q.id = ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(deleted ? " AND q.deleted_at IS NOT NULL" : " AND q.deleted_at IS NULL")
+        return b
+    }
+
+    /// One INSERT for several records; columns a record does not give take their DEFAULT.
+    func insert(_ rows: [(id: String, owner: String, write: RecordWrite)], actor: String) -> SQLBuilder {
+        var columns: [FieldDefinition] = []
+        for row in rows {
+            for assignment in row.write.assignments where !columns.contains(where: { $0.name == assignment.field.name }) {
+                columns.append(assignment.field)
+            }
+        }
+        var b = SQLBuilder("WITH q AS (INSERT INTO \(table) (id, owner_id, created_by, updated_by")
+        for column in columns { b.append(", " + SQLIdentifier.quote(column.name)) }
+        b.append(") VALUES ")
+        for (i, row) in rows.enumerated() {
+            b.append(i == 0 ? "(" : ", (")
+            b.bind(.text(row.id), cast: "uuid")
+            b.append(", ")
+            b.bind(.text(row.owner), cast: "uuid")
+            b.append(", ")
+            b.bind(.text(actor), cast: "uuid")
+            b.append(", ")
+            b.bind(.text(actor), cast: "uuid")
+            for column in columns {
+                b.append(", ")
+                if let assignment = row.write.assignments.first(where: { $0.field.name == column.name }) {
+                    b.bind(assignment.value, cast: ColumnType.cast(column.type))
+                } else {
+                    b.append("DEFAULT")
+                }
+            }
+            b.append(")")
+        }
+        b.append(" RETURNING *) SELECT row_to_json(p)::text FROM q \(projection(nil))")
+        return b
+    }
+
+    func update(id: String, write: RecordWrite, actor: String) -> SQLBuilder {
+        var b = SQLBuilder("WITH q AS (UPDATE \(table) SET version = version + 1, updated_at = now(), updated_by = ")
+        b.bind(.text(actor), cast: "uuid")
+        if let owner = write.ownerID {
+            b.append(", owner_id = ")
+            b.bind(.text(owner), cast: "uuid")
+        }
+        for assignment in write.assignments {
+            b.append(", \(SQLIdentifier.quote(assignment.field.name)) = ")
+            b.bind(assignment.value, cast: ColumnType.cast(assignment.field.type))
+        }
+        b.append(" WHERE id = ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(" AND deleted_at IS NULL")
+        if let version = write.expectedVersion {
+            b.append(" AND version = ")
+            b.bind(.integer(version))
+        }
+        b.append(" RETURNING *) SELECT row_to_json(p)::text FROM q \(projection(nil))")
+        return b
+    }
+
+    /// Moves a record to the recycle bin (`delete: true`) or back out of it.
+    func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?, actor: String) -> SQLBuilder {
+        var b = SQLBuilder("WITH q AS (UPDATE \(table) SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
+        b.bind(.text(actor), cast: "uuid")
+        b.append(" WHERE id = ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(delete ? " AND deleted_at IS NULL" : " AND deleted_at IS NOT NULL")
+        if let expectedVersion {
+            b.append(" AND version = ")
+            b.bind(.integer(expectedVersion))
+        }
+        b.append(" RETURNING *) SELECT row_to_json(p)::text FROM q \(projection(nil))")
+        return b
+    }
+
+    /// The state of a record a write did not find: (version, in the recycle bin).
+    func state(id: String) -> SQLBuilder {
+        var b = SQLBuilder("SELECT version, deleted_at IS NOT NULL FROM \(table) WHERE id = ")
+        b.bind(.text(id), cast: "uuid")
+        return b
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraCore
+
+/// Runs the data API against a tenant's entity tables. Records come back as JSON text built by
+/// PostgreSQL, so the server forwards them without decoding each column.
+public struct RecordStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// One page of a list: records as JSON texts, the cursor for the next page, and the count if asked.
+    public struct Page: Sendable {
+        public let records: [String]
+        public let nextCursor: String?
+        public let count: Int?
+    }
+
+    /// Records per INSERT statement in a bulk create (PostgreSQL allows 65,535 binds per statement).
+    static let rowsPerInsert = 200
+    public static let maxBulk = 1000
+
+    public func list(_ caller: Caller, _ entity: EntityDefinition, _ query: ListQuery, deletedOnly: Bool = false) async throws -> Page {
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        do {
+            var records: [String] = []
+            var lastKeys: [String?] = []
+            let rows = try await client.query(sql.list(query, deletedOnly: deletedOnly).query, logger: logger)
+            for try await row in rows {
+                let cells = row.makeRandomAccess()
+                if records.count == query.limit {
+                    return Page(records: records, nextCursor: ListQueryParser.encodeCursor(signature: query.orderSignature, values: lastKeys),
+                                count: try await count(sql, query, deletedOnly))
+                }
+                records.append(try cells[0].decode(String.self))
+                lastKeys = try (1...query.order.count).map { i in try cells[i].decode(String?.self) }
+            }
+            return Page(records: records, nextCursor: nil, count: try await count(sql, query, deletedOnly))
+        } catch {
+            throw DatabaseErrorMapper.map(error, entity: entity) ?? error
+        }
+    }
+
+    private func count(_ sql: RecordSQL, _ query: ListQuery, _ deletedOnly: Bool) async throws -> Int? {
+        guard query.exactCount else { return nil }
+        for try await n in try await client.query(sql.count(query, deletedOnly: deletedOnly).query, logger: logger).decode(Int.self) { return n }
+        return 0
+    }
+
+    public func get(_ caller: Caller, _ entity: EntityDefinition, id: String, select: [String]? = nil) async throws -> String {
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        for try await json in try await client.query(sql.get(id: id, select: select).query, logger: logger).decode(String.self) {
+            return json
+        }
+        throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
+    }
+
+    /// Creates records all-or-nothing after checking references; the writes' own problems are reported with those.
+    public func create(_ caller: Caller, _ entity: EntityDefinition, _ writes: [RecordWrite], bulk: Bool = false) async throws -> [String] {
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        let actor = caller.userID.uuidString.lowercased()
+        let rows = writes.map { write in
+            (id: UUIDText.v7().uuidString.lowercased(), owner: write.ownerID ?? actor, write: write)
+        }
+        do {
+            return try await client.withConnection { connection in
+                let prefixed = writes.enumerated().map { (prefix: bulk ? "[\($0.offset)]." : "", write: $0.element) }
+                let own = prefixed.flatMap { item in
+                    item.write.problems.map { detail in
+                        var d = detail
+                        d.field = d.field.map { item.prefix + $0 }
+                        if !item.prefix.isEmpty { d.message = item.prefix + d.message }
+                        return d
+                    }
+                }
+                let all = try await own + ReferenceCheck(schema: caller.tenant.schema).problems(for: prefixed, on: connection, logger: logger)
+                guard all.isEmpty else { throw TesseraError.validation(all) }
+                if rows.count <= Self.rowsPerInsert {
+                    return try await insert(sql, Array(rows[...]), actor: actor, on: connection)
+                }
+                return try await connection.withTransaction(logger: logger) { connection in
+                    var out: [String] = []
+                    for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
+                        out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), actor: actor, on: connection)
+                    }
+                    return out
+                }
+            }
+        } catch {
+            throw DatabaseErrorMapper.map(error, entity: entity) ?? error
+        }
+    }
+
+    private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], actor: String, on connection: PostgresConnection) async throws -> [String] {
+        var out: [String] = []
+        for try await json in try await connection.query(sql.insert(rows, actor: actor).query, logger: logger).decode(String.self) {
+            out.append(json)
+        }
+        return out
+    }
+
+    public func update(_ caller: Caller, _ entity: EntityDefinition, id: String, _ write: RecordWrite) async throws -> String {
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        let actor = caller.userID.uuidString.lowercased()
+        do {
+            return try await client.withConnection { connection in
+                let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema).problems(for: [("", write)], on: connection, logger: logger)
+                guard all.isEmpty else { throw TesseraError.validation(all) }
+                if write.assignments.isEmpty, write.ownerID == nil {
+                    // Nothing to change: answer with the record, still honouring the version check.
+                    try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
+                    for try await json in try await connection.query(sql.get(id: id, select: nil).query, logger: logger).decode(String.self) { return json }
+                    throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
+                }
+                for try await json in try await connection.query(sql.update(id: id, write: write, actor: actor).query, logger: logger).decode(String.self) {
+                    return json
+                }
+                try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
+                throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
+            }
+        } catch {
+            throw DatabaseErrorMapper.map(error, entity: entity) ?? error
+        }
+    }
+
+    /// Moves a record to the recycle bin.
+    public func delete(_ caller: Caller, _ entity: EntityDefinition, id: String, expectedVersion: Int64?) async throws {
+        _ = try await setDeleted(true, caller, entity, id: id, expectedVersion: expectedVersion)
+    }
+
+    /// Brings a record back from the recycle bin.
+    public func restore(_ caller: Caller, _ entity: EntityDefinition, id: String) async throws -> String {
+        try await setDeleted(false, caller, entity, id: id, expectedVersion: nil)
+    }
+
+    private func setDeleted(_ delete: Bool, _ caller: Caller, _ entity: EntityDefinition, id: String, expectedVersion: Int64?) async throws -> String {
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        do {
+            return try await client.withConnection { connection in
+                let query = sql.setDeleted(delete, id: id, expectedVersion: expectedVersion, actor: caller.userID.uuidString.lowercased())
+                for try await json in try await connection.query(query.query, logger: logger).decode(String.self) { return json }
+                if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
+                throw TesseraError.notFound(delete ? "No \(entity.name) with id '\(id)'." : "No \(entity.name) with id '\(id)' in the recycle bin.")
+            }
+        } catch {
+            throw DatabaseErrorMapper.map(error, entity: entity) ?? error
+        }
+    }
+
+    /// Throws 404 for a missing or recycled record, 409 for a stale version; returns when the record is live and current.
+    private func requireState(_ sql: RecordSQL, id: String, expectedVersion: Int64?, on connection: PostgresConnection) async throws {
+        for try await (version, deleted) in try await connection.query(sql.state(id: id).query, logger: logger).decode((Int64, Bool).self) {
+            if deleted { throw TesseraError.notFound("The \(sql.entity.name) \(id) is in the recycle bin.") }
+            if let expectedVersion, expectedVersion != version {
+                throw TesseraError.conflict("The \(sql.entity.name) was changed by someone else: you sent version \(expectedVersion), the current version is \(version). Reload and retry.",
+                                            code: "version_conflict", details: [.init(field: "version", rule: "version", message: "current version is \(version)", extra: ["current_version": .number(Int(version))])])
+            }
+            return
+        }
+        throw TesseraError.notFound("No \(sql.entity.name) with id '\(id)'.")
+    }
+}

@@ -1,0 +1,38 @@
+import TesseraCore
+
+/// The PostgreSQL column type of each field type; bind casts use the same names.
+public enum ColumnType {
+    public static func sql(_ type: FieldType) -> String {
+        switch type {
+        case .text, .longText, .email, .phone, .url, .select, .autoNumber: "text"
+        case .number: "bigint"
+        case .decimal, .percent: "numeric"
+        case .money: "numeric(18,2)"
+        case .boolean: "boolean"
+        case .date: "date"
+        case .datetime: "timestamptz"
+        case .multiSelect: "text[]"
+        case .user, .relation: "uuid"
+        case .location: "jsonb"
+        case .attachment: "uuid[]"
+        }
+    }
+
+    /// The cast for a bound value of this column (money binds as plain numeric, then the column rounds).
+    public static func cast(_ type: FieldType) -> String {
+        type == .money ? "numeric" : sql(type)
+    }
+}
+
+/// Stable, short names for indexes, constraints and sequences (PostgreSQL allows 63 bytes).
+public enum ObjectName {
+    public static func make(_ kind: String, entity: String, field: String) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in "\(entity).\(field)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100000001b3
+        }
+        let hex = String(hash, radix: 16)
+        return "\(kind)_" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraCore
+
+/// Tenants and their API keys in the control schema; creating one also builds its schema.
+public struct TenantStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Creates the tenant, its schema, an admin user and an API key; returns the key (shown once).
+    public func create(slug: String, name: String, timeZone: String = "Asia/Shanghai") async throws -> (Tenant, apiKey: String) {
+        var problems: [TesseraError.Detail] = []
+        if !Tenant.isValidSlug(slug) {
+            problems.append(.init(field: "slug", rule: "name", message: "slug must be 2–40 characters: lowercase ASCII letters, digits and '_', starting with a letter"))
+        }
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty || trimmed.count > 200 { problems.append(.init(field: "name", rule: "required", message: "name must have 1 to 200 characters")) }
+        if !timeZone.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) }) {
+            problems.append(.init(field: "time_zone", rule: "time_zone", message: "'\(timeZone)' is not a time zone name"))
+        }
+        guard problems.isEmpty else { throw TesseraError.validation(problems) }
+        let id = UUIDText.v7()
+        let userID = UUIDText.v7()
+        let keyID = UUIDText.v7()
+        let key = APIKey.generate()
+        let schema = Tenant.schemaName(forSlug: slug)
+        do {
+            let createdAt = try await client.withTransaction(logger: logger) { connection -> Date in
+                let zoneRows = try await connection.query("SELECT count(*) FROM pg_timezone_names WHERE name = \(timeZone)", logger: logger)
+                var known = 0
+                for try await n in zoneRows.decode(Int.self) { known = n }
+                guard known > 0 else {
+                    throw TesseraError.validation([.init(field: "time_zone", rule: "time_zone", message: "'\(timeZone)' is not a time zone name")])
+                }
+                var createdAt = Date()
+                let rows = try await connection.query("""
+                    INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone) VALUES (\(id), \(slug), \(trimmed), \(schema), \(timeZone))
+                    RETURNING created_at
+                    """, logger: logger)
+                for try await at in rows.decode(Date.self) { createdAt = at }
+                for statement in Self.tenantSchemaDDL(schema) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(PostgresQuery(unsafeSQL: "INSERT INTO \(SQLIdentifier.qualified(schema, "_users")) (id, name) VALUES ($1, 'Admin')",
+                                                         binds: { var b = PostgresBindings(); b.append(userID); return b }()), logger: logger)
+                try await connection.query("""
+                    INSERT INTO tessera.api_keys (id, tenant_id, user_id, name, prefix, key_hash)
+                    VALUES (\(keyID), \(id), \(userID), 'admin', \(String(key.prefix(8))), \(APIKey.hashHex(key)))
+                    """, logger: logger)
+                return createdAt
+            }
+            let tenant = Tenant(id: id, slug: slug, name: trimmed, schema: schema, timeZone: timeZone, createdAt: createdAt)
+            logger.info("Created tenant", metadata: ["slug": "\(slug)"])
+            return (tenant, key)
+        } catch {
+            if let mapped = DatabaseErrorMapper.map(error) {
+                if mapped.code == "duplicate" { throw TesseraError.conflict("A tenant with slug '\(slug)' already exists.", code: "duplicate") }
+                throw mapped
+            }
+            throw error
+        }
+    }
+
+    /// Tables every tenant schema has besides its entities.
+    static func tenantSchemaDDL(_ schema: String) -> [String] {
+        let s = SQLIdentifier.quote(schema)
+        return [
+            "CREATE SCHEMA \(s)",
+            """
+            CREATE TABLE \(SQLIdentifier.qualified(schema, "_users")) (
+                id uuid PRIMARY KEY, name text NOT NULL, email text, active boolean NOT NULL DEFAULT true,
+                created_at timestamptz NOT NULL DEFAULT now())
+            """,
+            """
+            CREATE TABLE \(SQLIdentifier.qualified(schema, "_files")) (
+                id uuid PRIMARY KEY, name text NOT NULL, content_type text NOT NULL, size bigint NOT NULL,
+                sha256 text NOT NULL, created_by uuid, created_at timestamptz NOT NULL DEFAULT now())
+            """,
+        ]
+    }
+
+    public func list() async throws -> [Tenant] {
+        let rows = try await client.query("SELECT id, slug, name, schema_name, time_zone, created_at FROM tessera.tenants ORDER BY created_at, slug", logger: logger)
+        var tenants: [Tenant] = []
+        for try await (id, slug, name, schema, zone, at) in rows.decode((UUID, String, String, String, String, Date).self) {
+            tenants.append(Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at))
+        }
+        return tenants
+    }
+
+    public func find(slug: String) async throws -> Tenant? {
+        try await list().first { $0.slug == slug }
+    }
+
+    /// The caller a key belongs to, or nil for an unknown or revoked key.
+    public func authenticate(key: String) async throws -> Caller? {
+        guard key.hasPrefix(APIKey.prefix), key.utf8.count < 200 else { return nil }
+        let rows = try await client.query("""
+            SELECT k.id, k.user_id, t.id, t.slug, t.name, t.schema_name, t.time_zone, t.created_at
+            FROM tessera.api_keys k JOIN tessera.tenants t ON t.id = k.tenant_id
+            WHERE k.key_hash = \(APIKey.hashHex(key)) AND k.revoked_at IS NULL
+            """, logger: logger)
+        for try await (keyID, userID, id, slug, name, schema, zone, at) in rows.decode((UUID, UUID, UUID, String, String, String, String, Date).self) {
+            return Caller(tenant: Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at), userID: userID, keyID: keyID)
+        }
+        return nil
+    }
+}
