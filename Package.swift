@@ -59,12 +59,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets: the test PostgreSQL (same launcher as `serve`) and fixtures.
+        .target(
+            name: "TesseraTestSupport",
+            dependencies: ["TesseraStore"],
+            path: "Tests/TesseraTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TesseraServerTests",
             dependencies: [
                 "TesseraServer",
+                "TesseraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

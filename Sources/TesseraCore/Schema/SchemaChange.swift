@@ -25,6 +25,8 @@ public enum RowCheck: Sendable, Equatable {
     case convertible(from: FieldDefinition, to: FieldDefinition)
     /// Every non-null value must fit the tightened constraints of `to`.
     case withinConstraints(field: FieldDefinition)
+    /// No two live records may share a value of the field (before it becomes unique).
+    case noDuplicates(field: FieldDefinition)
     /// The table must hold no records (deleted ones included), unless the caller forces it.
     case noRecords
 }

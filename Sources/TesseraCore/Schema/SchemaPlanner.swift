@@ -46,7 +46,10 @@ public enum SchemaPlanner {
         let removed = old.options.map(\.key).filter { key in new.option(key) == nil }
         if !removed.isEmpty { steps.append(.checkRows(entity: entity, check: .optionsUnused(field: old, keys: removed))) }
         if tightens(from: old, to: new) { steps.append(.checkRows(entity: entity, check: .withinConstraints(field: new))) }
-        if old.unique != new.unique { steps.append(new.unique ? .createUnique(entity: entity, field: new) : .dropUnique(entity: entity, field: new)) }
+        if old.unique != new.unique {
+            if new.unique { steps.append(.checkRows(entity: entity, check: .noDuplicates(field: new))) }
+            steps.append(new.unique ? .createUnique(entity: entity, field: new) : .dropUnique(entity: entity, field: new))
+        }
         if old.indexed != new.indexed { steps.append(new.indexed ? .createIndex(entity: entity, field: new) : .dropIndex(entity: entity, field: new)) }
         return steps
     }

@@ -116,7 +116,7 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     private func initialize(binaries: Binaries, runAs: String?, password: String) throws(EmbeddedPostgresError) {
-        let tmpDir = NSTemporaryDirectory() + "tessera-initdb-\(getpid())"
+        let tmpDir = NSTemporaryDirectory() + "tessera-initdb-\(getpid())-\(RandomToken.make(bytes: 6))"
         try? FileManager.default.createDirectory(atPath: tmpDir, withIntermediateDirectories: true)
         let tmpPw = tmpDir + "/pw"
         FileManager.default.createFile(atPath: tmpPw, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])

@@ -15,6 +15,15 @@ struct RowCheckQuery {
                 .conflict("Entity '\(entity)' still has \(n) record(s) (the recycle bin included); delete them first or pass ?force=true to drop them with the entity.",
                           code: "entity_not_empty", details: [.init(field: nil, rule: "not_empty", message: "\(n) record(s)", extra: ["count": .number(n)])])
             }
+        case .noDuplicates(let field):
+            let c = SQLIdentifier.quote(field.name)
+            b = SQLBuilder("SELECT coalesce(sum(n), 0)::bigint FROM (SELECT count(*) AS n FROM \(SQLIdentifier.qualified(schema, entity)) WHERE deleted_at IS NULL AND \(c) IS NOT NULL GROUP BY \(c) HAVING count(*) > 1) d WHERE ")
+            b.append("true")
+            refusal = { n in
+                .conflict("\(n) record(s) share a value of '\(field.name)' with another record; make them distinct before making it unique.",
+                          code: "duplicate_values", details: [.init(field: field.name, rule: "unique", message: "\(n) record(s) have duplicate values",
+                                                                     extra: ["count": .number(n)])])
+            }
         case .optionsUnused(let field, let keys):
             let c = SQLIdentifier.quote(field.name)
             if field.type == .multiSelect {

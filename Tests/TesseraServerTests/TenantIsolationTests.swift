@@ -1,0 +1,84 @@
+import Foundation
+import TesseraCore
+import TesseraTestSupport
+import Testing
+
+@Suite("Tenant isolation")
+struct TenantIsolationTests {
+    @Test("a key of tenant B never sees tenant A's entities or records, whatever names or ids it tries")
+    func keysAreBoundToTheirTenant() async throws {
+        try await TestApp.run { app in
+            let slugA = TestDatabase.uniqueSlug("a")
+            let keyA = try await app.createTenant(slugA)
+            let keyB = try await app.createTenant()
+            try await app.createEntity(keyA, customerEntity)
+            let record = try await app.create(keyA, "customer", ["name": "Secret Co", "industry": "medical"])
+            let id = try #require(record["id"]?.stringValue)
+
+            // B has no such entity: every route answers 404, never A's data.
+            try await app.call(.get, "/api/v1/data/customer", key: keyB).expectError(404, "not_found")
+            try await app.call(.get, "/api/v1/data/customer/\(id)", key: keyB).expectError(404)
+            try await app.call(.patch, "/api/v1/data/customer/\(id)", key: keyB, json: ["name": "x"]).expectError(404)
+            try await app.call(.delete, "/api/v1/data/customer/\(id)", key: keyB).expectError(404)
+            try await app.call(.get, "/api/v1/meta/entities/customer", key: keyB).expectError(404)
+            #expect(try await app.call(.get, "/api/v1/meta/entities", key: keyB).data.isEmpty)
+
+            // Even with an entity of the same name, B sees only its own rows.
+            try await app.createEntity(keyB, customerEntity)
+            #expect(try await app.call(.get, "/api/v1/data/customer", key: keyB).data.isEmpty)
+            try await app.call(.get, "/api/v1/data/customer/\(id)", key: keyB).expectError(404)
+            #expect(try await app.call(.get, "/api/v1/data/customer?id=eq.\(id)", key: keyB).data.isEmpty)
+
+            // Names that try to reach another schema are not entity names at all.
+            let schemaA = "t_" + slugA
+            for name in ["\(schemaA).customer", "..%2F\(schemaA)", "\(schemaA)%22.%22customer", "tessera.tenants", "_users", "pg_catalog.pg_tables"] {
+                let reply = try await app.call(.get, "/api/v1/data/\(name)", key: keyB)
+                #expect(reply.status == 404, "\(name) gave \(reply.status): \(reply.text)")
+                #expect(!reply.text.contains("Secret Co"))
+            }
+            // A still sees its record untouched.
+            let mine = try await app.call(.get, "/api/v1/data/customer/\(id)", key: keyA)
+            #expect(mine.status == 200)
+            #expect(mine.json?["name"] == "Secret Co")
+        }
+    }
+
+    @Test("hundreds of guessed ids from another tenant return nothing")
+    func guessedIDsReturnNothing() async throws {
+        try await TestApp.run { app in
+            let keyA = try await app.createTenant()
+            let keyB = try await app.createTenant()
+            try await app.createEntity(keyA, customerEntity)
+            try await app.createEntity(keyB, customerEntity)
+            var ids: [String] = []
+            for i in 0..<20 { ids.append(try #require(try await app.create(keyA, "customer", ["name": .string("A\(i)")])["id"]?.stringValue)) }
+            var guesses = ids
+            for _ in 0..<180 { guesses.append(UUID().uuidString.lowercased()) }
+            for id in guesses {
+                let reply = try await app.call(.get, "/api/v1/data/customer/\(id)", key: keyB)
+                #expect(reply.status == 404)
+            }
+            let list = try await app.call(.get, "/api/v1/data/customer?id=in.(\(ids.joined(separator: ",")))", key: keyB)
+            #expect(list.status == 200 && list.data.isEmpty)
+        }
+    }
+
+    @Test("missing, malformed or revoked-looking keys get 401; tenant keys cannot manage tenants")
+    func authentication() async throws {
+        try await TestApp.run { app in
+            let key = try await app.createTenant()
+            try await app.call(.get, "/api/v1/meta/entities").expectError(401, "unauthorized")
+            try await app.call(.get, "/api/v1/meta/entities", key: "tsk_not_a_real_key").expectError(401, "unauthorized")
+            try await app.call(.get, "/api/v1/meta/entities", headers: [.authorization: "Basic abc"]).expectError(401)
+            try await app.call(.get, "/api/v1/tenants").expectError(401)
+            try await app.call(.get, "/api/v1/tenants", key: key).expectError(403, "forbidden")
+            try await app.call(.post, "/api/v1/tenants", key: key, json: ["slug": "evil", "name": "x"]).expectError(403)
+            let list = try await app.call(.get, "/api/v1/tenants", key: TestApp.adminToken)
+            #expect(list.status == 200 && !list.data.isEmpty)
+            // The tenant comes from the key, never from the body.
+            try await app.createEntity(key, customerEntity)
+            let reply = try await app.call(.post, "/api/v1/data/customer", key: key, json: ["name": "x", "tenant": "other"])
+            reply.expectError(422, "validation_failed")
+        }
+    }
+}

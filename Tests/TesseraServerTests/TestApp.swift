@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import TesseraCore
+import TesseraServer
+import TesseraStore
+import TesseraTestSupport
+import Testing
+
+/// Runs the real application (real router, real PostgreSQL) and speaks JSON to it.
+struct TestApp {
+    static let adminToken = "tadm_test_" + UUID().uuidString
+
+    let client: any TestClientProtocol
+
+    /// A response: status, parsed JSON body (nil when empty) and headers.
+    struct Reply {
+        let status: Int
+        let json: JSONValue?
+        let headers: HTTPFields
+        let text: String
+
+        var errorCode: String? { json?["error"]?["code"]?.stringValue }
+        var data: [JSONValue] { json?["data"]?.arrayValue ?? [] }
+        var id: String? { json?["id"]?.stringValue }
+
+        /// Asserts the shared error shape and returns the code.
+        @discardableResult
+        func expectError(_ status: Int, _ code: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> JSONValue? {
+            #expect(self.status == status, "expected \(status), got \(self.status): \(text)", sourceLocation: sourceLocation)
+            #expect(json?["error"]?["code"]?.stringValue != nil, "no error code in \(text)", sourceLocation: sourceLocation)
+            #expect(json?["error"]?["message"]?.stringValue?.isEmpty == false, "no error message in \(text)", sourceLocation: sourceLocation)
+            if let code { #expect(errorCode == code, "expected code \(code) in \(text)", sourceLocation: sourceLocation) }
+            return json?["error"]
+        }
+    }
+
+    /// Builds an application on the test database and runs `body` against its router.
+    static func run(dataDirectory: String? = nil, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+        let app = try await make(dataDirectory: dataDirectory)
+        try await app.test(.router) { client in try await body(TestApp(client: client)) }
+    }
+
+    static func make(dataDirectory: String? = nil) async throws -> some ApplicationProtocol {
+        let endpoint = try await TestDatabase.shared.endpoint()
+        let dir = dataDirectory ?? (NSTemporaryDirectory() + "tessera-test-data-" + UUID().uuidString)
+        let configuration = ServerConfiguration(dataDirectory: dir, database: endpoint, packsDirectory: TestDatabase.packsDirectory, adminToken: adminToken)
+        return buildApplication(configuration, logger: TestDatabase.logger)
+    }
+
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, json: JSONValue? = nil, raw: String? = nil,
+              headers extra: HTTPFields = [:]) async throws -> Reply {
+        var headers = extra
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(string: JSONWriter.string(json))
+            headers[.contentType] = "application/json"
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+            if headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        }
+        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body)
+        let text = String(buffer: response.body)
+        return Reply(status: Int(response.status.code), json: text.isEmpty ? nil : try? JSONParser.parse(text), headers: response.headers, text: text)
+    }
+
+    /// Creates a tenant through the platform API and returns its API key.
+    func createTenant(_ slug: String = TestDatabase.uniqueSlug(), packs: [String] = []) async throws -> String {
+        let reply = try await call(.post, "/api/v1/tenants", key: Self.adminToken,
+                                   json: .object([("slug", .string(slug)), ("name", .string("Test \(slug)")), ("packs", .array(packs.map { .string($0) }))]))
+        #expect(reply.status == 201, "tenant creation failed: \(reply.text)")
+        return try #require(reply.json?["api_key"]?.stringValue)
+    }
+
+    /// Creates an entity from wire-format JSON and expects 201.
+    func createEntity(_ key: String, _ json: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let reply = try await call(.post, "/api/v1/meta/entities", key: key, json: json)
+        #expect(reply.status == 201, "entity creation failed: \(reply.text)", sourceLocation: sourceLocation)
+    }
+
+    /// Creates a record and returns its JSON (expects 201).
+    func create(_ key: String, _ entity: String, _ json: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
+        let reply = try await call(.post, "/api/v1/data/\(entity)", key: key, json: json)
+        #expect(reply.status == 201, "create failed: \(reply.text)", sourceLocation: sourceLocation)
+        return try #require(reply.json, sourceLocation: sourceLocation)
+    }
+}
+
+/// A small CRM-like entity most tests use.
+let customerEntity: JSONValue = [
+    "name": "customer",
+    "label": ["zh-CN": "客户", "en": "Customer"],
+    "fields": [
+        ["name": "name", "type": "text", "label": ["en": "Name"], "required": true, "max_length": 50],
+        ["name": "phone", "type": "phone", "label": ["en": "Phone"], "unique": true],
+        ["name": "industry", "type": "select", "label": ["en": "Industry"], "indexed": true, "options": [
+            ["key": "medical", "label": ["zh-CN": "医疗", "en": "Medical"]],
+            ["key": "retail", "label": ["zh-CN": "零售", "en": "Retail"]],
+            ["key": "finance", "label": ["zh-CN": "金融", "en": "Finance"]],
+        ]],
+        ["name": "amount", "type": "money", "label": ["en": "Amount"], "min": 0],
+        ["name": "tags", "type": "multi_select", "label": ["en": "Tags"], "max_selections": 2, "options": [
+            ["key": "vip", "label": ["en": "VIP"]], ["key": "new", "label": ["en": "New"]], ["key": "risk", "label": ["en": "Risk"]],
+        ]],
+        ["name": "email", "type": "email", "label": ["en": "Email"]],
+    ],
+]

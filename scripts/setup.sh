@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Tessera needs on a fresh Debian machine that has the Swift toolchain:
+# the PostgreSQL server binaries (only when no initdb is found) and the Python packages
+# the pack validator uses. Safe to run again.
+set -euo pipefail
+
+have_initdb() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "setup: the Swift toolchain (6.2 or later) is required and was not found on PATH." >&2
+  exit 1
+fi
+
+if ! have_initdb; then
+  echo "setup: installing PostgreSQL server binaries (apt-get install postgresql)"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >/dev/null
+fi
+if ! command -v psql >/dev/null 2>&1 || ! command -v pgbench >/dev/null 2>&1; then
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
+fi
+
+if ! python3 -c 'import jsonschema, yaml, pytest' >/dev/null 2>&1; then
+  echo "setup: installing Python packages for the pack validator (jsonschema, pyyaml, pytest)"
+  python3 -m pip install -q jsonschema pyyaml pytest
+fi
+echo "setup: ok ($(swift --version 2>&1 | head -1); $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1))"

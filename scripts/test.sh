@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Command 2: set up, validate the packs, then run the whole test suite against a real
+# PostgreSQL started by the project's own launcher (or TESSERA_TEST_DATABASE_URL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+python3 scripts/validate-packs.py
+python3 -m pytest -q scripts/test_validate_packs.py
+status=0
+swift test "$@" || status=$?
+# The tests leave their cluster running for the next run; stop it at the end of a full run.
+if [ -z "${TESSERA_TEST_DATABASE_URL:-}" ] && [ -f "${TMPDIR:-/tmp}/tessera-tests/pg/postmaster.pid" ]; then
+  pgctl=$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$pgctl" -D "${TMPDIR:-/tmp}/tessera-tests/pg" -m fast stop >/dev/null || true
+  else "$pgctl" -D "${TMPDIR:-/tmp}/tessera-tests/pg" -m fast stop >/dev/null || true; fi
+fi
+exit $status
