@@ -6,13 +6,21 @@ public struct PackManifest: Sendable, Equatable {
     public var version: String
     public var name: Label
     public var description: Label?
-    public var requires: [String]
+    public var requires: [Requirement]
     public var entities: [EntityDefinition]
+
+    /// Another pack that must be installed first.
+    public struct Requirement: Sendable, Equatable {
+        public var id: String
+        public var minVersion: String?
+    }
 
     public var summaryJSON: JSONValue {
         var m: [(String, JSONValue)] = [("id", .string(id)), ("version", .string(version)), ("name", name.json)]
         if let description { m.append(("description", description.json)) }
-        m.append(("requires", .array(requires.map { .string($0) })))
+        m.append(("requires", .array(requires.map { r in
+            .object([("id", .string(r.id))] + (r.minVersion.map { [("min_version", JSONValue.string($0))] } ?? []))
+        })))
         m.append(("entities", .array(entities.map { .string($0.name) })))
         return .object(m)
     }
@@ -42,7 +50,14 @@ public struct PackLibrary: Sendable {
         let version = reader.string("version") ?? ""
         let name = reader.label("name")
         let description = reader.label("description")
-        let requires = reader.stringArray("requires") ?? []
+        var requires: [PackManifest.Requirement] = []
+        for (i, item) in (reader.raw("requires")?.arrayValue ?? []).enumerated() {
+            if let id = item["id"]?.stringValue, APIName.isValid(id) {
+                requires.append(.init(id: id, minVersion: item["min_version"]?.stringValue))
+            } else {
+                problems.append(.init(field: "requires[\(i)]", rule: "type", message: "\(id)/pack.yaml: requires[\(i)] must be {id, min_version}"))
+            }
+        }
         let entityNames = reader.stringArray("entities") ?? []
         problems += reader.problems
         if manifestID != id { problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder")) }

@@ -21,6 +21,11 @@ public struct PackInstaller: Sendable {
 
     public func install(_ packID: String, into tenant: Tenant, actor: UUID?) async throws -> Result {
         let pack = try library.load(packID)
+        let installedIDs = Set(try await installed(in: tenant).map(\.0))
+        let missing = pack.requires.map(\.id).filter { !installedIDs.contains($0) }
+        guard missing.isEmpty else {
+            throw TesseraError.conflict("Pack '\(pack.id)' needs \(missing.joined(separator: ", ")) installed first.", code: "pack_requirement")
+        }
         let started = ContinuousClock.now
         let updated = try await metadata.apply(tenant, actor: actor, alongside: { connection in
             let elapsed = ContinuousClock.now - started

@@ -1,0 +1,35 @@
+import Testing
+@testable import TesseraCore
+
+@Suite("JSON parser")
+struct JSONParserTests {
+    @Test("parses documents, keeping number text and member order")
+    func parses() throws {
+        let value = try JSONParser.parse(#"{"b": [1, 2.50, -3e2, true, null], "a": "中文\n\u00e9\ud83d\ude00", "b": 7}"#)
+        #expect(value["b"] == 7)
+        guard case .object(let members) = value else { Issue.record("not an object"); return }
+        #expect(members.map(\.0) == ["b", "a", "b"])
+        #expect(members[0].1 == [1, .number("2.50"), .number("-3e2"), true, nil])
+        #expect(members[0].1.arrayValue?[1].numberText == "2.50")
+        #expect(value["a"] == "中文\né😀")
+        #expect(JSONWriter.string(try JSONParser.parse(#"{"x":"a\"b\\c\u0001"}"#)) == #"{"x":"a\"b\\c\u0001"}"#)
+    }
+
+    @Test("rejects malformed input with the offset", arguments: [
+        ("{", 1), ("[1,]", 3), ("{\"a\" 1}", 5), ("01", 1), ("1.", 2), ("\"abc", 4), ("tru", 0), ("[1] x", 4),
+        ("\"\\ud800\"", 7), ("\"\\x\"", 3), ("\"a\u{01}\"", 2), ("", 0), ("-", 1),
+    ])
+    func rejects(text: String, offset: Int) {
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
+        #expect(error?.offset == offset, "\(text): \(String(describing: error))")
+    }
+
+    @Test("limits nesting depth and refuses invalid UTF-8")
+    func limits() throws {
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(deep) }
+        #expect(try JSONParser.parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)).arrayValue != nil)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xE4, 0xB8, 0x22]) }
+    }
+}
