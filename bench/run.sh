@@ -247,22 +247,38 @@ rss_sampler() {
   done
 }
 
-WRK=(wrk -t"$THREADS" -c"$CONNS" --timeout 10s -H "$AUTH" -s "$BENCH/wrk/bench.lua" "$URL")
+# Waits (up to 3 min) until no other query is running, so that one run's leftovers (e.g. queries
+# of HTTP requests that wrk gave up on, which the server does not cancel) do not eat the next run's CPU.
+wait_quiet() {
+  local k busy=0
+  for ((k = 0; k < 360; k++)); do
+    busy=$("${PSQL[@]}" -At -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
+    [ "$busy" = 0 ] && break
+    sleep 0.5
+  done
+  if [ "$k" -gt 0 ]; then log "waited $((k / 2)) s for $([ "$busy" = 0 ] && echo "PostgreSQL to go idle" || echo "PostgreSQL, still $busy queries active: going on")"; fi
+}
+pct() { awk -v t="$1" -v hz="$CLK_TCK" -v a="$2" -v b="$3" 'BEGIN{printf "%.0f", t / hz / (b - a) * 100}'; }
+
+WRK=(wrk -t"$THREADS" -c"$CONNS" --timeout 30s -H "$AUTH" -s "$BENCH/wrk/bench.lua" "$URL")
 TIMEFORMAT='%U %S'
 
 run_http() { # OP ARGS-for-the-lua-script…
   local op=$1; shift
+  wait_quiet
   "${WRK[@]}" -d"${WARMUP}s" -- "$@" > "$WORK/wrk-$op-warmup.txt" 2>&1 || die "wrk warm-up failed: $(tail -5 "$WORK/wrk-$op-warmup.txt")"
-  local s0 p0 s1 p1
+  wait_quiet
+  local s0 p0 s1 p1 w0 w1
   rss_sampler & local sampler=$!
   (sleep $((DURATION / 2)); top -b -n2 -d1 -w 200 | awk '/^top -/{f++} f == 2' | head -25 > "$WORK/top-$op.txt") & local topper=$!
   BG_PIDS+=("$sampler" "$topper")
-  s0=$(ticks "$SERVER_PID"); p0=$(pg_ticks)
+  s0=$(ticks "$SERVER_PID"); p0=$(pg_ticks); w0=$(now)
   { time "${WRK[@]}" -d"${DURATION}s" --latency -- "$@" > "$WORK/wrk-$op.txt" 2>&1; } 2> "$WORK/wrk-$op.time" || die "wrk failed: $(tail -5 "$WORK/wrk-$op.txt")"
-  s1=$(ticks "$SERVER_PID"); p1=$(pg_ticks)
+  s1=$(ticks "$SERVER_PID"); p1=$(pg_ticks); w1=$(now)
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   wait "$topper" 2>/dev/null || true
   local n; n=$(sed -n 's/^BENCH_REQUESTS=//p' "$WORK/wrk-$op.txt")
+  rec "${op}_http_requests" "$n"
   rec "${op}_http_rps" "$(sed -n 's/^BENCH_RPS=//p' "$WORK/wrk-$op.txt")"
   rec "${op}_http_p50_ms" "$(sed -n 's/^BENCH_P50_MS=//p' "$WORK/wrk-$op.txt")"
   rec "${op}_http_p99_ms" "$(sed -n 's/^BENCH_P99_MS=//p' "$WORK/wrk-$op.txt")"
@@ -272,19 +288,21 @@ run_http() { # OP ARGS-for-the-lua-script…
   rec "${op}_http_socket_errors" "$(sed -n 's/^BENCH_SOCKET_ERRORS=//p' "$WORK/wrk-$op.txt")"
   rec "${op}_http_server_us" "$(us_per $((s1 - s0)) "$n")"
   rec "${op}_http_pg_us" "$(us_per $((p1 - p0)) "$n")"
-  rec "${op}_http_loadgen_us" "$(awk -v c="$(cpu_s "$WORK/wrk-$op.time")" -v n="$n" 'BEGIN{printf "%.0f", c / n * 1e6}')"
-  log "$op HTTP: $(sed -n 's/^BENCH_RPS=//p' "$WORK/wrk-$op.txt") req/s, $(sed -n 's/^BENCH_NON2XX=//p' "$WORK/wrk-$op.txt") non-2xx, server $(((s1 - s0) * 100 / CLK_TCK))% / postgres $(((p1 - p0) * 100 / CLK_TCK))% of one core over ${DURATION} s"
+  rec "${op}_http_loadgen_us" "$(awk -v c="$(cpu_s "$WORK/wrk-$op.time")" -v n="$n" 'BEGIN{ if (n > 0) printf "%.0f", c / n * 1e6; else print "n/a" }')"
+  log "$op HTTP: $(sed -n 's/^BENCH_RPS=//p' "$WORK/wrk-$op.txt") req/s, $(sed -n 's/^BENCH_NON2XX=//p' "$WORK/wrk-$op.txt") non-2xx, CPU: server $(pct $((s1 - s0)) "$w0" "$w1")%, postgres $(pct $((p1 - p0)) "$w0" "$w1")% of one core"
 }
 
 run_floor() { # OP MODE (prepared|extended) KEY
   local op=$1 mode=$2 key=$3 d defs=() p0 p1
   while IFS= read -r d; do [ -n "$d" ] && defs+=(-D "$d"); done < "$WORK/$op.defs"
   local PGB=(pgbench -n -M "$mode" -c "$CONNS" -j "$THREADS" -f "$WORK/$op.sql" "${defs[@]}")
+  wait_quiet
   "${PGB[@]}" -T "$WARMUP" > "$WORK/pgbench-$op-$mode-warmup.txt" 2>&1 || die "pgbench warm-up failed: $(tail -5 "$WORK/pgbench-$op-$mode-warmup.txt")"
-  p0=$(pg_ticks)
+  local w0 w1
+  p0=$(pg_ticks); w0=$(now)
   { time "${PGB[@]}" -T "$DURATION" > "$WORK/pgbench-$op-$mode.txt" 2>&1; } 2> "$WORK/pgbench-$op-$mode.time" \
     || die "pgbench failed: $(tail -5 "$WORK/pgbench-$op-$mode.txt")"
-  p1=$(pg_ticks)
+  p1=$(pg_ticks); w1=$(now)
   local tps n
   tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/pgbench-$op-$mode.txt" | tail -1)
   n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK/pgbench-$op-$mode.txt")
@@ -294,7 +312,7 @@ run_floor() { # OP MODE (prepared|extended) KEY
     rec "${op}_floor_pg_us" "$(us_per $((p1 - p0)) "$n")"
     rec "${op}_floor_loadgen_us" "$(awk -v c="$(cpu_s "$WORK/pgbench-$op-$mode.time")" -v n="$n" 'BEGIN{printf "%.0f", c / n * 1e6}')"
   fi
-  log "$op floor (pgbench -M $mode): $tps tps, postgres $(((p1 - p0) * 100 / CLK_TCK))% of one core"
+  log "$op floor (pgbench -M $mode): $tps tps, CPU: postgres $(pct $((p1 - p0)) "$w0" "$w1")% of one core, $(elapsed_ms "$w0" "$w1" | cut -d. -f1) ms wall"
 }
 
 bench_op() { # OP ARGS-for-the-lua-script…

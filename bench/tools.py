@@ -233,7 +233,7 @@ def summary(env_path):
             return None
 
     def fmt(v, digits=0):
-        return "n/a" if v is None else f"{v:,.{digits}f}"
+        return "n/a" if v is None or v != v or v in (float("inf"), float("-inf")) else f"{v:,.{digits}f}"
 
     def verdict(ok):
         return "n/a" if ok is None else ("PASS" if ok else "MISS")
@@ -272,6 +272,8 @@ def summary(env_path):
         http, floor, ext = num(f"{op}_http_rps"), num(f"{op}_floor_rps"), num(f"{op}_floor_ext_rps")
         ratio = http / floor if http is not None and floor else None
         lat = f"{r.get(op + '_http_p50_ms', '?')}/{r.get(op + '_http_p99_ms', '?')}"
+        if r.get(op + "_http_requests") == "0":
+            lat = "none completed"
         out.append(f"{names[op]:<28} {fmt(http):>11} {fmt(floor):>12} {fmt(ratio, 2):>6} {'>= ' + str(targets[op]):>7} "
                    f"{verdict(None if ratio is None else ratio >= targets[op]):>6}  {lat:>16} {r.get(op + '_http_non2xx', '?'):>8} {fmt(ext):>18}")
     out.append("")
@@ -280,6 +282,9 @@ def summary(env_path):
     for op in ("list", "get", "create"):
         out.append(f"{names[op]:<28} {fmt(num(op + '_http_server_us')):>8} {fmt(num(op + '_http_pg_us')):>9} {fmt(num(op + '_http_loadgen_us')):>8}"
                    f"   {fmt(num(op + '_floor_pg_us')):>15} {fmt(num(op + '_floor_loadgen_us')):>8}")
+    for op in ("list", "get", "create"):
+        if r.get(op + "_http_requests") == "0":
+            out.append(f"  {names[op]}: no HTTP request completed within the {r.get('duration')} s run (each took longer than that)")
     errs = [f"  {op}: {r[op + '_http_codes']} — {r.get(op + '_http_sample', '')}" for op in ("list", "get", "create")
             if r.get(op + "_http_non2xx", "0") not in ("0", "")]
     if errs:

@@ -161,6 +161,16 @@ struct DataAPITests {
         }
     }
 
+    @Test("auto numbers count past their padding width instead of being cut")
+    func autoNumbers() async throws {
+        try await TestApp.run { app in
+            let key = try await app.createTenant()
+            try await app.createEntity(key, ["name": "ticket", "fields": [["name": "no", "type": "auto_number", "pattern": "T{0}"], ["name": "x", "type": "text"]]])
+            let created = try await app.call(.post, "/api/v1/data/ticket", key: key, json: .array((0..<12).map { _ in ["x": "a"] }))
+            #expect(created.data.compactMap { $0["no"]?.stringValue } == (1...12).map { "T\($0)" })
+        }
+    }
+
     @Test("bulk create is all-or-nothing and reports problems by position")
     func bulkAllOrNothing() async throws {
         try await TestApp.run { app in

@@ -162,6 +162,32 @@ struct MetadataAPITests {
         }
     }
 
+    @Test("adding a field (even with a default) does not rewrite the table; a type change does")
+    func noRewrite() async throws {
+        try await TestApp.run { app in
+            let slug = TestDatabase.uniqueSlug()
+            let key = try await app.createTenant(slug)
+            try await app.createEntity(key, customerEntity)
+            let bulk = JSONValue.array((0..<200).map { i in .object([("name", .string("C\(i)"))]) })
+            #expect(try await app.call(.post, "/api/v1/data/customer", key: key, json: bulk).status == 201)
+            @Sendable func fileNode() async throws -> Int {
+                try await TestDatabase.withClient { client in
+                    let table = "\"t_\(slug)\".customer"
+                    for try await node in try await client.query("SELECT relfilenode::int FROM pg_class WHERE oid = \(table)::regclass").decode(Int.self) { return node }
+                    return -1
+                }
+            }
+            let before = try await fileNode()
+            #expect(try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key,
+                                       json: ["name": "level", "type": "number", "default": 3, "indexed": false]).status == 201)
+            #expect(try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key,
+                                       json: ["name": "owner_note", "type": "long_text"]).status == 201)
+            #expect(try await fileNode() == before, "adding fields rewrote the table")
+            #expect(try await app.call(.patch, "/api/v1/meta/entities/customer/fields/level", key: key, json: ["type": "decimal"]).status == 200)
+            #expect(try await fileNode() != before, "a type change is expected to rewrite (this guards the check itself)")
+        }
+    }
+
     @Test("a change made through one server instance is seen by another within a second")
     func twoInstances() async throws {
         try await TestApp.run { first in

@@ -53,9 +53,16 @@ public struct TesseraRuntime: Sendable {
     }
 
     /// Creates a tenant with the admin key, optionally installing packs; returns the key.
+    /// If a pack fails to install, the tenant is removed again: nothing half-made is left.
     public func createTenant(slug: String, name: String, timeZone: String?, packs packIDs: [String] = []) async throws -> (Tenant, String) {
+        for pack in packIDs { _ = try packs.load(pack) }
         let (tenant, key) = try await tenants.create(slug: slug, name: name, timeZone: timeZone ?? "Asia/Shanghai")
-        for pack in packIDs { _ = try await installer.install(pack, into: tenant, actor: nil) }
+        do {
+            for pack in packIDs { _ = try await installer.install(pack, into: tenant, actor: nil) }
+        } catch {
+            try? await tenants.delete(tenant)
+            throw error
+        }
         return (tenant, key)
     }
 }

@@ -82,7 +82,21 @@ struct DataRoutes {
 
     /// Reads `"version":N` from a record's JSON text without parsing all of it.
     static func version(in json: String) -> Int64? {
-        guard let range = json.range(of: "\"version\":") else { return nil }
-        return Int64(json[range.upperBound...].prefix(while: { $0.isNumber }))
+        let needle = Array("\"version\":".utf8)
+        let bytes = json.utf8
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            if bytes[index] == needle[0], bytes[index...].starts(with: needle) {
+                var value: Int64 = 0
+                var cursor = bytes.index(index, offsetBy: needle.count)
+                while cursor != bytes.endIndex, let digit = Optional(bytes[cursor]), digit >= 48, digit <= 57 {
+                    value = value * 10 + Int64(digit - 48)
+                    cursor = bytes.index(after: cursor)
+                }
+                return value
+            }
+            index = bytes.index(after: index)
+        }
+        return nil
     }
 }

@@ -65,11 +65,15 @@ public struct EmbeddedPostgres: Sendable {
 
     struct Binaries { let initdb: String; let pgCtl: String }
 
-    static func findBinaries() throws(EmbeddedPostgresError) -> Binaries {
-        var dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+    /// Where to look: PATH, then Debian's versioned folders, newest first.
+    static var defaultSearchPaths: [String] {
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
             .compactMap(Int.init).sorted(by: >)
-        dirs += versions.map { "/usr/lib/postgresql/\($0)/bin" }
+        return (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+            + versions.map { "/usr/lib/postgresql/\($0)/bin" }
+    }
+
+    static func findBinaries(in dirs: [String] = defaultSearchPaths) throws(EmbeddedPostgresError) -> Binaries {
         for dir in dirs where FileManager.default.isExecutableFile(atPath: dir + "/initdb") && FileManager.default.isExecutableFile(atPath: dir + "/pg_ctl") {
             return Binaries(initdb: dir + "/initdb", pgCtl: dir + "/pg_ctl")
         }

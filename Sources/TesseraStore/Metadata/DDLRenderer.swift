@@ -82,7 +82,8 @@ public struct DDLRenderer: Sendable {
             case .year2: "to_char(\(local), 'YY')"
             case .month: "to_char(\(local), 'MM')"
             case .day: "to_char(\(local), 'DD')"
-            case .counter(let width): "lpad(nextval(\(SQLLiteral.string(sequence))::regclass)::text, \(width), '0')"
+            // format pads to the width without cutting longer numbers (lpad would truncate 10000 to 1000).
+            case .counter(let width): "translate(format('%\(width)s', nextval(\(SQLLiteral.string(sequence))::regclass)), ' ', '0')"
             }
         }
         return "(" + parts.joined(separator: " || ") + ")"

@@ -8,14 +8,27 @@ struct RecordSQL {
 
     var table: String { SQLIdentifier.qualified(schema, entity.name) }
 
-    static let defaultSystemColumns = ["id", "version", "owner_id", "created_at", "updated_at"]
-
-    /// The record's JSON is built by PostgreSQL from a projection named after the fields.
-    func projection(_ select: [String]?, withDeletedAt: Bool = false) -> String {
-        var names = select ?? (Self.defaultSystemColumns + entity.fields.map(\.name))
-        if withDeletedAt, select == nil { names.append("deleted_at") }
-        if names.isEmpty { names = ["id"] }
-        return "CROSS JOIN LATERAL (SELECT " + names.map { "q." + SQLIdentifier.quote($0) }.joined(separator: ", ") + ") p"
+    /// The record's JSON, built by PostgreSQL: the whole row (system columns, then fields in
+    /// definition order) or, with `select=`, just the chosen columns. Appends binds for the keys.
+    func appendProjection(_ select: [String]?, to b: inout SQLBuilder) {
+        guard let select, !select.isEmpty else {
+            b.append("row_to_json(q)::text")
+            return
+        }
+        // json_build_object takes at most 100 arguments; wider selections merge jsonb chunks.
+        let chunks = stride(from: 0, to: select.count, by: 50).map { Array(select[$0..<min($0 + 50, select.count)]) }
+        let function = chunks.count == 1 ? "json_build_object" : "jsonb_build_object"
+        for (i, chunk) in chunks.enumerated() {
+            if i > 0 { b.append(" || ") }
+            b.append(function + "(")
+            for (j, name) in chunk.enumerated() {
+                if j > 0 { b.append(", ") }
+                b.bind(.text(name), cast: "text")
+                b.append(", q." + SQLIdentifier.quote(name))
+            }
+            b.append(")")
+        }
+        b.append("::text")
     }
 
     func appendFilter(_ filter: Filter, to b: inout SQLBuilder) {
@@ -76,9 +89,10 @@ struct RecordSQL {
 
     /// `SELECT json, key texts… FROM table WHERE … ORDER BY … LIMIT n+1`.
     func list(_ query: ListQuery, deletedOnly: Bool) -> SQLBuilder {
-        var b = SQLBuilder("SELECT row_to_json(p)::text")
+        var b = SQLBuilder("SELECT ")
+        appendProjection(query.select, to: &b)
         for key in query.order { b.append(", q.\(SQLIdentifier.quote(key.column.name))::text") }
-        b.append(" FROM \(table) q \(projection(query.select, withDeletedAt: deletedOnly)) WHERE ")
+        b.append(" FROM \(table) q WHERE ")
         b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
         for filter in query.filters {
             b.append(" AND ")
@@ -155,7 +169,9 @@ struct RecordSQL {
     }
 
     func get(id: String, select: [String]?, deleted: Bool = false) -> SQLBuilder {
-        var b = SQLBuilder("SELECT row_to_json(p)::text FROM \(table) q \(projection(select, withDeletedAt: deleted)) WHERE q.id = ")
+        var b = SQLBuilder("SELECT ")
+        appendProjection(select, to: &b)
+        b.append(" FROM \(table) q WHERE q.id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(deleted ? " AND q.deleted_at IS NOT NULL" : " AND q.deleted_at IS NULL")
         return b
@@ -169,7 +185,7 @@ struct RecordSQL {
                 columns.append(assignment.field)
             }
         }
-        var b = SQLBuilder("WITH q AS (INSERT INTO \(table) (id, owner_id, created_by, updated_by")
+        var b = SQLBuilder("INSERT INTO \(table) AS q (id, owner_id, created_by, updated_by")
         for column in columns { b.append(", " + SQLIdentifier.quote(column.name)) }
         b.append(") VALUES ")
         for (i, row) in rows.enumerated() {
@@ -191,12 +207,12 @@ struct RecordSQL {
             }
             b.append(")")
         }
-        b.append(" RETURNING *) SELECT row_to_json(p)::text FROM q \(projection(nil))")
+        b.append(" RETURNING row_to_json(q)::text")
         return b
     }
 
     func update(id: String, write: RecordWrite, actor: String) -> SQLBuilder {
-        var b = SQLBuilder("WITH q AS (UPDATE \(table) SET version = version + 1, updated_at = now(), updated_by = ")
+        var b = SQLBuilder("UPDATE \(table) AS q SET version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         if let owner = write.ownerID {
             b.append(", owner_id = ")
@@ -213,13 +229,13 @@ struct RecordSQL {
             b.append(" AND version = ")
             b.bind(.integer(version))
         }
-        b.append(" RETURNING *) SELECT row_to_json(p)::text FROM q \(projection(nil))")
+        b.append(" RETURNING row_to_json(q)::text")
         return b
     }
 
     /// Moves a record to the recycle bin (`delete: true`) or back out of it.
     func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?, actor: String) -> SQLBuilder {
-        var b = SQLBuilder("WITH q AS (UPDATE \(table) SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
+        var b = SQLBuilder("UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")
@@ -228,7 +244,7 @@ struct RecordSQL {
             b.append(" AND version = ")
             b.bind(.integer(expectedVersion))
         }
-        b.append(" RETURNING *) SELECT row_to_json(p)::text FROM q \(projection(nil))")
+        b.append(" RETURNING row_to_json(q)::text")
         return b
     }
 

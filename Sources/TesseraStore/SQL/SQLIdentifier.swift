@@ -14,6 +14,8 @@ public enum SQLIdentifier {
 
     public static func quote(_ name: String) -> String {
         assert(isSafe(name), "unsafe SQL identifier \(name)")
+        // Fast path for the names that pass the check; any quote inside is still doubled.
+        guard name.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + name + "\"" }
         return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

@@ -85,6 +85,14 @@ public struct TenantStore: Sendable {
         ]
     }
 
+    /// Removes a tenant: its schema with every table, its keys and metadata (used to undo a failed set-up).
+    public func delete(_ tenant: Tenant) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(SQLIdentifier.quote(tenant.schema)) CASCADE"), logger: logger)
+            try await connection.query("DELETE FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger)
+        }
+    }
+
     public func list() async throws -> [Tenant] {
         let rows = try await client.query("SELECT id, slug, name, schema_name, time_zone, created_at FROM tessera.tenants ORDER BY created_at, slug", logger: logger)
         var tenants: [Tenant] = []
