@@ -101,7 +101,7 @@ CLK_TCK=$(getconf CLK_TCK)
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host=$(uname -srm), $(nproc) CPUs, $(awk '/MemTotal/{printf "%.0f GB RAM", $2/1048576}' /proc/meminfo)"
   echo "cpus=$(nproc)"
-  echo "bin=$BIN ($(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+  echo "bin=$BIN (repo at $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
   echo "rows=$ROWS"; echo "threads=$THREADS"; echo "conns=$CONNS"; echo "duration=$DURATION"; echo "warmup=$WARMUP"
 } > "$WORK/results.env"
 
@@ -250,13 +250,21 @@ rss_sampler() {
 # Waits (up to 3 min) until no other query is running, so that one run's leftovers (e.g. queries
 # of HTTP requests that wrk gave up on, which the server does not cancel) do not eat the next run's CPU.
 wait_quiet() {
-  local k busy=0
+  local k busy=0 q0
+  q0=$(now)
   for ((k = 0; k < 360; k++)); do
     busy=$("${PSQL[@]}" -At -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()")
     [ "$busy" = 0 ] && break
     sleep 0.5
   done
-  if [ "$k" -gt 0 ]; then log "waited $((k / 2)) s for $([ "$busy" = 0 ] && echo "PostgreSQL to go idle" || echo "PostgreSQL, still $busy queries active: going on")"; fi
+  if [ "$k" -gt 0 ]; then log "waited $(elapsed_ms "$q0" "$(now)" | cut -d. -f1) ms for $([ "$busy" = 0 ] && echo "PostgreSQL to go idle" || echo "PostgreSQL, still $busy queries active: going on")"; fi
+}
+# Busy CPU ticks of the whole machine, to see how much other processes took during a run.
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4}' /proc/stat; }  # user + nice + system
+# Other processes' share of the machine during a run: busy − server − postgres − load generator.
+other_pct() { # BUSY SERVER PG LOADGEN-SECONDS W0 W1
+  awk -v b="$1" -v s="$2" -v p="$3" -v l="$4" -v hz="$CLK_TCK" -v a="$5" -v z="$6" -v n="$(nproc)" \
+    'BEGIN{o = (b - s - p) / hz - l; if (o < 0) o = 0; printf "%.0f", o / ((z - a) * n) * 100}'
 }
 pct() { awk -v t="$1" -v hz="$CLK_TCK" -v a="$2" -v b="$3" 'BEGIN{printf "%.0f", t / hz / (b - a) * 100}'; }
 
@@ -272,9 +280,10 @@ run_http() { # OP ARGS-for-the-lua-script…
   rss_sampler & local sampler=$!
   (sleep $((DURATION / 2)); top -b -n2 -d1 -w 200 | awk '/^top -/{f++} f == 2' | head -25 > "$WORK/top-$op.txt") & local topper=$!
   BG_PIDS+=("$sampler" "$topper")
-  s0=$(ticks "$SERVER_PID"); p0=$(pg_ticks); w0=$(now)
+  local b0 b1
+  s0=$(ticks "$SERVER_PID"); p0=$(pg_ticks); b0=$(busy_ticks); w0=$(now)
   { time "${WRK[@]}" -d"${DURATION}s" --latency -- "$@" > "$WORK/wrk-$op.txt" 2>&1; } 2> "$WORK/wrk-$op.time" || die "wrk failed: $(tail -5 "$WORK/wrk-$op.txt")"
-  s1=$(ticks "$SERVER_PID"); p1=$(pg_ticks); w1=$(now)
+  s1=$(ticks "$SERVER_PID"); p1=$(pg_ticks); b1=$(busy_ticks); w1=$(now)
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   wait "$topper" 2>/dev/null || true
   local n; n=$(sed -n 's/^BENCH_REQUESTS=//p' "$WORK/wrk-$op.txt")
@@ -288,6 +297,7 @@ run_http() { # OP ARGS-for-the-lua-script…
   rec "${op}_http_socket_errors" "$(sed -n 's/^BENCH_SOCKET_ERRORS=//p' "$WORK/wrk-$op.txt")"
   rec "${op}_http_server_us" "$(us_per $((s1 - s0)) "$n")"
   rec "${op}_http_pg_us" "$(us_per $((p1 - p0)) "$n")"
+  rec "${op}_http_other_pct" "$(other_pct $((b1 - b0)) $((s1 - s0)) $((p1 - p0)) "$(cpu_s "$WORK/wrk-$op.time")" "$w0" "$w1")"
   rec "${op}_http_loadgen_us" "$(awk -v c="$(cpu_s "$WORK/wrk-$op.time")" -v n="$n" 'BEGIN{ if (n > 0) printf "%.0f", c / n * 1e6; else print "n/a" }')"
   log "$op HTTP: $(sed -n 's/^BENCH_RPS=//p' "$WORK/wrk-$op.txt") req/s, $(sed -n 's/^BENCH_NON2XX=//p' "$WORK/wrk-$op.txt") non-2xx, CPU: server $(pct $((s1 - s0)) "$w0" "$w1")%, postgres $(pct $((p1 - p0)) "$w0" "$w1")% of one core"
 }
@@ -298,11 +308,11 @@ run_floor() { # OP MODE (prepared|extended) KEY
   local PGB=(pgbench -n -M "$mode" -c "$CONNS" -j "$THREADS" -f "$WORK/$op.sql" "${defs[@]}")
   wait_quiet
   "${PGB[@]}" -T "$WARMUP" > "$WORK/pgbench-$op-$mode-warmup.txt" 2>&1 || die "pgbench warm-up failed: $(tail -5 "$WORK/pgbench-$op-$mode-warmup.txt")"
-  local w0 w1
-  p0=$(pg_ticks); w0=$(now)
+  local w0 w1 b0 b1
+  p0=$(pg_ticks); b0=$(busy_ticks); w0=$(now)
   { time "${PGB[@]}" -T "$DURATION" > "$WORK/pgbench-$op-$mode.txt" 2>&1; } 2> "$WORK/pgbench-$op-$mode.time" \
     || die "pgbench failed: $(tail -5 "$WORK/pgbench-$op-$mode.txt")"
-  p1=$(pg_ticks); w1=$(now)
+  p1=$(pg_ticks); b1=$(busy_ticks); w1=$(now)
   local tps n
   tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/pgbench-$op-$mode.txt" | tail -1)
   n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$WORK/pgbench-$op-$mode.txt")
@@ -310,6 +320,7 @@ run_floor() { # OP MODE (prepared|extended) KEY
   if [ "$mode" = prepared ]; then
     rec "${op}_floor_failed" "$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$WORK/pgbench-$op-$mode.txt")"
     rec "${op}_floor_pg_us" "$(us_per $((p1 - p0)) "$n")"
+    rec "${op}_floor_other_pct" "$(other_pct $((b1 - b0)) 0 $((p1 - p0)) "$(cpu_s "$WORK/pgbench-$op-$mode.time")" "$w0" "$w1")"
     rec "${op}_floor_loadgen_us" "$(awk -v c="$(cpu_s "$WORK/pgbench-$op-$mode.time")" -v n="$n" 'BEGIN{printf "%.0f", c / n * 1e6}')"
   fi
   log "$op floor (pgbench -M $mode): $tps tps, CPU: postgres $(pct $((p1 - p0)) "$w0" "$w1")% of one core, $(elapsed_ms "$w0" "$w1" | cut -d. -f1) ms wall"

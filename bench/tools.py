@@ -141,7 +141,7 @@ BIND = re.compile(r"\$(\d+)(?!\d)")
 
 
 def capture(log_path, offset, schema, outdir, id_rows):
-    table = f'{q(schema)}."lead"'
+    table = re.compile(r'(?:FROM|INTO)\s+"?' + re.escape(schema) + r'"?\."?lead"?[\s(]')
     with open(log_path, "rb") as f:
         f.seek(int(offset))
         lines = f.read().decode("utf-8", "replace").splitlines()
@@ -164,15 +164,21 @@ def capture(log_path, offset, schema, outdir, id_rows):
 
     def find(pred, what):
         for _, sql, params in statements:
-            if table in sql and pred(sql):
+            if table.search(sql) and pred(sql):
                 return sql, params
-        sys.exit(f"capture: no {what} statement on {table} in {log_path} (is log_statement=all working?)")
+        sys.exit(f"capture: no {what} statement on {schema}.lead in {log_path} (is log_statement=all working?)")
+
+    def select(s):
+        return s.upper().startswith("SELECT") and "count(*)" not in s
 
     kinds = {
-        "list": find(lambda s: s.startswith("SELECT row_to_json") and " ORDER BY " in s and " LIMIT " in s, "list"),
-        "get": find(lambda s: s.startswith("SELECT row_to_json") and "q.id = $1::uuid" in s, "get-by-id"),
-        "create": find(lambda s: s.startswith("WITH q AS (INSERT INTO"), "create"),
+        "list": find(lambda s: select(s) and " ORDER BY " in s and " LIMIT " in s, "list"),
+        "get": find(lambda s: select(s) and " ORDER BY " not in s and re.search(r"\bid = \$1::uuid", s), "get-by-id"),
+        "create": find(lambda s: re.search(r"\bINSERT INTO\b", s) and re.search(r"\(id, ", s), "create"),
     }
+    # The create's first bind must be the new record's id (replaced by a fresh UUIDv7 per row).
+    if not re.search(r"\(id, [^)]*\) VALUES \(\$1::uuid", kinds["create"][0]):
+        sys.exit("capture: the create statement does not start its VALUES with the id ($1::uuid); update bench/tools.py")
     report, explain = [], []
     for kind, (sql, params) in kinds.items():
         defs = []
@@ -278,10 +284,13 @@ def summary(env_path):
                    f"{verdict(None if ratio is None else ratio >= targets[op]):>6}  {lat:>16} {r.get(op + '_http_non2xx', '?'):>8} {fmt(ext):>18}")
     out.append("")
     out.append("CPU per request during the HTTP runs (µs of CPU time per request; 2 cores × run time is the budget):")
-    out.append(f"{'operation':<28} {'server':>8} {'postgres':>9} {'wrk':>8}   {'floor: postgres':>15} {'pgbench':>8}")
+    out.append(f"{'operation':<28} {'server':>8} {'postgres':>9} {'wrk':>8} {'other%':>7}   {'floor: postgres':>15} {'pgbench':>8} {'other%':>7}")
     for op in ("list", "get", "create"):
         out.append(f"{names[op]:<28} {fmt(num(op + '_http_server_us')):>8} {fmt(num(op + '_http_pg_us')):>9} {fmt(num(op + '_http_loadgen_us')):>8}"
-                   f"   {fmt(num(op + '_floor_pg_us')):>15} {fmt(num(op + '_floor_loadgen_us')):>8}")
+                   f" {fmt(num(op + '_http_other_pct')):>7}   {fmt(num(op + '_floor_pg_us')):>15} {fmt(num(op + '_floor_loadgen_us')):>8}"
+                   f" {fmt(num(op + '_floor_other_pct')):>7}")
+    out.append("(other% = share of the machine's CPU taken by processes that are none of these during the run; "
+               "above ~10 % the run was disturbed and its numbers are low)")
     for op in ("list", "get", "create"):
         if r.get(op + "_http_requests") == "0":
             out.append(f"  {names[op]}: no HTTP request completed within the {r.get('duration')} s run (each took longer than that)")

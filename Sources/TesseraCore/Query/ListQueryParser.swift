@@ -92,7 +92,9 @@ public enum ListQueryParser {
         // The newest first by default; id (UUIDv7, time-ordered) breaks ties and makes the order total.
         let idDescending = keys.last?.descending ?? true
         if !keys.contains(where: { $0.column.name == "id" }) {
-            keys.append(.init(column: Column.resolve("id", in: entity)!, descending: idDescending, nullsFirst: false))
+            // id is never null; NULLS FIRST is PostgreSQL's default for DESC, so the primary-key
+            // (or (field, id)) index serves the order without a sort.
+            keys.append(.init(column: Column.resolve("id", in: entity)!, descending: idDescending, nullsFirst: idDescending))
         }
         return keys
     }

@@ -27,7 +27,7 @@ public struct TesseraRuntime: Sendable {
         tenants = TenantStore(client: client, logger: logger)
         metadataStore = MetadataStore(client: client, logger: logger)
         metadata = MetadataCache(store: metadataStore)
-        records = RecordStore(client: client, logger: logger)
+        records = RecordStore(client: client, prepared: PreparedSQL(), logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)
         packs = PackLibrary(root: packsDirectory)
         installer = PackInstaller(metadata: metadataStore, library: packs)

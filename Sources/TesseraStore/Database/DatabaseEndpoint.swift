@@ -41,6 +41,9 @@ public struct DatabaseEndpoint: Sendable, Equatable {
             tls: tls ? .require(.makeClientConfiguration()) : .disable)
         config.options.maximumConnections = 24
         config.options.minimumConnections = 2
+        // A request abandoned by its client must not keep PostgreSQL busy for long; metadata
+        // changes (DDL on big tables) raise this for their own transaction.
+        config.options.additionalStartupParameters = [("statement_timeout", "30s")]
         return config
     }
 

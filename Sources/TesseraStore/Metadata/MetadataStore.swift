@@ -44,6 +44,7 @@ public struct MetadataStore: Sendable {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SET LOCAL lock_timeout = '10s'", logger: logger)
+                try await connection.query("SET LOCAL statement_timeout = '15min'", logger: logger)
                 let current = try await load(tenant, on: connection, lock: true)
                 let change = try plan(current)
                 let renderer = DDLRenderer(schema: tenant.schema, timeZone: tenant.timeZone)

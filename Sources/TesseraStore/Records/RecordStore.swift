@@ -8,9 +8,11 @@ import TesseraCore
 public struct RecordStore: Sendable {
     let client: PostgresClient
     let logger: Logger
+    let prepared: PreparedSQL
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, prepared: PreparedSQL = PreparedSQL(), logger: Logger) {
         self.client = client
+        self.prepared = prepared
         self.logger = logger
     }
 
@@ -30,8 +32,7 @@ public struct RecordStore: Sendable {
         do {
             var records: [String] = []
             var lastKeys: [String?] = []
-            let rows = try await client.query(sql.list(query, deletedOnly: deletedOnly).query, logger: logger)
-            for try await row in rows {
+            for row in try await prepared.rows(sql.list(query, deletedOnly: deletedOnly), client: client, logger: logger) {
                 let cells = row.makeRandomAccess()
                 if records.count == query.limit {
                     return Page(records: records, nextCursor: ListQueryParser.encodeCursor(signature: query.orderSignature, values: lastKeys),
@@ -48,14 +49,13 @@ public struct RecordStore: Sendable {
 
     private func count(_ sql: RecordSQL, _ query: ListQuery, _ deletedOnly: Bool) async throws -> Int? {
         guard query.exactCount else { return nil }
-        for try await n in try await client.query(sql.count(query, deletedOnly: deletedOnly).query, logger: logger).decode(Int.self) { return n }
-        return 0
+        return try await prepared.rows(sql.count(query, deletedOnly: deletedOnly), client: client, logger: logger).first?.decode(Int.self) ?? 0
     }
 
     public func get(_ caller: Caller, _ entity: EntityDefinition, id: String, select: [String]? = nil) async throws -> String {
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
         let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
-        for try await json in try await client.query(sql.get(id: id, select: select).query, logger: logger).decode(String.self) {
+        if let json = try await prepared.rows(sql.get(id: id, select: select), client: client, logger: logger).first?.decode(String.self) {
             return json
         }
         throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
@@ -79,7 +79,7 @@ public struct RecordStore: Sendable {
                         return d
                     }
                 }
-                let all = try await own + ReferenceCheck(schema: caller.tenant.schema).problems(for: prefixed, on: connection, logger: logger)
+                let all = try await own + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
                 guard all.isEmpty else { throw TesseraError.validation(all) }
                 if rows.count <= Self.rowsPerInsert {
                     return try await insert(sql, Array(rows[...]), actor: actor, on: connection)
@@ -98,11 +98,12 @@ public struct RecordStore: Sendable {
     }
 
     private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], actor: String, on connection: PostgresConnection) async throws -> [String] {
-        var out: [String] = []
-        for try await json in try await connection.query(sql.insert(rows, actor: actor).query, logger: logger).decode(String.self) {
-            out.append(json)
-        }
-        return out
+        let statement = sql.insert(rows, actor: actor)
+        // Single-record inserts repeat a few shapes and are worth preparing; bulk ones vary by size.
+        let result = rows.count == 1
+            ? try await prepared.rows(statement, on: connection, logger: logger)
+            : try await connection.query(statement.query, logger: logger).collect()
+        return try result.map { try $0.decode(String.self) }
     }
 
     public func update(_ caller: Caller, _ entity: EntityDefinition, id: String, _ write: RecordWrite) async throws -> String {
@@ -111,15 +112,15 @@ public struct RecordStore: Sendable {
         let actor = caller.userID.uuidString.lowercased()
         do {
             return try await client.withConnection { connection in
-                let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema).problems(for: [("", write)], on: connection, logger: logger)
+                let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 guard all.isEmpty else { throw TesseraError.validation(all) }
                 if write.assignments.isEmpty, write.ownerID == nil {
                     // Nothing to change: answer with the record, still honouring the version check.
                     try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
-                    for try await json in try await connection.query(sql.get(id: id, select: nil).query, logger: logger).decode(String.self) { return json }
+                    if let json = try await prepared.rows(sql.get(id: id, select: nil), on: connection, logger: logger).first?.decode(String.self) { return json }
                     throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
                 }
-                for try await json in try await connection.query(sql.update(id: id, write: write, actor: actor).query, logger: logger).decode(String.self) {
+                if let json = try await prepared.rows(sql.update(id: id, write: write, actor: actor), on: connection, logger: logger).first?.decode(String.self) {
                     return json
                 }
                 try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
@@ -146,7 +147,7 @@ public struct RecordStore: Sendable {
         do {
             return try await client.withConnection { connection in
                 let query = sql.setDeleted(delete, id: id, expectedVersion: expectedVersion, actor: caller.userID.uuidString.lowercased())
-                for try await json in try await connection.query(query.query, logger: logger).decode(String.self) { return json }
+                if let json = try await prepared.rows(query, on: connection, logger: logger).first?.decode(String.self) { return json }
                 if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
                 throw TesseraError.notFound(delete ? "No \(entity.name) with id '\(id)'." : "No \(entity.name) with id '\(id)' in the recycle bin.")
             }
@@ -157,7 +158,7 @@ public struct RecordStore: Sendable {
 
     /// Throws 404 for a missing or recycled record, 409 for a stale version; returns when the record is live and current.
     private func requireState(_ sql: RecordSQL, id: String, expectedVersion: Int64?, on connection: PostgresConnection) async throws {
-        for try await (version, deleted) in try await connection.query(sql.state(id: id).query, logger: logger).decode((Int64, Bool).self) {
+        if let (version, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self) {
             if deleted { throw TesseraError.notFound("The \(sql.entity.name) \(id) is in the recycle bin.") }
             if let expectedVersion, expectedVersion != version {
                 throw TesseraError.conflict("The \(sql.entity.name) was changed by someone else: you sent version \(expectedVersion), the current version is \(version). Reload and retry.",

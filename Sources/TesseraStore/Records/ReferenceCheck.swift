@@ -12,6 +12,7 @@ struct ReferenceCheck {
     }
 
     let schema: String
+    let prepared: PreparedSQL
 
     /// Problems for missing references; `prefix` names the record in a bulk write (e.g. "[3].").
     func problems(for writes: [(prefix: String, write: RecordWrite)], on connection: PostgresConnection, logger: Logger) async throws -> [TesseraError.Detail] {
@@ -47,7 +48,8 @@ struct ReferenceCheck {
             b.append(")")
         }
         var found: [String: [String: String]] = [:]
-        for try await (table, id, contentType) in try await connection.query(b.query, logger: logger).decode((String, String, String).self) {
+        for row in try await prepared.rows(b, on: connection, logger: logger) {
+            let (table, id, contentType) = try row.decode((String, String, String).self)
             found[table, default: [:]][id] = contentType
         }
         var problems: [TesseraError.Detail] = []

@@ -5,6 +5,8 @@ import TesseraCore
 public struct SQLBuilder {
     public private(set) var sql = ""
     public private(set) var binds = PostgresBindings()
+    /// The declared type of each bind, for statements prepared by name (see `PreparedSQL`).
+    public private(set) var types: [PostgresDataType] = []
     private var count = 0
 
     public init(_ sql: String = "") { self.sql = sql }
@@ -15,12 +17,12 @@ public struct SQLBuilder {
     public mutating func bind(_ value: StoredValue, cast: String? = nil) {
         count += 1
         switch value {
-        case .null: binds.appendNull()
-        case .text(let s): binds.append(s)
-        case .integer(let i): binds.append(i)
-        case .bool(let b): binds.append(b)
-        case .textArray(let a): binds.append(a)
-        case .json(let s): binds.append(s)
+        case .null: binds.appendNull(); types.append(.text)
+        case .text(let s): binds.append(s); types.append(.text)
+        case .integer(let i): binds.append(i); types.append(.int8)
+        case .bool(let b): binds.append(b); types.append(.bool)
+        case .textArray(let a): binds.append(a); types.append(.textArray)
+        case .json(let s): binds.append(s); types.append(.text)
         }
         sql += "$\(count)"
         if let cast { sql += "::" + cast }
