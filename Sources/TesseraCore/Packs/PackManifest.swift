@@ -29,19 +29,25 @@ public struct PackManifest: Sendable, Equatable {
 /// Loads packs from a folder of pack folders (`templates-market/`).
 public struct PackLibrary: Sendable {
     public let root: URL
+    /// The root as a plain path: paths are joined as strings (URL appending crashed in release builds).
+    let rootPath: String
 
-    public init(root: URL) { self.root = root }
+    public init(root: URL) {
+        self.root = root
+        rootPath = root.path
+    }
+
+    func path(_ parts: String...) -> String { ([rootPath] + parts).joined(separator: "/") }
 
     /// The pack ids found under the root, sorted.
     public func ids() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).appendingPathComponent("pack.yaml").path) }.sorted()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: rootPath)) ?? []
+        return names.filter { APIName.isValid($0) && FileManager.default.fileExists(atPath: path($0, "pack.yaml")) }.sorted()
     }
 
     public func load(_ id: String) throws(TesseraError) -> PackManifest {
         guard APIName.isValid(id) else { throw .notFound("No pack '\(id)'.") }
-        let folder = root.appendingPathComponent(id)
-        let manifestText = try read(folder.appendingPathComponent("pack.yaml"), id: id)
+        let manifestText = try read(path(id, "pack.yaml"), id: id)
         let json = try YAMLDocument.parse(manifestText, file: "\(id)/pack.yaml")
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
@@ -69,7 +75,7 @@ public struct PackLibrary: Sendable {
         for entityName in entityNames {
             guard APIName.isValid(entityName) else { throw .invalidMetadata([.init(field: "entities", rule: "name", message: "'\(entityName)' is not an entity name")]) }
             let file = "\(id)/entities/\(entityName).yaml"
-            let text = try read(folder.appendingPathComponent("entities").appendingPathComponent("\(entityName).yaml"), id: id)
+            let text = try read(path(id, "entities", "\(entityName).yaml"), id: id)
             do throws(TesseraError) {
                 let entity = try MetadataDecoder.entity(try YAMLDocument.parse(text, file: file), knownEntities: known)
                 guard entity.name == entityName else {
@@ -87,13 +93,14 @@ public struct PackLibrary: Sendable {
         return PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
     }
 
-    private func read(_ url: URL, id: String) throws(TesseraError) -> String {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            if !FileManager.default.fileExists(atPath: root.appendingPathComponent(id).path) { throw .notFound("No pack '\(id)'.") }
-            throw .invalidMetadata([.init(field: nil, rule: "missing_file", message: "pack '\(id)' is missing \(url.lastPathComponent)")])
+    private func read(_ file: String, id: String) throws(TesseraError) -> String {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        guard let data = FileManager.default.contents(atPath: file) else {
+            if !FileManager.default.fileExists(atPath: path(id)) { throw .notFound("No pack '\(id)'.") }
+            throw .invalidMetadata([.init(field: nil, rule: "missing_file", message: "pack '\(id)' is missing \(name)")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw .invalidMetadata([.init(field: nil, rule: "encoding", message: "\(url.lastPathComponent) is not UTF-8")])
+            throw .invalidMetadata([.init(field: nil, rule: "encoding", message: "\(name) is not UTF-8")])
         }
         return text
     }
