@@ -63,7 +63,9 @@ struct CommonOptions: ParsableArguments {
         }
         try FileManager.default.createDirectory(atPath: absoluteDataDirectory, withIntermediateDirectories: true)
         let token = "tadm_" + RandomToken.make(bytes: 24)
-        FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("Cannot write the platform admin token to \(path).")
+        }
         return token
     }
 

@@ -41,7 +41,9 @@ enum DemoTenant {
             let started = ContinuousClock.now
             let (_, newKey) = try await runtime.createTenant(slug: "demo", name: "Demo Co.", timeZone: nil, packs: ["sales"])
             Console.line("Created tenant 'demo' with the sales pack in \(started.duration(to: .now).formatted(.units(allowed: [.milliseconds])))")
-            FileManager.default.createFile(atPath: keyFile, contents: Data((newKey + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            if !FileManager.default.createFile(atPath: keyFile, contents: Data((newKey + "\n").utf8), attributes: [.posixPermissions: 0o600]) {
+                Console.line("Could not write \(keyFile); keep the key below, it is not shown again.")
+            }
             key = newKey
         }
         guard let key else {

@@ -29,7 +29,7 @@ public actor TestDatabase {
             try FileManager.default.createDirectory(atPath: Self.clusterRoot, withIntermediateDirectories: true)
             endpoint = try EmbeddedPostgres(dataDirectory: Self.clusterRoot, logger: Self.logger).start().endpoint
         }
-        try await Self.withClient(endpoint) { client in
+        _ = try await Self.withClient(endpoint) { client in
             try await ControlSchema.migrate(client, logger: Self.logger)
         }
         ready = endpoint

@@ -123,7 +123,9 @@ public struct EmbeddedPostgres: Sendable {
         let tmpDir = NSTemporaryDirectory() + "tessera-initdb-\(getpid())-\(RandomToken.make(bytes: 6))"
         try? FileManager.default.createDirectory(atPath: tmpDir, withIntermediateDirectories: true)
         let tmpPw = tmpDir + "/pw"
-        FileManager.default.createFile(atPath: tmpPw, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: tmpPw, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw .failed("Cannot write a temporary password file under \(tmpDir)")
+        }
         defer { try? FileManager.default.removeItem(atPath: tmpDir) }
         if let runAs {
             _ = Self.run("/bin/chown", ["-R", "\(runAs):\(runAs)", tmpDir], as: nil)
