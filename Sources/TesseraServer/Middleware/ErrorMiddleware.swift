@@ -28,8 +28,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case 400: "bad_request"
             default: status.code >= 500 ? "internal_error" : "http_\(status.code)"
             }
-            let message = status.code == 404 ? "No such route: \(status.reasonPhrase)." : status.reasonPhrase
-            return TesseraErrorResponse.make(TesseraError(status: status.code, code: code, message: status.code == 404 ? "Not found." : message))
+            let message = status.code == 404 ? "No such route." : status.reasonPhrase
+            return TesseraErrorResponse.make(TesseraError(status: status.code, code: code, message: message))
         }
         logger.error("Unexpected error", metadata: ["error": "\(String(reflecting: error))"])
         return TesseraErrorResponse.make(.internal())

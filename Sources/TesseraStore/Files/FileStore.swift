@@ -57,7 +57,7 @@ public struct FileStore: Sendable {
             }
             try handle.close()
             guard size > 0 else { throw TesseraError.badRequest("The file is empty.", code: "empty_file") }
-            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = StableHash.hex(hasher.finalize())
             let cleanName = Self.cleanName(name)
             let type = Self.cleanContentType(contentType)
             var b = SQLBuilder("INSERT INTO \(SQLIdentifier.qualified(caller.tenant.schema, "_files")) (id, name, content_type, size, sha256, created_by) VALUES (")

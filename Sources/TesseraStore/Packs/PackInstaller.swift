@@ -28,17 +28,19 @@ public struct PackInstaller: Sendable {
         }
         let started = ContinuousClock.now
         let updated = try await metadata.apply(tenant, actor: actor, alongside: { connection in
-            let elapsed = ContinuousClock.now - started
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let ms = Self.milliseconds(since: started)
             try await connection.query("""
                 INSERT INTO tessera.pack_installs (tenant_id, pack_id, version, duration_ms) VALUES (\(tenant.id), \(pack.id), \(pack.version), \(ms))
                 """, logger: metadata.logger)
         }) { current in
             try MetadataChangePlanner.createEntities(pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
         }
-        let elapsed = ContinuousClock.now - started
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return Result(pack: pack, metadata: updated, milliseconds: ms)
+        return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
     /// Packs installed in a tenant: (id, version).

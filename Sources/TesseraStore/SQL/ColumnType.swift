@@ -27,11 +27,7 @@ public enum ColumnType {
 /// Stable, short names for indexes, constraints and sequences (PostgreSQL allows 63 bytes).
 public enum ObjectName {
     public static func make(_ kind: String, entity: String, field: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in "\(entity).\(field)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100000001b3
-        }
+        let hash = StableHash.fnv1a("\(entity).\(field)".utf8)
         let hex = String(hash, radix: 16)
         return "\(kind)_" + String(repeating: "0", count: 16 - hex.count) + hex
     }

@@ -25,15 +25,8 @@ public final class PreparedSQL: Sendable {
     }
 
     static func name(for builder: SQLBuilder) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in builder.sql.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100000001b3
-        }
-        for type in builder.types {
-            hash ^= UInt64(type.rawValue)
-            hash = hash &* 0x100000001b3
-        }
+        let sqlHash = StableHash.fnv1a(builder.sql.utf8)
+        let hash = StableHash.fnv1a(builder.types.flatMap { [UInt8(truncatingIfNeeded: $0.rawValue), UInt8(truncatingIfNeeded: $0.rawValue >> 8)] }, seed: sqlHash)
         return "tsr_" + String(hash, radix: 36)
     }
 

@@ -9,10 +9,7 @@ public enum APIKey {
 
     /// Hex SHA-256 of the key: what the database stores and looks up.
     public static func hashHex(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        StableHash.hex(SHA256.hash(data: Data(key.utf8)))
     }
 
     /// Compares without leaking where the first difference is.

@@ -103,7 +103,11 @@ public struct TenantStore: Sendable {
     }
 
     public func find(slug: String) async throws -> Tenant? {
-        try await list().first { $0.slug == slug }
+        let rows = try await client.query("SELECT id, slug, name, schema_name, time_zone, created_at FROM tessera.tenants WHERE slug = \(slug)", logger: logger)
+        for try await (id, slug, name, schema, zone, at) in rows.decode((UUID, String, String, String, String, Date).self) {
+            return Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at)
+        }
+        return nil
     }
 
     /// The caller a key belongs to, or nil for an unknown or revoked key.
