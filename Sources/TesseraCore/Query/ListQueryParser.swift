@@ -2,7 +2,9 @@ import Foundation
 
 /// Parses a data-API query string (`?stage=in.(lead,won)&order=amount.desc&limit=20`) against an entity.
 public enum ListQueryParser {
-    public static func parse(_ pairs: [(String, String)], entity: EntityDefinition) throws(TesseraError) -> ListQuery {
+    /// `related` resolves relation targets for `where=` expressions that follow a relation.
+    public static func parse(_ pairs: [(String, String)], entity: EntityDefinition,
+                             related: @escaping @Sendable (String) -> EntityDefinition? = { _ in nil }) throws(TesseraError) -> ListQuery {
         var query = ListQuery()
         var problems: [TesseraError.Detail] = []
         var orderText: String?
@@ -28,6 +30,12 @@ public enum ListQueryParser {
                     }
                 }
                 query.select = columns
+            case "where":
+                do {
+                    query.condition = try Expression(value, in: ExpressionContext(entity: entity, relatedEntity: related), expecting: .bool)
+                } catch {
+                    problems.append(error.detail(property: "where"))
+                }
             case "deleted":
                 query.includeDeleted = value == "true" || value == "only"
             case "count":

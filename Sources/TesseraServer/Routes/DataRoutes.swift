@@ -10,10 +10,10 @@ struct DataRoutes {
         let group = router.group("api/v1/data").add(middleware: TenantAuthMiddleware(runtime: runtime))
 
         group.get(":entity") { request, context -> Response in
-            let (caller, entity) = try await resolve(context)
+            let (caller, metadata, entity) = try await resolveWithMetadata(context)
             let pairs = try request.queryPairs
             let deletedOnly = pairs.contains { $0.0 == "deleted" && $0.1 == "only" }
-            let query = try ListQueryParser.parse(pairs, entity: entity)
+            let query = try ListQueryParser.parse(pairs, entity: entity, related: { metadata.entity($0) })
             let page = try await runtime.records.list(caller, entity, query, deletedOnly: deletedOnly)
             var text = "{\"data\":[" + page.records.joined(separator: ",") + "],\"next_cursor\":"
             if let cursor = page.nextCursor { JSONWriter.writeString(cursor, into: &text) } else { text += "null" }
@@ -68,9 +68,14 @@ struct DataRoutes {
     }
 
     private func resolve(_ context: AppRequestContext) async throws -> (Caller, EntityDefinition) {
+        let (caller, _, entity) = try await resolveWithMetadata(context)
+        return (caller, entity)
+    }
+
+    private func resolveWithMetadata(_ context: AppRequestContext) async throws -> (Caller, TenantMetadata, EntityDefinition) {
         let caller = try context.requireCaller()
         let metadata = try await runtime.metadata.metadata(for: caller.tenant)
-        return (caller, try metadata.require(try context.parameters.required("entity")))
+        return (caller, metadata, try metadata.require(try context.parameters.required("entity")))
     }
 
     /// A single record, with its version as the ETag (send it back in If-Match).

@@ -87,8 +87,15 @@ struct RecordSQL {
         }
     }
 
+    /// `AND (<where= expression>)`, over the row `q`, with the request's environment bound.
+    func appendCondition(_ query: ListQuery, _ environment: ExpressionEnvironment, to b: inout SQLBuilder) throws(ExpressionError) {
+        guard let condition = query.condition else { return }
+        b.append(" AND ")
+        try ExpressionSQL(schema: schema, rowScope: .record, environment: environment).append(condition.checked, to: &b, positive: true)
+    }
+
     /// `SELECT json, key texts… FROM table WHERE … ORDER BY … LIMIT n+1`.
-    func list(_ query: ListQuery, deletedOnly: Bool) -> SQLBuilder {
+    func list(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment) throws(ExpressionError) -> SQLBuilder {
         var b = SQLBuilder("SELECT ")
         appendProjection(query.select, to: &b)
         for key in query.order { b.append(", q.\(SQLIdentifier.quote(key.column.name))::text") }
@@ -98,6 +105,7 @@ struct RecordSQL {
             b.append(" AND ")
             appendFilter(filter, to: &b)
         }
+        try appendCondition(query, environment, to: &b)
         if let after = query.after {
             b.append(" AND ")
             appendKeyset(query.order, after, to: &b)
@@ -110,13 +118,14 @@ struct RecordSQL {
         return b
     }
 
-    func count(_ query: ListQuery, deletedOnly: Bool) -> SQLBuilder {
+    func count(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment) throws(ExpressionError) -> SQLBuilder {
         var b = SQLBuilder("SELECT count(*) FROM \(table) q WHERE ")
         b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
         for filter in query.filters {
             b.append(" AND ")
             appendFilter(filter, to: &b)
         }
+        try appendCondition(query, environment, to: &b)
         return b
     }
 

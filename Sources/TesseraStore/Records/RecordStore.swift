@@ -29,27 +29,38 @@ public struct RecordStore: Sendable {
 
     public func list(_ caller: Caller, _ entity: EntityDefinition, _ query: ListQuery, deletedOnly: Bool = false) async throws -> Page {
         let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        let environment = query.condition == nil ? ExpressionEnvironment(now: 0, timeZone: .utc) : Self.environment(caller)
         do {
             var records: [String] = []
             var lastKeys: [String?] = []
-            for row in try await prepared.rows(sql.list(query, deletedOnly: deletedOnly), client: client, logger: logger) {
+            for row in try await prepared.rows(try sql.list(query, deletedOnly: deletedOnly, environment: environment), client: client, logger: logger) {
                 let cells = row.makeRandomAccess()
                 if records.count == query.limit {
                     return Page(records: records, nextCursor: ListQueryParser.encodeCursor(signature: query.orderSignature, values: lastKeys),
-                                count: try await count(sql, query, deletedOnly))
+                                count: try await count(sql, query, deletedOnly, environment))
                 }
                 records.append(try cells[0].decode(String.self))
                 lastKeys = try (1...query.order.count).map { i in try cells[i].decode(String?.self) }
             }
-            return Page(records: records, nextCursor: nil, count: try await count(sql, query, deletedOnly))
+            return Page(records: records, nextCursor: nil, count: try await count(sql, query, deletedOnly, environment))
+        } catch let error as ExpressionError {
+            throw TesseraError.validation([error.detail(property: "where")])
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
         }
     }
 
-    private func count(_ sql: RecordSQL, _ query: ListQuery, _ deletedOnly: Bool) async throws -> Int? {
+    private func count(_ sql: RecordSQL, _ query: ListQuery, _ deletedOnly: Bool, _ environment: ExpressionEnvironment) async throws -> Int? {
         guard query.exactCount else { return nil }
-        return try await prepared.rows(sql.count(query, deletedOnly: deletedOnly), client: client, logger: logger).first?.decode(Int.self) ?? 0
+        return try await prepared.rows(try sql.count(query, deletedOnly: deletedOnly, environment: environment), client: client, logger: logger)
+            .first?.decode(Int.self) ?? 0
+    }
+
+    /// What expressions of this caller's request read besides records: the caller, one clock
+    /// reading for the whole request, and the tenant's time zone.
+    public static func environment(_ caller: Caller, now: Int64 = Timestamp.nowMicroseconds()) -> ExpressionEnvironment {
+        ExpressionEnvironment(user: ["id": .string(caller.userID.uuidString.lowercased())], now: now,
+                              timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
     }
 
     public func get(_ caller: Caller, _ entity: EntityDefinition, id: String, select: [String]? = nil) async throws -> String {

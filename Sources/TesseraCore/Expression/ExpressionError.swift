@@ -1,0 +1,38 @@
+/// Why an expression was refused or could not be evaluated, with where in the text.
+public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The text is not an expression (tokens, brackets).
+        case syntax
+        /// The expression is well formed but does not fit the entity (unknown field, wrong types).
+        case type
+        /// Too long, too deep or too costly.
+        case limit
+        /// A value made evaluation fail (division by zero, overflow, an unparseable timestamp).
+        case evaluation
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var position: SourcePosition?
+
+    public init(_ kind: Kind, _ message: String, at position: SourcePosition? = nil) {
+        self.kind = kind
+        self.message = message
+        self.position = position
+    }
+
+    public var description: String {
+        guard let position else { return message }
+        return "\(position): \(message)"
+    }
+
+    /// The shared error shape: one 422 detail naming the property that held the expression.
+    public func detail(property: String) -> TesseraError.Detail {
+        var extra: [String: JSONValue] = ["kind": .string(kind.rawValue)]
+        if let position {
+            extra["line"] = .number(String(position.line))
+            extra["column"] = .number(String(position.column))
+        }
+        return .init(field: property, rule: "expression", message: "\(property): \(description)", extra: extra)
+    }
+}
