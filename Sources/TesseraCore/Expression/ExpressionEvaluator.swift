@@ -120,7 +120,10 @@ public enum ExpressionEvaluator {
         case .distance(let a, let b):
             guard case .location(let lat1, let lng1, _) = try evaluate(a, in: env),
                   case .location(let lat2, let lng2, _) = try evaluate(b, in: env) else { return .null }
-            return .double(distance(lat1, lng1, lat2, lng2))
+            let meters = distance(lat1, lng1, lat2, lng2)
+            // Only near-antipodal rounding can push asin out of its domain; PostgreSQL raises there too.
+            guard meters.isFinite else { throw fail("distance out of range") }
+            return .double(meters)
         case .locationPart(let a, let part):
             guard case .location(let lat, let lng, let address) = try evaluate(a, in: env) else { return .null }
             switch part {
@@ -137,7 +140,7 @@ public enum ExpressionEvaluator {
         let dLat = sin((lat2 - lat1) * radiansPerDegree / 2)
         let dLng = sin((lng2 - lng1) * radiansPerDegree / 2)
         let a = dLat * dLat + cos(lat1 * radiansPerDegree) * cos(lat2 * radiansPerDegree) * (dLng * dLng)
-        return 2 * earthRadius * asin(min(1, sqrt(a)))
+        return 2 * earthRadius * asin(sqrt(a))
     }
 
     private static func arithmetic(_ op: BinaryOperator, _ l: ExpressionValue, _ r: ExpressionValue,

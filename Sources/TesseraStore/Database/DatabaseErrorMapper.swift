@@ -27,6 +27,9 @@ public enum DatabaseErrorMapper {
             return .validation([.init(field: field, rule: "reference", message: "\(field ?? "A reference") points to a record that does not exist")])
         case "22P02", "22007", "22008", "22003", "22023", "22001":
             return .validation([.init(field: nil, rule: "value", message: "A value could not be stored: \(psql.serverInfo?[.message] ?? "invalid value")")])
+        case "22012", "2201B", "2201E", "2201F", "22015", "22009":
+            // Arithmetic and function errors of a where= expression or rule evaluated by PostgreSQL.
+            return .validation([.init(field: "where", rule: "expression", message: "The expression could not be evaluated: \(psql.serverInfo?[.message] ?? "invalid value")")])
         case "42703", "42P01":
             return .conflict("The entity's definition changed while the request ran; retry it.", code: "metadata_changed")
         case "40001", "40P01", "55P03":

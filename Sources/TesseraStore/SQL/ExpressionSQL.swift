@@ -69,20 +69,21 @@ struct ExpressionSQL {
             try append(a, to: &b)
             b.append(")::float8")
         case .has(let a):
-            b.append("(")
+            // has() is never unknown: a null field is simply absent.
             switch a.type {
             case .string:
+                b.append("coalesce(")
                 try append(a, to: &b)
-                b.append(" <> ''")
+                b.append(" <> '', false)")
             case .list:
-                b.append("cardinality(")
+                b.append("(coalesce(cardinality(")
                 try append(a, to: &b)
-                b.append(") > 0")
+                b.append("), 0) > 0)")
             default:
+                b.append("(")
                 try append(a, to: &b)
-                b.append(" IS NOT NULL")
+                b.append(" IS NOT NULL)")
             }
-            b.append(")")
         case .size(let a):
             b.append(a.type == .string ? "coalesce(char_length(" : "coalesce(cardinality(")
             try append(a, to: &b)
@@ -356,10 +357,11 @@ struct ExpressionSQL {
             try part(l, key, &b)
             b.append(") * \(radians)) / 2::float8)")
         }
-        b.append("(2::float8 * 6371008.8::float8 * asin(least(1::float8, sqrt(")
+        // No clamp: LEAST would turn a null distance into asin(1).
+        b.append("(2::float8 * 6371008.8::float8 * asin(sqrt(")
         try halfSine("lat", &b); b.append(" * "); try halfSine("lat", &b)
         b.append(" + cos("); try part(l, "lat", &b); b.append(" * \(radians)) * cos("); try part(r, "lat", &b); b.append(" * \(radians))")
         b.append(" * ("); try halfSine("lng", &b); b.append(" * "); try halfSine("lng", &b); b.append(")")
-        b.append("))))")
+        b.append(")))")
     }
 }
