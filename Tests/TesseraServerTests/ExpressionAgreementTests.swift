@@ -59,7 +59,7 @@ struct ExpressionGenerator {
         case 2: return "size(\(pick(["record.title", "record.tags"])))"
         case 3: return "(record.day - date('2026-01-01'))"
         case 4: return "(\(int(depth - 1)) \(pick(["+", "-", "*"])) \(int(depth - 1)))"
-        case 5: return "(\(int(depth - 1)) \(pick(["/", "%"])) \(pick(["3", "-2", "7"])))"
+        case 5: return "(\(int(depth - 1)) \(pick(["/", "%"])) \(next(2) == 0 ? pick(["3", "-2", "7"]) : int(depth - 1)))"
         case 6: return "int(\(double(depth - 1)))"
         case 7: return "(\(bool(depth - 1)) ? \(int(depth - 1)) : \(int(depth - 1)))"
         case 8: return "-\(int(depth - 1))"
@@ -76,7 +76,7 @@ struct ExpressionGenerator {
         case 4: return "record.account.spot.lng"
         case 5: return "(\(double(depth - 1)) \(pick(["+", "-", "*"])) \(double(depth - 1)))"
         case 6: return "(\(double(depth - 1)) + \(int(depth - 1)))"
-        case 7: return "(\(double(depth - 1)) / \(pick(["2.0", "0.25", "-8.0"])))"
+        case 7: return "(\(double(depth - 1)) / \(next(2) == 0 ? pick(["2.0", "0.25", "-8.0"]) : double(depth - 1)))"
         default: return "distance_m(record.spot, record.account.spot)"
         }
     }
@@ -184,7 +184,12 @@ struct ExpressionAgreementTests {
             await propertyCheck(count: 400, input: Gen.int(in: 0...1_000_000_000)) { seed in
                 var generator = ExpressionGenerator(seed: seed, ids: accountIDs + ["not-a-uuid", accountIDs[0].uppercased()])
                 let source = generator.bool(1 + generator.next(3))
-                let expression = try Expression(source, in: context, expecting: .bool)
+                let expression: CompiledExpression
+                do {
+                    expression = try CompiledExpression(source, in: context, expecting: .bool)
+                } catch let error as ExpressionError where error.message.contains("division by zero") {
+                    return  // a literal zero divisor is refused when saved; nothing to compare
+                }
                 var expected: Set<String> = []
                 for (id, values) in rows {
                     let env = ExpressionEnvironment(records: [.record: values], now: 0, timeZone: zone)

@@ -16,7 +16,7 @@ struct ExpressionSQLTests {
 
     func compile(_ source: String, user: String = "u1") throws -> SQLBuilder {
         let account = accountEntity
-        let expression = try Expression(source, in: ExpressionContext(entity: entity, relatedEntity: { $0 == "account" ? account : nil }), expecting: .bool)
+        let expression = try CompiledExpression(source, in: ExpressionContext(entity: entity, relatedEntity: { $0 == "account" ? account : nil }), expecting: .bool)
         var b = SQLBuilder()
         let env = ExpressionEnvironment(user: ["id": .string(user)], now: 1_700_000_000_000_000, timeZone: .utc)
         try ExpressionSQL(schema: "t_x", rowScope: .record, environment: env).append(expression.checked, to: &b, positive: true)

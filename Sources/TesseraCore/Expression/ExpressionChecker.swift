@@ -23,9 +23,31 @@ public struct ExpressionContext: Sendable {
 /// meaning for its operand types, folds constant parts, and names the position of every refusal.
 public struct ExpressionChecker {
     let context: ExpressionContext
+    /// The scope `record.` means: formulas read for `old` are checked with their fields on `old`.
+    var recordScope: FieldReference.Scope = .record
+    /// Formulas being inlined, innermost last, to refuse cycles.
+    var formulaStack: [String] = []
+
+    static let maxFormulaNesting = 8
 
     public static func check(_ syntax: Syntax, in context: ExpressionContext) throws(ExpressionError) -> CheckedExpression {
         try ExpressionChecker(context: context).check(syntax)
+    }
+
+    /// A formula field's expression, checked against its result type (int widens to double).
+    static func checkFormula(_ field: FieldDefinition, in context: ExpressionContext, recordScope: FieldReference.Scope = .record,
+                             stack: [String] = []) throws(ExpressionError) -> CheckedExpression {
+        guard let source = field.expression, let result = field.result else {
+            throw ExpressionError(.type, "formula '\(field.name)' needs an expression and a result type")
+        }
+        var scoped = context
+        scoped.scopes = [.record]
+        let checker = ExpressionChecker(context: scoped, recordScope: recordScope, formulaStack: stack + [field.name])
+        let checked = try checker.check(try ExpressionParser.parse(source))
+        let expected = ExpressionType.of(result)
+        if checked.type == expected || checked.type == .null { return .init(checked.kind, expected, at: checked.position) }
+        if checked.type == .int, expected == .double { return try checker.widen(checked, to: .double) }
+        throw ExpressionError(.type, "the formula gives \(checked.type), but its result is \(result.rawValue) (\(expected))", at: checked.position)
     }
 
     private func fail(_ message: String, _ position: SourcePosition) -> ExpressionError {
@@ -116,7 +138,19 @@ public struct ExpressionChecker {
                 guard let column = Column.resolve(name, in: context.entity) else {
                     throw fail("\(context.entity.name) has no field '\(name)'", at)
                 }
-                let reference = FieldReference(scope: scope, column: name, columnType: column.type)
+                let effective = scope == .record ? recordScope : scope
+                if let field = column.field, field.type == .formula {
+                    // Formulas are inlined: the same meaning in Swift and in SQL, over the scope asked for.
+                    guard !formulaStack.contains(name) else { throw fail("formula '\(name)' refers to itself (\((formulaStack + [name]).joined(separator: " → ")))", at) }
+                    guard formulaStack.count < Self.maxFormulaNesting else { throw fail("formulas nest more than \(Self.maxFormulaNesting) deep", at) }
+                    do {
+                        let inlined = try Self.checkFormula(field, in: context, recordScope: effective, stack: formulaStack)
+                        return .init(inlined.kind, inlined.type, at: at)
+                    } catch {
+                        throw fail("in formula '\(name)': \(error.description)", at)
+                    }
+                }
+                let reference = FieldReference(scope: effective, column: name, columnType: column.type)
                 return .init(.field(reference), .of(column.type), at: at)
             }
         }
@@ -127,6 +161,7 @@ public struct ExpressionChecker {
                 throw fail("the entity that \(reference) points to is not known", base.position)
             }
             guard let column = Column.resolve(name, in: target) else { throw fail("\(target.name) has no field '\(name)'", at) }
+            if column.field?.type == .formula { throw fail("formula fields of a related record cannot be read (\(target.name).\(name))", at) }
             reference.hop = .init(entity: target.name, column: name, type: column.type)
             return .init(.field(reference), .of(column.type), at: at)
         }

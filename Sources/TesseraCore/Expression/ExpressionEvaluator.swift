@@ -157,10 +157,11 @@ public enum ExpressionEvaluator {
             case .subtract: return .int(try checked(a.subtractingReportingOverflow(b)))
             case .multiply: return .int(try checked(a.multipliedReportingOverflow(by: b)))
             case .divide:
-                guard b != 0 else { throw fail("division by zero") }
+                // Dividing by zero gives null (unknown), so one bad row cannot fail a whole list.
+                guard b != 0 else { return .null }
                 return .int(try checked(a.dividedReportingOverflow(by: b)))
             default:
-                guard b != 0 else { throw fail("division by zero") }
+                guard b != 0 else { return .null }
                 return .int(b == -1 ? 0 : a % b)
             }
         case (.double(let a), .double(let b)):
@@ -170,7 +171,7 @@ public enum ExpressionEvaluator {
             case .subtract: result = a - b
             case .multiply: result = a * b
             default:
-                guard b != 0 else { throw fail("division by zero") }
+                guard b != 0 else { return .null }
                 result = a / b
             }
             // PostgreSQL raises rather than produce infinity; so do we.

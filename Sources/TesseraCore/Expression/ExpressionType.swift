@@ -41,6 +41,7 @@ public indirect enum ExpressionType: Sendable, Equatable, Hashable, CustomString
         case .datetime: .timestamp
         case .multiSelect, .attachment: .list(.string)
         case .location: .location
+        case .formula: .string  // callers read a formula through its result type (FieldDefinition.readType)
         }
     }
 

@@ -18,6 +18,9 @@ public struct FieldDefinition: Sendable, Equatable {
     public var maxCount: Int?
     public var accept: [String] = []
     public var pattern: String?
+    /// A formula's expression over `record` and the type of value it gives.
+    public var expression: String?
+    public var result: FieldType?
 
     public init(name: String, type: FieldType, label: Label? = nil) {
         self.name = name
@@ -26,6 +29,9 @@ public struct FieldDefinition: Sendable, Equatable {
     }
 
     public func option(_ key: String) -> SelectOption? { options.first(where: { $0.key == key }) }
+
+    /// The type values of this field have when read: a formula's result type, else its own.
+    public var readType: FieldType { type == .formula ? (result ?? .text) : type }
 
     /// The maximum length in characters that values of this field may have, if any.
     public var effectiveMaxLength: Int? { maxLength ?? type.defaultMaxLength }
@@ -49,6 +55,8 @@ public struct FieldDefinition: Sendable, Equatable {
         if let maxCount { m.append(("max_count", .number(maxCount))) }
         if type == .attachment, !accept.isEmpty { m.append(("accept", .array(accept.map { .string($0) }))) }
         if let pattern { m.append(("pattern", .string(pattern))) }
+        if let expression { m.append(("expression", .string(expression))) }
+        if let result { m.append(("result", .string(result.rawValue))) }
         return .object(m)
     }
 }

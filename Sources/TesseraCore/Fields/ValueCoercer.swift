@@ -115,6 +115,8 @@ public enum ValueCoercer {
             return .json(JSONWriter.string(.object(members)))
         case .autoNumber:
             return fail("read_only", "is numbered by the server and cannot be written")
+        case .formula:
+            return fail("read_only", "is computed from its expression and cannot be written")
         }
     }
 

@@ -87,11 +87,7 @@ public enum MetadataDecoder {
         guard let typeName else { return nil }
         guard let type = FieldType(rawValue: typeName) else {
             let known = FieldType.allCases.map(\.rawValue).joined(separator: ", ")
-            if typeName == "formula" {
-                reader.fail("type", rule: "unsupported_type", "formula fields are not supported yet")
-            } else {
-                reader.fail("type", rule: "unknown_type", "'\(typeName)' is not a field type; use one of: \(known)")
-            }
+            reader.fail("type", rule: "unknown_type", "'\(typeName)' is not a field type; use one of: \(known)")
             return nil
         }
         let fieldPath = path
@@ -114,6 +110,14 @@ public enum MetadataDecoder {
         field.maxCount = reader.int("max_count", min: 0)
         field.accept = reader.stringArray("accept") ?? []
         field.pattern = reader.string("pattern")
+        field.expression = reader.string("expression")
+        if let resultName = reader.string("result") {
+            if let result = FieldType(rawValue: resultName), FieldType.formulaResults.contains(result) {
+                field.result = result
+            } else {
+                reader.fail("result", rule: "type", "result '\(resultName)' must be one of: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
         if let optionsValue = reader.raw("options"), !optionsValue.isNull {
             if case .array(let elements) = optionsValue {
                 for (i, element) in elements.enumerated() {
@@ -172,6 +176,13 @@ public enum MetadataDecoder {
                 if let problem = AutoNumberPattern.problem(in: pattern) { add("pattern", "pattern", problem) }
             } else {
                 add("pattern", "required", "an auto_number field needs a pattern like CT-{YYYY}-{0000}")
+            }
+        }
+        if field.type == .formula {
+            if field.expression == nil { add("expression", "required", "a formula field needs an expression, like record.amount * 0.1") }
+            if field.result == nil, field.expression != nil { add("result", "required", "a formula field needs a result type: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))") }
+            for (flag, property) in [(field.required, "required"), (field.unique, "unique"), (field.indexed, "indexed")] where flag {
+                add(property, "unsupported", "a formula is computed on read; it cannot be \(property)")
             }
         }
         for mime in field.accept where !isMimePattern(mime) {

@@ -7,7 +7,7 @@ public struct Column: Sendable, Equatable {
     public let isNotNull: Bool
 
     public static func resolve(_ name: String, in entity: EntityDefinition) -> Column? {
-        if let field = entity.field(name) { return Column(name: name, type: field.type, field: field, isNotNull: false) }
+        if let field = entity.field(name) { return Column(name: name, type: field.readType, field: field, isNotNull: false) }
         let system: FieldType? = switch name {
         case "id": .relation
         case "created_at", "updated_at": .datetime

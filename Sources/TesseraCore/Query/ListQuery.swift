@@ -11,7 +11,7 @@ public struct ListQuery: Sendable, Equatable {
 
     public var filters: [Filter] = []
     /// `where=`: an expression over `record` every returned row satisfies.
-    public var condition: Expression?
+    public var condition: CompiledExpression?
     /// Always ends with `id`, so the order is total and keyset pagination is exact.
     public var order: [OrderKey] = []
     /// Columns to return; nil means every field.

@@ -32,7 +32,7 @@ public enum ListQueryParser {
                 query.select = columns
             case "where":
                 do {
-                    query.condition = try Expression(value, in: ExpressionContext(entity: entity, relatedEntity: related), expecting: .bool)
+                    query.condition = try CompiledExpression(value, in: ExpressionContext(entity: entity, relatedEntity: related), expecting: .bool)
                 } catch {
                     problems.append(error.detail(property: "where"))
                 }

@@ -2,7 +2,7 @@
 public enum SchemaPlanner {
     public static func createEntity(_ entity: EntityDefinition) -> [SchemaChange] {
         var steps: [SchemaChange] = [.createTable(entity)]
-        for field in entity.fields { steps += extras(entity: entity.name, field: field) }
+        for field in entity.fields where field.type.isStored { steps += extras(entity: entity.name, field: field) }
         return steps
     }
 
@@ -14,10 +14,12 @@ public enum SchemaPlanner {
     }
 
     public static func addField(_ field: FieldDefinition, to entity: String) -> [SchemaChange] {
-        [.addColumn(entity: entity, field: field)] + extras(entity: entity, field: field)
+        guard field.type.isStored else { return [] }
+        return [.addColumn(entity: entity, field: field)] + extras(entity: entity, field: field)
     }
 
     public static func dropField(_ field: FieldDefinition, from entity: String) -> [SchemaChange] {
+        guard field.type.isStored else { return [] }
         // Dropping the column drops its indexes and constraints with it.
         var steps: [SchemaChange] = [.dropColumn(entity: entity, field: field)]
         if field.type == .autoNumber { steps.append(.dropCounter(entity: entity, field: field)) }

@@ -7,6 +7,8 @@ public enum TypeConversion {
 
     public static func isSupported(from: FieldType, to: FieldType) -> Bool {
         if from == to { return true }
+        // A formula has no column to convert; replacing one with a stored field (or back) loses meaning.
+        if from == .formula || to == .formula { return false }
         if structural.contains(from) || structural.contains(to) || to == .autoNumber { return false }
         // Anything else can be written out as text.
         if to == .text || to == .longText { return true }

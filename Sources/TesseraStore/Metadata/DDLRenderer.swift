@@ -26,7 +26,7 @@ public struct DDLRenderer: Sendable {
                 "updated_by uuid",
                 "deleted_at timestamptz",
             ]
-            columns += entity.fields.map { "\(col($0.name)) \(ColumnType.sql($0.type))" }
+            columns += entity.fields.filter(\.type.isStored).map { "\(col($0.name)) \(ColumnType.sql($0.type))" }
             return [
                 "CREATE TABLE \(table(entity.name)) (\n  " + columns.joined(separator: ",\n  ") + "\n)",
                 "CREATE INDEX \(col(ObjectName.make("ix", entity: entity.name, field: "owner_id"))) ON \(table(entity.name)) (owner_id, id)",

@@ -15,6 +15,7 @@ public enum ColumnType {
         case .user, .relation: "uuid"
         case .location: "jsonb"
         case .attachment: "uuid[]"
+        case .formula: "text"  // never a column; readers use the result type (FieldDefinition.readType)
         }
     }
 

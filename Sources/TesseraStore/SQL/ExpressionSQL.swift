@@ -334,6 +334,12 @@ struct ExpressionSQL {
             try append(r, to: &b)
             b.append(")::bigint")
             return
+        case _ where op == .divide || op == .remainder:
+            // x / 0 is null, as in Swift evaluation.
+            try append(l, to: &b)
+            b.append(" \(op.rawValue) NULLIF(")
+            try append(r, to: &b)
+            b.append(r.type == .double ? ", 0::float8)" : ", 0::bigint)")
         default:
             try append(l, to: &b)
             b.append(type == .string ? " || " : " \(op.rawValue) ")

@@ -1,7 +1,7 @@
 import Testing
 @testable import TesseraCore
 
-@Suite("Expression type checking")
+@Suite("CompiledExpression type checking")
 struct ExpressionCheckerTests {
     typealias F = ExpressionFixtures
 
@@ -60,7 +60,7 @@ struct ExpressionCheckerTests {
             #expect(error?.position?.column == column, "\(source): got \(error?.description ?? "no error")")
         }
         // The place of use decides the type: rules and filters need bool.
-        #expect(throws: ExpressionError.self) { try Expression("record.count + 1", in: F.context(), expecting: .bool) }
+        #expect(throws: ExpressionError.self) { try CompiledExpression("record.count + 1", in: F.context(), expecting: .bool) }
         // `old` is only there on updates (rules), not in filters.
         #expect(F.error("old.count > 1", [.record])?.message.contains("'old' is not available") == true)
     }

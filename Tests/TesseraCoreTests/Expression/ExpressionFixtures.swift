@@ -26,8 +26,8 @@ enum ExpressionFixtures {
         ExpressionContext(entity: visit, scopes: scopes, relatedEntity: { $0 == "customer" ? customer : nil })
     }
 
-    static func compile(_ source: String, _ scopes: Set<FieldReference.Scope> = [.record, .old]) throws(ExpressionError) -> Expression {
-        try Expression(source, in: context(scopes))
+    static func compile(_ source: String, _ scopes: Set<FieldReference.Scope> = [.record, .old]) throws(ExpressionError) -> CompiledExpression {
+        try CompiledExpression(source, in: context(scopes))
     }
 
     /// The error compiling `source` gives (nil when it compiles).

@@ -1,7 +1,7 @@
 import Testing
 @testable import TesseraCore
 
-@Suite("Expression parsing")
+@Suite("CompiledExpression parsing")
 struct ExpressionParserTests {
     func error(_ source: String) -> ExpressionError? {
         do {

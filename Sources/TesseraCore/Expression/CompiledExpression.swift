@@ -1,5 +1,5 @@
 /// An expression as saved in metadata: its source text and its checked form for one entity.
-public struct Expression: Sendable, Equatable {
+public struct CompiledExpression: Sendable, Equatable {
     public let source: String
     public let checked: CheckedExpression
 
@@ -17,7 +17,7 @@ public struct Expression: Sendable, Equatable {
     public var type: ExpressionType { checked.type }
 
     /// Two expressions checked for the same entity are the same when their text is.
-    public static func == (a: Expression, b: Expression) -> Bool { a.source == b.source }
+    public static func == (a: CompiledExpression, b: CompiledExpression) -> Bool { a.source == b.source }
     public var references: Set<FieldReference> { checked.references }
 
     public func evaluate(in env: ExpressionEnvironment) throws(ExpressionError) -> ExpressionValue {
