@@ -46,4 +46,7 @@ public struct ExpressionEnvironment: Sendable {
 
     /// For folding constants: nothing in scope.
     static let constants = ExpressionEnvironment(now: 0, timeZone: .utc)
+
+    /// For statements that evaluate no expression (no formulas, no where=).
+    public static let unused = ExpressionEnvironment(now: 0, timeZone: .utc)
 }

@@ -13,7 +13,7 @@ struct DataRoutes {
             let (caller, metadata, entity) = try await resolveWithMetadata(context)
             let pairs = try request.queryPairs
             let deletedOnly = pairs.contains { $0.0 == "deleted" && $0.1 == "only" }
-            let query = try ListQueryParser.parse(pairs, entity: entity, related: { metadata.entity($0) })
+            let query = try ListQueryParser.parse(pairs, entity: entity.definition, related: { metadata.entity($0) })
             let page = try await runtime.records.list(caller, entity, query, deletedOnly: deletedOnly)
             var text = "{\"data\":[" + page.records.joined(separator: ",") + "],\"next_cursor\":"
             if let cursor = page.nextCursor { JSONWriter.writeString(cursor, into: &text) } else { text += "null" }
@@ -29,11 +29,11 @@ struct DataRoutes {
                 guard items.count <= RecordStore.maxBulk else {
                     throw TesseraError.validation([.init(field: nil, rule: "bulk_limit", message: "At most \(RecordStore.maxBulk) records per request (got \(items.count)).")])
                 }
-                let writes = try items.map { item throws(TesseraError) in try RecordInput.check(item, entity: entity, mode: .create) }
+                let writes = try items.map { item throws(TesseraError) in try RecordInput.check(item, entity: entity.definition, mode: .create) }
                 let created = try await runtime.records.create(caller, entity, writes, bulk: true)
                 return JSONResponse.make(.created, text: "{\"data\":[" + created.joined(separator: ",") + "]}")
             }
-            let write = try RecordInput.check(body, entity: entity, mode: .create)
+            let write = try RecordInput.check(body, entity: entity.definition, mode: .create)
             guard let record = try await runtime.records.create(caller, entity, [write]).first else { throw TesseraError.internal() }
             return recordResponse(.created, record)
         }
@@ -42,7 +42,7 @@ struct DataRoutes {
             let pairs = try request.queryPairs
             var select: [String]?
             if pairs.contains(where: { $0.0 == "select" }) {
-                select = try ListQueryParser.parse(pairs.filter { $0.0 == "select" }, entity: entity).select
+                select = try ListQueryParser.parse(pairs.filter { $0.0 == "select" }, entity: entity.definition).select
             }
             let record = try await runtime.records.get(caller, entity, id: try context.parameters.required("id"), select: select)
             return recordResponse(.ok, record)
@@ -50,7 +50,7 @@ struct DataRoutes {
         group.patch(":entity/:id") { request, context -> Response in
             let (caller, entity) = try await resolve(context)
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            var write = try RecordInput.check(body, entity: entity, mode: .update)
+            var write = try RecordInput.check(body, entity: entity.definition, mode: .update)
             if let version = try request.ifMatchVersion() { write.expectedVersion = version }
             let record = try await runtime.records.update(caller, entity, id: try context.parameters.required("id"), write)
             return recordResponse(.ok, record)
@@ -67,15 +67,15 @@ struct DataRoutes {
         }
     }
 
-    private func resolve(_ context: AppRequestContext) async throws -> (Caller, EntityDefinition) {
+    private func resolve(_ context: AppRequestContext) async throws -> (Caller, EntityModel) {
         let (caller, _, entity) = try await resolveWithMetadata(context)
         return (caller, entity)
     }
 
-    private func resolveWithMetadata(_ context: AppRequestContext) async throws -> (Caller, TenantMetadata, EntityDefinition) {
+    private func resolveWithMetadata(_ context: AppRequestContext) async throws -> (Caller, TenantMetadata, EntityModel) {
         let caller = try context.requireCaller()
         let metadata = try await runtime.metadata.metadata(for: caller.tenant)
-        return (caller, metadata, try metadata.require(try context.parameters.required("entity")))
+        return (caller, metadata, try metadata.model(try context.parameters.required("entity")))
     }
 
     /// A single record, with its version as the ETag (send it back in If-Match).

@@ -6,6 +6,7 @@ public enum DatabaseErrorMapper {
     /// Unwraps transaction wrappers; returns the TesseraError for anything a caller caused, else nil.
     public static func map(_ error: any Error, entity: EntityDefinition? = nil) -> TesseraError? {
         if let error = error as? TesseraError { return error }
+        if let error = error as? ExpressionError { return .validation([error.detail(property: "expression")]) }
         if let error = error as? PostgresTransactionError {
             if let inner = error.closureError { return map(inner, entity: entity) }
             if let inner = error.commitError { return map(inner, entity: entity) }

@@ -47,6 +47,9 @@ public struct MetadataStore: Sendable {
                 try await connection.query("SET LOCAL statement_timeout = '15min'", logger: logger)
                 let current = try await load(tenant, on: connection, lock: true)
                 let change = try plan(current)
+                // Formulas (and whatever else refers across fields) must still hold once this change is made.
+                let broken = MetadataConsistency.problems(change.entities)
+                guard broken.isEmpty else { throw TesseraError.invalidMetadata(broken) }
                 let renderer = DDLRenderer(schema: tenant.schema, timeZone: tenant.timeZone)
                 for step in change.steps {
                     if case .checkRows(let entity, let check) = step {

@@ -5,8 +5,42 @@ struct RecordSQL {
     let schema: String
     let entity: EntityDefinition
     let timeZone: String
+    var formulas: [CompiledFormula] = []
+    /// What formulas and where= read besides the row: the caller, the request's clock, the zone.
+    var environment = ExpressionEnvironment.unused
 
     var table: String { SQLIdentifier.qualified(schema, entity.name) }
+
+    /// The row source `q`: the table, or with formulas a subquery adding one computed column per
+    /// formula (PostgreSQL pulls it up, so filters on stored columns still use their indexes).
+    func appendSource(_ from: String, to b: inout SQLBuilder) throws(ExpressionError) {
+        guard !formulas.isEmpty else {
+            b.append(from + " q")
+            return
+        }
+        b.append("(SELECT t.*")
+        var compiler = ExpressionSQL(schema: schema, rowScope: .record, environment: environment)
+        compiler.rowAlias = "t"
+        for formula in formulas {
+            b.append(", (")
+            try compiler.append(formula.expression, to: &b)
+            b.append(")::\(ColumnType.sql(formula.field.readType)) AS \(SQLIdentifier.quote(formula.name))")
+        }
+        b.append(" FROM \(from) t) q")
+    }
+
+    /// How a write statement starts: with formulas, it becomes a CTE the result reads from.
+    var writePrefix: String { formulas.isEmpty ? "" : "WITH w AS (" }
+
+    /// Ends a write with the written row's JSON, formulas computed.
+    func appendReturning(to b: inout SQLBuilder) throws(ExpressionError) {
+        guard !formulas.isEmpty else {
+            b.append(" RETURNING row_to_json(q)::text")
+            return
+        }
+        b.append(" RETURNING *) SELECT row_to_json(q)::text FROM ")
+        try appendSource("w", to: &b)
+    }
 
     /// The record's JSON, built by PostgreSQL: the whole row (system columns, then fields in
     /// definition order) or, with `select=`, just the chosen columns. Appends binds for the keys.
@@ -99,7 +133,9 @@ struct RecordSQL {
         var b = SQLBuilder("SELECT ")
         appendProjection(query.select, to: &b)
         for key in query.order { b.append(", q.\(SQLIdentifier.quote(key.column.name))::text") }
-        b.append(" FROM \(table) q WHERE ")
+        b.append(" FROM ")
+        try appendSource(table, to: &b)
+        b.append(" WHERE ")
         b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
         for filter in query.filters {
             b.append(" AND ")
@@ -119,7 +155,9 @@ struct RecordSQL {
     }
 
     func count(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment) throws(ExpressionError) -> SQLBuilder {
-        var b = SQLBuilder("SELECT count(*) FROM \(table) q WHERE ")
+        var b = SQLBuilder("SELECT count(*) FROM ")
+        try appendSource(table, to: &b)
+        b.append(" WHERE ")
         b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
         for filter in query.filters {
             b.append(" AND ")
@@ -177,24 +215,26 @@ struct RecordSQL {
         b.append(key.nullsFirst ? ")" : " OR \(c) IS NULL)")
     }
 
-    func get(id: String, select: [String]?, deleted: Bool = false) -> SQLBuilder {
+    func get(id: String, select: [String]?, deleted: Bool = false) throws(ExpressionError) -> SQLBuilder {
         var b = SQLBuilder("SELECT ")
         appendProjection(select, to: &b)
-        b.append(" FROM \(table) q WHERE q.id = ")
+        b.append(" FROM ")
+        try appendSource(table, to: &b)
+        b.append(" WHERE q.id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(deleted ? " AND q.deleted_at IS NOT NULL" : " AND q.deleted_at IS NULL")
         return b
     }
 
     /// One INSERT for several records; columns a record does not give take their DEFAULT.
-    func insert(_ rows: [(id: String, owner: String, write: RecordWrite)], actor: String) -> SQLBuilder {
+    func insert(_ rows: [(id: String, owner: String, write: RecordWrite)], actor: String) throws(ExpressionError) -> SQLBuilder {
         var columns: [FieldDefinition] = []
         for row in rows {
             for assignment in row.write.assignments where !columns.contains(where: { $0.name == assignment.field.name }) {
                 columns.append(assignment.field)
             }
         }
-        var b = SQLBuilder("INSERT INTO \(table) AS q (id, owner_id, created_by, updated_by")
+        var b = SQLBuilder(writePrefix + "INSERT INTO \(table) AS q (id, owner_id, created_by, updated_by")
         for column in columns { b.append(", " + SQLIdentifier.quote(column.name)) }
         b.append(") VALUES ")
         for (i, row) in rows.enumerated() {
@@ -216,12 +256,12 @@ struct RecordSQL {
             }
             b.append(")")
         }
-        b.append(" RETURNING row_to_json(q)::text")
+        try appendReturning(to: &b)
         return b
     }
 
-    func update(id: String, write: RecordWrite, actor: String) -> SQLBuilder {
-        var b = SQLBuilder("UPDATE \(table) AS q SET version = version + 1, updated_at = now(), updated_by = ")
+    func update(id: String, write: RecordWrite, actor: String) throws(ExpressionError) -> SQLBuilder {
+        var b = SQLBuilder(writePrefix + "UPDATE \(table) AS q SET version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         if let owner = write.ownerID {
             b.append(", owner_id = ")
@@ -238,13 +278,13 @@ struct RecordSQL {
             b.append(" AND version = ")
             b.bind(.integer(version))
         }
-        b.append(" RETURNING row_to_json(q)::text")
+        try appendReturning(to: &b)
         return b
     }
 
     /// Moves a record to the recycle bin (`delete: true`) or back out of it.
-    func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?, actor: String) -> SQLBuilder {
-        var b = SQLBuilder("UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
+    func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?, actor: String) throws(ExpressionError) -> SQLBuilder {
+        var b = SQLBuilder(writePrefix + "UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")
@@ -253,7 +293,7 @@ struct RecordSQL {
             b.append(" AND version = ")
             b.bind(.integer(expectedVersion))
         }
-        b.append(" RETURNING row_to_json(q)::text")
+        try appendReturning(to: &b)
         return b
     }
 

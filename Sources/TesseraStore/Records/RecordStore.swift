@@ -27,9 +27,10 @@ public struct RecordStore: Sendable {
     static let rowsPerInsert = 200
     public static let maxBulk = 1000
 
-    public func list(_ caller: Caller, _ entity: EntityDefinition, _ query: ListQuery, deletedOnly: Bool = false) async throws -> Page {
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
-        let environment = query.condition == nil ? ExpressionEnvironment(now: 0, timeZone: .utc) : Self.environment(caller)
+    public func list(_ caller: Caller, _ model: EntityModel, _ query: ListQuery, deletedOnly: Bool = false) async throws -> Page {
+        let entity = model.definition
+        let environment = query.condition == nil && model.formulas.isEmpty ? .unused : Self.environment(caller)
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone, formulas: model.formulas, environment: environment)
         do {
             var records: [String] = []
             var lastKeys: [String?] = []
@@ -58,23 +59,31 @@ public struct RecordStore: Sendable {
 
     /// What expressions of this caller's request read besides records: the caller, one clock
     /// reading for the whole request, and the tenant's time zone.
+    /// The SQL builder for one request on one entity, with formulas when it has any.
+    static func sql(_ caller: Caller, _ model: EntityModel) -> RecordSQL {
+        RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
+                  environment: model.formulas.isEmpty ? .unused : environment(caller))
+    }
+
     public static func environment(_ caller: Caller, now: Int64 = Timestamp.nowMicroseconds()) -> ExpressionEnvironment {
         ExpressionEnvironment(user: ["id": .string(caller.userID.uuidString.lowercased())], now: now,
                               timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
     }
 
-    public func get(_ caller: Caller, _ entity: EntityDefinition, id: String, select: [String]? = nil) async throws -> String {
+    public func get(_ caller: Caller, _ model: EntityModel, id: String, select: [String]? = nil) async throws -> String {
+        let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
-        if let json = try await prepared.rows(sql.get(id: id, select: select), client: client, logger: logger).first?.decode(String.self) {
+        let sql = Self.sql(caller, model)
+        if let json = try await prepared.rows(try sql.get(id: id, select: select), client: client, logger: logger).first?.decode(String.self) {
             return json
         }
         throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
     }
 
     /// Creates records all-or-nothing after checking references; the writes' own problems are reported with those.
-    public func create(_ caller: Caller, _ entity: EntityDefinition, _ writes: [RecordWrite], bulk: Bool = false) async throws -> [String] {
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+    public func create(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool = false) async throws -> [String] {
+        let entity = model.definition
+        let sql = Self.sql(caller, model)
         let actor = caller.userID.uuidString.lowercased()
         let rows = writes.map { write in
             (id: UUIDText.v7().uuidString.lowercased(), owner: write.ownerID ?? actor, write: write)
@@ -109,7 +118,7 @@ public struct RecordStore: Sendable {
     }
 
     private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], actor: String, on connection: PostgresConnection) async throws -> [String] {
-        let statement = sql.insert(rows, actor: actor)
+        let statement = try sql.insert(rows, actor: actor)
         // Single-record inserts repeat a few shapes and are worth preparing; bulk ones vary by size.
         let result = rows.count == 1
             ? try await prepared.rows(statement, on: connection, logger: logger)
@@ -117,9 +126,10 @@ public struct RecordStore: Sendable {
         return try result.map { try $0.decode(String.self) }
     }
 
-    public func update(_ caller: Caller, _ entity: EntityDefinition, id: String, _ write: RecordWrite) async throws -> String {
+    public func update(_ caller: Caller, _ model: EntityModel, id: String, _ write: RecordWrite) async throws -> String {
+        let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        let sql = Self.sql(caller, model)
         let actor = caller.userID.uuidString.lowercased()
         do {
             return try await client.withConnection { connection in
@@ -128,10 +138,10 @@ public struct RecordStore: Sendable {
                 if write.assignments.isEmpty, write.ownerID == nil {
                     // Nothing to change: answer with the record, still honouring the version check.
                     try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
-                    if let json = try await prepared.rows(sql.get(id: id, select: nil), on: connection, logger: logger).first?.decode(String.self) { return json }
+                    if let json = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first?.decode(String.self) { return json }
                     throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
                 }
-                if let json = try await prepared.rows(sql.update(id: id, write: write, actor: actor), on: connection, logger: logger).first?.decode(String.self) {
+                if let json = try await prepared.rows(try sql.update(id: id, write: write, actor: actor), on: connection, logger: logger).first?.decode(String.self) {
                     return json
                 }
                 try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
@@ -143,21 +153,22 @@ public struct RecordStore: Sendable {
     }
 
     /// Moves a record to the recycle bin.
-    public func delete(_ caller: Caller, _ entity: EntityDefinition, id: String, expectedVersion: Int64?) async throws {
-        _ = try await setDeleted(true, caller, entity, id: id, expectedVersion: expectedVersion)
+    public func delete(_ caller: Caller, _ model: EntityModel, id: String, expectedVersion: Int64?) async throws {
+        _ = try await setDeleted(true, caller, model, id: id, expectedVersion: expectedVersion)
     }
 
     /// Brings a record back from the recycle bin.
-    public func restore(_ caller: Caller, _ entity: EntityDefinition, id: String) async throws -> String {
-        try await setDeleted(false, caller, entity, id: id, expectedVersion: nil)
+    public func restore(_ caller: Caller, _ model: EntityModel, id: String) async throws -> String {
+        try await setDeleted(false, caller, model, id: id, expectedVersion: nil)
     }
 
-    private func setDeleted(_ delete: Bool, _ caller: Caller, _ entity: EntityDefinition, id: String, expectedVersion: Int64?) async throws -> String {
+    private func setDeleted(_ delete: Bool, _ caller: Caller, _ model: EntityModel, id: String, expectedVersion: Int64?) async throws -> String {
+        let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone)
+        let sql = Self.sql(caller, model)
         do {
             return try await client.withConnection { connection in
-                let query = sql.setDeleted(delete, id: id, expectedVersion: expectedVersion, actor: caller.userID.uuidString.lowercased())
+                let query = try sql.setDeleted(delete, id: id, expectedVersion: expectedVersion, actor: caller.userID.uuidString.lowercased())
                 if let json = try await prepared.rows(query, on: connection, logger: logger).first?.decode(String.self) { return json }
                 if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
                 throw TesseraError.notFound(delete ? "No \(entity.name) with id '\(id)'." : "No \(entity.name) with id '\(id)' in the recycle bin.")

@@ -9,6 +9,8 @@ struct ExpressionSQL {
     let schema: String
     let rowScope: FieldReference.Scope
     let environment: ExpressionEnvironment
+    /// The alias of the row's table in the surrounding SQL.
+    var rowAlias = "q"
 
     func append(_ e: CheckedExpression, to b: inout SQLBuilder, positive: Bool = false) throws(ExpressionError) {
         if e.isInvariant(over: rowScope) {
@@ -150,7 +152,7 @@ struct ExpressionSQL {
 
     /// The row's column (or the related row's, through a scalar subquery), read as the expression type.
     private func appendColumn(_ reference: FieldReference, to b: inout SQLBuilder) {
-        var column = "q." + SQLIdentifier.quote(reference.column)
+        var column = rowAlias + "." + SQLIdentifier.quote(reference.column)
         if let hop = reference.hop {
             column = "(SELECT h.\(SQLIdentifier.quote(hop.column)) FROM \(SQLIdentifier.qualified(schema, hop.entity)) h"
                 + " WHERE h.id = \(column) AND h.deleted_at IS NULL)"
@@ -266,7 +268,7 @@ struct ExpressionSQL {
         guard let column, other.isInvariant(over: rowScope) else { return false }
         let value = try ExpressionEvaluator.evaluate(other, in: environment)
         guard !value.isNull, let (stored, cast) = Self.native(value, for: column.type), !(cast == "uuid" && op != "=") else { return false }
-        b.append("(q.\(SQLIdentifier.quote(column.column)) \(symbol) ")
+        b.append("(\(rowAlias).\(SQLIdentifier.quote(column.column)) \(symbol) ")
         b.bind(stored, cast: cast)
         b.append(")")
         return true
@@ -306,7 +308,7 @@ struct ExpressionSQL {
         if let column = plainColumn(element), list.isInvariant(over: rowScope),
            case .list(let items) = try ExpressionEvaluator.evaluate(list, in: environment),
            let natives = Optional(items.compactMap { Self.native($0, for: column.type) }), natives.count == items.count, !items.isEmpty {
-            b.append("q.\(SQLIdentifier.quote(column.column)) = ANY(")
+            b.append("\(rowAlias).\(SQLIdentifier.quote(column.column)) = ANY(")
             b.bind(.textArray(natives.map { RecordSQL.text($0.0) }), cast: natives[0].1 + "[]")
             b.append(")")
         } else {

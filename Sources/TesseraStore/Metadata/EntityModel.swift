@@ -1,0 +1,18 @@
+import TesseraCore
+
+/// An entity as requests use it: its definition plus what is compiled from it once per
+/// metadata version (formulas now; rules and stages build on the same seam).
+public struct EntityModel: Sendable {
+    public let definition: EntityDefinition
+    public let formulas: [CompiledFormula]
+
+    public var name: String { definition.name }
+
+    /// Compiles against the tenant's entities. Metadata is checked before it is saved, so a
+    /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
+    init(_ definition: EntityDefinition, related: @escaping @Sendable (String) -> EntityDefinition?) {
+        self.definition = definition
+        let context = ExpressionContext(entity: definition, relatedEntity: related)
+        formulas = definition.fields.filter { $0.type == .formula }.compactMap { try? CompiledFormula.compile($0, in: context) }
+    }
+}
