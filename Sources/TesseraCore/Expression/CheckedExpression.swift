@@ -18,6 +18,13 @@ public struct FieldReference: Sendable, Hashable, CustomStringConvertible {
     public var columnType: FieldType
     public var hop: Hop?
 
+    public init(scope: Scope, column: String, columnType: FieldType, hop: Hop? = nil) {
+        self.scope = scope
+        self.column = column
+        self.columnType = columnType
+        self.hop = hop
+    }
+
     /// The type of the value read (the hop's field type when there is one).
     public var type: FieldType { hop?.type ?? columnType }
 
@@ -100,8 +107,10 @@ public struct CheckedExpression: Sendable {
 
     /// Whether the value depends on nothing but constants and the environment (user, now),
     /// not on the given scope's record: such parts are computed once, not per row.
-    public func isInvariant(over scope: FieldReference.Scope) -> Bool {
-        if case .field(let reference) = kind { return reference.scope != scope }
-        return children.allSatisfy { $0.isInvariant(over: scope) }
+    public func isInvariant(over scope: FieldReference.Scope) -> Bool { isInvariant(over: [scope]) }
+
+    public func isInvariant(over scopes: Set<FieldReference.Scope>) -> Bool {
+        if case .field(let reference) = kind { return !scopes.contains(reference.scope) }
+        return children.allSatisfy { $0.isInvariant(over: scopes) }
     }
 }

@@ -11,7 +11,7 @@ public struct CompiledFormula: Sendable {
 }
 
 /// Checks what ties metadata together across fields and entities once a change is planned:
-/// every formula still compiles against the entities as they will be.
+/// every formula and rule still compiles against the entities as they will be.
 public enum MetadataConsistency {
     public static func problems(_ entities: [EntityDefinition]) -> [TesseraError.Detail] {
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -23,6 +23,19 @@ public enum MetadataConsistency {
                     _ = try CompiledFormula.compile(field, in: context)
                 } catch {
                     problems.append(error.detail(property: "\(entity.name).\(field.name).expression"))
+                }
+            }
+            for rule in entity.rules {
+                do {
+                    _ = try CompiledRule.compile(rule, entity: entity, related: { byName[$0] })
+                } catch {
+                    problems += error.details.map { detail in
+                        var d = detail
+                        let property = "\(entity.name).rules.\(rule.name)" + (d.field.map { ".\($0)" } ?? "")
+                        d.message = d.field.map { d.message.hasPrefix($0 + ":") ? property + d.message.dropFirst($0.count) : "\(property): \(d.message)" } ?? "\(property): \(d.message)"
+                        d.field = property
+                        return d
+                    }
                 }
             }
         }

@@ -93,3 +93,36 @@ public enum ExpressionValue: Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ExpressionValue {
+    /// A coerced value about to be written, as expressions read it.
+    public static func from(stored: StoredValue, type: FieldType) -> ExpressionValue {
+        switch stored {
+        case .null: return .null
+        case .integer(let i): return .int(i)
+        case .bool(let b): return .bool(b)
+        case .textArray(let items): return .list(items.map { .string($0) })
+        case .json(let text): return (try? JSONParser.parse(text)).map { from(json: $0, type: type) } ?? .null
+        case .text(let text):
+            switch type {
+            case .decimal, .money, .percent: return Double(text).map(ExpressionValue.double) ?? .null
+            case .number: return Int64(text).map(ExpressionValue.int) ?? .null
+            default: return from(json: .string(text), type: type)
+            }
+        }
+    }
+
+    /// The text PostgreSQL reads back as this value (for binds with a cast); nil for null and
+    /// values with no single text form.
+    public var bindText: String? {
+        switch self {
+        case .string(let s): s
+        case .int(let i): String(i)
+        case .double(let d): String(d)
+        case .bool(let b): b ? "true" : "false"
+        case .timestamp(let t): TimeText.timestamp(t)
+        case .date(let d): TimeText.date(d)
+        default: nil
+        }
+    }
+}

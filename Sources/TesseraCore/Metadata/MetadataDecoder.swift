@@ -6,7 +6,7 @@ public enum MetadataDecoder {
     public static func entity(_ json: JSONValue, knownEntities: Set<String>) throws(TesseraError) -> EntityDefinition {
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
-        reader.rejectUnknown(allowed: ["name", "label", "title_field", "fields"])
+        reader.rejectUnknown(allowed: ["name", "label", "title_field", "fields", "rules"])
         let name = reader.string("name")
         if name == nil, !reader.has("name") { reader.fail("name", rule: "required", "name is required") }
         var entity = EntityDefinition(name: name ?? "", label: reader.label("label"), titleField: reader.string("title_field"))
@@ -17,6 +17,22 @@ public enum MetadataDecoder {
                 }
             } else {
                 reader.fail("fields", rule: "type", "fields must be an array")
+            }
+        }
+        if let rulesValue = reader.raw("rules"), !rulesValue.isNull {
+            if case .array(let elements) = rulesValue {
+                for (i, element) in elements.enumerated() {
+                    let (rule, ruleProblems) = RuleDecoder.decode(element, path: "rules[\(i)]")
+                    problems += ruleProblems
+                    if let rule {
+                        if entity.rule(rule.name) != nil {
+                            problems.append(.init(field: "rules[\(i)].name", rule: "duplicate", message: "rule '\(rule.name)' appears twice"))
+                        }
+                        entity.rules.append(rule)
+                    }
+                }
+            } else {
+                reader.fail("rules", rule: "type", "rules must be an array")
             }
         }
         problems.insert(contentsOf: reader.problems, at: 0)
@@ -61,7 +77,11 @@ public enum MetadataDecoder {
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
         reader.rejectUnknown(allowed: ["name", "label", "title_field"]) { key in
-            key == "fields" ? "fields are changed through /fields routes, one at a time" : nil
+            switch key {
+            case "fields": "fields are changed through /fields routes, one at a time"
+            case "rules": "rules are changed through /rules routes, one at a time"
+            default: nil
+            }
         }
         if let name = reader.string("name"), name != existing.name {
             reader.fail("name", rule: "immutable", "An entity's name cannot change.")

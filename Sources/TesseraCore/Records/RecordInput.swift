@@ -3,6 +3,11 @@ public struct RecordWrite: Sendable, Equatable {
     public struct Assignment: Sendable, Equatable {
         public let field: FieldDefinition
         public let value: StoredValue
+
+        public init(field: FieldDefinition, value: StoredValue) {
+            self.field = field
+            self.value = value
+        }
     }
 
     public var assignments: [Assignment]
@@ -17,6 +22,14 @@ public struct RecordWrite: Sendable, Equatable {
         self.assignments = assignments
         self.expectedVersion = expectedVersion
         self.ownerID = ownerID
+    }
+
+    /// Adds values (rules' additions): each replaces the body's value of the same field.
+    public mutating func apply(_ additions: [Assignment]) {
+        for addition in additions {
+            assignments.removeAll { $0.field.name == addition.field.name }
+            assignments.append(addition)
+        }
     }
 }
 

@@ -100,3 +100,47 @@ public enum MetadataChangePlanner {
         return index
     }
 }
+
+/// Rule operations of the designer API: each is a metadata change like any other, so rules are
+/// checked against the entity as it will be and saved in the same transaction as their index.
+extension MetadataChangePlanner {
+    public static func addRule(to name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        let (decoded, problems) = RuleDecoder.decode(json)
+        guard let rule = decoded else { throw .invalidMetadata(problems) }
+        guard current[index].rule(rule.name) == nil else {
+            throw .conflict("Entity '\(name)' already has a rule '\(rule.name)'.", code: "duplicate_rule")
+        }
+        var entities = current
+        entities[index].rules.append(rule)
+        let steps: [SchemaChange] = rule.kind == .duplicate ? [.createMatchIndex(entity: name, rule: rule)] : []
+        return MetadataChange(entities: entities, steps: steps, action: "rule.create", target: "\(name).\(rule.name)")
+    }
+
+    public static func patchRule(_ ruleName: String, of name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        guard let ruleIndex = current[index].rules.firstIndex(where: { $0.name == ruleName }) else {
+            throw .notFound("Entity '\(name)' has no rule '\(ruleName)'.")
+        }
+        let old = current[index].rules[ruleIndex]
+        let new = try RuleDecoder.patched(json, existing: old)
+        var entities = current
+        entities[index].rules[ruleIndex] = new
+        var steps: [SchemaChange] = []
+        if old.kind == .duplicate, old.match != new.match || old.normalize != new.normalize {
+            steps = [.dropMatchIndex(entity: name, rule: old.name), .createMatchIndex(entity: name, rule: new)]
+        }
+        return MetadataChange(entities: entities, steps: steps, action: "rule.update", target: "\(name).\(ruleName)")
+    }
+
+    public static func deleteRule(_ ruleName: String, of name: String, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+        let index = try position(of: name, in: current)
+        guard let ruleIndex = current[index].rules.firstIndex(where: { $0.name == ruleName }) else {
+            throw .notFound("Entity '\(name)' has no rule '\(ruleName)'.")
+        }
+        var entities = current
+        let rule = entities[index].rules.remove(at: ruleIndex)
+        let steps: [SchemaChange] = rule.kind == .duplicate ? [.dropMatchIndex(entity: name, rule: rule.name)] : []
+        return MetadataChange(entities: entities, steps: steps, action: "rule.delete", target: "\(name).\(ruleName)")
+    }
+}

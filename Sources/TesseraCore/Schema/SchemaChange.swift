@@ -13,6 +13,9 @@ public enum SchemaChange: Sendable, Equatable {
     case dropForeignKey(entity: String, field: FieldDefinition)
     case createCounter(entity: String, field: FieldDefinition)
     case dropCounter(entity: String, field: FieldDefinition)
+    /// The index a duplicate rule's lookups use (its normalized match fields).
+    case createMatchIndex(entity: String, rule: ValidationRule)
+    case dropMatchIndex(entity: String, rule: String)
     /// Refuse the change if rows exist that the new definition would not accept.
     case checkRows(entity: String, check: RowCheck)
 }

@@ -3,6 +3,7 @@ public enum SchemaPlanner {
     public static func createEntity(_ entity: EntityDefinition) -> [SchemaChange] {
         var steps: [SchemaChange] = [.createTable(entity)]
         for field in entity.fields where field.type.isStored { steps += extras(entity: entity.name, field: field) }
+        for rule in entity.rules where rule.kind == .duplicate { steps.append(.createMatchIndex(entity: entity.name, rule: rule)) }
         return steps
     }
 

@@ -60,6 +60,48 @@ struct MetadataRoutes {
             guard let field = try updated.require(name).field(fieldName) else { throw TesseraError.internal() }
             return JSONResponse.make(.ok, field.json)
         }
+        group.get(":entity/rules") { _, context -> Response in
+            let metadata = try await runtime.metadata.metadata(for: try context.requireCaller().tenant)
+            let entity = try metadata.require(try context.parameters.required("entity"))
+            return JSONResponse.make(.ok, .object([("data", .array(entity.rules.map(\.json)))]))
+        }
+        group.post(":entity/rules") { request, context -> Response in
+            let name = try context.parameters.required("entity")
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            let updated = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.addRule(to: name, body, current: current)
+            }
+            guard let rule = try updated.require(name).rules.last else { throw TesseraError.internal() }
+            return JSONResponse.make(.created, rule.json)
+        }
+        group.post(":entity/rules/preview") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            let (decoded, problems) = RuleDecoder.decode(body)
+            guard let rule = decoded else { throw TesseraError.invalidMetadata(problems) }
+            let metadata = try await runtime.metadata.metadata(for: caller.tenant)
+            let model = try metadata.model(try context.parameters.required("entity"))
+            let (count, sample) = try await runtime.records.preview(caller, model, rule: rule)
+            return JSONResponse.make(.ok, .object([("violations", .number(count)), ("sample", .array(sample.map { .string($0) }))]))
+        }
+        group.patch(":entity/rules/:rule") { request, context -> Response in
+            let name = try context.parameters.required("entity")
+            let ruleName = try context.parameters.required("rule")
+            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
+            let updated = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.patchRule(ruleName, of: name, body, current: current)
+            }
+            guard let rule = try updated.require(name).rule(ruleName) else { throw TesseraError.internal() }
+            return JSONResponse.make(.ok, rule.json)
+        }
+        group.delete(":entity/rules/:rule") { _, context -> Response in
+            let name = try context.parameters.required("entity")
+            let ruleName = try context.parameters.required("rule")
+            _ = try await runtime.changeMetadata(try context.requireCaller()) { current in
+                try MetadataChangePlanner.deleteRule(ruleName, of: name, current: current)
+            }
+            return Response(status: .noContent)
+        }
         group.delete(":entity/fields/:field") { _, context -> Response in
             let name = try context.parameters.required("entity")
             let fieldName = try context.parameters.required("field")

@@ -4,10 +4,18 @@ import TesseraCore
 public struct DDLRenderer: Sendable {
     public let schema: String
     public let timeZone: String
+    /// The entities as the change leaves them (match indexes need their fields' types).
+    var fieldsFor: @Sendable (String) -> EntityDefinition? = { _ in nil }
 
     public init(schema: String, timeZone: String) {
         self.schema = schema
         self.timeZone = timeZone
+    }
+
+    init(schema: String, timeZone: String, entities: [EntityDefinition]) {
+        self.init(schema: schema, timeZone: timeZone)
+        let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        fieldsFor = { byName[$0] }
     }
 
     func table(_ entity: String) -> String { SQLIdentifier.qualified(schema, entity) }
@@ -68,6 +76,13 @@ public struct DDLRenderer: Sendable {
                     "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(field.name)) SET DEFAULT \(autoNumberExpression(pattern, sequence: sequence))"]
         case .dropCounter(let entity, let field):
             return ["DROP SEQUENCE IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("sq", entity: entity, field: field.name)))"]
+        case .createMatchIndex(let entity, let rule):
+            // The fields' definitions come from the planned entity; `fieldsFor` resolves them.
+            let fields = rule.match.compactMap { fieldsFor(entity)?.field($0) }
+            guard fields.count == rule.match.count else { return [] }
+            return [DuplicateMatch.createIndex(rule, entity: entity, fields: fields, schema: schema)]
+        case .dropMatchIndex(let entity, let rule):
+            return ["DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, DuplicateMatch.indexName(entity: entity, rule: rule)))"]
         case .checkRows:
             return []
         }

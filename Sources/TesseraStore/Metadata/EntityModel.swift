@@ -5,6 +5,10 @@ import TesseraCore
 public struct EntityModel: Sendable {
     public let definition: EntityDefinition
     public let formulas: [CompiledFormula]
+    /// Active rules, in the order they are checked.
+    public let rules: [CompiledRule]
+    /// The tenant's other entities, by name (relation targets of rules and formulas).
+    public let related: @Sendable (String) -> EntityDefinition?
 
     public var name: String { definition.name }
 
@@ -12,7 +16,9 @@ public struct EntityModel: Sendable {
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
     init(_ definition: EntityDefinition, related: @escaping @Sendable (String) -> EntityDefinition?) {
         self.definition = definition
+        self.related = related
         let context = ExpressionContext(entity: definition, relatedEntity: related)
         formulas = definition.fields.filter { $0.type == .formula }.compactMap { try? CompiledFormula.compile($0, in: context) }
+        rules = definition.rules.filter(\.active).compactMap { try? CompiledRule.compile($0, entity: definition, related: related) }
     }
 }

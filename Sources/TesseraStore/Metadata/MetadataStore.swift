@@ -50,7 +50,7 @@ public struct MetadataStore: Sendable {
                 // Formulas (and whatever else refers across fields) must still hold once this change is made.
                 let broken = MetadataConsistency.problems(change.entities)
                 guard broken.isEmpty else { throw TesseraError.invalidMetadata(broken) }
-                let renderer = DDLRenderer(schema: tenant.schema, timeZone: tenant.timeZone)
+                let renderer = DDLRenderer(schema: tenant.schema, timeZone: tenant.timeZone, entities: change.entities)
                 for step in change.steps {
                     if case .checkRows(let entity, let check) = step {
                         if check == .noRecords, force { continue }

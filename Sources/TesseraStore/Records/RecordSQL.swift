@@ -19,8 +19,7 @@ struct RecordSQL {
             return
         }
         b.append("(SELECT t.*")
-        var compiler = ExpressionSQL(schema: schema, rowScope: .record, environment: environment)
-        compiler.rowAlias = "t"
+        let compiler = ExpressionSQL(schema: schema, rowScope: .record, alias: "t", environment: environment)
         for formula in formulas {
             b.append(", (")
             try compiler.append(formula.expression, to: &b)

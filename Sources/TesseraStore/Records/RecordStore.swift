@@ -99,7 +99,34 @@ public struct RecordStore: Sendable {
                         return d
                     }
                 }
-                let all = try await own + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
+                var all = try await own + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
+                if !model.rules.isEmpty {
+                    return try await connection.withTransaction(logger: logger) { connection in
+                        // Rules read other records (duplicates, conflicts) in the transaction that writes.
+                        var rows = rows
+                        let env = Self.environment(caller)
+                        let enforcer = RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
+                        for (i, row) in rows.enumerated() {
+                            let values = Self.values(of: row.write, id: row.id, owner: row.owner, actor: actor, now: env.now)
+                            let broken = Set(row.write.problems.compactMap(\.field))
+                            let outcome = try await enforcer.check(id: row.id, record: values, old: nil, environment: env, skipping: broken, on: connection)
+                            all += outcome.problems.map { detail in
+                                guard bulk else { return detail }
+                                var d = detail
+                                d.field = "[\(i)]." + (d.field ?? "")
+                                d.message = "[\(i)]." + d.message
+                                return d
+                            }
+                            rows[i].write.apply(outcome.additions)
+                        }
+                        guard all.isEmpty else { throw TesseraError.validation(all) }
+                        var out: [String] = []
+                        for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
+                            out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), actor: actor, on: connection)
+                        }
+                        return out
+                    }
+                }
                 guard all.isEmpty else { throw TesseraError.validation(all) }
                 if rows.count <= Self.rowsPerInsert {
                     return try await insert(sql, Array(rows[...]), actor: actor, on: connection)
@@ -134,8 +161,14 @@ public struct RecordStore: Sendable {
         do {
             return try await client.withConnection { connection in
                 let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
+                let changes = !write.assignments.isEmpty || write.ownerID != nil
+                if changes, !model.rules.isEmpty {
+                    return try await connection.withTransaction(logger: logger) { connection in
+                        try await updateWithRules(caller, model, sql, id: id, write, problems: all, actor: actor, on: connection)
+                    }
+                }
                 guard all.isEmpty else { throw TesseraError.validation(all) }
-                if write.assignments.isEmpty, write.ownerID == nil {
+                if !changes {
                     // Nothing to change: answer with the record, still honouring the version check.
                     try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
                     if let json = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first?.decode(String.self) { return json }
@@ -150,6 +183,62 @@ public struct RecordStore: Sendable {
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
         }
+    }
+
+    /// How many live records a rule would refuse if it were switched on, and a sample of their ids.
+    public func preview(_ caller: Caller, _ model: EntityModel, rule: ValidationRule) async throws -> (count: Int, sample: [String]) {
+        let compiled = try CompiledRule.compile(rule, entity: model.definition, related: model.related)
+        let preview = RulePreview(schema: caller.tenant.schema, model: model, environment: Self.environment(caller))
+        do {
+            let count = try await client.query(try preview.query(compiled, count: true).query, logger: logger).collect().first?.decode(Int.self) ?? 0
+            let ids = try await client.query(try preview.query(compiled, count: false).query, logger: logger).collect().map { try $0.decode(String.self) }
+            return (count, ids)
+        } catch {
+            throw DatabaseErrorMapper.map(error, entity: model.definition) ?? error
+        }
+    }
+
+    /// An update checked against the entity's rules: the current row is locked and read, the
+    /// rules see it as `old` and the merged values as `record`.
+    private func updateWithRules(_ caller: Caller, _ model: EntityModel, _ sql: RecordSQL, id: String, _ write: RecordWrite,
+                                 problems: [TesseraError.Detail], actor: String, on connection: PostgresConnection) async throws -> String {
+        var current = SQLBuilder("SELECT row_to_json(q)::text FROM \(sql.table) q WHERE q.id = ")
+        current.bind(.text(id), cast: "uuid")
+        current.append(" AND q.deleted_at IS NULL FOR UPDATE")
+        guard let json = try await prepared.rows(current, on: connection, logger: logger).first?.decode(String.self) else {
+            try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
+            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
+        }
+        let old = RecordValues(json: try JSONParser.parse(json), entity: model.definition)
+        if let expected = write.expectedVersion, case .int(let version)? = old.fields["version"], version != expected {
+            try await requireState(sql, id: id, expectedVersion: expected, on: connection)
+        }
+        var record = old
+        for assignment in write.assignments { record.fields[assignment.field.name] = .from(stored: assignment.value, type: assignment.field.type) }
+        if let owner = write.ownerID { record.fields["owner_id"] = .string(owner) }
+        let env = Self.environment(caller)
+        record.fields["updated_at"] = .timestamp(env.now)
+        record.fields["updated_by"] = .string(actor)
+        let outcome = try await RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
+            .check(id: id, record: record, old: old, environment: env, skipping: Set(write.problems.compactMap(\.field)), on: connection)
+        let all = problems + outcome.problems
+        guard all.isEmpty else { throw TesseraError.validation(all) }
+        var write = write
+        write.apply(outcome.additions)
+        guard let updated = try await prepared.rows(try sql.update(id: id, write: write, actor: actor), on: connection, logger: logger).first?.decode(String.self) else {
+            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
+        }
+        return updated
+    }
+
+    /// The values a record will have once created, as rules read them.
+    static func values(of write: RecordWrite, id: String, owner: String, actor: String, now: Int64) -> RecordValues {
+        var fields: [String: ExpressionValue] = [
+            "id": .string(id), "owner_id": .string(owner), "created_by": .string(actor), "updated_by": .string(actor),
+            "version": .int(1), "created_at": .timestamp(now), "updated_at": .timestamp(now),
+        ]
+        for assignment in write.assignments { fields[assignment.field.name] = .from(stored: assignment.value, type: assignment.field.type) }
+        return RecordValues(fields: fields)
     }
 
     /// Moves a record to the recycle bin.

@@ -1,19 +1,30 @@
 import TesseraCore
 
-/// Compiles checked expressions to SQL over one table row (alias `q`). Whatever does not depend
-/// on that row (constants, `now()`, `user.*`, the other records in scope) is evaluated in Swift
+/// Compiles checked expressions to SQL over table rows (each scope read from a row has an alias,
+/// usually `record` → `q`). Whatever does not depend on those rows (constants, `now()`, `user.*`, the other records in scope) is evaluated in Swift
 /// and bound as a parameter, so SQL and Swift evaluation read the same values; identifiers go
 /// through `SQLIdentifier`. `positive` marks places where unknown and false both reject the row
 /// (a WHERE conjunct), where index-friendly forms are equivalent.
 struct ExpressionSQL {
     let schema: String
-    let rowScope: FieldReference.Scope
+    /// The scopes read from table rows, with the alias of each row in the surrounding SQL.
+    let rows: [FieldReference.Scope: String]
     let environment: ExpressionEnvironment
-    /// The alias of the row's table in the surrounding SQL.
-    var rowAlias = "q"
+
+    init(schema: String, rowScope: FieldReference.Scope = .record, alias: String = "q", environment: ExpressionEnvironment) {
+        self.init(schema: schema, rows: [rowScope: alias], environment: environment)
+    }
+
+    init(schema: String, rows: [FieldReference.Scope: String], environment: ExpressionEnvironment) {
+        self.schema = schema
+        self.rows = rows
+        self.environment = environment
+    }
+
+    private var rowScopes: Set<FieldReference.Scope> { Set(rows.keys) }
 
     func append(_ e: CheckedExpression, to b: inout SQLBuilder, positive: Bool = false) throws(ExpressionError) {
-        if e.isInvariant(over: rowScope) {
+        if e.isInvariant(over: rowScopes) {
             bindValue(try ExpressionEvaluator.evaluate(e, in: environment), type: e.type, to: &b)
             return
         }
@@ -152,7 +163,7 @@ struct ExpressionSQL {
 
     /// The row's column (or the related row's, through a scalar subquery), read as the expression type.
     private func appendColumn(_ reference: FieldReference, to b: inout SQLBuilder) {
-        var column = rowAlias + "." + SQLIdentifier.quote(reference.column)
+        var column = (rows[reference.scope] ?? "q") + "." + SQLIdentifier.quote(reference.column)
         if let hop = reference.hop {
             column = "(SELECT h.\(SQLIdentifier.quote(hop.column)) FROM \(SQLIdentifier.qualified(schema, hop.entity)) h"
                 + " WHERE h.id = \(column) AND h.deleted_at IS NULL)"
@@ -235,11 +246,13 @@ struct ExpressionSQL {
         return texts
     }
 
-    /// A plain column of the row (no hop), whose native type can be compared with a bound value.
+    /// A plain column of a row (no hop), whose native type can be compared with a bound value.
     private func plainColumn(_ e: CheckedExpression) -> FieldReference? {
-        guard case .field(let reference) = e.kind, reference.scope == rowScope, reference.hop == nil else { return nil }
+        guard case .field(let reference) = e.kind, rows[reference.scope] != nil, reference.hop == nil else { return nil }
         return reference
     }
+
+    private func alias(_ reference: FieldReference) -> String { rows[reference.scope] ?? "q" }
 
     /// The value bound in the column's own type, so the comparison can use the column's index.
     /// Nil when the value has no exact form in that type (an id that is not a canonical UUID).
@@ -265,17 +278,17 @@ struct ExpressionSQL {
             other = l
             symbol = switch op { case "<": ">"; case "<=": ">="; case ">": "<"; case ">=": "<="; default: op }
         }
-        guard let column, other.isInvariant(over: rowScope) else { return false }
+        guard let column, other.isInvariant(over: rowScopes) else { return false }
         let value = try ExpressionEvaluator.evaluate(other, in: environment)
         guard !value.isNull, let (stored, cast) = Self.native(value, for: column.type), !(cast == "uuid" && op != "=") else { return false }
-        b.append("(\(rowAlias).\(SQLIdentifier.quote(column.column)) \(symbol) ")
+        b.append("(\(alias(column)).\(SQLIdentifier.quote(column.column)) \(symbol) ")
         b.bind(stored, cast: cast)
         b.append(")")
         return true
     }
 
     private func appendEquality(_ l: CheckedExpression, _ r: CheckedExpression, negated: Bool, positive: Bool, to b: inout SQLBuilder) throws(ExpressionError) {
-        let (varying, fixed) = r.isInvariant(over: rowScope) ? (l, r) : (l.isInvariant(over: rowScope) ? (r, l) : (l, nil))
+        let (varying, fixed) = r.isInvariant(over: rowScopes) ? (l, r) : (l.isInvariant(over: rowScopes) ? (r, l) : (l, nil))
         if let fixed {
             let value = try ExpressionEvaluator.evaluate(fixed, in: environment)
             if value.isNull {
@@ -305,10 +318,10 @@ struct ExpressionSQL {
     private func appendContains(_ list: CheckedExpression, _ element: CheckedExpression, positive: Bool, to b: inout SQLBuilder) throws(ExpressionError) {
         // Swift: a null element is never found, null items never match; `= ANY` gives unknown there.
         b.append(positive ? "(" : "coalesce(")
-        if let column = plainColumn(element), list.isInvariant(over: rowScope),
+        if let column = plainColumn(element), list.isInvariant(over: rowScopes),
            case .list(let items) = try ExpressionEvaluator.evaluate(list, in: environment),
            let natives = Optional(items.compactMap { Self.native($0, for: column.type) }), natives.count == items.count, !items.isEmpty {
-            b.append("\(rowAlias).\(SQLIdentifier.quote(column.column)) = ANY(")
+            b.append("\(alias(column)).\(SQLIdentifier.quote(column.column)) = ANY(")
             b.bind(.textArray(natives.map { RecordSQL.text($0.0) }), cast: natives[0].1 + "[]")
             b.append(")")
         } else {

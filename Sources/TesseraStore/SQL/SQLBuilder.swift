@@ -15,6 +15,12 @@ public struct SQLBuilder {
 
     /// Appends a placeholder for `value`, cast to `cast` when given (e.g. "numeric", "uuid[]").
     public mutating func bind(_ value: StoredValue, cast: String? = nil) {
+        sql += placeholder(value, cast: cast)
+    }
+
+    /// Adds `value` as the next parameter and returns its placeholder (`$n::cast`) for the
+    /// caller to place, e.g. inside a function call.
+    public mutating func placeholder(_ value: StoredValue, cast: String? = nil) -> String {
         count += 1
         switch value {
         case .null: binds.appendNull(); types.append(.text)
@@ -24,8 +30,7 @@ public struct SQLBuilder {
         case .textArray(let a): binds.append(a); types.append(.textArray)
         case .json(let s): binds.append(s); types.append(.text)
         }
-        sql += "$\(count)"
-        if let cast { sql += "::" + cast }
+        return "$\(count)" + (cast.map { "::" + $0 } ?? "")
     }
 
     public mutating func bind(_ text: String, cast: String? = nil) { bind(.text(text), cast: cast) }

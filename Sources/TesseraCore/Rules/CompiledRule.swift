@@ -1,0 +1,178 @@
+/// A validation rule compiled against its entity: what Swift evaluates on every write, and
+/// what the store checks against other records (duplicates, conflicts).
+public struct CompiledRule: Sendable {
+    public enum Check: Sendable {
+        /// Violated when the expression is false; unknown holds, as in a PostgreSQL CHECK.
+        case holds(CheckedExpression)
+        /// While the condition is true, each of the fields must have a value.
+        case requiredWhen(CheckedExpression, [String])
+        /// Another live record with the same values of these fields (created within the window).
+        case duplicate(match: [FieldDefinition], within: Int64?)
+        /// No other live record for which the expression over `record` and `other` holds.
+        case noConflict(CheckedExpression)
+    }
+
+    public let rule: ValidationRule
+    public let check: Check
+    public let entity: String
+
+    public var name: String { rule.name }
+
+    /// Checks a rule against its entity; problems are named by property (`expression`, `when`…).
+    public static func compile(_ rule: ValidationRule, entity: EntityDefinition,
+                               related: @escaping @Sendable (String) -> EntityDefinition?) throws(TesseraError) -> CompiledRule {
+        var problems: [TesseraError.Detail] = []
+        func field(_ name: String, _ property: String) -> FieldDefinition? {
+            guard let field = entity.field(name) else {
+                problems.append(.init(field: property, rule: "unknown_field", message: "\(property): '\(name)' is not a field of \(entity.name)"))
+                return nil
+            }
+            return field
+        }
+        func compile(_ source: String, _ property: String, scopes: Set<FieldReference.Scope>) -> CheckedExpression? {
+            do {
+                let context = ExpressionContext(entity: entity, scopes: scopes, relatedEntity: related)
+                return try CompiledExpression(source, in: context, expecting: .bool).checked
+            } catch {
+                problems.append(error.detail(property: property))
+                return nil
+            }
+        }
+        for name in rule.fields where entity.field(name) == nil && Column.resolve(name, in: entity) == nil {
+            problems.append(.init(field: "fields", rule: "unknown_field", message: "fields: '\(name)' is not a field of \(entity.name)"))
+        }
+        var check: Check?
+        switch rule.kind {
+        case .expression:
+            check = compile(rule.expression ?? "", "expression", scopes: [.record, .old]).map(Check.holds)
+        case .requiredWhen:
+            let fields = rule.required.compactMap { field($0, "required") }
+            for f in fields where f.type.isReadOnly {
+                problems.append(.init(field: "required", rule: "read_only", message: "required: '\(f.name)' is computed and cannot be required"))
+            }
+            if let when = compile(rule.when ?? "", "when", scopes: [.record, .old]) { check = .requiredWhen(when, fields.map(\.name)) }
+        case .minAttachments, .maxSelections, .pattern:
+            guard let name = rule.field, let f = field(name, "field") else { break }
+            let source: String
+            switch rule.kind {
+            case .minAttachments:
+                guard f.type == .attachment || f.type == .multiSelect else {
+                    problems.append(.init(field: "field", rule: "type", message: "field: min_attachments applies to attachment fields, not \(f.type.rawValue)"))
+                    break
+                }
+                source = "size(record.\(name)) >= \(rule.min ?? 0)"
+                check = compile(source, "min", scopes: [.record]).map(Check.holds)
+            case .maxSelections:
+                guard f.type == .multiSelect || f.type == .attachment else {
+                    problems.append(.init(field: "field", rule: "type", message: "field: max_selections applies to multi_select fields, not \(f.type.rawValue)"))
+                    break
+                }
+                source = "size(record.\(name)) <= \(rule.max ?? 0)"
+                check = compile(source, "max", scopes: [.record]).map(Check.holds)
+            default:
+                guard ExpressionType.of(f.readType) == .string else {
+                    problems.append(.init(field: "field", rule: "type", message: "field: pattern applies to text fields, not \(f.type.rawValue)"))
+                    break
+                }
+                do {
+                    _ = try SafeRegex(rule.regex ?? "")
+                } catch {
+                    problems.append(.init(field: "regex", rule: "regex", message: "regex: \(error.message)"))
+                    break
+                }
+                source = "!has(record.\(name)) || record.\(name).matches('\(Self.literal(rule.regex ?? ""))')"
+                check = compile(source, "regex", scopes: [.record]).map(Check.holds)
+            }
+        case .duplicate:
+            let fields = rule.match.compactMap { field($0, "match") }
+            for f in fields where !f.type.isStored || !f.type.isBtreeIndexable {
+                problems.append(.init(field: "match", rule: "type", message: "match: \(f.type.rawValue) field '\(f.name)' cannot be matched"))
+            }
+            if let link = rule.linkField, let f = field(link, "link_field"), f.type != .relation || f.target != entity.name {
+                problems.append(.init(field: "link_field", rule: "type", message: "link_field: '\(link)' must be a relation to \(entity.name)"))
+            }
+            for (name, value) in rule.set {
+                guard let f = field(name, "set") else { continue }
+                var coercion: [TesseraError.Detail] = []
+                if ValueCoercer.coerce(value, for: f, problems: &coercion) == nil || !coercion.isEmpty {
+                    problems += coercion.map { d in var d = d; d.field = "set.\(name)"; return d }
+                }
+            }
+            check = .duplicate(match: fields, within: rule.within.flatMap(DurationText.parse))
+        case .noConflict:
+            check = compile(rule.whereExpression ?? "", "where", scopes: [.record, .other]).map(Check.noConflict)
+        }
+        guard problems.isEmpty, let check else { throw .invalidMetadata(problems) }
+        return CompiledRule(rule: rule, check: check, entity: entity.name)
+    }
+
+    /// A single-quoted expression literal holding `text` exactly.
+    static func literal(_ text: String) -> String {
+        var out = ""
+        for c in text.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Every field the rule's expressions read (to load related records and old values).
+    public var references: Set<FieldReference> {
+        switch check {
+        case .holds(let e), .noConflict(let e): e.references
+        case .requiredWhen(let e, _): e.references
+        case .duplicate: []
+        }
+    }
+
+    /// The violations Swift can decide alone (expression-based kinds); duplicates and conflicts
+    /// need the store and report through `violation(field:extra:)`.
+    public func violations(in env: ExpressionEnvironment) throws(ExpressionError) -> [TesseraError.Detail] {
+        switch check {
+        case .holds(let e):
+            guard case .bool(false) = try ExpressionEvaluator.evaluate(e, in: env) else { return [] }
+            return [violation(field: rule.fields.first ?? rule.field)]
+        case .requiredWhen(let when, let fields):
+            guard case .bool(true) = try ExpressionEvaluator.evaluate(when, in: env) else { return [] }
+            let values = env.records[.record]?.fields ?? [:]
+            return fields.filter { name in
+                switch values[name] ?? .null {
+                case .null: true
+                case .string(let s): s.isEmpty
+                case .list(let l): l.isEmpty
+                default: false
+                }
+            }.map { violation(field: $0, defaultMessage: "\($0) is required here (rule \(rule.name))") }
+        case .duplicate, .noConflict:
+            return []
+        }
+    }
+
+    /// One violation of this rule in the shared error shape: the rule's message (English, else
+    /// the first language) with every translation under `messages`.
+    public func violation(field: String?, defaultMessage: String? = nil, extra: [String: JSONValue] = [:]) -> TesseraError.Detail {
+        var extra = extra
+        extra["kind"] = .string(rule.kind.rawValue)
+        if let message = rule.message { extra["messages"] = message.json }
+        let text = rule.message?.preferred ?? defaultMessage ?? defaultText
+        return .init(field: field, rule: rule.name, message: field.map { "\($0): \(text)" } ?? text, extra: extra)
+    }
+
+    private var defaultText: String {
+        switch rule.kind {
+        case .expression: "must satisfy \(rule.expression ?? "") (rule \(rule.name))"
+        case .requiredWhen: "is required here (rule \(rule.name))"
+        case .minAttachments: "needs at least \(rule.min ?? 0) file(s) (rule \(rule.name))"
+        case .maxSelections: "at most \(rule.max ?? 0) may be selected (rule \(rule.name))"
+        case .pattern: "does not have the required form (rule \(rule.name))"
+        case .duplicate: "a matching \(entity) already exists (rule \(rule.name))"
+        case .noConflict: "conflicts with another \(entity) (rule \(rule.name))"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Logging
+import PostgresNIO
+import TesseraCore
+
+/// Checks one write against the entity's active rules, inside the write's transaction: Swift
+/// evaluates the expression rules; duplicate and conflict rules ask the table. Every violation is
+/// returned (the caller reports them together); duplicate rules may add values to the write.
+struct RuleEnforcer {
+    let schema: String
+    let model: EntityModel
+    let prepared: PreparedSQL
+    let logger: Logger
+
+    struct Outcome {
+        var problems: [TesseraError.Detail] = []
+        /// Values a `flag` or `link` duplicate rule sets on the record being written.
+        var additions: [RecordWrite.Assignment] = []
+    }
+
+    /// `record` holds the values the record will have; `old` those before an update.
+    func check(id: String, record: RecordValues, old: RecordValues?, environment: ExpressionEnvironment,
+               skipping broken: Set<String>, on connection: PostgresConnection) async throws -> Outcome {
+        var env = environment
+        var record = record
+        var old = old
+        try await loadRelated(into: &record, scope: .record, on: connection)
+        if old != nil { try await loadRelated(into: &old!, scope: .old, on: connection) }
+        env.records[.record] = record
+        if let old { env.records[.old] = old }
+
+        var outcome = Outcome()
+        for rule in model.rules {
+            // A rule about a field whose value was already refused would only repeat that problem.
+            let reads = Set(rule.references.map(\.column)).union(rule.rule.fields).union(rule.rule.field.map { [$0] } ?? [])
+            if !reads.isDisjoint(with: broken) { continue }
+            do {
+                switch rule.check {
+                case .holds, .requiredWhen:
+                    outcome.problems += try rule.violations(in: env)
+                case .duplicate(let match, let within):
+                    try await duplicate(rule, match, within, id: id, record: record, env: env, outcome: &outcome, on: connection)
+                case .noConflict(let condition):
+                    try await conflict(rule, condition, id: id, env: env, outcome: &outcome, on: connection)
+                }
+            } catch let error as ExpressionError {
+                outcome.problems.append(rule.violation(field: rule.rule.fields.first, defaultMessage: "could not be checked: \(error.description)"))
+            }
+        }
+        return outcome
+    }
+
+    /// Reads the related records the rules look through (one hop), as of this transaction.
+    private func loadRelated(into values: inout RecordValues, scope: FieldReference.Scope, on connection: PostgresConnection) async throws {
+        var columns: [String: String] = [:]  // relation column → target entity
+        for rule in model.rules {
+            for reference in rule.references where reference.scope == scope {
+                if let hop = reference.hop { columns[reference.column] = hop.entity }
+            }
+        }
+        for (column, target) in columns.sorted(by: { $0.key < $1.key }) {
+            guard case .string(let id)? = values.fields[column], let definition = model.related(target) else { continue }
+            var b = SQLBuilder("SELECT row_to_json(h)::text FROM \(SQLIdentifier.qualified(schema, target)) h WHERE h.id = ")
+            b.bind(.text(id), cast: "uuid")
+            b.append(" AND h.deleted_at IS NULL")
+            if let json = try await prepared.rows(b, on: connection, logger: logger).first?.decode(String.self),
+               let parsed = try? JSONParser.parse(json) {
+                values.related[column] = RecordValues(json: parsed, entity: definition).fields
+            }
+        }
+    }
+
+    private func duplicate(_ rule: CompiledRule, _ match: [FieldDefinition], _ within: Int64?, id: String, record: RecordValues,
+                           env: ExpressionEnvironment, outcome: inout Outcome, on connection: PostgresConnection) async throws {
+        var texts: [String] = []
+        for field in match {
+            // Nulls never match: a record without a phone is nobody's duplicate.
+            guard let text = record.fields[field.name]?.bindText, !text.isEmpty else { return }
+            texts.append(text)
+        }
+        let table = SQLIdentifier.qualified(schema, model.name)
+        // Two writers with the same values wait for each other, so both cannot pass as "new".
+        var lock = SQLBuilder("SELECT pg_advisory_xact_lock(hashtextextended(concat_ws('|', ")
+        lock.bind(.text("\(schema).\(model.name).\(rule.name)"), cast: "text")
+        for (field, text) in zip(match, texts) {
+            let value = lock.placeholder(.text(text), cast: ColumnType.cast(field.type))
+            lock.append(", (" + DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: value) + ")::text")
+        }
+        lock.append("), 0))")
+        _ = try await connection.query(lock.query, logger: logger).collect()
+
+        var b = SQLBuilder("SELECT o.id::text FROM \(table) o WHERE o.deleted_at IS NULL AND o.id <> ")
+        b.bind(.text(id), cast: "uuid")
+        for (field, text) in zip(match, texts) {
+            b.append(" AND " + DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: "o." + SQLIdentifier.quote(field.name)) + " = ")
+            let value = b.placeholder(.text(text), cast: ColumnType.cast(field.type))
+            b.append(DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: value))
+        }
+        if let within {
+            b.append(" AND o.created_at >= ")
+            b.bind(.text(TimeText.timestamp(env.now - within)), cast: "timestamptz")
+        }
+        b.append(" ORDER BY o.created_at DESC LIMIT 1")
+        guard let existing = try await prepared.rows(b, on: connection, logger: logger).first?.decode(String.self) else { return }
+        switch rule.rule.action ?? .block {
+        case .block:
+            outcome.problems.append(rule.violation(field: rule.rule.fields.first ?? match.first?.name, extra: ["duplicate_of": .string(existing)]))
+        case .flag, .link:
+            for (name, value) in rule.rule.set {
+                guard let field = model.definition.field(name) else { continue }
+                var ignored: [TesseraError.Detail] = []
+                if let stored = ValueCoercer.coerce(value, for: field, problems: &ignored) { outcome.additions.append(.init(field: field, value: stored)) }
+            }
+            if rule.rule.action == .link, let link = rule.rule.linkField, let field = model.definition.field(link) {
+                outcome.additions.append(.init(field: field, value: .text(existing)))
+            }
+        }
+    }
+
+    private func conflict(_ rule: CompiledRule, _ condition: CheckedExpression, id: String, env: ExpressionEnvironment,
+                          outcome: inout Outcome, on connection: PostgresConnection) async throws {
+        var b = SQLBuilder("SELECT o.id::text FROM \(SQLIdentifier.qualified(schema, model.name)) o WHERE o.deleted_at IS NULL AND o.id <> ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(" AND ")
+        try ExpressionSQL(schema: schema, rowScope: .other, alias: "o", environment: env).append(condition, to: &b, positive: true)
+        b.append(" LIMIT 1")
+        guard let other = try await prepared.rows(b, on: connection, logger: logger).first?.decode(String.self) else { return }
+        outcome.problems.append(rule.violation(field: rule.rule.fields.first, extra: ["conflicts_with": .string(other)]))
+    }
+}
