@@ -25,6 +25,13 @@ public enum MetadataConsistency {
                     problems.append(error.detail(property: "\(entity.name).\(field.name).expression"))
                 }
             }
+            for field in entity.fields where field.stage != nil {
+                do {
+                    _ = try CompiledStage.compile(field, entity: entity, related: { byName[$0] })
+                } catch {
+                    problems += error.details.map { d in var d = d; d.message = "\(entity.name).\(d.message)"; d.field = d.field.map { "\(entity.name).\($0)" }; return d }
+                }
+            }
             for rule in entity.rules {
                 do {
                     _ = try CompiledRule.compile(rule, entity: entity, related: { byName[$0] })

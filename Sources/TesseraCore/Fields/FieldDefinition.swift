@@ -21,6 +21,8 @@ public struct FieldDefinition: Sendable, Equatable {
     /// A formula's expression over `record` and the type of value it gives.
     public var expression: String?
     public var result: FieldType?
+    /// Set on the select field that is its entity's stage.
+    public var stage: StageConfig?
 
     public init(name: String, type: FieldType, label: Label? = nil) {
         self.name = name
@@ -57,6 +59,7 @@ public struct FieldDefinition: Sendable, Equatable {
         if let pattern { m.append(("pattern", .string(pattern))) }
         if let expression { m.append(("expression", .string(expression))) }
         if let result { m.append(("result", .string(result.rawValue))) }
+        if let stage { m.append(("stage", stage.json)) }
         return .object(m)
     }
 }

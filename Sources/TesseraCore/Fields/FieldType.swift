@@ -11,7 +11,7 @@ public enum FieldType: String, Sendable, CaseIterable, Equatable {
         switch self {
         case .text, .longText: ["max_length"]
         case .number, .decimal, .money, .percent: ["min", "max"]
-        case .select: ["options"]
+        case .select: ["options", "stage"]
         case .multiSelect: ["options", "max_selections"]
         case .relation: ["target"]
         case .attachment: ["min_count", "max_count", "accept"]

@@ -154,6 +154,9 @@ public enum MetadataDecoder {
             }
         }
         if let value = reader.raw("default"), !value.isNull { field.defaultValue = value }
+        if let value = reader.raw("stage"), !value.isNull {
+            field.stage = StageConfig.decode(value, path: reader.at("stage"), problems: &problems)
+        }
         let prefix = path.isEmpty ? "" : path + "."
         problems += check(field).map { detail in
             var d = detail
@@ -240,6 +243,13 @@ public enum MetadataDecoder {
         }
         if let title = entity.titleField, entity.field(title) == nil {
             p.append(.init(field: "title_field", rule: "unknown_field", message: "title_field '\(title)' is not a field of '\(entity.name)'"))
+        }
+        let stages = entity.fields.filter { $0.stage != nil }
+        if stages.count > 1 {
+            p.append(.init(field: "fields", rule: "stage", message: "only one field can be the stage (found \(stages.map(\.name).joined(separator: ", ")))"))
+        }
+        for (i, field) in entity.fields.enumerated() where field.stage != nil {
+            p += field.stage!.problems(field: field, entity: entity, path: "fields[\(i)].stage")
         }
         if entity.fields.count > 500 {
             p.append(.init(field: "fields", rule: "range", message: "an entity may have at most 500 fields"))

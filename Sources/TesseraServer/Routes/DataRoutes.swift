@@ -60,6 +60,27 @@ struct DataRoutes {
             try await runtime.records.delete(caller, entity, id: try context.parameters.required("id"), expectedVersion: try request.ifMatchVersion())
             return Response(status: .noContent)
         }
+        group.get(":entity/:id/stages") { _, context -> Response in
+            let (caller, model) = try await resolve(context)
+            let visits = try await runtime.records.stageHistory(caller, model, id: try context.parameters.required("id"))
+            var totals: [(String, JSONValue)] = []
+            for visit in visits {
+                guard let stage = visit.to else { continue }
+                let seconds = Double(visit.duration) / 1_000_000
+                if let i = totals.firstIndex(where: { $0.0 == stage }), case .number(let n) = totals[i].1 {
+                    totals[i].1 = .number(String((Double(n) ?? 0) + seconds))
+                } else {
+                    totals.append((stage, .number(String(seconds))))
+                }
+            }
+            let data: [JSONValue] = visits.map { visit in
+                .object([("from", visit.from.map(JSONValue.string) ?? .null), ("to", visit.to.map(JSONValue.string) ?? .null),
+                         ("at", .string(TimeText.timestamp(visit.at))), ("by", visit.by.map(JSONValue.string) ?? .null),
+                         ("seconds", .number(String(Double(visit.duration) / 1_000_000)))])
+            }
+            return JSONResponse.make(.ok, .object([("data", .array(data)), ("current", visits.last?.to.map(JSONValue.string) ?? .null),
+                                                   ("seconds_by_stage", .object(totals))]))
+        }
         group.post(":entity/:id/restore") { _, context -> Response in
             let (caller, entity) = try await resolve(context)
             let record = try await runtime.records.restore(caller, entity, id: try context.parameters.required("id"))

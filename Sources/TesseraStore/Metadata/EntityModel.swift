@@ -7,10 +7,15 @@ public struct EntityModel: Sendable {
     public let formulas: [CompiledFormula]
     /// Active rules, in the order they are checked.
     public let rules: [CompiledRule]
+    /// The stage field, when the entity has one.
+    public let stage: CompiledStage?
     /// The tenant's other entities, by name (relation targets of rules and formulas).
     public let related: @Sendable (String) -> EntityDefinition?
 
     public var name: String { definition.name }
+
+    /// Whether writes must read the current row and check rules or stage moves before writing.
+    public var checksWrites: Bool { !rules.isEmpty || stage != nil }
 
     /// Compiles against the tenant's entities. Metadata is checked before it is saved, so a
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
@@ -20,5 +25,6 @@ public struct EntityModel: Sendable {
         let context = ExpressionContext(entity: definition, relatedEntity: related)
         formulas = definition.fields.filter { $0.type == .formula }.compactMap { try? CompiledFormula.compile($0, in: context) }
         rules = definition.rules.filter(\.active).compactMap { try? CompiledRule.compile($0, entity: definition, related: related) }
+        stage = definition.fields.first { $0.stage != nil }.flatMap { try? CompiledStage.compile($0, entity: definition, related: related) }
     }
 }

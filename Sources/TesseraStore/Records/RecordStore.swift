@@ -100,10 +100,11 @@ public struct RecordStore: Sendable {
                     }
                 }
                 var all = try await own + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
-                if !model.rules.isEmpty {
+                if model.checksWrites {
                     return try await connection.withTransaction(logger: logger) { connection in
                         // Rules read other records (duplicates, conflicts) in the transaction that writes.
                         var rows = rows
+                        var moves: [(id: String, from: String?, to: String?)] = []
                         let env = Self.environment(caller)
                         let enforcer = RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
                         for (i, row) in rows.enumerated() {
@@ -118,11 +119,15 @@ public struct RecordStore: Sendable {
                                 return d
                             }
                             rows[i].write.apply(outcome.additions)
+                            if let change = outcome.stageChange { moves.append((row.id, change.from, change.to)) }
                         }
                         guard all.isEmpty else { throw TesseraError.validation(all) }
                         var out: [String] = []
                         for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
                             out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), actor: actor, on: connection)
+                        }
+                        for move in moves {
+                            try await recordStageChange(caller, model, id: move.id, from: move.from, to: move.to, actor: actor, on: connection)
                         }
                         return out
                     }
@@ -162,7 +167,7 @@ public struct RecordStore: Sendable {
             return try await client.withConnection { connection in
                 let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 let changes = !write.assignments.isEmpty || write.ownerID != nil
-                if changes, !model.rules.isEmpty {
+                if changes, model.checksWrites {
                     return try await connection.withTransaction(logger: logger) { connection in
                         try await updateWithRules(caller, model, sql, id: id, write, problems: all, actor: actor, on: connection)
                     }
@@ -228,7 +233,44 @@ public struct RecordStore: Sendable {
         guard let updated = try await prepared.rows(try sql.update(id: id, write: write, actor: actor), on: connection, logger: logger).first?.decode(String.self) else {
             throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
         }
+        if let change = outcome.stageChange {
+            try await recordStageChange(caller, model, id: id, from: change.from, to: change.to, actor: actor, on: connection)
+        }
         return updated
+    }
+
+    private func recordStageChange(_ caller: Caller, _ model: EntityModel, id: String, from: String?, to: String?, actor: String,
+                                   on connection: PostgresConnection) async throws {
+        guard let field = model.stage?.field else { return }
+        let statement = StageHistorySQL.insert(schema: caller.tenant.schema, entity: model.name, id: id, field: field, from: from, to: to, actor: actor)
+        _ = try await prepared.rows(statement, on: connection, logger: logger)
+    }
+
+    /// One stage change of a record and how long the record then stayed in the stage it entered.
+    public struct StageVisit: Sendable {
+        public let from: String?
+        public let to: String?
+        public let at: Int64
+        public let by: String?
+        /// Until the next change, or until now for the current stage (microseconds).
+        public let duration: Int64
+    }
+
+    /// The record's stage history, oldest first (404 for a record this tenant does not have).
+    public func stageHistory(_ caller: Caller, _ model: EntityModel, id: String) async throws -> [StageVisit] {
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(model.name) with id '\(id)'.") }
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone)
+        guard try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
+            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
+        }
+        guard model.stage != nil else { return [] }
+        let rows = try await prepared.rows(StageHistorySQL.list(schema: caller.tenant.schema, entity: model.name, id: id), client: client, logger: logger)
+        let changes = try rows.map { try $0.decode((String?, String?, Int64, String?).self) }
+        let now = Timestamp.nowMicroseconds()
+        return changes.enumerated().map { i, change in
+            let end = i + 1 < changes.count ? changes[i + 1].2 : now
+            return StageVisit(from: change.0, to: change.1, at: change.2, by: change.3, duration: max(0, end - change.2))
+        }
     }
 
     /// The values a record will have once created, as rules read them.

@@ -15,6 +15,8 @@ struct RuleEnforcer {
         var problems: [TesseraError.Detail] = []
         /// Values a `flag` or `link` duplicate rule sets on the record being written.
         var additions: [RecordWrite.Assignment] = []
+        /// The stage move the write makes, recorded with it.
+        var stageChange: (from: String?, to: String?)?
     }
 
     /// `record` holds the values the record will have; `old` those before an update.
@@ -29,6 +31,20 @@ struct RuleEnforcer {
         if let old { env.records[.old] = old }
 
         var outcome = Outcome()
+        if let stage = model.stage {
+            func key(_ values: RecordValues?) -> String? {
+                if case .string(let s)? = values?.fields[stage.field] { s } else { nil }
+            }
+            let from = key(old), to = key(record)
+            if old == nil || from != to, !broken.contains(stage.field) {
+                do {
+                    outcome.problems += try stage.violations(from: from, to: to, in: env)
+                } catch {
+                    outcome.problems.append(.init(field: stage.field, rule: "stage_exit", message: "\(stage.field): the exit condition could not be checked: \(error.description)"))
+                }
+                if from != to { outcome.stageChange = (from, to) }
+            }
+        }
         for rule in model.rules {
             // A rule about a field whose value was already refused would only repeat that problem.
             let reads = Set(rule.references.map(\.column)).union(rule.rule.fields).union(rule.rule.field.map { [$0] } ?? [])
@@ -52,10 +68,8 @@ struct RuleEnforcer {
     /// Reads the related records the rules look through (one hop), as of this transaction.
     private func loadRelated(into values: inout RecordValues, scope: FieldReference.Scope, on connection: PostgresConnection) async throws {
         var columns: [String: String] = [:]  // relation column → target entity
-        for rule in model.rules {
-            for reference in rule.references where reference.scope == scope {
-                if let hop = reference.hop { columns[reference.column] = hop.entity }
-            }
+        for reference in model.rules.flatMap(\.references) + Array(model.stage?.references ?? []) where reference.scope == scope {
+            if let hop = reference.hop { columns[reference.column] = hop.entity }
         }
         for (column, target) in columns.sorted(by: { $0.key < $1.key }) {
             guard case .string(let id)? = values.fields[column], let definition = model.related(target) else { continue }
