@@ -9,7 +9,8 @@ struct StageTests {
         ["name": "tech_agreement", "type": "attachment"],
         ["name": "stage", "type": "select", "options": [["key": "lead"], ["key": "qualified"], ["key": "tech_confirm"], ["key": "quote"], ["key": "won"], ["key": "lost"]],
          "stage": [
-            "transitions": ["lead": ["qualified", "lost"], "qualified": ["tech_confirm", "lost"], "tech_confirm": ["quote", "lost"], "quote": ["won", "lost"]],
+            "transitions": ["lead": ["qualified", "lost"], "qualified": ["tech_confirm", "lost"], "tech_confirm": ["quote", "lost", "qualified"], "quote": ["won", "lost"]],
+            "exempt": ["lost"],
             "exit": [
                 "qualified": ["required": ["budget"]],
                 "tech_confirm": ["min_attachments": ["tech_agreement": 1]],
@@ -39,6 +40,9 @@ struct StageTests {
             #expect(gate.expectError(422)?["details"]?.arrayValue?.first?["field"]?.stringValue == "budget")
             #expect(try await move(id, ["stage": "tech_confirm", "budget": 500000]).status == 200)
 
+            // Back one stage: gates guard progress only.
+            #expect(try await move(id, ["stage": "qualified"]).status == 200)
+            #expect(try await move(id, ["stage": "tech_confirm"]).status == 200)
             let noFile = try await move(id, ["stage": "quote"])
             #expect(noFile.expectError(422)?["details"]?.arrayValue?.first?["field"]?.stringValue == "tech_agreement")
             let file = try await app.call(.post, "/api/v1/files?name=agreement.pdf", key: key, raw: "%PDF-1.4 signed", headers: [.contentType: "application/pdf"])
@@ -56,11 +60,18 @@ struct StageTests {
             let history = try await app.call(.get, "/api/v1/data/opportunity/\(id)/stages", key: key)
             #expect(history.status == 200, "\(history.text)")
             let steps = history.data.map { [$0["from"]?.stringValue ?? "-", $0["to"]?.stringValue ?? "-"] }
-            #expect(steps == [["-", "lead"], ["lead", "qualified"], ["qualified", "tech_confirm"], ["tech_confirm", "quote"], ["quote", "won"]])
+            #expect(steps == [["-", "lead"], ["lead", "qualified"], ["qualified", "tech_confirm"], ["tech_confirm", "qualified"],
+                              ["qualified", "tech_confirm"], ["tech_confirm", "quote"], ["quote", "won"]])
             #expect(history.json?["current"]?.stringValue == "won")
             #expect(history.json?["seconds_by_stage"]?["lead"]?.doubleValue.map { $0 >= 0 } == true)
             #expect(history.data.allSatisfy { $0["by"]?.stringValue != nil && $0["at"]?.stringValue != nil })
             try await app.call(.get, "/api/v1/data/opportunity/\(UUID().uuidString)/stages", key: key).expectError(404)
+
+            // Losing a deal is never blocked by the gate of the stage it is in.
+            let other = try await app.create(key, "opportunity", ["name": "Small deal", "stage": "lead"])
+            let otherID = try #require(other["id"]?.stringValue)
+            #expect(try await move(otherID, ["stage": "qualified"]).status == 200)
+            #expect(try await move(otherID, ["stage": "lost"]).status == 200)
         }
     }
 

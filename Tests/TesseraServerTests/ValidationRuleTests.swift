@@ -20,6 +20,7 @@ struct ValidationRuleTests {
         ["name": "source", "type": "select", "options": [["key": "web"], ["key": "referral"]]],
         ["name": "flagged", "type": "boolean"],
         ["name": "duplicate_of", "type": "relation", "target": "lead"],
+        ["name": "account", "type": "text"],
     ]]
 
     func rule(_ app: TestApp, _ key: String, _ entity: String, _ json: JSONValue) async throws -> TestApp.Reply {
@@ -132,7 +133,7 @@ struct ValidationRuleTests {
             try await app.createEntity(key, Self.lead)
             #expect(try await rule(app, key, "lead", ["name": "same_lead", "kind": "duplicate", "match": ["phone", "company"], "within": "30d",
                                                       "normalize": true, "action": "block"]).status == 201)
-            let first = try await app.create(key, "lead", ["phone": "138 0013 8000", "company": "Acme Ltd"])
+            let first = try await app.create(key, "lead", ["phone": "138 0013 8000", "company": "Acme Ltd", "account": "A-1"])
             let firstID = try #require(first["id"]?.stringValue)
             let dup = try await app.call(.post, "/api/v1/data/lead", key: key, json: ["phone": "13800138000", "company": " acme ltd "])
             #expect(dup.expectError(422)?["details"]?.arrayValue?.first?["duplicate_of"]?.stringValue == firstID)
@@ -140,14 +141,16 @@ struct ValidationRuleTests {
             #expect(try await app.call(.post, "/api/v1/data/lead", key: key, json: ["company": "Acme Ltd"]).status == 201)
 
             let link = try await app.call(.patch, "/api/v1/meta/entities/lead/rules/same_lead", key: key,
-                                          json: ["action": "link", "link_field": "duplicate_of", "set": ["source": "referral"]])
+                                          json: ["action": "link", "link_field": "duplicate_of", "set": ["source": "referral"], "copy": ["account"]])
             #expect(link.status == 200, "\(link.text)")
             let linked = try await app.create(key, "lead", ["phone": "138-0013-8000", "company": "ACME LTD", "source": "web"])
             #expect(linked["duplicate_of"]?.stringValue == firstID)
             #expect(linked["source"]?.stringValue == "referral")
+            #expect(linked["account"]?.stringValue == "A-1")
 
             #expect(try await app.call(.patch, "/api/v1/meta/entities/lead/rules/same_lead", key: key,
-                                       json: ["action": "flag", "set": ["flagged": true], "match": ["company"]]).status == 200)
+                                       json: ["action": "flag", "set": ["flagged": true], "match": ["company"], "copy": []]).status == 200)
+            try await app.call(.patch, "/api/v1/meta/entities/lead/rules/same_lead", key: key, json: ["action": "block"]).expectError(422)
             let flagged = try await app.create(key, "lead", ["company": "acme ltd"])
             #expect(flagged["flagged"] == .bool(true))
             #expect(flagged["duplicate_of"] == .null)

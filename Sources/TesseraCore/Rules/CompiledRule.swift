@@ -91,6 +91,14 @@ public struct CompiledRule: Sendable {
             if let link = rule.linkField, let f = field(link, "link_field"), f.type != .relation || f.target != entity.name {
                 problems.append(.init(field: "link_field", rule: "type", message: "link_field: '\(link)' must be a relation to \(entity.name)"))
             }
+            for name in rule.copy {
+                if let f = field(name, "copy"), !f.type.isStored || f.type.isReadOnly {
+                    problems.append(.init(field: "copy", rule: "type", message: "copy: '\(name)' is computed and cannot be copied"))
+                }
+            }
+            if rule.action == nil || rule.action == .block, !rule.copy.isEmpty || !rule.set.isEmpty {
+                problems.append(.init(field: "action", rule: "type", message: "set and copy apply to flag and link rules; a block rule writes nothing"))
+            }
             for (name, value) in rule.set {
                 guard let f = field(name, "set") else { continue }
                 var coercion: [TesseraError.Detail] = []

@@ -54,7 +54,9 @@ public struct CompiledStage: Sendable {
                                    ["from": .string(old), "to": .string(new), "allowed": .array(allowed.map { .string($0) })]))
             }
         }
-        guard let exit = config.exit(from: old) else { return out }
+        // Gates guard progress: moving back, or to an exempt stage such as "lost", needs nothing.
+        let forward = (stages.firstIndex(of: new) ?? 0) > (stages.firstIndex(of: old) ?? 0)
+        guard forward, !config.exempt.contains(new), let exit = config.exit(from: old) else { return out }
         let values = env.records[.record]?.fields ?? [:]
         for name in exit.required {
             let missing: Bool = switch values[name] ?? .null {

@@ -44,6 +44,7 @@ public enum RuleDecoder {
             if case .object(let members) = set { rule.set = members } else { reader.fail("set", rule: "type", "set must be an object of field values") }
         }
         rule.linkField = reader.string("link_field")
+        rule.copy = reader.stringArray("copy") ?? []
         rule.whereExpression = reader.string("where")
         func need(_ present: Bool, _ key: String, _ example: String) {
             if !present { reader.fail(key, rule: "required", "a \(kind.rawValue) rule needs \(key), like \(example)") }

@@ -26,6 +26,9 @@ public struct StageConfig: Sendable, Equatable {
     /// Stages a record may start in; nil means the first stage.
     public var initial: [String]?
     public var exits: [(String, Exit)] = []
+    /// Stages a record may move to without meeting the exit conditions (typically "lost").
+    /// Exit conditions guard moves forward in stage order only; moving back is never gated.
+    public var exempt: [String] = []
 
     public init() {}
 
@@ -36,6 +39,7 @@ public struct StageConfig: Sendable, Equatable {
         if let transitions { m.append(("transitions", .object(transitions.map { ($0.0, .array($0.1.map { .string($0) })) }))) }
         if let initial { m.append(("initial", .array(initial.map { .string($0) }))) }
         if !exits.isEmpty { m.append(("exit", .object(exits.map { ($0.0, $0.1.json) }))) }
+        if !exempt.isEmpty { m.append(("exempt", .array(exempt.map { .string($0) }))) }
         return .object(m)
     }
 
@@ -45,7 +49,7 @@ public struct StageConfig: Sendable, Equatable {
     static func decode(_ json: JSONValue, path: String, problems: inout [TesseraError.Detail]) -> StageConfig? {
         guard var reader = ObjectReader(json, path: path, problems: &problems) else { return nil }
         defer { problems += reader.problems }
-        reader.rejectUnknown(allowed: ["transitions", "initial", "exit"])
+        reader.rejectUnknown(allowed: ["transitions", "initial", "exit", "exempt"])
         var config = StageConfig()
         if let value = reader.raw("transitions"), !value.isNull {
             guard case .object(let members) = value else {
@@ -61,6 +65,7 @@ public struct StageConfig: Sendable, Equatable {
             }
         }
         config.initial = reader.stringArray("initial")
+        config.exempt = reader.stringArray("exempt") ?? []
         if let value = reader.raw("exit"), !value.isNull {
             guard case .object(let members) = value else {
                 reader.fail("exit", rule: "type", "\(reader.at("exit")) must map stages to their exit conditions")
@@ -102,6 +107,7 @@ public struct StageConfig: Sendable, Equatable {
             for target in targets { stage(target, "transitions.\(from)") }
         }
         for key in initial ?? [] { stage(key, "initial") }
+        for key in exempt { stage(key, "exempt") }
         for (from, exit) in exits {
             stage(from, "exit")
             for name in exit.required + exit.minAttachments.map(\.0) where entity.field(name) == nil {

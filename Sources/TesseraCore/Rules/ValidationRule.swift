@@ -16,7 +16,7 @@ public struct ValidationRule: Sendable, Equatable {
             case .minAttachments: ["field", "min"]
             case .maxSelections: ["field", "max"]
             case .pattern: ["field", "regex"]
-            case .duplicate: ["match", "within", "action", "normalize", "set", "link_field"]
+            case .duplicate: ["match", "within", "action", "normalize", "set", "link_field", "copy"]
             case .noConflict: ["where"]
             }
         }
@@ -53,6 +53,8 @@ public struct ValidationRule: Sendable, Equatable {
     public var normalize = false
     public var set: [(String, JSONValue)] = []
     public var linkField: String?
+    /// Fields copied from the existing record onto the new one (`flag`/`link`), e.g. its customer.
+    public var copy: [String] = []
     public var whereExpression: String?
 
     public init(name: String, kind: Kind) {
@@ -86,6 +88,7 @@ public struct ValidationRule: Sendable, Equatable {
             m.append(("normalize", .bool(normalize)))
             if !set.isEmpty { m.append(("set", .object(set))) }
             if let linkField { m.append(("link_field", .string(linkField))) }
+            if !copy.isEmpty { m.append(("copy", .array(copy.map { .string($0) }))) }
         case .noConflict: if let whereExpression { m.append(("where", .string(whereExpression))) }
         }
         return .object(m)

@@ -102,7 +102,7 @@ struct RuleEnforcer {
         lock.append("), 0))")
         _ = try await connection.query(lock.query, logger: logger).collect()
 
-        var b = SQLBuilder("SELECT o.id::text FROM \(table) o WHERE o.deleted_at IS NULL AND o.id <> ")
+        var b = SQLBuilder("SELECT o.id::text, row_to_json(o)::text FROM \(table) o WHERE o.deleted_at IS NULL AND o.id <> ")
         b.bind(.text(id), cast: "uuid")
         for (field, text) in zip(match, texts) {
             b.append(" AND " + DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: "o." + SQLIdentifier.quote(field.name)) + " = ")
@@ -114,7 +114,7 @@ struct RuleEnforcer {
             b.bind(.text(TimeText.timestamp(env.now - within)), cast: "timestamptz")
         }
         b.append(" ORDER BY o.created_at DESC LIMIT 1")
-        guard let existing = try await prepared.rows(b, on: connection, logger: logger).first?.decode(String.self) else { return }
+        guard let (existing, json) = try await prepared.rows(b, on: connection, logger: logger).first?.decode((String, String).self) else { return }
         switch rule.rule.action ?? .block {
         case .block:
             outcome.problems.append(rule.violation(field: rule.rule.fields.first ?? match.first?.name, extra: ["duplicate_of": .string(existing)]))
@@ -123,6 +123,15 @@ struct RuleEnforcer {
                 guard let field = model.definition.field(name) else { continue }
                 var ignored: [TesseraError.Detail] = []
                 if let stored = ValueCoercer.coerce(value, for: field, problems: &ignored) { outcome.additions.append(.init(field: field, value: stored)) }
+            }
+            if !rule.rule.copy.isEmpty, case .object(let members)? = try? JSONParser.parse(json) {
+                for name in rule.rule.copy {
+                    guard let field = model.definition.field(name), let value = members.first(where: { $0.0 == name })?.1 else { continue }
+                    var ignored: [TesseraError.Detail] = []
+                    if let stored = ValueCoercer.coerce(value, for: field, problems: &ignored), ignored.isEmpty {
+                        outcome.additions.append(.init(field: field, value: stored))
+                    }
+                }
             }
             if rule.rule.action == .link, let link = rule.rule.linkField, let field = model.definition.field(link) {
                 outcome.additions.append(.init(field: field, value: .text(existing)))
