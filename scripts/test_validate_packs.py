@@ -123,7 +123,7 @@ def test_a_valid_entity_has_no_problems():
 
 
 def test_unknown_entity_property_is_reported():
-    assert_reported(vp.check_entity(entity(rules=[])), "'rules' was unexpected")
+    assert_reported(vp.check_entity(entity(views=[])), "'views' was unexpected")
 
 
 def test_unknown_field_property_is_reported():
@@ -201,7 +201,33 @@ def test_bad_auto_number_pattern_is_reported(pattern):
 
 
 def test_unknown_field_type_is_reported():
-    assert_reported(vp.check_entity(entity(fields=[field("x", "formula")])), "unknown field type 'formula'")
+    assert_reported(vp.check_entity(entity(fields=[field("x", "spreadsheet")])), "unknown field type 'spreadsheet'")
+
+
+def test_formula_needs_expression_and_result_and_cannot_be_required():
+    assert_reported(vp.check_entity(entity(fields=[field("x", "formula")])), "'expression' is a required property", "'result' is a required property")
+    f = field("x", "formula", expression="record.a + 1", result="number", required=True)
+    assert_reported(vp.check_entity(entity(fields=[f])), "required")
+    assert vp.check_entity(entity(fields=[field("x", "formula", expression="1 + 1", result="number")])) == []
+
+
+def test_rules_are_checked_by_kind_and_name_real_fields():
+    dup = {"name": "r", "kind": "duplicate", "match": ["x"], "within": "30d", "action": "link", "link_field": "x"}
+    assert_reported(vp.check_entity(entity(fields=[field("x")], rules=[dup])), "'x' must be a relation field")
+    assert_reported(vp.check_entity(entity(rules=[dup])), "'x' is not a field")
+    assert_reported(vp.check_entity(entity(rules=[{"name": "r", "kind": "magic"}])), "magic")
+    assert_reported(vp.check_entity(entity(rules=[{"name": "r", "kind": "expression"}])), "'expression' is a required property")
+    assert_reported(vp.check_entity(entity(rules=[{"name": "r", "kind": "expression", "expression": "true", "match": ["x"]}])), "match")
+    assert_reported(vp.check_entity(entity(rules=[{"name": "r", "kind": "pattern", "field": "nope", "regex": "a"}])), "'nope' is not a field")
+    ok = {"name": "r", "kind": "expression", "expression": "has(record.x)", "fields": ["x"], "message": {"zh-CN": "请填写x", "en": "x please"}}
+    assert vp.check_entity(entity(fields=[field("x")], rules=[ok])) == []
+
+
+def test_stage_keys_must_be_options():
+    f = field("s", "select", options=[{"key": "a", "label": {"en": "A"}}], stage={"transitions": {"a": ["b"]}, "exit": {"a": {"required": ["nope"]}}})
+    assert_reported(vp.check_entity(entity(fields=[f])), "'b' is not an option of s", "'nope' is not a field")
+    bad = field("s", "select", options=[{"key": "a", "label": {"en": "A"}}], stage={"gates": {}})
+    assert_reported(vp.check_entity(entity(fields=[bad])), "gates")
 
 
 def test_title_field_must_exist():

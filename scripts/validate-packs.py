@@ -263,6 +263,13 @@ def check_entity(doc: Any, file: str = "entity.yaml") -> list[Problem]:
                 by_name[name] = f
         problems.extend(Problem(file, where + w, m) for w, m in _field_semantics(f))
 
+    for i, rule in enumerate(doc.get("rules") if isinstance(doc.get("rules"), list) else []):
+        if isinstance(rule, dict):
+            problems.extend(Problem(file, f"rules[{i}] ({rule.get('name')})" + w, m) for w, m in _rule_references(rule, by_name))
+    for i, f in enumerate(fields):
+        if isinstance(f, dict) and isinstance(f.get("stage"), dict):
+            problems.extend(Problem(file, f"fields[{i}] ({f.get('name')}).stage" + w, m) for w, m in _stage_references(f, by_name))
+
     title = doc.get("title_field")
     if isinstance(title, str):
         target = by_name.get(title)
@@ -271,6 +278,46 @@ def check_entity(doc: Any, file: str = "entity.yaml") -> list[Problem]:
         elif isinstance(target.get("type"), str) and target["type"] in NOT_TITLE_TYPES:
             report("title_field", f"{title!r} is a {target.get('type')} field and cannot be a record's title")
     return problems
+
+
+def _rule_references(rule: dict, by_name: dict[str, dict]) -> list[tuple[str, str]]:
+    """Fields a rule names must exist (its expressions are type-checked by the server on install)."""
+    out: list[tuple[str, str]] = []
+    names: list[tuple[str, Any]] = [(".field", rule.get("field")), (".link_field", rule.get("link_field"))]
+    for key in ("fields", "required", "match", "copy"):
+        names += [(f".{key}", n) for n in rule.get(key, []) if isinstance(rule.get(key), list)]
+    if isinstance(rule.get("set"), dict):
+        names += [(".set", n) for n in rule["set"]]
+    for where, name in names:
+        if isinstance(name, str) and name not in by_name:
+            out.append((where, f"{name!r} is not a field of this entity"))
+    link = by_name.get(rule.get("link_field")) if isinstance(rule.get("link_field"), str) else None
+    if link is not None and link.get("type") != "relation":
+        out.append((".link_field", f"{rule['link_field']!r} must be a relation field"))
+    return out
+
+
+def _stage_references(f: dict, by_name: dict[str, dict]) -> list[tuple[str, str]]:
+    """Stage keys must be options of the field; exit conditions must name fields."""
+    out: list[tuple[str, str]] = []
+    stage = f["stage"]
+    keys = {o.get("key") for o in f.get("options", []) if isinstance(o, dict)}
+    mentioned: list[tuple[str, Any]] = []
+    for source, targets in (stage.get("transitions") or {}).items():
+        mentioned.append((".transitions", source))
+        mentioned += [(f".transitions.{source}", t) for t in targets if isinstance(targets, list)]
+    for key in ("initial", "exempt"):
+        mentioned += [(f".{key}", k) for k in stage.get(key, []) if isinstance(stage.get(key), list)]
+    for source, conditions in (stage.get("exit") or {}).items():
+        mentioned.append((".exit", source))
+        if isinstance(conditions, dict):
+            for name in list(conditions.get("required") or []) + list((conditions.get("min_attachments") or {}).keys()):
+                if name not in by_name:
+                    out.append((f".exit.{source}", f"{name!r} is not a field of this entity"))
+    for where, key in mentioned:
+        if isinstance(key, str) and key not in keys:
+            out.append((where, f"{key!r} is not an option of {f.get('name')}"))
+    return out
 
 
 def _is_number(value: Any) -> bool:
