@@ -63,6 +63,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // bench/rules: what rule evaluation costs per record (see bench/README.md).
+        .executableTarget(
+            name: "tessera-bench-rules",
+            dependencies: ["TesseraCore"],
+            path: "bench/rules",
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test targets: the test PostgreSQL (same launcher as `serve`) and fixtures.
         .target(
             name: "TesseraTestSupport",

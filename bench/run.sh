@@ -214,12 +214,22 @@ cat > "$WORK/create-body.json" <<'JSON'
  "next_follow_up_at":"2030-01-15T09:00:00+08:00"}
 JSON
 LIST_PATH="/api/v1/data/lead?source_channel=eq.$CHANNEL&limit=50"
+# where=: high-value leads of one channel (about 1 % of the rows), and the same query by hand.
+WHERE_EXPR="record.source_channel == '$CHANNEL' && record.estimated_amount >= 900000.0"
+WHERE_PATH="/api/v1/data/lead?where=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$WHERE_EXPR")&limit=50"
+cat > "$WORK/where_hand.sql" <<SQL
+SELECT row_to_json(q)::text, q.id::text FROM "$SCHEMA".lead q
+WHERE q.deleted_at IS NULL AND q.source_channel = '$CHANNEL' AND q.estimated_amount >= 900000
+ORDER BY q.id DESC LIMIT 51;
+SQL
+: > "$WORK/where_hand.defs"
 GET_PATH=/api/v1/data/lead/
 PG_LOG=$DATA/pg/server.log
 offset=$(stat -c %s "$PG_LOG")
 "${PSQL[@]}" -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
 api GET "$LIST_PATH" > "$WORK/sample-list.json" || die "list request failed: $(head -c 400 "$WORK/sample-list.json")"
+api GET "$WHERE_PATH" > "$WORK/sample-where.json" || die "where= request failed: $(head -c 400 "$WORK/sample-where.json")"
 api GET "$GET_PATH$(head -1 "$WORK/ids.txt")" > "$WORK/sample-get.json" || die "get request failed: $(head -c 400 "$WORK/sample-get.json")"
 api POST /api/v1/data/lead "@$WORK/create-body.json" > "$WORK/sample-create.json" || die "create request failed: $(head -c 400 "$WORK/sample-create.json")"
 sleep 0.5
@@ -337,6 +347,8 @@ log "measuring: wrk -t$THREADS -c$CONNS and pgbench -c$CONNS -j$THREADS, ${WARMU
 bench_op list "list" "$LIST_PATH"
 bench_op get "get" "$GET_PATH" "$WORK/ids.txt"
 bench_op create "create" /api/v1/data/lead "$WORK/create-body.json"
+bench_op where "list" "$WHERE_PATH"
+run_floor where_hand prepared where_hand_floor_rps
 rec rss_load_mb "$(awk -v k="$(cat "$RSS_MAX_FILE")" 'BEGIN{printf "%.1f", k/1024}')"
 
 # ------------------------------------------------------------------ 7. add a field to the 1M-row entity

@@ -47,7 +47,14 @@ function init(args)
    elseif mode ~= "list" then
       error("mode must be list, get or create, not " .. tostring(mode))
    end
-   if mode ~= "get" then
+   if mode == "create" then
+      -- A different phone each time, as real leads have: the pack's duplicate rule looks the
+      -- (phone, company) pair up, and identical pairs would queue on its lock.
+      request = function()
+         local phone = string.format("139%08d", math.random(0, 99999999))
+         return wrk.format(nil, path, nil, (body:gsub("13800138000", phone)))
+      end
+   elseif mode ~= "get" then
       -- The same request every time: build it once.
       local req = wrk.format(nil, path)
       request = function() return req end
