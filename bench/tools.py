@@ -181,26 +181,46 @@ def capture(log_path, offset, schema, outdir, id_rows):
     # The create's first bind must be the new record's id (replaced by a fresh UUIDv7 per row).
     if not re.search(r"\(id, [^)]*\) VALUES \(\$1::uuid", kinds["create"][0]):
         sys.exit("capture: the create statement does not start its VALUES with the id ($1::uuid); update bench/tools.py")
+    # A create runs inside a transaction when the entity has rules (the pack's duplicate-lead rule:
+    # an advisory lock and a lookup before the INSERT). The floor replays the whole transaction.
+    create_steps = [kinds["create"]]
+    for i, (pid, sql, params) in enumerate(statements):
+        if params is kinds["create"][1]:
+            begin = next((j for j in range(i - 1, -1, -1) if statements[j][0] == pid and statements[j][1].upper() == "BEGIN"), None)
+            end = next((j for j in range(i + 1, len(statements)) if statements[j][0] == pid and statements[j][1].upper() == "COMMIT"), None)
+            if begin is not None and end is not None:
+                create_steps = [(statements[j][1], statements[j][2]) for j in range(begin + 1, end) if statements[j][0] == pid]
+            break
+    phone = "13800138000"  # the create body's phone: varied per transaction, as wrk varies it
     report, explain = [], []
     for kind, (sql, params) in kinds.items():
         defs = []
+        steps = create_steps if kind == "create" else [(sql, params)]
 
-        def sub(m):
-            n = int(m.group(1))
-            if kind == "get" and n == 1:
-                # pgbench cannot hold a uuid in a \set variable: the id comes from a lookup table.
-                return f"(SELECT id FROM tessera_bench.bench_ids WHERE n = :n)"
-            if kind == "create" and n == 1:
-                # A fresh UUIDv7 for every row, as the server makes (it makes it in Swift).
-                return "(" + uuid_v7("clock_timestamp()") + ")"
-            value = params.get(n)
-            if value is None:
-                return "NULL"
-            defs.append(f"p{n}={value}")
-            return f":p{n}"
+        def render(step_index, step_sql, step_params):
+            def sub(m):
+                n = int(m.group(1))
+                if kind == "get" and n == 1:
+                    # pgbench cannot hold a uuid in a \set variable: the id comes from a lookup table.
+                    return f"(SELECT id FROM tessera_bench.bench_ids WHERE n = :n)"
+                if kind == "create" and n == 1 and step_sql == sql:
+                    # A fresh UUIDv7 for every row, as the server makes (it makes it in Swift).
+                    return "(" + uuid_v7("clock_timestamp()") + ")"
+                value = step_params.get(n)
+                if value is None:
+                    return "NULL"
+                if kind == "create" and value == phone:
+                    return "('139' || lpad(:r::text, 8, '0'))"
+                name = f"p{n}" if len(steps) == 1 else f"s{step_index}p{n}"
+                defs.append(f"{name}={value}")
+                return f":{name}"
+            return BIND.sub(sub, step_sql)
 
-        script_sql = BIND.sub(sub, sql)
-        script = (f"\\set n random(1, {int(id_rows)})\n" if kind == "get" else "") + script_sql + ";\n"
+        body = "".join(render(i, step_sql, step_params) + ";\n" for i, (step_sql, step_params) in enumerate(steps))
+        if len(steps) > 1:
+            body = "BEGIN;\n" + body + "COMMIT;\n"
+        prefix = f"\\set n random(1, {int(id_rows)})\n" if kind == "get" else ("\\set r random(0, 99999999)\n" if kind == "create" else "")
+        script = prefix + body
         with open(f"{outdir}/{kind}.sql", "w", encoding="utf-8") as f:
             f.write(script)
         with open(f"{outdir}/{kind}.defs", "w", encoding="utf-8") as f:

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -12,6 +13,10 @@ struct Tessera: AsyncParsableCommand {
     )
 
     static func main() async {
+        // TESSERA_EVENT_LOOPS sets the number of NIO threads (default: one per core).
+        if let loops = ProcessInfo.processInfo.environment["TESSERA_EVENT_LOOPS"].flatMap(Int.init), loops > 0 {
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
         // Run Swift Concurrency on NIO's event loops: handlers and PostgreSQL I/O then share
         // threads instead of hopping between two pools on every await (see bench/README.md).
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

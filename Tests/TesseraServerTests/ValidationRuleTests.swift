@@ -76,6 +76,26 @@ struct ValidationRuleTests {
         }
     }
 
+    @Test("min_attachments counts the files of an attachment field")
+    func minAttachments() async throws {
+        try await TestApp.run { app in
+            let (key, _) = try await setUp(app)
+            #expect(try await rule(app, key, "visit", ["name": "two_photos", "kind": "min_attachments", "field": "photos", "min": 2,
+                                                      "message": ["zh-CN": "至少2张照片", "en": "At least 2 photos"]]).status == 201)
+            var files: [JSONValue] = []
+            for i in 0..<2 {
+                let file = try await app.call(.post, "/api/v1/files?name=p\(i).jpg", key: key, raw: "JPEG\(i)", headers: [.contentType: "image/jpeg"])
+                files.append(.string(try #require(file.id)))
+            }
+            let one = try await app.call(.post, "/api/v1/data/visit", key: key, json: ["photos": .array([files[0]])])
+            let detail = one.expectError(422)?["details"]?.arrayValue?.first
+            #expect(detail?["rule"]?.stringValue == "two_photos" && detail?["field"]?.stringValue == "photos", "\(one.text)")
+            #expect(detail?["message"]?.stringValue == "photos: At least 2 photos")
+            #expect(try await app.call(.post, "/api/v1/data/visit", key: key, json: ["photos": .array(files)]).status == 201)
+            try await rule(app, key, "visit", ["name": "bad", "kind": "min_attachments", "field": "city", "min": 1]).expectError(422)
+        }
+    }
+
     @Test("old values on update; inactive rules are not enforced until switched on; CRUD of rules")
     func updatesAndLifecycle() async throws {
         try await TestApp.run { app in

@@ -120,11 +120,20 @@ struct RecordSQL {
         }
     }
 
-    /// `AND (<where= expression>)`, over the row `q`, with the request's environment bound.
-    func appendCondition(_ query: ListQuery, _ environment: ExpressionEnvironment, to b: inout SQLBuilder) throws(ExpressionError) {
-        guard let condition = query.condition else { return }
-        b.append(" AND ")
-        try ExpressionSQL(schema: schema, rowScope: .record, environment: environment).append(condition.checked, to: &b, positive: true)
+    /// `FROM <source> WHERE <live or recycled> AND <filters> AND <where= expression>`, shared by
+    /// pages and counts so both always select the same rows.
+    func appendFromWhere(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment, to b: inout SQLBuilder) throws(ExpressionError) {
+        b.append(" FROM ")
+        try appendSource(table, to: &b)
+        b.append(deletedOnly ? " WHERE q.deleted_at IS NOT NULL" : " WHERE q.deleted_at IS NULL")
+        for filter in query.filters {
+            b.append(" AND ")
+            appendFilter(filter, to: &b)
+        }
+        if let condition = query.condition {
+            b.append(" AND ")
+            try ExpressionSQL(schema: schema, rowScope: .record, environment: environment).append(condition.checked, to: &b, positive: true)
+        }
     }
 
     /// `SELECT json, key texts… FROM table WHERE … ORDER BY … LIMIT n+1`.
@@ -132,15 +141,7 @@ struct RecordSQL {
         var b = SQLBuilder("SELECT ")
         appendProjection(query.select, to: &b)
         for key in query.order { b.append(", q.\(SQLIdentifier.quote(key.column.name))::text") }
-        b.append(" FROM ")
-        try appendSource(table, to: &b)
-        b.append(" WHERE ")
-        b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
-        for filter in query.filters {
-            b.append(" AND ")
-            appendFilter(filter, to: &b)
-        }
-        try appendCondition(query, environment, to: &b)
+        try appendFromWhere(query, deletedOnly: deletedOnly, environment: environment, to: &b)
         if let after = query.after {
             b.append(" AND ")
             appendKeyset(query.order, after, to: &b)
@@ -154,15 +155,8 @@ struct RecordSQL {
     }
 
     func count(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment) throws(ExpressionError) -> SQLBuilder {
-        var b = SQLBuilder("SELECT count(*) FROM ")
-        try appendSource(table, to: &b)
-        b.append(" WHERE ")
-        b.append(deletedOnly ? "q.deleted_at IS NOT NULL" : "q.deleted_at IS NULL")
-        for filter in query.filters {
-            b.append(" AND ")
-            appendFilter(filter, to: &b)
-        }
-        try appendCondition(query, environment, to: &b)
+        var b = SQLBuilder("SELECT count(*)")
+        try appendFromWhere(query, deletedOnly: deletedOnly, environment: environment, to: &b)
         return b
     }
 

@@ -104,17 +104,11 @@ struct ExpressionSQL {
         case .text(let test, let l, let r):
             switch test {
             case .contains:
-                b.append("(strpos(")
-                try append(l, to: &b)
-                b.append(", ")
-                try append(r, to: &b)
-                b.append(") > 0)")
+                b.append("(")
+                try appendCall("strpos", [l, r], to: &b)
+                b.append(" > 0)")
             case .startsWith:
-                b.append("starts_with(")
-                try append(l, to: &b)
-                b.append(", ")
-                try append(r, to: &b)
-                b.append(")")
+                try appendCall("starts_with", [l, r], to: &b)
             case .endsWith:
                 b.append("(right(")
                 try append(l, to: &b)
@@ -143,9 +137,8 @@ struct ExpressionSQL {
             b.bind(.text(environment.timeZone.identifier), cast: "text")
             b.append(")")
         case .truncate(let a):
-            b.append("trunc(")
-            try append(a, to: &b)
-            b.append(")::bigint")
+            try appendCall("trunc", [a], to: &b)
+            b.append("::bigint")
         case .toText(let a):
             b.append("(")
             try append(a, to: &b)
@@ -157,6 +150,16 @@ struct ExpressionSQL {
             try append(a, to: &b)
             b.append(part == .address ? ")->>'address')" : ")->>'\(part.rawValue)')::float8")
         }
+    }
+
+    /// `name(arg, arg…)` with each argument compiled.
+    private func appendCall(_ name: String, _ arguments: [CheckedExpression], to b: inout SQLBuilder) throws(ExpressionError) {
+        b.append(name + "(")
+        for (i, argument) in arguments.enumerated() {
+            if i > 0 { b.append(", ") }
+            try append(argument, to: &b)
+        }
+        b.append(")")
     }
 
     // MARK: columns and values
