@@ -306,6 +306,10 @@ def summary(env_path):
             lat = "none completed"
         out.append(f"{names[op]:<28} {fmt(http):>11} {fmt(floor):>12} {fmt(ratio, 2):>6} {'>= ' + str(targets[op]):>7} "
                    f"{verdict(None if ratio is None else ratio >= targets[op]):>6}  {lat:>16} {r.get(op + '_http_non2xx', '?'):>8} {fmt(ext):>18}")
+    ceiling, get = num("healthz_http_rps"), num("get_http_rps")
+    if ceiling and get is not None:
+        out.append(f"stack ceiling: GET /healthz (a Hummingbird route running SELECT 1 through PostgresNIO) {fmt(ceiling)} req/s; "
+                   f"get by id reaches {fmt(get / ceiling * 100)} % of it")
     gen, hand = num("where_generated_rps"), num("where_floor_rps")
     if gen is not None and hand:
         out.append(f"where= SQL as generated vs written by hand, both through pgbench -M prepared: {fmt(gen)} vs {fmt(hand)} tps "

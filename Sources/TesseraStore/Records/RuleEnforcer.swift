@@ -100,7 +100,7 @@ struct RuleEnforcer {
             lock.append(", (" + DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: value) + ")::text")
         }
         lock.append("), 0))")
-        _ = try await connection.query(lock.query, logger: logger).collect()
+        _ = try await prepared.rows(lock, on: connection, logger: logger)
 
         var b = SQLBuilder("SELECT o.id::text, row_to_json(o)::text FROM \(table) o WHERE o.deleted_at IS NULL AND o.id <> ")
         b.bind(.text(id), cast: "uuid")
