@@ -60,6 +60,16 @@ struct DataRoutes {
             try await runtime.records.delete(caller, entity, id: try context.parameters.required("id"), expectedVersion: try request.ifMatchVersion())
             return Response(status: .noContent)
         }
+        group.get(":entity/:id/history") { _, context -> Response in
+            let (caller, model) = try await resolve(context)
+            let entries = try await runtime.records.history(caller, model, id: try context.parameters.required("id"))
+            let data: [JSONValue] = entries.map { entry in
+                .object([("action", .string(entry.action)), ("at", .string(TimeText.timestamp(entry.at))),
+                         ("by", entry.actor.map(JSONValue.string) ?? .null), ("via", entry.via.map(JSONValue.string) ?? .null),
+                         ("changes", .array(entry.changes.map { .object([("field", .string($0.field)), ("old", $0.old), ("new", $0.new)]) }))])
+            }
+            return JSONResponse.make(.ok, .object([("data", .array(data))]))
+        }
         group.get(":entity/:id/stages") { _, context -> Response in
             let (caller, model) = try await resolve(context)
             let visits = try await runtime.records.stageHistory(caller, model, id: try context.parameters.required("id"))

@@ -7,6 +7,17 @@ struct MetadataRoutes {
     let runtime: TesseraRuntime
 
     func register(on router: Router<AppRequestContext>) {
+        router.group("api/v1/meta/log").add(middleware: TenantAuthMiddleware(runtime: runtime)).get { request, context -> Response in
+            let caller = try context.requireCaller()
+            let limit = min(max(Int(try request.queryPairs.first { $0.0 == "limit" }?.1 ?? "") ?? 100, 1), 500)
+            let entries = try await runtime.metadataStore.log(caller.tenant, limit: limit)
+            let data: [JSONValue] = entries.map { entry in
+                .object([("at", .string(Timestamp.rfc3339(entry.at))), ("by", entry.actor.map { .string($0.uuidString.lowercased()) } ?? .null),
+                         ("action", .string(entry.action)), ("target", .string(entry.target)),
+                         ("entities", entry.detail.flatMap { try? JSONParser.parse($0) } ?? .null)])
+            }
+            return JSONResponse.make(.ok, .object([("data", .array(data))]))
+        }
         let group = router.group("api/v1/meta/entities").add(middleware: TenantAuthMiddleware(runtime: runtime))
 
         group.get { _, context -> Response in

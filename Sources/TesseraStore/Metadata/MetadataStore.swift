@@ -14,6 +14,27 @@ public struct MetadataStore: Sendable {
         self.logger = logger
     }
 
+    /// One logged metadata change: who, when, what, and the entities before and after.
+    public struct LogEntry: Sendable {
+        public let at: Date
+        public let actor: UUID?
+        public let action: String
+        public let target: String
+        public let detail: String?
+    }
+
+    /// The tenant's metadata changes, newest first.
+    public func log(_ tenant: Tenant, limit: Int) async throws -> [LogEntry] {
+        let rows = try await client.query("""
+            SELECT at, actor, action, target, detail::text FROM tessera.metadata_log WHERE tenant_id = \(tenant.id) ORDER BY id DESC LIMIT \(limit)
+            """, logger: logger)
+        var out: [LogEntry] = []
+        for try await (at, actor, action, target, detail) in rows.decode((Date, UUID?, String, String, String?).self) {
+            out.append(LogEntry(at: at, actor: actor, action: action, target: target, detail: detail))
+        }
+        return out
+    }
+
     public func load(_ tenant: Tenant) async throws -> TenantMetadata {
         try await client.withConnection { connection in
             try await load(tenant, on: connection, lock: false)
@@ -82,8 +103,16 @@ public struct MetadataStore: Sendable {
                     try await connection.query("DELETE FROM tessera.entities WHERE tenant_id = \(tenant.id) AND name = \(old.name)", logger: logger)
                 }
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
+                // The log keeps each changed entity's definition before and after, like record history.
+                let newByName = Dictionary(change.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                let touched = Set(change.entities.filter { oldByName[$0.name] != $0 }.map(\.name))
+                    .union(current.entities.map(\.name).filter { newByName[$0] == nil })
+                let detail = JSONWriter.string(.object(touched.sorted().map { name in
+                    (name, .object([("before", oldByName[name]?.json ?? .null), ("after", newByName[name]?.json ?? .null)]))
+                }))
                 try await connection.query("""
-                    INSERT INTO tessera.metadata_log (tenant_id, actor, action, target) VALUES (\(tenant.id), \(actor), \(change.action), \(change.target))
+                    INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, detail)
+                    VALUES (\(tenant.id), \(actor), \(change.action), \(change.target), \(detail)::json)
                     """, logger: logger)
                 try await alongside?(connection)
                 // Delivered at commit, to every instance listening (this one included).

@@ -69,6 +69,18 @@ public enum ControlSchema {
             """,
             "CREATE INDEX metadata_log_tenant ON tessera.metadata_log (tenant_id, id)",
         ]),
+        Migration(version: 2, name: "record history in every tenant schema", sql: [
+            """
+            DO $$
+            DECLARE s text;
+            BEGIN
+              FOR s IN SELECT schema_name FROM tessera.tenants LOOP
+                EXECUTE format('CREATE TABLE IF NOT EXISTS %I._history (\(HistorySQL.columns))', s);
+                EXECUTE format('CREATE INDEX IF NOT EXISTS \(HistorySQL.indexName) ON %I._history (entity, record_id, id)', s);
+              END LOOP;
+            END $$
+            """,
+        ]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

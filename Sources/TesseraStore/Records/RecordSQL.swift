@@ -28,16 +28,15 @@ struct RecordSQL {
         b.append(" FROM \(from) t) q")
     }
 
-    /// How a write statement starts: with formulas, it becomes a CTE the result reads from.
-    var writePrefix: String { formulas.isEmpty ? "" : "WITH w AS (" }
+    /// Who writes and through what, for the history row every write adds.
+    var actor = ""
+    var via = ""
 
-    /// Ends a write with the written row's JSON, formulas computed.
-    func appendReturning(to b: inout SQLBuilder) throws(ExpressionError) {
-        guard !formulas.isEmpty else {
-            b.append(" RETURNING row_to_json(q)::text")
-            return
-        }
-        b.append(" RETURNING *) SELECT row_to_json(q)::text FROM ")
+    /// Ends a write CTE `w`: its history row, then the written row's JSON with formulas computed.
+    func appendReturning(_ action: String, to b: inout SQLBuilder) throws(ExpressionError) {
+        b.append(" RETURNING q.*)")
+        HistorySQL.append(action: action, schema: schema, entity: entity.name, actor: actor, via: via, to: &b)
+        b.append(" SELECT row_to_json(q)::text FROM ")
         try appendSource("w", to: &b)
     }
 
@@ -227,7 +226,7 @@ struct RecordSQL {
                 columns.append(assignment.field)
             }
         }
-        var b = SQLBuilder(writePrefix + "INSERT INTO \(table) AS q (id, owner_id, created_by, updated_by")
+        var b = SQLBuilder("WITH w AS (INSERT INTO \(table) AS q (id, owner_id, created_by, updated_by")
         for column in columns { b.append(", " + SQLIdentifier.quote(column.name)) }
         b.append(") VALUES ")
         for (i, row) in rows.enumerated() {
@@ -249,12 +248,16 @@ struct RecordSQL {
             }
             b.append(")")
         }
-        try appendReturning(to: &b)
+        try appendReturning("create", to: &b)
         return b
     }
 
     func update(id: String, write: RecordWrite, actor: String) throws(ExpressionError) -> SQLBuilder {
-        var b = SQLBuilder(writePrefix + "UPDATE \(table) AS q SET version = version + 1, updated_at = now(), updated_by = ")
+        // `o` is the row as the statement's snapshot sees it: the history's old values. (Not FOR
+        // UPDATE: a row the same statement updates is invisible to a locking read.)
+        var b = SQLBuilder("WITH o AS (SELECT * FROM \(table) WHERE id = ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(" AND deleted_at IS NULL), w AS (UPDATE \(table) AS q SET version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         if let owner = write.ownerID {
             b.append(", owner_id = ")
@@ -271,13 +274,13 @@ struct RecordSQL {
             b.append(" AND version = ")
             b.bind(.integer(version))
         }
-        try appendReturning(to: &b)
+        try appendReturning("update", to: &b)
         return b
     }
 
     /// Moves a record to the recycle bin (`delete: true`) or back out of it.
     func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?, actor: String) throws(ExpressionError) -> SQLBuilder {
-        var b = SQLBuilder(writePrefix + "UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
+        var b = SQLBuilder("WITH w AS (UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")
@@ -286,7 +289,7 @@ struct RecordSQL {
             b.append(" AND version = ")
             b.bind(.integer(expectedVersion))
         }
-        try appendReturning(to: &b)
+        try appendReturning(delete ? "delete" : "restore", to: &b)
         return b
     }
 

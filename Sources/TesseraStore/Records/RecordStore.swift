@@ -62,7 +62,8 @@ public struct RecordStore: Sendable {
     /// The SQL builder for one request on one entity, with formulas when it has any.
     static func sql(_ caller: Caller, _ model: EntityModel) -> RecordSQL {
         RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
-                  environment: model.formulas.isEmpty ? .unused : environment(caller))
+                  environment: model.formulas.isEmpty ? .unused : environment(caller),
+                  actor: caller.userID.uuidString.lowercased(), via: "key:" + caller.keyID.uuidString.lowercased())
     }
 
     public static func environment(_ caller: Caller, now: Int64 = Timestamp.nowMicroseconds()) -> ExpressionEnvironment {
@@ -244,6 +245,39 @@ public struct RecordStore: Sendable {
         guard let field = model.stage?.field else { return }
         let statement = StageHistorySQL.insert(schema: caller.tenant.schema, entity: model.name, id: id, field: field, from: from, to: to, actor: actor)
         _ = try await prepared.rows(statement, on: connection, logger: logger)
+    }
+
+    /// One write in a record's history: what the changed fields were before and after.
+    public struct HistoryEntry: Sendable {
+        public let action: String
+        /// Field → (old, new); a create has no old values, a delete or restore no fields.
+        public let changes: [(field: String, old: JSONValue, new: JSONValue)]
+        public let at: Int64
+        public let actor: String?
+        public let via: String?
+    }
+
+    /// A record's history, newest first (404 for a record this tenant does not have).
+    public func history(_ caller: Caller, _ model: EntityModel, id: String, limit: Int = 500) async throws -> [HistoryEntry] {
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(model.name) with id '\(id)'.") }
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone)
+        guard try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
+            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
+        }
+        let rows = try await prepared.rows(HistorySQL.list(schema: caller.tenant.schema, entity: model.name, id: id, limit: limit), client: client, logger: logger)
+        return try rows.map { row in
+            let (action, old, new, at, actor, via) = try row.decode((String, String?, String?, Int64, String?, String?).self)
+            func members(_ text: String?) -> [(String, JSONValue)] {
+                guard let text, case .object(let m)? = try? JSONParser.parse(text) else { return [] }
+                return m
+            }
+            let before = members(old), after = members(new)
+            var changes: [(field: String, old: JSONValue, new: JSONValue)] = after.map { key, value in
+                (key, before.first { $0.0 == key }?.1 ?? .null, value)
+            }
+            for (key, value) in before where !after.contains(where: { $0.0 == key }) { changes.append((key, value, .null)) }
+            return HistoryEntry(action: action, changes: changes, at: at, actor: actor, via: via)
+        }
     }
 
     /// One stage change of a record and how long the record then stayed in the stage it entered.

@@ -1,0 +1,68 @@
+import TesseraCore
+
+/// Field-level record history: one row per write (create, update, delete, restore) with the
+/// changed fields' old and new values, who made it and through which key or automation. It is
+/// written by the same statement as the record, so it cannot be lost or invented.
+enum HistorySQL {
+    static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, "_history") }
+
+    /// The table's columns, shared by new tenants' DDL and the migration for existing ones.
+    static let columns = """
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        entity text NOT NULL,
+        record_id uuid NOT NULL,
+        action text NOT NULL,
+        old jsonb,
+        new jsonb,
+        at timestamptz NOT NULL DEFAULT now(),
+        actor uuid,
+        via text
+        """
+
+    static let indexName = ObjectName.make("ix", entity: "_history", field: "record")
+
+    static func createTable(schema: String) -> [String] {
+        ["CREATE TABLE IF NOT EXISTS \(table(schema)) (\(columns))",
+         "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(indexName)) ON \(table(schema)) (entity, record_id, id)"]
+    }
+
+    /// Columns history does not report: bookkeeping every write changes (owner changes are kept).
+    static let untracked = "ARRAY['id','version','created_at','updated_at','created_by','updated_by','deleted_at']"
+
+    /// `, h AS (INSERT INTO _history …)` after a write CTE `w` (and, for updates, `o`: the row before).
+    static func append(action: String, schema: String, entity: String, actor: String, via: String, to b: inout SQLBuilder) {
+        b.append(", h AS (INSERT INTO \(table(schema)) (entity, record_id, action, old, new, actor, via) SELECT ")
+        b.bind(.text(entity), cast: "text")
+        b.append(", w.id, '\(action)', ")
+        switch action {
+        case "create":
+            b.append("NULL, jsonb_strip_nulls(to_jsonb(w) - \(untracked)), ")
+        case "update":
+            b.append("d.old, d.new, ")
+        default:
+            b.append("NULL, NULL, ")
+        }
+        b.bind(.text(actor), cast: "uuid")
+        b.append(", ")
+        b.bind(.text(via), cast: "text")
+        if action == "update" {
+            b.append("""
+                 FROM w JOIN o ON o.id = w.id CROSS JOIN LATERAL (SELECT jsonb_object_agg(n.key, p.value) AS old, jsonb_object_agg(n.key, n.value) AS new \
+                FROM jsonb_each(to_jsonb(w) - \(untracked)) n JOIN jsonb_each(to_jsonb(o) - \(untracked)) p ON p.key = n.key \
+                WHERE n.value IS DISTINCT FROM p.value) d)
+                """)
+        } else {
+            b.append(" FROM w)")
+        }
+    }
+
+    /// A record's history, newest first.
+    static func list(schema: String, entity: String, id: String, limit: Int) -> SQLBuilder {
+        var b = SQLBuilder("SELECT action, old::text, new::text, (extract(epoch FROM at) * 1000000)::bigint, actor::text, via FROM \(table(schema)) WHERE entity = ")
+        b.bind(.text(entity), cast: "text")
+        b.append(" AND record_id = ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(" ORDER BY id DESC LIMIT \(limit)")
+        return b
+    }
+}
