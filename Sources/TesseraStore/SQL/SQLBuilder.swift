@@ -24,7 +24,7 @@ public struct SQLBuilder {
         count += 1
         switch value {
         case .null: binds.appendNull(); types.append(.text)
-        case .text(let s):
+        case .text(let s), .json(let s):
             if let type = TypedText.type(forCast: cast) {
                 binds.append(TypedText(text: s, psqlType: type))
                 types.append(type)
@@ -35,14 +35,6 @@ public struct SQLBuilder {
         case .integer(let i): binds.append(i); types.append(.int8)
         case .bool(let b): binds.append(b); types.append(.bool)
         case .textArray(let a): binds.append(a); types.append(.textArray)
-        case .json(let s):
-            if let type = TypedText.type(forCast: cast) {
-                binds.append(TypedText(text: s, psqlType: type))
-                types.append(type)
-            } else {
-                binds.append(s)
-                types.append(.text)
-            }
         }
         return "$\(count)" + (cast.map { "::" + $0 } ?? "")
     }
