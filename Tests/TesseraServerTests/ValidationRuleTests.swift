@@ -175,11 +175,29 @@ struct ValidationRuleTests {
             #expect(flagged["flagged"] == .bool(true))
             #expect(flagged["duplicate_of"] == .null)
 
+            // Within one bulk request, later records see the earlier ones.
+            let batch = try await app.call(.post, "/api/v1/data/lead", key: key, json: [
+                ["phone": "13700000001", "company": "Batch Co"], ["phone": "137-0000-0001", "company": "batch co"],
+            ])
+            #expect(batch.status == 201, "\(batch.text)")
+            #expect(batch.data.count == 2 && batch.data[1]["flagged"] == .bool(true) && batch.data[0]["flagged"] == .null)
+            #expect(try await app.call(.patch, "/api/v1/meta/entities/lead/rules/same_lead", key: key,
+                                       json: ["action": "block", "set": [:], "match": ["phone", "company"]]).status == 200)
+            let blocked = try await app.call(.post, "/api/v1/data/lead", key: key, json: [
+                ["phone": "13600000002", "company": "Solo"], ["phone": "13600000002", "company": "SOLO "], ["phone": "13600000003", "company": "Solo"],
+            ])
+            let details = blocked.expectError(422)?["details"]?.arrayValue ?? []
+            #expect(details.count == 1 && details.first?["field"]?.stringValue?.hasPrefix("[1].") == true, "\(blocked.text)")
+            #expect(try await app.call(.get, "/api/v1/data/lead?company=eq.Solo", key: key).data.isEmpty)
+            #expect(try await app.call(.patch, "/api/v1/meta/entities/lead/rules/same_lead", key: key,
+                                       json: ["action": "flag", "set": ["flagged": true], "match": ["company"]]).status == 200)
+
             // Impact preview of the same rule, blocking, over what is stored now.
             let preview = try await app.call(.post, "/api/v1/meta/entities/lead/rules/preview", key: key,
                                              json: ["name": "p", "kind": "duplicate", "match": ["company"], "normalize": true])
-            #expect(preview.json?["violations"] == .number("3"), "\(preview.text)")  // 4 Acme leads: all but the first
-            #expect(preview.json?["sample"]?.arrayValue?.count == 3)
+            // 4 Acme leads and 2 Batch leads: all but the first of each.
+            #expect(preview.json?["violations"] == .number("4"), "\(preview.text)")
+            #expect(preview.json?["sample"]?.arrayValue?.count == 4)
         }
     }
 

@@ -130,6 +130,14 @@ public struct CompiledRule: Sendable {
         return out
     }
 
+    /// Whether the rule compares the record with other stored records (duplicates, conflicts).
+    public var readsOtherRecords: Bool {
+        switch check {
+        case .duplicate, .noConflict: true
+        case .holds, .requiredWhen: false
+        }
+    }
+
     /// Every field the rule's expressions read (to load related records and old values).
     public var references: Set<FieldReference> {
         switch check {

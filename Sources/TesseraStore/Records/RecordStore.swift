@@ -108,6 +108,11 @@ public struct RecordStore: Sendable {
                         var moves: [(id: String, from: String?, to: String?)] = []
                         let env = Self.environment(caller)
                         let enforcer = RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
+                        // Duplicate and conflict rules must also see the earlier records of the same
+                        // bulk request: those are written one by one, each after its check (the
+                        // transaction still makes the request all-or-nothing).
+                        let oneByOne = rows.count > 1 && model.rules.contains(where: \.readsOtherRecords)
+                        var out: [String] = []
                         for (i, row) in rows.enumerated() {
                             let values = Self.values(of: row.write, id: row.id, owner: row.owner, actor: actor, now: env.now)
                             let broken = Set(row.write.problems.compactMap(\.field))
@@ -121,10 +126,12 @@ public struct RecordStore: Sendable {
                             }
                             rows[i].write.apply(outcome.additions)
                             if let change = outcome.stageChange { moves.append((row.id, change.from, change.to)) }
+                            if oneByOne, outcome.problems.isEmpty, row.write.problems.isEmpty {
+                                out += try await insert(sql, [rows[i]], actor: actor, on: connection)
+                            }
                         }
                         guard all.isEmpty else { throw TesseraError.validation(all) }
-                        var out: [String] = []
-                        for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
+                        for start in stride(from: 0, to: oneByOne ? 0 : rows.count, by: Self.rowsPerInsert) {
                             out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), actor: actor, on: connection)
                         }
                         for move in moves {

@@ -38,7 +38,9 @@ struct RulePreview {
             }
             b.append(")")
         case .duplicate(let match, let within):
-            b.append("EXISTS (SELECT 1 FROM \(table) o WHERE o.deleted_at IS NULL AND o.id <> q.id AND o.created_at < q.created_at")
+            // The later of two matching records is the duplicate; records written by one request
+            // share created_at, and their time-ordered ids break the tie.
+            b.append("EXISTS (SELECT 1 FROM \(table) o WHERE o.deleted_at IS NULL AND (o.created_at, o.id) < (q.created_at, q.id)")
             for field in match {
                 let mine = DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: "q." + SQLIdentifier.quote(field.name))
                 let theirs = DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: "o." + SQLIdentifier.quote(field.name))
