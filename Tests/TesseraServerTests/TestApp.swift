@@ -67,6 +67,15 @@ struct TestApp {
         return Reply(status: Int(response.status.code), json: text.isEmpty ? nil : try? JSONParser.parse(text), headers: response.headers, text: text)
     }
 
+    /// Sends raw bytes (e.g. invalid UTF-8) as a JSON body.
+    func callBytes(_ method: HTTPRequest.Method, _ path: String, key: String?, bytes: [UInt8]) async throws -> Reply {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: ByteBuffer(bytes: bytes))
+        let text = String(buffer: response.body)
+        return Reply(status: Int(response.status.code), json: text.isEmpty ? nil : try? JSONParser.parse(text), headers: response.headers, text: text)
+    }
+
     /// Creates a tenant through the platform API and returns its API key.
     func createTenant(_ slug: String = TestDatabase.uniqueSlug(), packs: [String] = []) async throws -> String {
         let reply = try await call(.post, "/api/v1/tenants", key: Self.adminToken,

@@ -65,12 +65,19 @@ public struct JSONParser {
         guard depth <= limits.maxDepth else { throw error("nesting deeper than \(limits.maxDepth) levels") }
         index += 1
         var members: [(String, JSONValue)] = []
+        // A name given twice is ambiguous (which one wins differs between parsers): refused.
+        var names: Set<String> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let keyOffset = index
             let key = try parseString()
+            guard names.insert(key).inserted else {
+                index = keyOffset
+                throw error("the member name \"\(key.count > 40 ? String(key.prefix(40)) + "…" : key)\" appears twice")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

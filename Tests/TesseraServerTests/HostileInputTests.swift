@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import TesseraCore
+import Testing
+
+/// Hostile input at every route: SQL fragments, path traversal, huge and deeply nested JSON,
+/// invalid UTF-8, wrong types and other tenants' ids. Every answer must be a 4xx in the shared
+/// error shape, and nothing may change in either tenant.
+@Suite("Hostile input at every route")
+struct HostileInputTests {
+    static let hostileSegments = [
+        "'; DROP TABLE customer; --", "..%2F..%2Fetc%2Fpasswd", "../../../etc/passwd", "%00", "customer%00", "x%27%20OR%201%3D1",
+        String(repeating: "a", count: 3000), "%E5%AE%A2%E6%88%B7", "%F0%9F%92%A3", "pg_catalog.pg_class", "tessera.tenants", "_users",
+    ]
+    static let hostileBodies: [String] = [
+        "{", "[", "{\"name\":", "null", "42", "\"text\"", "[1,2,3]", "{\"name\":{\"$gt\":\"\"}}",
+        String(repeating: "[", count: 2000) + String(repeating: "]", count: 2000),
+        "{\"a\":" + String(repeating: "{\"a\":", count: 500) + "1" + String(repeating: "}", count: 501),
+        "{\"name\":\"x'); DROP TABLE customer; --\",\"phone\":\"1; SELECT pg_sleep(5)\",\"amount\":\"1e999\"}",
+        "{\"name\":1,\"industry\":[\"medical\"],\"amount\":{\"x\":1},\"tags\":\"vip\",\"email\":true}",
+        "{\"id\":\"00000000-0000-0000-0000-000000000000\",\"version\":\"1 OR 1=1\",\"owner_id\":\"' OR '1'='1\"}",
+        "{\"name\":\"a\",\"name\":\"b\"}", "{\"name\":\"a\",\"fields\":[{\"name\":\"x\",\"type\":\"text\",\"type\":\"number\"}]}", "{\"kind\":\"expression\",\"name\":\"r\",\"expression\":\"record.name == '' || (SELECT 1) == 1\"}",
+        "{\"slug\":\"../x\",\"name\":\"x\"}",
+    ]
+
+    @Test("every route answers 4xx with the error shape, and no data changes in either tenant")
+    func hostile() async throws {
+        try await TestApp.run { app in
+            let key = try await app.createTenant()
+            let otherKey = try await app.createTenant()
+            for k in [key, otherKey] {
+                try await app.createEntity(k, customerEntity)
+                #expect(try await app.call(.post, "/api/v1/meta/entities/customer/rules", key: k,
+                                           json: ["name": "named", "kind": "expression", "expression": "has(record.name)"]).status == 201)
+            }
+            let mine = try await app.create(key, "customer", ["name": "Mine", "phone": "13800000001"])
+            let theirs = try await app.create(otherKey, "customer", ["name": "Theirs", "phone": "13800000002"])
+            let mineID = try #require(mine["id"]?.stringValue), theirID = try #require(theirs["id"]?.stringValue)
+            let file = try await app.call(.post, "/api/v1/files?name=x.txt", key: otherKey, raw: "secret", headers: [.contentType: "text/plain"])
+            let theirFile = try #require(file.id)
+
+            func snapshot(_ k: String) async throws -> String {
+                let meta = try await app.call(.get, "/api/v1/meta/entities", key: k).text
+                let data = try await app.call(.get, "/api/v1/data/customer?limit=500&order=id.asc", key: k).text
+                let bin = try await app.call(.get, "/api/v1/data/customer?deleted=only", key: k).text
+                return meta + data + bin
+            }
+            let before = (try await snapshot(key), try await snapshot(otherKey))
+
+            var cases = 0
+            var failures: [String] = []
+            func check(_ reply: TestApp.Reply, _ what: String) {
+                cases += 1
+                let shaped = reply.json?["error"]?["code"]?.stringValue != nil && reply.json?["error"]?["message"]?.stringValue != nil
+                if !(400..<500).contains(reply.status) || !shaped {
+                    failures.append("\(what) → \(reply.status) \(reply.text.prefix(200))")
+                }
+            }
+
+            // Path segments where an entity, field, rule, record or file goes.
+            let routes: [(HTTPRequest.Method, String)] = [
+                (.get, "/api/v1/meta/entities/{x}"), (.patch, "/api/v1/meta/entities/{x}"), (.delete, "/api/v1/meta/entities/{x}"),
+                (.post, "/api/v1/meta/entities/{x}/fields"), (.patch, "/api/v1/meta/entities/customer/fields/{x}"),
+                (.delete, "/api/v1/meta/entities/customer/fields/{x}"), (.get, "/api/v1/meta/entities/{x}/rules"),
+                (.post, "/api/v1/meta/entities/{x}/rules"), (.post, "/api/v1/meta/entities/{x}/rules/preview"),
+                (.patch, "/api/v1/meta/entities/customer/rules/{x}"), (.delete, "/api/v1/meta/entities/customer/rules/{x}"),
+                (.get, "/api/v1/data/{x}"), (.post, "/api/v1/data/{x}"), (.get, "/api/v1/data/customer/{x}"),
+                (.patch, "/api/v1/data/customer/{x}"), (.delete, "/api/v1/data/customer/{x}"), (.post, "/api/v1/data/customer/{x}/restore"),
+                (.get, "/api/v1/data/customer/{x}/stages"), (.get, "/api/v1/data/customer/{x}/history"), (.get, "/api/v1/files/{x}"),
+                (.post, "/api/v1/packs/{x}/install"),
+            ]
+            for (method, template) in routes {
+                for segment in Self.hostileSegments + [theirID, theirFile] {
+                    let path = template.replacingOccurrences(of: "{x}", with: segment)
+                    let body: JSONValue? = method == .get || method == .delete ? nil : ["name": "x"]
+                    check(try await app.call(method, path, key: key, json: body), "\(method) \(path.prefix(80))")
+                }
+            }
+            // Hostile bodies at every route that takes one.
+            let bodyRoutes: [(HTTPRequest.Method, String)] = [
+                (.post, "/api/v1/meta/entities"), (.patch, "/api/v1/meta/entities/customer"), (.post, "/api/v1/meta/entities/customer/fields"),
+                (.patch, "/api/v1/meta/entities/customer/fields/name"), (.post, "/api/v1/meta/entities/customer/rules"),
+                (.post, "/api/v1/meta/entities/customer/rules/preview"), (.patch, "/api/v1/meta/entities/customer/rules/named"),
+                (.post, "/api/v1/data/customer"), (.patch, "/api/v1/data/customer/\(mineID)"),
+            ]
+            for (method, path) in bodyRoutes {
+                for body in Self.hostileBodies {
+                    check(try await app.call(method, path, key: key, raw: body), "\(method) \(path) body \(body.prefix(40))")
+                }
+                check(try await app.callBytes(method, path, key: key, bytes: [0x7B, 0x22, 0x6E, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0xFF, 0x22, 0x7D]), "\(method) \(path) invalid UTF-8")
+                let huge = "{\"name\":\"" + String(repeating: "x", count: 9 << 20) + "\"}"
+                check(try await app.call(method, path, key: key, raw: huge), "\(method) \(path) 9 MB body")
+            }
+            check(try await app.call(.post, "/api/v1/tenants", key: TestApp.adminToken, raw: "{\"slug\":\"../x\",\"name\":\"x\"}"), "tenant slug")
+            check(try await app.call(.post, "/api/v1/tenants", key: key, json: ["slug": "stolen", "name": "x"]), "tenant key on admin route")
+
+            // Query strings.
+            for query in ["where=record.name%20%3D%3D%20''%3B%20DROP%20TABLE%20customer", "where=(SELECT%201)", "where=" + String(repeating: "(", count: 100),
+                          "order=name;DROP", "order=name.desc,%22id%22", "select=name,(SELECT%201)", "limit=-1", "limit=1e9", "cursor=AAAA",
+                          "cursor=" + String(repeating: "A", count: 5000), "name=in.(a,b", "amount=gt.abc",
+                          "secret=eq.1", "count=all", "tags=cs.{vip", "id=eq.' OR '1'='1"] {
+                check(try await app.call(.get, "/api/v1/data/customer?\(query)", key: key), "GET ?\(query.prefix(50))")
+            }
+            // Well-formed filters with hostile values are data: they match nothing, they run nothing.
+            for query in ["name=eq.x%27%20OR%201%3D1", "name=like.*%27%3B%20DROP%20TABLE%20customer%3B*", "where=record.name%20%3D%3D%20%22x%27%20OR%20%271%27%3D%271%22"] {
+                let reply = try await app.call(.get, "/api/v1/data/customer?\(query)", key: key)
+                cases += 1
+                if reply.status != 200 || !reply.data.isEmpty { failures.append("GET ?\(query) → \(reply.status) \(reply.text.prefix(200))") }
+            }
+            // Other tenants' ids, in bulk: hundreds of guesses return nothing.
+            for _ in 0..<200 {
+                check(try await app.call(.get, "/api/v1/data/customer/\(UUIDText.v7().uuidString.lowercased())", key: key), "random id")
+            }
+            for path in ["/api/v1/data/customer/\(theirID)", "/api/v1/data/customer/\(theirID)/history", "/api/v1/data/customer/\(theirID)/stages",
+                         "/api/v1/files/\(theirFile)"] {
+                check(try await app.call(.get, path, key: key), "their \(path)")
+            }
+            check(try await app.call(.get, "/api/v1/data/customer/\(mineID)", key: nil), "no key")
+            check(try await app.call(.get, "/api/v1/data/customer/\(mineID)", key: "tsk_" + String(repeating: "0", count: 40)), "forged key")
+
+            #expect(failures.isEmpty, "\(failures.count) of \(cases) hostile requests were not a clean 4xx:\n\(failures.prefix(20).joined(separator: "\n"))")
+            #expect(cases > 500)
+            let after = (try await snapshot(key), try await snapshot(otherKey))
+            #expect(after.0 == before.0, "tenant A changed")
+            #expect(after.1 == before.1, "tenant B changed")
+            print("hostile input: \(cases) requests, \(failures.count) not a clean 4xx")
+        }
+    }
+}
