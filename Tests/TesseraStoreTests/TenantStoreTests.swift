@@ -1,11 +1,39 @@
 import Foundation
+import PostgresNIO
 import TesseraCore
 @testable import TesseraStore
 import TesseraTestSupport
 import Testing
 
-@Suite("Tenants and keys")
+// Serialized: the migration test walks every tenant schema while the other test drops one.
+@Suite("Tenants and keys", .serialized)
 struct TenantStoreTests {
+    @Test("tenants made before a tenant table existed get it from the migration, with its index")
+    func tenantTablesMigrate() async throws {
+        try await TestDatabase.withClient { client in
+            let store = TenantStore(client: client, logger: TestDatabase.logger)
+            let (tenant, _) = try await store.create(slug: TestDatabase.uniqueSlug(), name: "Old")
+            // A tenant row whose schema is gone (a failed set-up) must not stop the migration.
+            let orphan = TestDatabase.uniqueSlug()
+            try await client.query("INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone) VALUES (\(UUID()), \(orphan), 'Orphan', \("t_" + orphan), 'UTC')")
+            func count(_ table: String) async throws -> Int {
+                var n = 0
+                for try await c in try await client.query("SELECT count(*) FROM pg_indexes WHERE schemaname = \(tenant.schema) AND tablename = \(table)").decode(Int.self) { n = c }
+                return n
+            }
+            for table in [HistorySQL.tenantTable, StageHistorySQL.tenantTable] {
+                #expect(try await count(table.name) == 2)  // primary key and the record index, from tenant creation
+                try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE \(SQLIdentifier.qualified(tenant.schema, table.name))"))
+                #expect(try await count(table.name) == 0)
+                try await client.query(PostgresQuery(unsafeSQL: table.migration))
+                #expect(try await count(table.name) == 2)
+                try await client.query(PostgresQuery(unsafeSQL: table.migration))  // idempotent
+            }
+            try await store.delete(tenant)
+            try await client.query("DELETE FROM tessera.tenants WHERE slug = \(orphan)")
+        }
+    }
+
     @Test("a tenant gets its own schema and a key stored only as a hash; bad slugs and zones are refused")
     func create() async throws {
         try await TestDatabase.withClient { client in

@@ -107,8 +107,6 @@ public struct CheckedExpression: Sendable {
 
     /// Whether the value depends on nothing but constants and the environment (user, now),
     /// not on the given scope's record: such parts are computed once, not per row.
-    public func isInvariant(over scope: FieldReference.Scope) -> Bool { isInvariant(over: [scope]) }
-
     public func isInvariant(over scopes: Set<FieldReference.Scope>) -> Bool {
         if case .field(let reference) = kind { return !scopes.contains(reference.scope) }
         return children.allSatisfy { $0.isInvariant(over: scopes) }

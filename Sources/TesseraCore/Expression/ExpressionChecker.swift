@@ -342,7 +342,7 @@ public struct ExpressionChecker {
         if case .midnight = e.kind { return e }
         guard !e.children.isEmpty, e.children.allSatisfy({ if case .constant = $0.kind { true } else { false } }) else { return e }
         do {
-            return .init(.constant(try ExpressionEvaluator.evaluate(e, in: .constants)), e.type, at: e.position)
+            return .init(.constant(try ExpressionEvaluator.evaluate(e, in: .unused)), e.type, at: e.position)
         } catch {
             throw ExpressionError(.type, "this part always fails: \(error.message)", at: e.position)
         }

@@ -44,9 +44,7 @@ public struct ExpressionEnvironment: Sendable {
         self.timeZone = timeZone
     }
 
-    /// For folding constants: nothing in scope.
-    static let constants = ExpressionEnvironment(now: 0, timeZone: .utc)
-
-    /// For statements that evaluate no expression (no formulas, no where=).
+    /// For statements that evaluate no expression (no formulas, no where=), and for folding
+    /// constants: nothing in scope.
     public static let unused = ExpressionEnvironment(now: 0, timeZone: .utc)
 }

@@ -70,12 +70,7 @@ public enum ExpressionEvaluator {
             guard case .int(let i) = try evaluate(a, in: env) else { return .null }
             return .double(Double(i))
         case .has(let a):
-            switch try evaluate(a, in: env) {
-            case .null: return .bool(false)
-            case .string(let s): return .bool(!s.isEmpty)
-            case .list(let l): return .bool(!l.isEmpty)
-            default: return .bool(true)
-            }
+            return .bool(try evaluate(a, in: env).hasValue)
         case .size(let a):
             switch try evaluate(a, in: env) {
             case .string(let s): return .int(Int64(s.unicodeScalars.count))

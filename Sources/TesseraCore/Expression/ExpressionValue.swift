@@ -19,6 +19,16 @@ public enum ExpressionValue: Sendable, CustomStringConvertible {
 
     public var isNull: Bool { if case .null = self { true } else { false } }
 
+    /// What `has()` and "required" mean: set, and not an empty text or list.
+    public var hasValue: Bool {
+        switch self {
+        case .null: false
+        case .string(let s): !s.isEmpty
+        case .list(let l): !l.isEmpty
+        default: true
+        }
+    }
+
     public var description: String {
         switch self {
         case .null: "null"

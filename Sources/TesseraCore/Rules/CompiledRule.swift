@@ -55,20 +55,15 @@ public struct CompiledRule: Sendable {
             guard let name = rule.field, let f = field(name, "field") else { break }
             let source: String
             switch rule.kind {
-            case .minAttachments:
+            case .minAttachments, .maxSelections:
+                // Both count the items of a list field: attachments or multi-select keys.
                 guard f.type == .attachment || f.type == .multiSelect else {
-                    problems.append(.init(field: "field", rule: "type", message: "field: min_attachments applies to attachment fields, not \(f.type.rawValue)"))
+                    problems.append(.init(field: "field", rule: "type", message: "field: \(rule.kind.rawValue) applies to attachment and multi_select fields, not \(f.type.rawValue)"))
                     break
                 }
-                source = "size(record.\(name)) >= \(rule.min ?? 0)"
-                check = compile(source, "min", scopes: [.record]).map(Check.holds)
-            case .maxSelections:
-                guard f.type == .multiSelect || f.type == .attachment else {
-                    problems.append(.init(field: "field", rule: "type", message: "field: max_selections applies to multi_select fields, not \(f.type.rawValue)"))
-                    break
-                }
-                source = "size(record.\(name)) <= \(rule.max ?? 0)"
-                check = compile(source, "max", scopes: [.record]).map(Check.holds)
+                let (op, bound, property) = rule.kind == .minAttachments ? (">=", rule.min, "min") : ("<=", rule.max, "max")
+                source = "size(record.\(name)) \(op) \(bound ?? 0)"
+                check = compile(source, property, scopes: [.record]).map(Check.holds)
             default:
                 guard ExpressionType.of(f.readType) == .string else {
                     problems.append(.init(field: "field", rule: "type", message: "field: pattern applies to text fields, not \(f.type.rawValue)"))
@@ -157,14 +152,7 @@ public struct CompiledRule: Sendable {
         case .requiredWhen(let when, let fields):
             guard case .bool(true) = try ExpressionEvaluator.evaluate(when, in: env) else { return [] }
             let values = env.records[.record]?.fields ?? [:]
-            return fields.filter { name in
-                switch values[name] ?? .null {
-                case .null: true
-                case .string(let s): s.isEmpty
-                case .list(let l): l.isEmpty
-                default: false
-                }
-            }.map { violation(field: $0, defaultMessage: "\($0) is required here (rule \(rule.name))") }
+            return fields.filter { !(values[$0] ?? .null).hasValue }.map { violation(field: $0, defaultMessage: "\($0) is required here (rule \(rule.name))") }
         case .duplicate, .noConflict:
             return []
         }

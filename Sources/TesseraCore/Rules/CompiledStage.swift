@@ -59,13 +59,7 @@ public struct CompiledStage: Sendable {
         guard forward, !config.exempt.contains(new), let exit = config.exit(from: old) else { return out }
         let values = env.records[.record]?.fields ?? [:]
         for name in exit.required {
-            let missing: Bool = switch values[name] ?? .null {
-            case .null: true
-            case .string(let s): s.isEmpty
-            case .list(let l): l.isEmpty
-            default: false
-            }
-            if missing { out.append(problem("stage_exit", name, "is required to leave \(old)", ["stage": .string(old)])) }
+            if !(values[name] ?? .null).hasValue { out.append(problem("stage_exit", name, "is required to leave \(old)", ["stage": .string(old)])) }
         }
         for (name, minimum) in exit.minAttachments {
             let count = if case .list(let l)? = values[name] { l.count } else { 0 }

@@ -73,16 +73,15 @@ struct DataRoutes {
         group.get(":entity/:id/stages") { _, context -> Response in
             let (caller, model) = try await resolve(context)
             let visits = try await runtime.records.stageHistory(caller, model, id: try context.parameters.required("id"))
-            var totals: [(String, JSONValue)] = []
+            // Seconds per stage, stages in the order first entered.
+            var order: [String] = []
+            var seconds: [String: Double] = [:]
             for visit in visits {
                 guard let stage = visit.to else { continue }
-                let seconds = Double(visit.duration) / 1_000_000
-                if let i = totals.firstIndex(where: { $0.0 == stage }), case .number(let n) = totals[i].1 {
-                    totals[i].1 = .number(String((Double(n) ?? 0) + seconds))
-                } else {
-                    totals.append((stage, .number(String(seconds))))
-                }
+                if seconds[stage] == nil { order.append(stage) }
+                seconds[stage, default: 0] += Double(visit.duration) / 1_000_000
             }
+            let totals: [(String, JSONValue)] = order.map { ($0, .number(String(seconds[$0]!))) }
             let data: [JSONValue] = visits.map { visit in
                 .object([("from", visit.from.map(JSONValue.string) ?? .null), ("to", visit.to.map(JSONValue.string) ?? .null),
                          ("at", .string(TimeText.timestamp(visit.at))), ("by", visit.by.map(JSONValue.string) ?? .null),

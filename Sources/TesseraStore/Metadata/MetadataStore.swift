@@ -86,11 +86,6 @@ public struct MetadataStore: Sendable {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
                 }
-                if change.entities.contains(where: { $0.fields.contains { $0.stage != nil } }) {
-                    for statement in StageHistorySQL.createTable(schema: tenant.schema) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                }
                 let oldByName = Dictionary(current.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let newNames = Set(change.entities.map(\.name))
                 for (position, entity) in change.entities.enumerated() where oldByName[entity.name] != entity || current.entities.firstIndex(of: entity) != position {

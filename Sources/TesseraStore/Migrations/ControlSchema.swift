@@ -69,18 +69,8 @@ public enum ControlSchema {
             """,
             "CREATE INDEX metadata_log_tenant ON tessera.metadata_log (tenant_id, id)",
         ]),
-        Migration(version: 2, name: "record history in every tenant schema", sql: [
-            """
-            DO $$
-            DECLARE s text;
-            BEGIN
-              FOR s IN SELECT schema_name FROM tessera.tenants LOOP
-                EXECUTE format('CREATE TABLE IF NOT EXISTS %I._history (\(HistorySQL.columns))', s);
-                EXECUTE format('CREATE INDEX IF NOT EXISTS \(HistorySQL.indexName) ON %I._history (entity, record_id, id)', s);
-              END LOOP;
-            END $$
-            """,
-        ]),
+        Migration(version: 2, name: "record history in every tenant schema", sql: [HistorySQL.tenantTable.migration]),
+        Migration(version: 3, name: "stage history in every tenant schema", sql: [StageHistorySQL.tenantTable.migration]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -6,25 +6,10 @@ import TesseraCore
 enum HistorySQL {
     static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, "_history") }
 
-    /// The table's columns, shared by new tenants' DDL and the migration for existing ones.
-    static let columns = """
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        entity text NOT NULL,
-        record_id uuid NOT NULL,
-        action text NOT NULL,
-        old jsonb,
-        new jsonb,
-        at timestamptz NOT NULL DEFAULT now(),
-        actor uuid,
-        via text
-        """
-
-    static let indexName = ObjectName.make("ix", entity: "_history", field: "record")
-
-    static func createTable(schema: String) -> [String] {
-        ["CREATE TABLE IF NOT EXISTS \(table(schema)) (\(columns))",
-         "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(indexName)) ON \(table(schema)) (entity, record_id, id)"]
-    }
+    static let tenantTable = TenantTable(name: "_history", columns: """
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity text NOT NULL, record_id uuid NOT NULL, action text NOT NULL, \
+        old jsonb, new jsonb, at timestamptz NOT NULL DEFAULT now(), actor uuid, via text
+        """, indexColumns: "entity, record_id, id")
 
     /// Columns history does not report: bookkeeping every write changes (owner changes are kept).
     static let untracked = "ARRAY['id','version','created_at','updated_at','created_by','updated_by','deleted_at']"

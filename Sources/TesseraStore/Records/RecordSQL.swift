@@ -28,9 +28,10 @@ struct RecordSQL {
         b.append(" FROM \(from) t) q")
     }
 
-    /// Who writes and through what, for the history row every write adds.
-    var actor = ""
-    var via = ""
+    /// Who writes, for the created_by/updated_by columns and the history row every write adds.
+    var caller: Caller?
+    var actor: String { caller?.userID.uuidString.lowercased() ?? "" }
+    var via: String { caller.map { "key:" + $0.keyID.uuidString.lowercased() } ?? "" }
 
     /// Ends a write CTE `w`: its history row, then the written row's JSON with formulas computed.
     func appendReturning(_ action: String, to b: inout SQLBuilder) throws(ExpressionError) {
@@ -121,7 +122,7 @@ struct RecordSQL {
 
     /// `FROM <source> WHERE <live or recycled> AND <filters> AND <where= expression>`, shared by
     /// pages and counts so both always select the same rows.
-    func appendFromWhere(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment, to b: inout SQLBuilder) throws(ExpressionError) {
+    func appendFromWhere(_ query: ListQuery, deletedOnly: Bool, to b: inout SQLBuilder) throws(ExpressionError) {
         b.append(" FROM ")
         try appendSource(table, to: &b)
         b.append(deletedOnly ? " WHERE q.deleted_at IS NOT NULL" : " WHERE q.deleted_at IS NULL")
@@ -136,11 +137,11 @@ struct RecordSQL {
     }
 
     /// `SELECT json, key texts… FROM table WHERE … ORDER BY … LIMIT n+1`.
-    func list(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment) throws(ExpressionError) -> SQLBuilder {
+    func list(_ query: ListQuery, deletedOnly: Bool) throws(ExpressionError) -> SQLBuilder {
         var b = SQLBuilder("SELECT ")
         appendProjection(query.select, to: &b)
         for key in query.order { b.append(", q.\(SQLIdentifier.quote(key.column.name))::text") }
-        try appendFromWhere(query, deletedOnly: deletedOnly, environment: environment, to: &b)
+        try appendFromWhere(query, deletedOnly: deletedOnly, to: &b)
         if let after = query.after {
             b.append(" AND ")
             appendKeyset(query.order, after, to: &b)
@@ -153,9 +154,9 @@ struct RecordSQL {
         return b
     }
 
-    func count(_ query: ListQuery, deletedOnly: Bool, environment: ExpressionEnvironment) throws(ExpressionError) -> SQLBuilder {
+    func count(_ query: ListQuery, deletedOnly: Bool) throws(ExpressionError) -> SQLBuilder {
         var b = SQLBuilder("SELECT count(*)")
-        try appendFromWhere(query, deletedOnly: deletedOnly, environment: environment, to: &b)
+        try appendFromWhere(query, deletedOnly: deletedOnly, to: &b)
         return b
     }
 
@@ -219,7 +220,7 @@ struct RecordSQL {
     }
 
     /// One INSERT for several records; columns a record does not give take their DEFAULT.
-    func insert(_ rows: [(id: String, owner: String, write: RecordWrite)], actor: String) throws(ExpressionError) -> SQLBuilder {
+    func insert(_ rows: [(id: String, owner: String, write: RecordWrite)]) throws(ExpressionError) -> SQLBuilder {
         var columns: [FieldDefinition] = []
         for row in rows {
             for assignment in row.write.assignments where !columns.contains(where: { $0.name == assignment.field.name }) {
@@ -252,7 +253,7 @@ struct RecordSQL {
         return b
     }
 
-    func update(id: String, write: RecordWrite, actor: String) throws(ExpressionError) -> SQLBuilder {
+    func update(id: String, write: RecordWrite) throws(ExpressionError) -> SQLBuilder {
         // `o` is the row as the statement's snapshot sees it: the history's old values. (Not FOR
         // UPDATE: a row the same statement updates is invisible to a locking read.)
         var b = SQLBuilder("WITH o AS (SELECT * FROM \(table) WHERE id = ")
@@ -279,7 +280,7 @@ struct RecordSQL {
     }
 
     /// Moves a record to the recycle bin (`delete: true`) or back out of it.
-    func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?, actor: String) throws(ExpressionError) -> SQLBuilder {
+    func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?) throws(ExpressionError) -> SQLBuilder {
         var b = SQLBuilder("WITH w AS (UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         b.append(" WHERE id = ")

@@ -29,21 +29,20 @@ public struct RecordStore: Sendable {
 
     public func list(_ caller: Caller, _ model: EntityModel, _ query: ListQuery, deletedOnly: Bool = false) async throws -> Page {
         let entity = model.definition
-        let environment = query.condition == nil && model.formulas.isEmpty ? .unused : Self.environment(caller)
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: entity, timeZone: caller.tenant.timeZone, formulas: model.formulas, environment: environment)
+        let sql = Self.sql(caller, model, evaluates: query.condition != nil)
         do {
             var records: [String] = []
             var lastKeys: [String?] = []
-            for row in try await prepared.rows(try sql.list(query, deletedOnly: deletedOnly, environment: environment), client: client, logger: logger) {
+            for row in try await prepared.rows(try sql.list(query, deletedOnly: deletedOnly), client: client, logger: logger) {
                 let cells = row.makeRandomAccess()
                 if records.count == query.limit {
                     return Page(records: records, nextCursor: ListQueryParser.encodeCursor(signature: query.orderSignature, values: lastKeys),
-                                count: try await count(sql, query, deletedOnly, environment))
+                                count: try await count(sql, query, deletedOnly))
                 }
                 records.append(try cells[0].decode(String.self))
                 lastKeys = try (1...query.order.count).map { i in try cells[i].decode(String?.self) }
             }
-            return Page(records: records, nextCursor: nil, count: try await count(sql, query, deletedOnly, environment))
+            return Page(records: records, nextCursor: nil, count: try await count(sql, query, deletedOnly))
         } catch let error as ExpressionError {
             throw TesseraError.validation([error.detail(property: "where")])
         } catch {
@@ -51,21 +50,23 @@ public struct RecordStore: Sendable {
         }
     }
 
-    private func count(_ sql: RecordSQL, _ query: ListQuery, _ deletedOnly: Bool, _ environment: ExpressionEnvironment) async throws -> Int? {
+    private func count(_ sql: RecordSQL, _ query: ListQuery, _ deletedOnly: Bool) async throws -> Int? {
         guard query.exactCount else { return nil }
-        return try await prepared.rows(try sql.count(query, deletedOnly: deletedOnly, environment: environment), client: client, logger: logger)
+        return try await prepared.rows(try sql.count(query, deletedOnly: deletedOnly), client: client, logger: logger)
             .first?.decode(Int.self) ?? 0
+    }
+
+    /// The SQL builder for one request on one entity. Its environment (one clock reading for the
+    /// whole request) is made only when something evaluates expressions: formulas, rules and
+    /// stages on writes, or a `where=` (`evaluates`).
+    static func sql(_ caller: Caller, _ model: EntityModel, evaluates: Bool = false) -> RecordSQL {
+        let needed = evaluates || !model.formulas.isEmpty || model.checksWrites
+        return RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
+                         environment: needed ? environment(caller) : .unused, caller: caller)
     }
 
     /// What expressions of this caller's request read besides records: the caller, one clock
     /// reading for the whole request, and the tenant's time zone.
-    /// The SQL builder for one request on one entity, with formulas when it has any.
-    static func sql(_ caller: Caller, _ model: EntityModel) -> RecordSQL {
-        RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
-                  environment: model.formulas.isEmpty ? .unused : environment(caller),
-                  actor: caller.userID.uuidString.lowercased(), via: "key:" + caller.keyID.uuidString.lowercased())
-    }
-
     public static func environment(_ caller: Caller, now: Int64 = Timestamp.nowMicroseconds()) -> ExpressionEnvironment {
         ExpressionEnvironment(user: ["id": .string(caller.userID.uuidString.lowercased())], now: now,
                               timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
@@ -85,7 +86,7 @@ public struct RecordStore: Sendable {
     public func create(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool = false) async throws -> [String] {
         let entity = model.definition
         let sql = Self.sql(caller, model)
-        let actor = caller.userID.uuidString.lowercased()
+        let actor = sql.actor
         let rows = writes.map { write in
             (id: UUIDText.v7().uuidString.lowercased(), owner: write.ownerID ?? actor, write: write)
         }
@@ -106,7 +107,7 @@ public struct RecordStore: Sendable {
                         // Rules read other records (duplicates, conflicts) in the transaction that writes.
                         var rows = rows
                         var moves: [(id: String, from: String?, to: String?)] = []
-                        let env = Self.environment(caller)
+                        let env = sql.environment
                         let enforcer = RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
                         // Duplicate and conflict rules must also see the earlier records of the same
                         // bulk request: those are written one by one, each after its check (the
@@ -127,27 +128,27 @@ public struct RecordStore: Sendable {
                             rows[i].write.apply(outcome.additions)
                             if let change = outcome.stageChange { moves.append((row.id, change.from, change.to)) }
                             if oneByOne, outcome.problems.isEmpty, row.write.problems.isEmpty {
-                                out += try await insert(sql, [rows[i]], actor: actor, on: connection)
+                                out += try await insert(sql, [rows[i]], on: connection)
                             }
                         }
                         guard all.isEmpty else { throw TesseraError.validation(all) }
                         for start in stride(from: 0, to: oneByOne ? 0 : rows.count, by: Self.rowsPerInsert) {
-                            out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), actor: actor, on: connection)
+                            out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), on: connection)
                         }
                         for move in moves {
-                            try await recordStageChange(caller, model, id: move.id, from: move.from, to: move.to, actor: actor, on: connection)
+                            try await recordStageChange(sql, model, id: move.id, from: move.from, to: move.to, on: connection)
                         }
                         return out
                     }
                 }
                 guard all.isEmpty else { throw TesseraError.validation(all) }
                 if rows.count <= Self.rowsPerInsert {
-                    return try await insert(sql, Array(rows[...]), actor: actor, on: connection)
+                    return try await insert(sql, Array(rows[...]), on: connection)
                 }
                 return try await connection.withTransaction(logger: logger) { connection in
                     var out: [String] = []
                     for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
-                        out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), actor: actor, on: connection)
+                        out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), on: connection)
                     }
                     return out
                 }
@@ -157,8 +158,8 @@ public struct RecordStore: Sendable {
         }
     }
 
-    private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], actor: String, on connection: PostgresConnection) async throws -> [String] {
-        let statement = try sql.insert(rows, actor: actor)
+    private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], on connection: PostgresConnection) async throws -> [String] {
+        let statement = try sql.insert(rows)
         // Single-record inserts repeat a few shapes and are worth preparing; bulk ones vary by size.
         let result = rows.count == 1
             ? try await prepared.rows(statement, on: connection, logger: logger)
@@ -170,14 +171,13 @@ public struct RecordStore: Sendable {
         let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
         let sql = Self.sql(caller, model)
-        let actor = caller.userID.uuidString.lowercased()
         do {
             return try await client.withConnection { connection in
                 let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 let changes = !write.assignments.isEmpty || write.ownerID != nil
                 if changes, model.checksWrites {
                     return try await connection.withTransaction(logger: logger) { connection in
-                        try await updateWithRules(caller, model, sql, id: id, write, problems: all, actor: actor, on: connection)
+                        try await updateWithRules(caller, model, sql, id: id, write, problems: all, on: connection)
                     }
                 }
                 guard all.isEmpty else { throw TesseraError.validation(all) }
@@ -187,7 +187,7 @@ public struct RecordStore: Sendable {
                     if let json = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first?.decode(String.self) { return json }
                     throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
                 }
-                if let json = try await prepared.rows(try sql.update(id: id, write: write, actor: actor), on: connection, logger: logger).first?.decode(String.self) {
+                if let json = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first?.decode(String.self) {
                     return json
                 }
                 try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
@@ -214,7 +214,7 @@ public struct RecordStore: Sendable {
     /// An update checked against the entity's rules: the current row is locked and read, the
     /// rules see it as `old` and the merged values as `record`.
     private func updateWithRules(_ caller: Caller, _ model: EntityModel, _ sql: RecordSQL, id: String, _ write: RecordWrite,
-                                 problems: [TesseraError.Detail], actor: String, on connection: PostgresConnection) async throws -> String {
+                                 problems: [TesseraError.Detail], on connection: PostgresConnection) async throws -> String {
         var current = SQLBuilder("SELECT row_to_json(q)::text FROM \(sql.table) q WHERE q.id = ")
         current.bind(.text(id), cast: "uuid")
         current.append(" AND q.deleted_at IS NULL FOR UPDATE")
@@ -229,28 +229,28 @@ public struct RecordStore: Sendable {
         var record = old
         for assignment in write.assignments { record.fields[assignment.field.name] = .from(stored: assignment.value, type: assignment.field.type) }
         if let owner = write.ownerID { record.fields["owner_id"] = .string(owner) }
-        let env = Self.environment(caller)
+        let env = sql.environment
         record.fields["updated_at"] = .timestamp(env.now)
-        record.fields["updated_by"] = .string(actor)
+        record.fields["updated_by"] = .string(sql.actor)
         let outcome = try await RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
             .check(id: id, record: record, old: old, environment: env, skipping: Set(write.problems.compactMap(\.field)), on: connection)
         let all = problems + outcome.problems
         guard all.isEmpty else { throw TesseraError.validation(all) }
         var write = write
         write.apply(outcome.additions)
-        guard let updated = try await prepared.rows(try sql.update(id: id, write: write, actor: actor), on: connection, logger: logger).first?.decode(String.self) else {
+        guard let updated = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first?.decode(String.self) else {
             throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
         }
         if let change = outcome.stageChange {
-            try await recordStageChange(caller, model, id: id, from: change.from, to: change.to, actor: actor, on: connection)
+            try await recordStageChange(sql, model, id: id, from: change.from, to: change.to, on: connection)
         }
         return updated
     }
 
-    private func recordStageChange(_ caller: Caller, _ model: EntityModel, id: String, from: String?, to: String?, actor: String,
+    private func recordStageChange(_ sql: RecordSQL, _ model: EntityModel, id: String, from: String?, to: String?,
                                    on connection: PostgresConnection) async throws {
         guard let field = model.stage?.field else { return }
-        let statement = StageHistorySQL.insert(schema: caller.tenant.schema, entity: model.name, id: id, field: field, from: from, to: to, actor: actor)
+        let statement = StageHistorySQL.insert(schema: sql.schema, entity: model.name, id: id, field: field, from: from, to: to, actor: sql.actor)
         _ = try await prepared.rows(statement, on: connection, logger: logger)
     }
 
@@ -266,11 +266,7 @@ public struct RecordStore: Sendable {
 
     /// A record's history, newest first (404 for a record this tenant does not have).
     public func history(_ caller: Caller, _ model: EntityModel, id: String, limit: Int = 500) async throws -> [HistoryEntry] {
-        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(model.name) with id '\(id)'.") }
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone)
-        guard try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
-            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
-        }
+        let id = try await requireRecord(caller, model, id: id)
         let rows = try await prepared.rows(HistorySQL.list(schema: caller.tenant.schema, entity: model.name, id: id, limit: limit), client: client, logger: logger)
         return try rows.map { row in
             let (action, old, new, at, actor, via) = try row.decode((String, String?, String?, Int64, String?, String?).self)
@@ -299,11 +295,7 @@ public struct RecordStore: Sendable {
 
     /// The record's stage history, oldest first (404 for a record this tenant does not have).
     public func stageHistory(_ caller: Caller, _ model: EntityModel, id: String) async throws -> [StageVisit] {
-        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(model.name) with id '\(id)'.") }
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone)
-        guard try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
-            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
-        }
+        let id = try await requireRecord(caller, model, id: id)
         guard model.stage != nil else { return [] }
         let rows = try await prepared.rows(StageHistorySQL.list(schema: caller.tenant.schema, entity: model.name, id: id), client: client, logger: logger)
         let changes = try rows.map { try $0.decode((String?, String?, Int64, String?).self) }
@@ -312,6 +304,15 @@ public struct RecordStore: Sendable {
             let end = i + 1 < changes.count ? changes[i + 1].2 : now
             return StageVisit(from: change.0, to: change.1, at: change.2, by: change.3, duration: max(0, end - change.2))
         }
+    }
+
+    /// The normalized id of a record the tenant has (live or in the recycle bin), else a 404.
+    private func requireRecord(_ caller: Caller, _ model: EntityModel, id text: String) async throws -> String {
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone)
+        guard let id = UUIDText.normalized(text), try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
+            throw TesseraError.notFound("No \(model.name) with id '\(text)'.")
+        }
+        return id
     }
 
     /// The values a record will have once created, as rules read them.
@@ -340,7 +341,7 @@ public struct RecordStore: Sendable {
         let sql = Self.sql(caller, model)
         do {
             return try await client.withConnection { connection in
-                let query = try sql.setDeleted(delete, id: id, expectedVersion: expectedVersion, actor: caller.userID.uuidString.lowercased())
+                let query = try sql.setDeleted(delete, id: id, expectedVersion: expectedVersion)
                 if let json = try await prepared.rows(query, on: connection, logger: logger).first?.decode(String.self) { return json }
                 if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
                 throw TesseraError.notFound(delete ? "No \(entity.name) with id '\(id)'." : "No \(entity.name) with id '\(id)' in the recycle bin.")

@@ -59,7 +59,11 @@ struct RuleEnforcer {
                     try await conflict(rule, condition, id: id, env: env, outcome: &outcome, on: connection)
                 }
             } catch let error as ExpressionError {
-                outcome.problems.append(rule.violation(field: rule.rule.fields.first, defaultMessage: "could not be checked: \(error.description)"))
+                // Not a violation of the rule's own message: the rule could not be decided.
+                let field = rule.rule.fields.first
+                outcome.problems.append(.init(field: field, rule: rule.name,
+                                              message: (field.map { "\($0): " } ?? "") + "rule \(rule.name) could not be checked: \(error.description)",
+                                              extra: ["kind": .string("evaluation")]))
             }
         }
         return outcome

@@ -4,24 +4,10 @@ import TesseraCore
 enum StageHistorySQL {
     static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, "_stage_history") }
 
-    /// Idempotent: run with any metadata change that leaves a stage field in the tenant.
-    static func createTable(schema: String) -> [String] {
-        [
-            """
-            CREATE TABLE IF NOT EXISTS \(table(schema)) (
-              id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-              entity text NOT NULL,
-              record_id uuid NOT NULL,
-              field text NOT NULL,
-              from_stage text,
-              to_stage text,
-              at timestamptz NOT NULL DEFAULT now(),
-              by_user uuid
-            )
-            """,
-            "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(ObjectName.make("ix", entity: "_stage_history", field: "record"))) ON \(table(schema)) (entity, record_id, id)",
-        ]
-    }
+    static let tenantTable = TenantTable(name: "_stage_history", columns: """
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity text NOT NULL, record_id uuid NOT NULL, field text NOT NULL, \
+        from_stage text, to_stage text, at timestamptz NOT NULL DEFAULT now(), by_user uuid
+        """, indexColumns: "entity, record_id, id")
 
     static func insert(schema: String, entity: String, id: String, field: String, from: String?, to: String?, actor: String) -> SQLBuilder {
         var b = SQLBuilder("INSERT INTO \(table(schema)) (entity, record_id, field, from_stage, to_stage, by_user) VALUES (")

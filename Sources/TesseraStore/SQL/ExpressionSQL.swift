@@ -19,9 +19,10 @@ struct ExpressionSQL {
         self.schema = schema
         self.rows = rows
         self.environment = environment
+        rowScopes = Set(rows.keys)
     }
 
-    private var rowScopes: Set<FieldReference.Scope> { Set(rows.keys) }
+    private let rowScopes: Set<FieldReference.Scope>
 
     func append(_ e: CheckedExpression, to b: inout SQLBuilder, positive: Bool = false) throws(ExpressionError) {
         if e.isInvariant(over: rowScopes) {
@@ -125,17 +126,10 @@ struct ExpressionSQL {
             b.bind(.text(regex.postgresPattern), cast: "text")
             b.append(")")
         case .localDate(let a):
-            b.append("((")
-            try append(a, to: &b)
-            b.append(") AT TIME ZONE ")
-            b.bind(.text(environment.timeZone.identifier), cast: "text")
-            b.append(")::date")
+            try appendInTimeZone(a, cast: "", to: &b)
+            b.append("::date")
         case .midnight(let a):
-            b.append("((")
-            try append(a, to: &b)
-            b.append(")::timestamp AT TIME ZONE ")
-            b.bind(.text(environment.timeZone.identifier), cast: "text")
-            b.append(")")
+            try appendInTimeZone(a, cast: "::timestamp", to: &b)
         case .truncate(let a):
             try appendCall("trunc", [a], to: &b)
             b.append("::bigint")
@@ -150,6 +144,15 @@ struct ExpressionSQL {
             try append(a, to: &b)
             b.append(part == .address ? ")->>'address')" : ")->>'\(part.rawValue)')::float8")
         }
+    }
+
+    /// `((value)cast AT TIME ZONE <tenant zone>)`: a timestamp's local time, or a local time's instant.
+    private func appendInTimeZone(_ value: CheckedExpression, cast: String, to b: inout SQLBuilder) throws(ExpressionError) {
+        b.append("((")
+        try append(value, to: &b)
+        b.append(")\(cast) AT TIME ZONE ")
+        b.bind(.text(environment.timeZone.identifier), cast: "text")
+        b.append(")")
     }
 
     /// `name(arg, arg…)` with each argument compiled.

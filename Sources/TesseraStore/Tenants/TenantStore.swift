@@ -82,7 +82,7 @@ public struct TenantStore: Sendable {
                 id uuid PRIMARY KEY, name text NOT NULL, content_type text NOT NULL, size bigint NOT NULL,
                 sha256 text NOT NULL, created_by uuid, created_at timestamptz NOT NULL DEFAULT now())
             """,
-        ] + HistorySQL.createTable(schema: schema)
+        ] + HistorySQL.tenantTable.create(schema: schema) + StageHistorySQL.tenantTable.create(schema: schema)
     }
 
     /// Removes a tenant: its schema with every table, its keys and metadata (used to undo a failed set-up).

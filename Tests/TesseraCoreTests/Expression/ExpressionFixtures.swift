@@ -50,8 +50,3 @@ enum ExpressionFixtures {
         return try compile(source).evaluate(in: env)
     }
 }
-
-extension ExpressionValue {
-    /// Test convenience: equality as the language defines it.
-    static func ~= (a: ExpressionValue, b: ExpressionValue) -> Bool { a.equals(b) }
-}
