@@ -78,8 +78,8 @@ struct CommonOptions: ParsableArguments {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await ControlSchema.migrate(client, logger: logger)
-            let runtime = TesseraRuntime(client: client, dataDirectory: absoluteDataDirectory, packsDirectory: packsURL(),
-                                         adminToken: try adminToken(), logger: logger)
+            let configuration = ServerConfiguration(dataDirectory: absoluteDataDirectory, database: endpoint, packsDirectory: packsURL(), adminToken: try adminToken())
+            let runtime = TesseraRuntime(client: client, configuration: configuration, logger: logger)
             return try await body(runtime)
         }
     }

@@ -45,7 +45,8 @@ struct TestApp {
     static func make(dataDirectory: String? = nil) async throws -> some ApplicationProtocol {
         let endpoint = try await TestDatabase.shared.endpoint()
         let dir = dataDirectory ?? (NSTemporaryDirectory() + "tessera-test-data-" + UUID().uuidString)
-        let configuration = ServerConfiguration(dataDirectory: dir, database: endpoint, packsDirectory: TestDatabase.packsDirectory, adminToken: adminToken)
+        var configuration = ServerConfiguration(dataDirectory: dir, database: endpoint, packsDirectory: TestDatabase.packsDirectory, adminToken: adminToken)
+        configuration.passwordCost = 4
         return buildApplication(configuration, logger: TestDatabase.logger)
     }
 
@@ -82,6 +83,23 @@ struct TestApp {
                                    json: .object([("slug", .string(slug)), ("name", .string("Test \(slug)")), ("packs", .array(packs.map { .string($0) }))]))
         #expect(reply.status == 201, "tenant creation failed: \(reply.text)")
         return try #require(reply.json?["api_key"]?.stringValue)
+    }
+
+    /// Creates a user (a person with a unique email unless told otherwise) and an API key for
+    /// them; returns (user id, key).
+    func makeUser(_ adminKey: String, name: String = "User", roles: [String], team: String? = nil, manager: String? = nil,
+                  password: String? = nil, email: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> (id: String, key: String) {
+        var body: [(String, JSONValue)] = [("name", .string(name)), ("email", .string(email ?? "u\(UUID().uuidString.prefix(8).lowercased())@example.com")),
+                                           ("roles", .array(roles.map(JSONValue.string)))]
+        if let team { body.append(("team_id", .string(team))) }
+        if let manager { body.append(("manager_id", .string(manager))) }
+        if let password { body.append(("password", .string(password))) }
+        let user = try await call(.post, "/api/v1/users", key: adminKey, json: .object(body))
+        #expect(user.status == 201, "user creation failed: \(user.text)", sourceLocation: sourceLocation)
+        let id = try #require(user.id, sourceLocation: sourceLocation)
+        let key = try await call(.post, "/api/v1/users/\(id)/api-keys", key: adminKey, json: ["name": "test"])
+        #expect(key.status == 201, "key creation failed: \(key.text)", sourceLocation: sourceLocation)
+        return (id, try #require(key.json?["key"]?.stringValue, sourceLocation: sourceLocation))
     }
 
     /// Creates an entity from wire-format JSON and expects 201.

@@ -38,14 +38,15 @@ struct TenantStoreTests {
     func create() async throws {
         try await TestDatabase.withClient { client in
             let store = TenantStore(client: client, logger: TestDatabase.logger)
+            let sessions = SessionStore(client: client, hasher: PasswordHasher(cost: 4), logger: TestDatabase.logger)
             let slug = TestDatabase.uniqueSlug()
             let (tenant, key) = try await store.create(slug: slug, name: "  Acme 销售部 ", timeZone: "Europe/Berlin")
             #expect(tenant.schema == "t_" + slug && tenant.name == "Acme 销售部" && tenant.timeZone == "Europe/Berlin")
             #expect(key.hasPrefix("tsk_") && key.count > 30)
-            let caller = try #require(try await store.authenticate(key: key))
-            #expect(caller.tenant.id == tenant.id)
-            #expect(try await store.authenticate(key: key + "x") == nil)
-            #expect(try await store.authenticate(key: "not a key") == nil)
+            let caller = try #require(try await sessions.authenticate(key: key))
+            #expect(caller.tenant.id == tenant.id && caller.roles == ["admin"] && caller.expiresAt == nil)
+            #expect(try await sessions.authenticate(key: key + "x") == nil)
+            #expect(try await sessions.authenticate(key: "not a key") == nil)
             // Only the hash is in the database.
             var stored: [String] = []
             for try await hash in try await client.query("SELECT key_hash FROM tessera.api_keys WHERE tenant_id = \(tenant.id)").decode(String.self) { stored.append(hash) }
@@ -62,7 +63,7 @@ struct TenantStoreTests {
             await #expect(throws: TesseraError.self) { try await store.create(slug: TestDatabase.uniqueSlug(), name: "   ") }
 
             try await store.delete(tenant)
-            #expect(try await store.authenticate(key: key) == nil)
+            #expect(try await sessions.authenticate(key: key) == nil)
             #expect(try await store.find(slug: slug) == nil)
         }
     }

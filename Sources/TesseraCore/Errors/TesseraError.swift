@@ -23,6 +23,8 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
     public var code: String
     public var message: String
     public var details: [Detail]
+    /// Seconds a client should wait before retrying (429), sent as `Retry-After`.
+    public var retryAfter: Int?
 
     public init(status: Int, code: String, message: String, details: [Detail] = []) {
         self.status = status

@@ -8,6 +8,8 @@ public struct PackManifest: Sendable, Equatable {
     public var description: Label?
     public var requires: [Requirement]
     public var entities: [EntityDefinition]
+    /// Roles the pack defines (`roles/<name>.yaml`), checked against its entities.
+    public var roles: [RoleDefinition] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -22,6 +24,7 @@ public struct PackManifest: Sendable, Equatable {
             .object([("id", .string(r.id))] + (r.minVersion.map { [("min_version", JSONValue.string($0))] } ?? []))
         })))
         m.append(("entities", .array(entities.map { .string($0.name) })))
+        m.append(("roles", .array(roles.map { .string($0.name) })))
         return .object(m)
     }
 }
@@ -51,7 +54,7 @@ public struct PackLibrary: Sendable {
         let json = try YAMLDocument.parse(manifestText, file: "\(id)/pack.yaml")
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
-        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities"])
+        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities", "roles"])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
         let name = reader.label("name")
@@ -65,6 +68,7 @@ public struct PackLibrary: Sendable {
             }
         }
         let entityNames = reader.stringArray("entities") ?? []
+        let roleNames = reader.stringArray("roles") ?? []
         problems += reader.problems
         if manifestID != id { problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder")) }
         if version.isEmpty { problems.append(.init(field: "version", rule: "required", message: "\(id)/pack.yaml: version is required")) }
@@ -90,7 +94,28 @@ public struct PackLibrary: Sendable {
                 })
             }
         }
-        return PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
+        var roles: [RoleDefinition] = []
+        for roleName in roleNames {
+            guard APIName.isValid(roleName) else { throw .invalidMetadata([.init(field: "roles", rule: "name", message: "'\(roleName)' is not a role name")]) }
+            let file = "\(id)/roles/\(roleName).yaml"
+            let text = try read(path(id, "roles", "\(roleName).yaml"), id: id)
+            do throws(TesseraError) {
+                let role = try RoleDecoder.role(try YAMLDocument.parse(text, file: file), entities: entities)
+                guard role.name == roleName else {
+                    throw TesseraError.invalidMetadata([.init(field: "name", rule: "mismatch", message: "\(file): name '\(role.name)' does not match the file")])
+                }
+                roles.append(role)
+            } catch {
+                throw .invalidMetadata(error.details.map { detail in
+                    var d = detail
+                    d.message = "\(file): \(d.message)"
+                    return d
+                })
+            }
+        }
+        var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
+        manifest.roles = roles
+        return manifest
     }
 
     private func read(_ file: String, id: String) throws(TesseraError) -> String {

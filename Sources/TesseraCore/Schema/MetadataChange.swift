@@ -1,15 +1,18 @@
-/// What a metadata change does: the tenant's complete new entity list and the schema steps.
+/// What a metadata change does: the tenant's complete new entity list and the schema steps,
+/// and the complete new role list when roles change (nil: roles as they are).
 public struct MetadataChange: Sendable {
     public var entities: [EntityDefinition]
     public var steps: [SchemaChange]
     public var action: String
     public var target: String
+    public var roles: [RoleDefinition]?
 
-    public init(entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String) {
+    public init(entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil) {
         self.entities = entities
         self.steps = steps
         self.action = action
         self.target = target
+        self.roles = roles
     }
 }
 

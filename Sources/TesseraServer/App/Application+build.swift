@@ -13,13 +13,13 @@ public func buildApplication(
     beforeServing: (@Sendable (TesseraRuntime) async throws -> Void)? = nil
 ) -> some ApplicationProtocol {
     let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-    let runtime = TesseraRuntime(client: client, dataDirectory: configuration.dataDirectory, packsDirectory: configuration.packsDirectory,
-                                 adminToken: configuration.adminToken, logger: logger)
+    let runtime = TesseraRuntime(client: client, configuration: configuration, logger: logger)
     let router = buildRouter(runtime)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tessera"),
-        services: [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, logger: logger)],
+        services: [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
+                   AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger)],
         logger: logger
     )
     app.beforeServerStarts {
@@ -37,6 +37,9 @@ public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> 
     TenantRoutes(runtime: runtime).register(on: router)
     MetadataRoutes(runtime: runtime).register(on: router)
     DataRoutes(runtime: runtime).register(on: router)
+    AuthRoutes(runtime: runtime).register(on: router)
+    UserRoutes(runtime: runtime).register(on: router)
+    RoleRoutes(runtime: runtime).register(on: router)
     FileRoutes(runtime: runtime).register(on: router)
     PackRoutes(runtime: runtime).register(on: router)
     return router

@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var database: DatabaseEndpoint
     public var packsDirectory: URL
     public var adminToken: String
+    /// bcrypt work factor for passwords (12 in production; tests lower it).
+    public var passwordCost: UInt8 = 12
+    /// How long a login token lives.
+    public var sessionLifetime: Duration = .seconds(12 * 3600)
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, database: DatabaseEndpoint, packsDirectory: URL, adminToken: String) {
         self.host = host

@@ -15,6 +15,8 @@ public struct TesseraRuntime: Sendable {
     public let packs: PackLibrary
     public let installer: PackInstaller
     public let callers: CallerCache
+    public let users: UserStore
+    public let sessions: SessionStore
     public let adminToken: String
     public let logger: Logger
 
@@ -22,41 +24,68 @@ public struct TesseraRuntime: Sendable {
     public static let maxJSONBody = 1 << 20
     public static let maxBulkBody = 8 << 20
 
-    public init(client: PostgresClient, dataDirectory: String, packsDirectory: URL, adminToken: String, logger: Logger) {
+    public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
+        let dataDirectory = configuration.dataDirectory
         self.client = client
+        let hasher = PasswordHasher(cost: configuration.passwordCost)
+        users = UserStore(client: client, hasher: hasher, logger: logger)
+        sessions = SessionStore(client: client, hasher: hasher, sessionLifetime: configuration.sessionLifetime, logger: logger)
         tenants = TenantStore(client: client, logger: logger)
         metadataStore = MetadataStore(client: client, logger: logger)
         metadata = MetadataCache(store: metadataStore)
         records = RecordStore(client: client, prepared: PreparedSQL(), logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)
-        packs = PackLibrary(root: packsDirectory)
+        packs = PackLibrary(root: configuration.packsDirectory)
         installer = PackInstaller(metadata: metadataStore, library: packs)
         callers = CallerCache()
-        self.adminToken = adminToken
+        adminToken = configuration.adminToken
         self.logger = logger
     }
 
-    /// The caller behind a bearer key, from the cache or the database.
+    /// The caller behind a bearer key or login token, from the cache or the database.
     public func authenticate(key: String) async throws -> Caller? {
         let hash = APIKey.hashHex(key)
         if let caller = callers.caller(forKeyHash: hash) { return caller }
-        guard let caller = try await tenants.authenticate(key: key) else { return nil }
+        guard let caller = try await sessions.authenticate(key: key) else { return nil }
         callers.remember(caller, forKeyHash: hash)
         return caller
     }
 
-    /// Applies a metadata change and keeps the result in this instance's cache.
+    /// The caller's metadata and what their roles allow.
+    public func access(_ caller: Caller) async throws -> (TenantMetadata, AccessPolicy) {
+        let metadata = try await metadata.metadata(for: caller.tenant)
+        return (metadata, metadata.policy(for: caller.roles))
+    }
+
+    /// 403 unless the caller's roles grant `permission`.
+    public func require(_ permission: SpecialPermission, _ caller: Caller) async throws {
+        guard try await access(caller).1.has(permission) else {
+            throw TesseraError.forbidden("This needs the '\(permission.rawValue)' permission, which none of your roles (\(caller.roles.joined(separator: ", "))) grants.")
+        }
+    }
+
+    /// Applies a metadata change (needs `manage_metadata`) and keeps the result in this instance's cache.
     public func changeMetadata(_ caller: Caller, force: Bool = false, _ plan: @escaping @Sendable ([EntityDefinition]) throws -> MetadataChange) async throws -> TenantMetadata {
-        let updated = try await metadataStore.apply(caller.tenant, actor: caller.userID, force: force) { current in try plan(current.entities) }
+        try await changeTenantMetadata(caller, force: force) { current in try plan(current.entities) }
+    }
+
+    /// The same with the whole current metadata (entities and roles) to plan against.
+    public func changeTenantMetadata(_ caller: Caller, force: Bool = false, _ plan: @escaping @Sendable (TenantMetadata) throws -> MetadataChange) async throws -> TenantMetadata {
+        try await require(.manageMetadata, caller)
+        let updated = try await metadataStore.apply(caller.tenant, actor: caller.userID, force: force, plan)
         metadata.store(updated)
         return updated
     }
 
     /// Creates a tenant with the admin key, optionally installing packs; returns the key.
     /// If a pack fails to install, the tenant is removed again: nothing half-made is left.
-    public func createTenant(slug: String, name: String, timeZone: String?, packs packIDs: [String] = []) async throws -> (Tenant, String) {
+    /// With `admin` (email and password) the tenant admin can also sign in at `/api/v1/auth/login`.
+    public func createTenant(slug: String, name: String, timeZone: String?, packs packIDs: [String] = [],
+                             admin: (email: String, password: String)? = nil) async throws -> (Tenant, String) {
         for pack in packIDs { _ = try packs.load(pack) }
-        let (tenant, key) = try await tenants.create(slug: slug, name: name, timeZone: timeZone ?? "Asia/Shanghai")
+        let hash: String? = if let admin { await users.hasher.hash(admin.password) } else { nil }
+        let (tenant, key) = try await tenants.create(slug: slug, name: name, timeZone: timeZone ?? "Asia/Shanghai",
+                                                     adminEmail: admin?.email, adminPasswordHash: hash)
         do {
             for pack in packIDs { _ = try await installer.install(pack, into: tenant, actor: nil) }
         } catch {

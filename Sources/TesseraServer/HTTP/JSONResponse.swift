@@ -22,6 +22,7 @@ enum TesseraErrorResponse {
     static func make(_ error: TesseraError) -> Response {
         var headers: HTTPFields = [:]
         if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
         return JSONResponse.make(.init(code: error.status), error.json, headers: headers)
     }
 }

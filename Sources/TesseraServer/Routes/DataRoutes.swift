@@ -10,10 +10,14 @@ struct DataRoutes {
         let group = router.group("api/v1/data").add(middleware: TenantAuthMiddleware(runtime: runtime))
 
         group.get(":entity") { request, context -> Response in
-            let (caller, metadata, entity) = try await resolveWithMetadata(context)
+            let (caller, metadata, entity) = try await resolveWithMetadata(context, .read)
             let pairs = try request.queryPairs
             let deletedOnly = pairs.contains { $0.0 == "deleted" && $0.1 == "only" }
-            let query = try ListQueryParser.parse(pairs, entity: entity.definition, related: { metadata.entity($0) })
+            // Parsed against what the caller may see: a hidden field is as unknown as a missing one.
+            let query = try ListQueryParser.parse(pairs, entity: visible(caller, entity), related: { name in
+                guard let model = try? metadata.model(name) else { return nil }
+                return visible(caller, model)
+            })
             let page = try await runtime.records.list(caller, entity, query, deletedOnly: deletedOnly)
             var text = "{\"data\":[" + page.records.joined(separator: ",") + "],\"next_cursor\":"
             if let cursor = page.nextCursor { JSONWriter.writeString(cursor, into: &text) } else { text += "null" }
@@ -22,46 +26,52 @@ struct DataRoutes {
             return JSONResponse.make(.ok, text: text)
         }
         group.post(":entity") { request, context -> Response in
-            let (caller, entity) = try await resolve(context)
+            let (caller, entity) = try await resolve(context, .create)
             let body = try await request.jsonBody(limit: TesseraRuntime.maxBulkBody)
             if case .array(let items) = body {
+                guard caller.policy?.has(.import) == true else {
+                    throw TesseraError.forbidden("Creating records in bulk (an array) needs the 'import' permission; send one record per request.")
+                }
                 guard !items.isEmpty else { throw TesseraError.validation([.init(field: nil, rule: "empty", message: "The array holds no records.")]) }
                 guard items.count <= RecordStore.maxBulk else {
                     throw TesseraError.validation([.init(field: nil, rule: "bulk_limit", message: "At most \(RecordStore.maxBulk) records per request (got \(items.count)).")])
                 }
                 let writes = try items.map { item throws(TesseraError) in try RecordInput.check(item, entity: entity.definition, mode: .create) }
+                for write in writes { try requireEditable(caller, entity, write) }
                 let created = try await runtime.records.create(caller, entity, writes, bulk: true)
                 return JSONResponse.make(.created, text: "{\"data\":[" + created.joined(separator: ",") + "]}")
             }
             let write = try RecordInput.check(body, entity: entity.definition, mode: .create)
+            try requireEditable(caller, entity, write)
             guard let record = try await runtime.records.create(caller, entity, [write]).first else { throw TesseraError.internal() }
             return recordResponse(.created, record)
         }
         group.get(":entity/:id") { request, context -> Response in
-            let (caller, entity) = try await resolve(context)
+            let (caller, entity) = try await resolve(context, .read)
             let pairs = try request.queryPairs
             var select: [String]?
             if pairs.contains(where: { $0.0 == "select" }) {
-                select = try ListQueryParser.parse(pairs.filter { $0.0 == "select" }, entity: entity.definition).select
+                select = try ListQueryParser.parse(pairs.filter { $0.0 == "select" }, entity: visible(caller, entity)).select
             }
             let record = try await runtime.records.get(caller, entity, id: try context.parameters.required("id"), select: select)
             return recordResponse(.ok, record)
         }
         group.patch(":entity/:id") { request, context -> Response in
-            let (caller, entity) = try await resolve(context)
+            let (caller, entity) = try await resolve(context, .update)
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
             var write = try RecordInput.check(body, entity: entity.definition, mode: .update)
+            try requireEditable(caller, entity, write)
             if let version = try request.ifMatchVersion() { write.expectedVersion = version }
             let record = try await runtime.records.update(caller, entity, id: try context.parameters.required("id"), write)
             return recordResponse(.ok, record)
         }
         group.delete(":entity/:id") { request, context -> Response in
-            let (caller, entity) = try await resolve(context)
+            let (caller, entity) = try await resolve(context, .delete)
             try await runtime.records.delete(caller, entity, id: try context.parameters.required("id"), expectedVersion: try request.ifMatchVersion())
             return Response(status: .noContent)
         }
         group.get(":entity/:id/history") { _, context -> Response in
-            let (caller, model) = try await resolve(context)
+            let (caller, model) = try await resolve(context, .read)
             let entries = try await runtime.records.history(caller, model, id: try context.parameters.required("id"))
             let data: [JSONValue] = entries.map { entry in
                 .object([("action", .string(entry.action)), ("at", .string(TimeText.timestamp(entry.at))),
@@ -71,7 +81,7 @@ struct DataRoutes {
             return JSONResponse.make(.ok, .object([("data", .array(data))]))
         }
         group.get(":entity/:id/stages") { _, context -> Response in
-            let (caller, model) = try await resolve(context)
+            let (caller, model) = try await resolve(context, .read)
             let visits = try await runtime.records.stageHistory(caller, model, id: try context.parameters.required("id"))
             // Seconds per stage, stages in the order first entered.
             var order: [String] = []
@@ -91,21 +101,34 @@ struct DataRoutes {
                                                    ("seconds_by_stage", .object(totals))]))
         }
         group.post(":entity/:id/restore") { _, context -> Response in
-            let (caller, entity) = try await resolve(context)
+            let (caller, entity) = try await resolve(context, .delete)
             let record = try await runtime.records.restore(caller, entity, id: try context.parameters.required("id"))
             return recordResponse(.ok, record)
         }
     }
 
-    private func resolve(_ context: AppRequestContext) async throws -> (Caller, EntityModel) {
-        let (caller, _, entity) = try await resolveWithMetadata(context)
+    private func resolve(_ context: AppRequestContext, _ action: RecordAction) async throws -> (Caller, EntityModel) {
+        let (caller, _, entity) = try await resolveWithMetadata(context, action)
         return (caller, entity)
     }
 
-    private func resolveWithMetadata(_ context: AppRequestContext) async throws -> (Caller, TenantMetadata, EntityModel) {
-        let caller = try context.requireCaller()
-        let metadata = try await runtime.metadata.metadata(for: caller.tenant)
-        return (caller, metadata, try metadata.model(try context.parameters.required("entity")))
+    /// The caller with their policy, the metadata and the entity; 403 if the action reaches no record.
+    private func resolveWithMetadata(_ context: AppRequestContext, _ action: RecordAction) async throws -> (Caller, TenantMetadata, EntityModel) {
+        var caller = try context.requireCaller()
+        let (metadata, policy) = try await runtime.access(caller)
+        caller.policy = policy
+        let model = try metadata.model(try context.parameters.required("entity"))
+        try RecordStore.access(caller, model)?.require(action, entity: model.name)
+        return (caller, metadata, model)
+    }
+
+    private func visible(_ caller: Caller, _ model: EntityModel) -> EntityDefinition {
+        RecordStore.access(caller, model)?.visible(model.definition) ?? model.definition
+    }
+
+    /// 403 naming the fields of the write the caller may not edit.
+    private func requireEditable(_ caller: Caller, _ model: EntityModel, _ write: RecordWrite) throws {
+        try RecordStore.access(caller, model)?.requireEditable(write.assignments.map(\.field.name), entity: model.name)
     }
 
     /// A single record, with its version as the ETag (send it back in If-Match).

@@ -9,6 +9,7 @@ struct MetadataRoutes {
     func register(on router: Router<AppRequestContext>) {
         router.group("api/v1/meta/log").add(middleware: TenantAuthMiddleware(runtime: runtime)).get { request, context -> Response in
             let caller = try context.requireCaller()
+            try await runtime.require(.manageMetadata, caller)
             let limit = min(max(Int(try request.queryPairs.first { $0.0 == "limit" }?.1 ?? "") ?? 100, 1), 500)
             let entries = try await runtime.metadataStore.log(caller.tenant, limit: limit)
             let data: [JSONValue] = entries.map { entry in
@@ -87,6 +88,8 @@ struct MetadataRoutes {
         }
         group.post(":entity/rules/preview") { request, context -> Response in
             let caller = try context.requireCaller()
+            // A preview counts every record, whoever owns it: a designer's tool.
+            try await runtime.require(.manageMetadata, caller)
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
             let (decoded, problems) = RuleDecoder.decode(body)
             guard let rule = decoded else { throw TesseraError.invalidMetadata(problems) }

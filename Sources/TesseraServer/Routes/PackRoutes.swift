@@ -21,6 +21,7 @@ struct PackRoutes {
         }
         group.post(":id/install") { _, context -> Response in
             let caller = try context.requireCaller()
+            try await runtime.require(.manageMetadata, caller)
             let result = try await runtime.installer.install(try context.parameters.required("id"), into: caller.tenant, actor: caller.userID)
             runtime.metadata.store(result.metadata)
             return JSONResponse.make(.created, .object([

@@ -54,7 +54,12 @@ public struct MetadataStore: Sendable {
         }
         let names = Set(documents.compactMap { $0["name"]?.stringValue })
         let entities = try documents.map { document throws(TesseraError) in try MetadataDecoder.entity(document, knownEntities: names) }
-        return TenantMetadata(tenant: tenant, version: version, entities: entities)
+        var roles: [RoleDefinition] = []
+        for try await text in try await connection.query("SELECT definition::text FROM tessera.roles WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger).decode(String.self) {
+            // Saved roles were checked; one that no longer decodes (an older server's) grants nothing.
+            if let role = try? RoleDecoder.role(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities) { roles.append(role) }
+        }
+        return TenantMetadata(tenant: tenant, version: version, entities: entities, roles: roles)
     }
 
     /// Applies a change planned against the current metadata (read under the tenant's lock).
@@ -97,13 +102,29 @@ public struct MetadataStore: Sendable {
                 for old in current.entities where !newNames.contains(old.name) {
                     try await connection.query("DELETE FROM tessera.entities WHERE tenant_id = \(tenant.id) AND name = \(old.name)", logger: logger)
                 }
+                // Roles never point at entities or fields that are gone.
+                let roles = (change.roles ?? current.roles).map { RoleChangePlanner.pruned($0, entities: change.entities) }
+                let oldRoles = Dictionary(current.roles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                let newRoles = Dictionary(roles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+                for role in roles where oldRoles[role.name] != role {
+                    try await connection.query("""
+                        INSERT INTO tessera.roles (tenant_id, name, definition) VALUES (\(tenant.id), \(role.name), \(JSONWriter.string(role.json))::json)
+                        ON CONFLICT (tenant_id, name) DO UPDATE SET definition = EXCLUDED.definition
+                        """, logger: logger)
+                }
+                for old in current.roles where newRoles[old.name] == nil {
+                    try await connection.query("DELETE FROM tessera.roles WHERE tenant_id = \(tenant.id) AND name = \(old.name)", logger: logger)
+                }
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
                 // The log keeps each changed entity's definition before and after, like record history.
                 let newByName = Dictionary(change.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let touched = Set(change.entities.filter { oldByName[$0.name] != $0 }.map(\.name))
                     .union(current.entities.map(\.name).filter { newByName[$0] == nil })
+                let touchedRoles = Set(roles.filter { oldRoles[$0.name] != $0 }.map(\.name)).union(current.roles.map(\.name).filter { newRoles[$0] == nil })
                 let detail = JSONWriter.string(.object(touched.sorted().map { name in
                     (name, .object([("before", oldByName[name]?.json ?? .null), ("after", newByName[name]?.json ?? .null)]))
+                } + touchedRoles.sorted().map { name in
+                    ("role:" + name, .object([("before", oldRoles[name]?.json ?? .null), ("after", newRoles[name]?.json ?? .null)]))
                 }))
                 try await connection.query("""
                     INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, detail)
@@ -112,7 +133,7 @@ public struct MetadataStore: Sendable {
                 try await alongside?(connection)
                 // Delivered at commit, to every instance listening (this one included).
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
-                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities)
+                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

@@ -1,17 +1,22 @@
+import Synchronization
 import TesseraCore
 
-/// A tenant's entities at one metadata version: what every request of that tenant is planned against.
+/// A tenant's entities and roles at one metadata version: what every request of that tenant is planned against.
 public struct TenantMetadata: Sendable {
     public let tenant: Tenant
     public let version: Int64
     public let entities: [EntityDefinition]
+    public let roles: [RoleDefinition]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
+    /// Policies by role set, computed once per metadata version (callers share a few role sets).
+    private let policies = PolicyMemo()
 
-    public init(tenant: Tenant, version: Int64, entities: [EntityDefinition]) {
+    public init(tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = []) {
         self.tenant = tenant
         self.version = version
         self.entities = entities
+        self.roles = roles
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.byName = byName
         models = byName.mapValues { EntityModel($0, related: { byName[$0] }) }
@@ -32,5 +37,30 @@ public struct TenantMetadata: Sendable {
         guard let entity = byName[name] else { throw .notFound("No entity '\(name)'.") }
         return entity
     }
+
+    /// What a user holding these roles may do.
+    public func policy(for roles: [String]) -> AccessPolicy {
+        policies.policy(for: roles) { AccessPolicy(roles: roles, definitions: self.roles) }
+    }
+
+    public func role(_ name: String) -> RoleDefinition? {
+        name == RoleDefinition.adminName ? .admin : roles.first { $0.name == name }
+    }
+
+    /// Roles given to users created without any.
+    public var defaultRoles: [String] { roles.filter(\.isDefault).map(\.name) }
 }
 
+final class PolicyMemo: Sendable {
+    private let entries = Mutex<[[String]: AccessPolicy]>([:])
+
+    func policy(for roles: [String], make: () -> AccessPolicy) -> AccessPolicy {
+        if let known = entries.withLock({ $0[roles] }) { return known }
+        let policy = make()
+        entries.withLock { entries in
+            if entries.count > 1000 { entries.removeAll() }
+            entries[roles] = policy
+        }
+        return policy
+    }
+}

@@ -71,10 +71,34 @@ public enum ControlSchema {
         ]),
         Migration(version: 2, name: "record history in every tenant schema", sql: [HistorySQL.tenantTable.migration]),
         Migration(version: 3, name: "stage history in every tenant schema", sql: [StageHistorySQL.tenantTable.migration]),
+        Migration(version: 4, name: "identity: users, teams, roles, sessions, login throttling", sql: [
+            "ALTER TABLE tessera.api_keys ADD COLUMN kind text NOT NULL DEFAULT 'key', ADD COLUMN expires_at timestamptz",
+            "CREATE INDEX api_keys_user ON tessera.api_keys (tenant_id, user_id)",
+            "ALTER TABLE tessera.tenants ADD COLUMN freeze_after_days int",
+            """
+            CREATE TABLE tessera.roles (
+                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                name text NOT NULL,
+                definition json NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            )
+            """,
+            """
+            CREATE TABLE tessera.login_failures (
+                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                email text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX login_failures_key ON tessera.login_failures (tenant_id, email, at)",
+            IdentityTables.migration,
+        ]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).
     public static let metadataChannel = "tessera_metadata"
+    /// Payloads `auth:<tenant id>` on that channel: users or keys changed, forget cached callers.
+    public static let authPayloadPrefix = "auth:"
 
     /// Applies the missing migrations; returns the versions it applied.
     @discardableResult

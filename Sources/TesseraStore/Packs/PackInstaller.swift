@@ -33,7 +33,8 @@ public struct PackInstaller: Sendable {
                 INSERT INTO tessera.pack_installs (tenant_id, pack_id, version, duration_ms) VALUES (\(tenant.id), \(pack.id), \(pack.version), \(ms))
                 """, logger: metadata.logger)
         }) { current in
-            try MetadataChangePlanner.createEntities(pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
+            let change = try MetadataChangePlanner.createEntities(pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
+            return try RoleChangePlanner.createAll(pack.roles, entities: change.entities, roles: current.roles, change: change)
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }

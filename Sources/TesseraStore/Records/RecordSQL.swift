@@ -30,6 +30,8 @@ struct RecordSQL {
 
     /// Who writes, for the created_by/updated_by columns and the history row every write adds.
     var caller: Caller?
+    /// The caller's scopes and hidden fields; nil only for the system's own reads and writes.
+    var access: RecordAccess?
     var actor: String { caller?.userID.uuidString.lowercased() ?? "" }
     var via: String { caller.map { "key:" + $0.keyID.uuidString.lowercased() } ?? "" }
 
@@ -37,14 +39,16 @@ struct RecordSQL {
     func appendReturning(_ action: String, to b: inout SQLBuilder) throws(ExpressionError) {
         b.append(" RETURNING q.*)")
         HistorySQL.append(action: action, schema: schema, entity: entity.name, actor: actor, via: via, to: &b)
-        b.append(" SELECT row_to_json(q)::text FROM ")
+        b.append(" SELECT ")
+        appendProjection(nil, to: &b)
+        b.append(" FROM ")
         try appendSource("w", to: &b)
     }
 
     /// The record's JSON, built by PostgreSQL: the whole row (system columns, then fields in
     /// definition order) or, with `select=`, just the chosen columns. Appends binds for the keys.
-    func appendProjection(_ select: [String]?, to b: inout SQLBuilder) {
-        guard let select, !select.isEmpty else {
+    func appendProjection(_ chosen: [String]?, to b: inout SQLBuilder) {
+        guard let select = chosen ?? access?.visibleColumns(entity), !select.isEmpty else {
             b.append("row_to_json(q)::text")
             return
         }
@@ -126,6 +130,7 @@ struct RecordSQL {
         b.append(" FROM ")
         try appendSource(table, to: &b)
         b.append(deletedOnly ? " WHERE q.deleted_at IS NOT NULL" : " WHERE q.deleted_at IS NULL")
+        access?.appendScope(.read, to: &b)
         for filter in query.filters {
             b.append(" AND ")
             appendFilter(filter, to: &b)
@@ -216,6 +221,7 @@ struct RecordSQL {
         b.append(" WHERE q.id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(deleted ? " AND q.deleted_at IS NOT NULL" : " AND q.deleted_at IS NULL")
+        access?.appendScope(.read, to: &b)
         return b
     }
 
@@ -271,6 +277,7 @@ struct RecordSQL {
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(" AND deleted_at IS NULL")
+        access?.appendScope(.update, to: &b)
         if let version = write.expectedVersion {
             b.append(" AND version = ")
             b.bind(.integer(version))
@@ -286,6 +293,7 @@ struct RecordSQL {
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(delete ? " AND deleted_at IS NULL" : " AND deleted_at IS NOT NULL")
+        access?.appendScope(.delete, to: &b)
         if let expectedVersion {
             b.append(" AND version = ")
             b.bind(.integer(expectedVersion))
@@ -294,10 +302,11 @@ struct RecordSQL {
         return b
     }
 
-    /// The state of a record a write did not find: (version, in the recycle bin).
+    /// The state of a record a write did not find, if the caller may read it: (version, in the recycle bin).
     func state(id: String) -> SQLBuilder {
-        var b = SQLBuilder("SELECT version, deleted_at IS NOT NULL FROM \(table) WHERE id = ")
+        var b = SQLBuilder("SELECT q.version, q.deleted_at IS NOT NULL FROM \(table) q WHERE q.id = ")
         b.bind(.text(id), cast: "uuid")
+        access?.appendScope(.read, to: &b)
         return b
     }
 }

@@ -62,7 +62,33 @@ public struct RecordStore: Sendable {
     static func sql(_ caller: Caller, _ model: EntityModel, evaluates: Bool = false) -> RecordSQL {
         let needed = evaluates || !model.formulas.isEmpty || model.checksWrites
         return RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
-                         environment: needed ? environment(caller) : .unused, caller: caller)
+                         environment: needed ? environment(caller) : .unused, caller: caller, access: access(caller, model))
+    }
+
+    /// The caller's reach on the entity; nil (everything) for admins and the system's own callers.
+    public static func access(_ caller: Caller, _ model: EntityModel) -> RecordAccess? {
+        guard let policy = caller.policy, !policy.isAdmin else { return nil }
+        return RecordAccess(policy.entity(model.name), model: model, userID: caller.userID.uuidString.lowercased(), schema: caller.tenant.schema)
+    }
+
+    /// 403 unless every owner given falls within the action's scope (a rep cannot hand a record
+    /// to someone outside their reach, nor create one for them).
+    private func requireOwners(_ owners: Set<String>, _ action: RecordAction, _ sql: RecordSQL, on connection: PostgresConnection) async throws {
+        guard let access = sql.access else { return }
+        for owner in owners.sorted() {
+            guard let check = access.ownerCheck(action, owner: owner) else { return }
+            let allowed = try await prepared.rows(check, on: connection, logger: logger).first?.decode(Bool?.self) ?? false
+            if allowed != true {
+                throw TesseraError(status: 403, code: "forbidden", message: "Your roles do not allow you to \(action.rawValue) \(sql.entity.name) records owned by \(owner).",
+                                   details: [.init(field: "owner_id", rule: "scope", message: "owner_id is outside your \(action.rawValue) scope")])
+            }
+        }
+    }
+
+    /// A write matched nothing although the record is visible, live and current: it is outside
+    /// the action's scope.
+    private static func outOfScope(_ action: RecordAction, _ sql: RecordSQL, id: String) -> TesseraError {
+        .forbidden("Your roles let you read this \(sql.entity.name) (\(id)) but not \(action.rawValue) it.")
     }
 
     /// What expressions of this caller's request read besides records: the caller, one clock
@@ -101,6 +127,7 @@ public struct RecordStore: Sendable {
                         return d
                     }
                 }
+                try await requireOwners(Set(rows.map(\.owner)), .create, sql, on: connection)
                 var all = try await own + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
                 if model.checksWrites {
                     return try await connection.withTransaction(logger: logger) { connection in
@@ -173,6 +200,7 @@ public struct RecordStore: Sendable {
         let sql = Self.sql(caller, model)
         do {
             return try await client.withConnection { connection in
+                if let owner = write.ownerID { try await requireOwners([owner], .update, sql, on: connection) }
                 let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 let changes = !write.assignments.isEmpty || write.ownerID != nil
                 if changes, model.checksWrites {
@@ -191,7 +219,7 @@ public struct RecordStore: Sendable {
                     return json
                 }
                 try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
-                throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
+                throw Self.outOfScope(.update, sql, id: id)
             }
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
@@ -217,10 +245,12 @@ public struct RecordStore: Sendable {
                                  problems: [TesseraError.Detail], on connection: PostgresConnection) async throws -> String {
         var current = SQLBuilder("SELECT row_to_json(q)::text FROM \(sql.table) q WHERE q.id = ")
         current.bind(.text(id), cast: "uuid")
-        current.append(" AND q.deleted_at IS NULL FOR UPDATE")
+        current.append(" AND q.deleted_at IS NULL")
+        sql.access?.appendScope(.update, to: &current)
+        current.append(" FOR UPDATE")
         guard let json = try await prepared.rows(current, on: connection, logger: logger).first?.decode(String.self) else {
             try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
-            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
+            throw Self.outOfScope(.update, sql, id: id)
         }
         let old = RecordValues(json: try JSONParser.parse(json), entity: model.definition)
         if let expected = write.expectedVersion, case .int(let version)? = old.fields["version"], version != expected {
@@ -267,12 +297,13 @@ public struct RecordStore: Sendable {
     /// A record's history, newest first (404 for a record this tenant does not have).
     public func history(_ caller: Caller, _ model: EntityModel, id: String, limit: Int = 500) async throws -> [HistoryEntry] {
         let id = try await requireRecord(caller, model, id: id)
+        let hidden = Self.access(caller, model)?.hidden ?? []
         let rows = try await prepared.rows(HistorySQL.list(schema: caller.tenant.schema, entity: model.name, id: id, limit: limit), client: client, logger: logger)
         return try rows.map { row in
             let (action, old, new, at, actor, via) = try row.decode((String, String?, String?, Int64, String?, String?).self)
             func members(_ text: String?) -> [(String, JSONValue)] {
                 guard let text, case .object(let m)? = try? JSONParser.parse(text) else { return [] }
-                return m
+                return m.filter { !hidden.contains($0.0) }
             }
             let before = members(old), after = members(new)
             var changes: [(field: String, old: JSONValue, new: JSONValue)] = after.map { key, value in
@@ -308,7 +339,7 @@ public struct RecordStore: Sendable {
 
     /// The normalized id of a record the tenant has (live or in the recycle bin), else a 404.
     private func requireRecord(_ caller: Caller, _ model: EntityModel, id text: String) async throws -> String {
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone)
+        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, access: Self.access(caller, model))
         guard let id = UUIDText.normalized(text), try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
             throw TesseraError.notFound("No \(model.name) with id '\(text)'.")
         }
@@ -343,7 +374,11 @@ public struct RecordStore: Sendable {
             return try await client.withConnection { connection in
                 let query = try sql.setDeleted(delete, id: id, expectedVersion: expectedVersion)
                 if let json = try await prepared.rows(query, on: connection, logger: logger).first?.decode(String.self) { return json }
-                if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
+                // Visible and in the expected state, yet not written: outside the delete scope.
+                if let (_, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self), deleted != delete {
+                    if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
+                    throw Self.outOfScope(.delete, sql, id: id)
+                }
                 throw TesseraError.notFound(delete ? "No \(entity.name) with id '\(id)'." : "No \(entity.name) with id '\(id)' in the recycle bin.")
             }
         } catch {

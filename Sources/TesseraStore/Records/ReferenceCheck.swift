@@ -40,7 +40,7 @@ struct ReferenceCheck {
             b.bind(.text(table))
             let t = SQLIdentifier.qualified(schema, table)
             switch table {
-            case "_users": b.append(", id::text, '' FROM \(t) WHERE active AND id = ANY(")
+            case "_users": b.append(", id::text, '' FROM \(t) WHERE status = 'active' AND id = ANY(")
             case "_files": b.append(", id::text, content_type FROM \(t) WHERE id = ANY(")
             default: b.append(", id::text, '' FROM \(t) WHERE deleted_at IS NULL AND id = ANY(")
             }

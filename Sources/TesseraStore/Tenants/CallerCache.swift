@@ -16,7 +16,7 @@ public final class CallerCache: Sendable {
     public func caller(forKeyHash hash: String) -> Caller? {
         entries.withLock { entries in
             guard let entry = entries[hash] else { return nil }
-            guard entry.expires > .now else { entries[hash] = nil; return nil }
+            guard entry.expires > .now, entry.caller.expiresAt.map({ $0 > Date() }) ?? true else { entries[hash] = nil; return nil }
             return entry.caller
         }
     }
@@ -28,7 +28,11 @@ public final class CallerCache: Sendable {
         }
     }
 
-    /// Forgets every caller of a tenant (its metadata or keys changed).
+    public func forgetAll() {
+        entries.withLock { $0.removeAll() }
+    }
+
+    /// Forgets every caller of a tenant (its users or keys changed).
     public func forget(tenant: UUID) {
         entries.withLock { entries in entries = entries.filter { $0.value.caller.tenant.id != tenant } }
     }

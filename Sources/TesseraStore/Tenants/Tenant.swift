@@ -23,9 +23,23 @@ public struct Tenant: Sendable, Equatable {
     }
 }
 
-/// Who is calling: the tenant, the user the key belongs to, and the key itself.
+/// Who is calling: the tenant, the user the key or session belongs to, their roles, and the key.
 public struct Caller: Sendable, Equatable {
     public let tenant: Tenant
     public let userID: UUID
     public let keyID: UUID
+    public let roles: [String]
+    /// When a login session ends; API keys have none.
+    public let expiresAt: Date?
+    /// What the roles allow, set per request from the tenant's current metadata. Nil only for
+    /// the system's own work (automations), which is not limited by roles.
+    public var policy: AccessPolicy?
+
+    public init(tenant: Tenant, userID: UUID, keyID: UUID, roles: [String], expiresAt: Date? = nil) {
+        self.tenant = tenant
+        self.userID = userID
+        self.keyID = keyID
+        self.roles = roles
+        self.expiresAt = expiresAt
+    }
 }

@@ -13,8 +13,10 @@ public struct TenantStore: Sendable {
         self.logger = logger
     }
 
-    /// Creates the tenant, its schema, an admin user and an API key; returns the key (shown once).
-    public func create(slug: String, name: String, timeZone: String = "Asia/Shanghai") async throws -> (Tenant, apiKey: String) {
+    /// Creates the tenant, its schema, an admin user (optionally with an email and password hash to
+    /// sign in with) and an API key; returns the key (shown once).
+    public func create(slug: String, name: String, timeZone: String = "Asia/Shanghai",
+                       adminEmail: String? = nil, adminPasswordHash: String? = nil) async throws -> (Tenant, apiKey: String) {
         var problems: [TesseraError.Detail] = []
         if !Tenant.isValidSlug(slug) {
             problems.append(.init(field: "slug", rule: "name", message: "slug must be 2–40 characters: lowercase ASCII letters, digits and '_', starting with a letter"))
@@ -47,8 +49,10 @@ public struct TenantStore: Sendable {
                 for statement in Self.tenantSchemaDDL(schema) {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query(PostgresQuery(unsafeSQL: "INSERT INTO \(SQLIdentifier.qualified(schema, "_users")) (id, name) VALUES ($1, 'Admin')",
-                                                         binds: { var b = PostgresBindings(); b.append(userID); return b }()), logger: logger)
+                try await connection.query("""
+                    INSERT INTO \(unescaped: IdentityTables.users(schema)) (id, name, email, password_hash, roles, password_changed_at)
+                    VALUES (\(userID), 'Admin', \(adminEmail), \(adminPasswordHash), '{admin}', \(adminPasswordHash == nil ? nil : Date()))
+                    """, logger: logger)
                 try await connection.query("""
                     INSERT INTO tessera.api_keys (id, tenant_id, user_id, name, prefix, key_hash)
                     VALUES (\(keyID), \(id), \(userID), 'admin', \(String(key.prefix(8))), \(APIKey.hashHex(key)))
@@ -72,11 +76,7 @@ public struct TenantStore: Sendable {
         let s = SQLIdentifier.quote(schema)
         return [
             "CREATE SCHEMA \(s)",
-            """
-            CREATE TABLE \(SQLIdentifier.qualified(schema, "_users")) (
-                id uuid PRIMARY KEY, name text NOT NULL, email text, active boolean NOT NULL DEFAULT true,
-                created_at timestamptz NOT NULL DEFAULT now())
-            """,
+        ] + IdentityTables.create(schema: schema) + [
             """
             CREATE TABLE \(SQLIdentifier.qualified(schema, "_files")) (
                 id uuid PRIMARY KEY, name text NOT NULL, content_type text NOT NULL, size bigint NOT NULL,
@@ -106,20 +106,6 @@ public struct TenantStore: Sendable {
         let rows = try await client.query("SELECT id, slug, name, schema_name, time_zone, created_at FROM tessera.tenants WHERE slug = \(slug)", logger: logger)
         for try await (id, slug, name, schema, zone, at) in rows.decode((UUID, String, String, String, String, Date).self) {
             return Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at)
-        }
-        return nil
-    }
-
-    /// The caller a key belongs to, or nil for an unknown or revoked key.
-    public func authenticate(key: String) async throws -> Caller? {
-        guard key.hasPrefix(APIKey.prefix), key.utf8.count < 200 else { return nil }
-        let rows = try await client.query("""
-            SELECT k.id, k.user_id, t.id, t.slug, t.name, t.schema_name, t.time_zone, t.created_at
-            FROM tessera.api_keys k JOIN tessera.tenants t ON t.id = k.tenant_id
-            WHERE k.key_hash = \(APIKey.hashHex(key)) AND k.revoked_at IS NULL
-            """, logger: logger)
-        for try await (keyID, userID, id, slug, name, schema, zone, at) in rows.decode((UUID, UUID, UUID, String, String, String, String, Date).self) {
-            return Caller(tenant: Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at), userID: userID, keyID: keyID)
         }
         return nil
     }

@@ -1,0 +1,100 @@
+/// A person who logs in, or an integration identity that only calls the API with keys.
+public enum UserKind: String, Sendable, CaseIterable {
+    case person, integration
+}
+
+/// Whether an account may sign in: `frozen` after too long unused, `disabled` by an admin.
+public enum UserStatus: String, Sendable, CaseIterable {
+    case active, disabled, frozen
+}
+
+/// A user as an admin writes it (`POST /api/v1/users`, `PATCH /api/v1/users/{id}`), checked.
+/// Double optionals tell "not given" (nil) from "set to null" (.some(nil)).
+public struct UserInput: Sendable, Equatable {
+    public var name: String?
+    public var email: String??
+    public var password: String?
+    public var roles: [String]?
+    public var teamID: String??
+    public var managerID: String??
+    public var kind: UserKind?
+    public var status: UserStatus?
+
+    /// bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut.
+    public static let passwordBytes = 8...72
+
+    public static func check(_ json: JSONValue, creating: Bool) throws(TesseraError) -> UserInput {
+        var problems: [TesseraError.Detail] = []
+        guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .validation(problems) }
+        reader.rejectUnknown(allowed: ["name", "email", "password", "roles", "team_id", "manager_id", "kind", "status"])
+        var input = UserInput()
+        if let name = reader.string("name") {
+            let trimmed = String(name.trimmingWhitespace)
+            if trimmed.isEmpty || trimmed.count > 200 { reader.fail("name", rule: "length", "name must have 1 to 200 characters") } else { input.name = trimmed }
+        } else if creating {
+            reader.fail("name", rule: "required", "name is required")
+        }
+        if reader.has("email") {
+            if let email = reader.string("email") {
+                let normalized = String(email.trimmingWhitespace).lowercased()
+                if Self.isEmail(normalized) { input.email = .some(normalized) } else { reader.fail("email", rule: "email", "'\(email)' is not an email address") }
+            } else if reader.raw("email")?.isNull == true {
+                input.email = .some(nil)
+            }
+        }
+        if let password = reader.string("password") {
+            if let problem = Self.passwordProblem(password) { reader.fail("password", rule: "password", problem) } else { input.password = password }
+        }
+        if let roles = reader.stringArray("roles") {
+            let bad = roles.filter { !APIName.isValid($0) }
+            if !bad.isEmpty { reader.fail("roles", rule: "name", "roles: \(bad.joined(separator: ", ")) is not a role name") }
+            input.roles = Array(Set(roles)).sorted()
+        }
+        input.teamID = Self.optionalID("team_id", &reader)
+        input.managerID = Self.optionalID("manager_id", &reader)
+        if let kind = reader.string("kind") {
+            if !creating { reader.fail("kind", rule: "immutable", "kind is set when the user is created") }
+            if let k = UserKind(rawValue: kind) { input.kind = k } else { reader.fail("kind", rule: "enum", "kind must be person or integration") }
+        }
+        if let status = reader.string("status") {
+            if creating { reader.fail("status", rule: "immutable", "a new user is active; change status afterwards") }
+            switch UserStatus(rawValue: status) {
+            case .active?: input.status = .active
+            case .disabled?: input.status = .disabled
+            default: reader.fail("status", rule: "enum", "status can be set to active (also unfreezes) or disabled")
+            }
+        }
+        if creating, input.kind != .integration, input.email == nil {
+            reader.fail("email", rule: "required", "a person needs an email to sign in with")
+        }
+        if input.kind == .integration, input.password != nil {
+            reader.fail("password", rule: "integration", "integration identities sign in with API keys, not passwords")
+        }
+        problems += reader.problems
+        guard problems.isEmpty else { throw .validation(problems) }
+        return input
+    }
+
+    /// Why a new password is refused, or nil.
+    public static func passwordProblem(_ password: String) -> String? {
+        let bytes = password.utf8.count
+        if bytes < passwordBytes.lowerBound { return "a password needs at least \(passwordBytes.lowerBound) characters" }
+        if bytes > passwordBytes.upperBound { return "a password can have at most \(passwordBytes.upperBound) bytes (UTF-8)" }
+        if password.utf8.contains(0) { return "a password cannot contain NUL" }
+        return nil
+    }
+
+    static func isEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return s.utf8.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !s.contains(where: { $0.isWhitespace || $0.isNewline })
+    }
+
+    private static func optionalID(_ key: String, _ reader: inout ObjectReader) -> String?? {
+        guard reader.has(key) else { return nil }
+        if reader.raw(key)?.isNull == true { return .some(nil) }
+        guard let text = reader.string(key) else { return nil }
+        guard let id = UUIDText.normalized(text) else { reader.fail(key, rule: "uuid", "\(key) must be an id"); return nil }
+        return .some(id)
+    }
+}

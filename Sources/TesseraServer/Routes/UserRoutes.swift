@@ -1,0 +1,195 @@
+import Foundation
+import Hummingbird
+import TesseraCore
+import TesseraStore
+
+/// Users, their API keys, teams, the hierarchy and account settings of the caller's tenant.
+/// Everyone may read the directory; changes need `manage_users`.
+struct UserRoutes {
+    let runtime: TesseraRuntime
+
+    func register(on router: Router<AppRequestContext>) {
+        let group = router.group("api/v1").add(middleware: TenantAuthMiddleware(runtime: runtime))
+
+        group.get("users") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let pairs = try request.queryPairs
+            let limit = min(max(Int(pairs.first { $0.0 == "limit" }?.1 ?? "") ?? 100, 1), UserStore.maxPage)
+            let after = pairs.first { $0.0 == "after" }.flatMap { UUIDText.normalized($0.1) }.flatMap(UUID.init(uuidString:))
+            let users = try await runtime.users.list(caller.tenant, limit: limit + 1, after: after)
+            let page = Array(users.prefix(limit))
+            let next: JSONValue = users.count > limit ? .string(page.last!.id.uuidString.lowercased()) : .null
+            return JSONResponse.make(.ok, .object([("data", .array(page.map(\.json))), ("next_after", next)]))
+        }
+        group.post("users") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let (metadata, policy) = try await managing(caller)
+            let input = try UserInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: true)
+            let roles = input.roles ?? metadata.defaultRoles
+            try requireGrantable(roles, metadata, policy)
+            let user = try await runtime.users.create(caller.tenant, input, defaultRoles: metadata.defaultRoles)
+            return JSONResponse.make(.created, user.json)
+        }
+        group.get("users/:id") { _, context -> Response in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(.ok, try await runtime.users.get(caller.tenant, id: try context.parameters.required("id")).json)
+        }
+        group.patch("users/:id") { request, context -> Response in
+            let caller = try context.requireCaller()
+            let (metadata, policy) = try await managing(caller)
+            let id = try context.parameters.required("id")
+            let input = try UserInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: false)
+            let target = try await runtime.users.get(caller.tenant, id: id)
+            // Only an admin may change an admin: anyone else could take the account over.
+            if target.roles.contains(RoleDefinition.adminName), !policy.isAdmin {
+                throw TesseraError.forbidden("Only a tenant admin can change a tenant admin's account.")
+            }
+            if let roles = input.roles { try requireGrantable(roles, metadata, policy) }
+            let user = try await runtime.users.update(caller.tenant, id: id, input)
+            runtime.callers.forget(tenant: caller.tenant.id)
+            return JSONResponse.make(.ok, user.json)
+        }
+        group.get("users/:id/subordinates") { _, context -> Response in
+            let caller = try context.requireCaller()
+            let user = try await runtime.users.get(caller.tenant, id: try context.parameters.required("id"))
+            let rows = try await runtime.users.subordinates(caller.tenant, of: user.id)
+            return JSONResponse.make(.ok, .object([("data", .array(rows.map { row in
+                guard case .object(var m) = row.user.json else { return .null }
+                m.append(("depth", .number(row.depth)))
+                return .object(m)
+            }))]))
+        }
+        group.get("users/:id/managers") { _, context -> Response in
+            let caller = try context.requireCaller()
+            let user = try await runtime.users.get(caller.tenant, id: try context.parameters.required("id"))
+            return JSONResponse.make(.ok, .object([("data", .array(try await runtime.users.managerChain(caller.tenant, of: user.id).map(\.json)))]))
+        }
+
+        // API keys: your own, or anyone's (integration identities included) with manage_users.
+        group.get("users/:id/api-keys") { _, context -> Response in
+            let (caller, user) = try await keyOwner(context)
+            return JSONResponse.make(.ok, .object([("data", .array(try await runtime.sessions.keys(caller.tenant, userID: user.id).map(\.json)))]))
+        }
+        group.post("users/:id/api-keys") { request, context -> Response in
+            let (caller, user) = try await keyOwner(context)
+            let body = try await request.jsonBody(limit: 16 << 10)
+            var problems: [TesseraError.Detail] = []
+            if case .object(let members) = body {
+                for (key, _) in members where key != "name" && key != "expires_in_days" {
+                    problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a key property"))
+                }
+            }
+            let name = body["name"]?.stringValue ?? ""
+            if name.isEmpty || name.count > 100 { problems.append(.init(field: "name", rule: "required", message: "name is required (1 to 100 characters)")) }
+            var expires: Date?
+            if let days = body["expires_in_days"], !days.isNull {
+                if let n = days.intValue, n >= 1, n <= 3650 { expires = Date().addingTimeInterval(Double(n) * 86400) } else {
+                    problems.append(.init(field: "expires_in_days", rule: "range", message: "expires_in_days must be a whole number from 1 to 3650"))
+                }
+            }
+            guard problems.isEmpty else { throw TesseraError.validation(problems) }
+            guard user.status == .active else { throw TesseraError.conflict("The user is \(user.status.rawValue); keys are only made for active users.", code: "user_inactive") }
+            let (info, key) = try await runtime.sessions.createKey(caller.tenant, userID: user.id, name: name, expiresAt: expires)
+            guard case .object(var m) = info.json else { throw TesseraError.internal() }
+            m.append(("key", .string(key)))
+            return JSONResponse.make(.created, .object(m))
+        }
+        group.delete("users/:id/api-keys/:key") { _, context -> Response in
+            let (caller, user) = try await keyOwner(context)
+            try await runtime.sessions.revokeKey(caller.tenant, userID: user.id, keyID: try context.parameters.required("key"))
+            runtime.callers.forget(tenant: caller.tenant.id)
+            return Response(status: .noContent)
+        }
+
+        group.get("teams") { _, context -> Response in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(.ok, .object([("data", .array(try await runtime.users.teams(caller.tenant).map(\.json)))]))
+        }
+        group.post("teams") { request, context -> Response in
+            let caller = try context.requireCaller()
+            _ = try await managing(caller)
+            let team = try await runtime.users.saveTeam(caller.tenant, id: nil, try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
+            return JSONResponse.make(.created, team.json)
+        }
+        group.patch("teams/:id") { request, context -> Response in
+            let caller = try context.requireCaller()
+            _ = try await managing(caller)
+            let team = try await runtime.users.saveTeam(caller.tenant, id: try context.parameters.required("id"), try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
+            return JSONResponse.make(.ok, team.json)
+        }
+        group.delete("teams/:id") { _, context -> Response in
+            let caller = try context.requireCaller()
+            _ = try await managing(caller)
+            try await runtime.users.deleteTeam(caller.tenant, id: try context.parameters.required("id"))
+            return Response(status: .noContent)
+        }
+        group.get("teams/:id/members") { _, context -> Response in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(.ok, .object([("data", .array(try await runtime.users.members(caller.tenant, team: try context.parameters.required("id")).map(\.json)))]))
+        }
+
+        group.get("settings") { _, context -> Response in
+            let caller = try context.requireCaller()
+            return JSONResponse.make(.ok, settingsJSON(try await runtime.sessions.freezeAfterDays(caller.tenant)))
+        }
+        group.patch("settings") { request, context -> Response in
+            let caller = try context.requireCaller()
+            _ = try await managing(caller)
+            let body = try await request.jsonBody(limit: 16 << 10)
+            guard case .object(let members) = body, !members.isEmpty else {
+                throw TesseraError.validation([.init(field: nil, rule: "type", message: "the body must be an object like {\"freeze_after_days\": 90}")])
+            }
+            var problems: [TesseraError.Detail] = []
+            var days: Int??
+            for (key, value) in members {
+                guard key == "freeze_after_days" else {
+                    problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a setting"))
+                    continue
+                }
+                if value.isNull { days = .some(nil) } else if let n = value.intValue, n >= 1, n <= 3650 { days = .some(n) } else {
+                    problems.append(.init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
+                }
+            }
+            guard problems.isEmpty, let days else { throw TesseraError.validation(problems) }
+            try await runtime.sessions.setFreezeAfterDays(caller.tenant, days)
+            try await runtime.sessions.freezeInactive(caller.tenant)
+            runtime.callers.forget(tenant: caller.tenant.id)
+            return JSONResponse.make(.ok, settingsJSON(days))
+        }
+    }
+
+    private func settingsJSON(_ days: Int?) -> JSONValue {
+        .object([("freeze_after_days", days.map { .number($0) } ?? .null)])
+    }
+
+    /// The caller's metadata and policy, or 403 without `manage_users`.
+    private func managing(_ caller: Caller) async throws -> (TenantMetadata, AccessPolicy) {
+        let (metadata, policy) = try await runtime.access(caller)
+        guard policy.has(.manageUsers) else { throw TesseraError.forbidden("Managing users and teams needs the 'manage_users' permission.") }
+        return (metadata, policy)
+    }
+
+    /// Roles must exist, and nobody hands out more than they hold: only admins grant `admin` or
+    /// special permissions they lack.
+    private func requireGrantable(_ roles: [String], _ metadata: TenantMetadata, _ policy: AccessPolicy) throws {
+        let unknown = roles.filter { metadata.role($0) == nil }
+        if !unknown.isEmpty {
+            throw TesseraError.validation([.init(field: "roles", rule: "unknown_role", message: "roles: no role \(unknown.map { "'\($0)'" }.joined(separator: ", "))")])
+        }
+        guard !policy.isAdmin else { return }
+        for name in roles {
+            guard let role = metadata.role(name) else { continue }
+            if name == RoleDefinition.adminName || !role.special.isSubset(of: policy.special) {
+                throw TesseraError.forbidden("Only a tenant admin can grant the role '\(name)': it carries permissions you do not hold.")
+            }
+        }
+    }
+
+    /// The user whose keys are addressed: the caller themselves, or anyone for `manage_users`.
+    private func keyOwner(_ context: AppRequestContext) async throws -> (Caller, User) {
+        let caller = try context.requireCaller()
+        let user = try await runtime.users.get(caller.tenant, id: try context.parameters.required("id"))
+        if user.id != caller.userID { _ = try await managing(caller) }
+        return (caller, user)
+    }
+}

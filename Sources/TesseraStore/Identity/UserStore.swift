@@ -1,0 +1,256 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraCore
+
+/// Users, teams and the manager hierarchy of a tenant (tables `_users` and `_teams` in its schema).
+public struct UserStore: Sendable {
+    let client: PostgresClient
+    public let hasher: PasswordHasher
+    let logger: Logger
+
+    public init(client: PostgresClient, hasher: PasswordHasher, logger: Logger) {
+        self.client = client
+        self.hasher = hasher
+        self.logger = logger
+    }
+
+    public static let maxPage = 500
+
+    /// Users ordered by id, after `after` (keyset paging).
+    public func list(_ tenant: Tenant, limit: Int, after: UUID?) async throws -> [User] {
+        let table = IdentityTables.users(tenant.schema)
+        let rows = try await client.query("SELECT \(unescaped: User.columns) FROM \(unescaped: table) WHERE id > \(after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))) ORDER BY id LIMIT \(limit)", logger: logger)
+        return try await Self.users(rows)
+    }
+
+    public func get(_ tenant: Tenant, id text: String) async throws -> User {
+        guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)),
+              let user = try await find(tenant, id: id) else { throw TesseraError.notFound("No user with id '\(text)'.") }
+        return user
+    }
+
+    func find(_ tenant: Tenant, id: UUID, on connection: PostgresConnection? = nil) async throws -> User? {
+        let query: PostgresQuery = "SELECT \(unescaped: User.columns) FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE id = \(id)"
+        if let connection { return try await Self.users(try await connection.query(query, logger: logger)).first }
+        return try await Self.users(try await client.query(query, logger: logger)).first
+    }
+
+    static func users(_ rows: PostgresRowSequence) async throws -> [User] {
+        var out: [User] = []
+        for try await row in rows.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date).self) { out.append(User(row)) }
+        return out
+    }
+
+    /// Creates a user; roles must be defined (`known`), or the tenant's default roles are given.
+    public func create(_ tenant: Tenant, _ input: UserInput, defaultRoles: [String]) async throws -> User {
+        let id = UUIDText.v7()
+        let hash: String? = if let password = input.password { await hasher.hash(password) } else { nil }
+        let roles = input.roles ?? defaultRoles
+        let table = IdentityTables.users(tenant.schema)
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await checkReferences(tenant, userID: id, input, on: connection)
+                try await connection.query("""
+                    INSERT INTO \(unescaped: table) (id, name, email, password_hash, kind, roles, team_id, manager_id, password_changed_at)
+                    VALUES (\(id), \(input.name ?? ""), \(input.email ?? nil), \(hash), \((input.kind ?? .person).rawValue), \(roles),
+                            \(Self.uuid(input.teamID)), \(Self.uuid(input.managerID)), \(hash == nil ? nil : Date()))
+                    """, logger: logger)
+                guard let user = try await find(tenant, id: id, on: connection) else { throw TesseraError.internal() }
+                return user
+            }
+        } catch {
+            throw Self.mapped(error, input)
+        }
+    }
+
+    /// Changes a user. A new password, disabling or a role change end the user's sessions; the
+    /// callers cache of every instance is told to forget the tenant's callers.
+    public func update(_ tenant: Tenant, id text: String, _ input: UserInput) async throws -> User {
+        let existing = try await get(tenant, id: text)
+        let hash: String? = if let password = input.password { await hasher.hash(password) } else { nil }
+        let table = IdentityTables.users(tenant.schema)
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await checkReferences(tenant, userID: existing.id, input, on: connection)
+                if existing.kind == .integration, input.password != nil || input.email != nil {
+                    throw TesseraError.validation([.init(field: "password", rule: "integration", message: "integration identities have no email or password; they use API keys")])
+                }
+                var b = SQLBuilder("UPDATE \(table) SET updated_at = now()")
+                if let name = input.name { b.append(", name = "); b.bind(name, cast: "text") }
+                if let email = input.email { b.append(", email = "); b.bind(email.map(StoredValue.text) ?? .null, cast: "text") }
+                if let hash { b.append(", password_changed_at = now(), password_hash = "); b.bind(hash, cast: "text") }
+                if let roles = input.roles { b.append(", roles = "); b.bind(.textArray(roles), cast: "text[]") }
+                if let team = input.teamID { b.append(", team_id = "); b.bind(team.map(StoredValue.text) ?? .null, cast: "uuid") }
+                if let manager = input.managerID { b.append(", manager_id = "); b.bind(manager.map(StoredValue.text) ?? .null, cast: "uuid") }
+                if let status = input.status {
+                    b.append(", status = ")
+                    b.bind(status.rawValue, cast: "text")
+                    // Unfreezing starts the inactivity clock again, or the next check would freeze at once.
+                    if status == .active { b.append(", last_active_at = now()") }
+                }
+                b.append(" WHERE id = ")
+                b.bind(existing.id.uuidString, cast: "uuid")
+                try await connection.query(b.query, logger: logger)
+                if hash != nil || input.status == .disabled {
+                    try await connection.query("UPDATE tessera.api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.id) AND user_id = \(existing.id) AND kind = 'session' AND revoked_at IS NULL", logger: logger)
+                }
+                try await Self.announce(tenant, on: connection, logger: logger)
+                guard let user = try await find(tenant, id: existing.id, on: connection) else { throw TesseraError.internal() }
+                return user
+            }
+        } catch {
+            throw Self.mapped(error, input)
+        }
+    }
+
+    /// Team and manager must exist; a manager may not be the user or anyone below them.
+    private func checkReferences(_ tenant: Tenant, userID: UUID, _ input: UserInput, on connection: PostgresConnection) async throws {
+        var problems: [TesseraError.Detail] = []
+        if case .some(.some(let team)) = input.teamID,
+           try await connection.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(team)::uuid", logger: logger).collect().isEmpty {
+            problems.append(.init(field: "team_id", rule: "reference", message: "team_id: no team with id '\(team)'"))
+        }
+        if case .some(.some(let manager)) = input.managerID {
+            if try await find(tenant, id: UUID(uuidString: manager)!, on: connection) == nil {
+                problems.append(.init(field: "manager_id", rule: "reference", message: "manager_id: no user with id '\(manager)'"))
+            } else if try await managerChain(tenant, from: UUID(uuidString: manager)!, on: connection).contains(where: { $0.id == userID }) || manager == userID.uuidString.lowercased() {
+                problems.append(.init(field: "manager_id", rule: "cycle", message: "manager_id: the user would manage themselves (a cycle in the hierarchy)"))
+            }
+        }
+        guard problems.isEmpty else { throw TesseraError.validation(problems) }
+    }
+
+    private static func uuid(_ value: String??) -> UUID? { value.flatMap { $0 }.flatMap(UUID.init(uuidString:)) }
+
+    private static func mapped(_ error: any Error, _ input: UserInput) -> any Error {
+        guard let mapped = DatabaseErrorMapper.map(error) else { return error }
+        if mapped.code == "duplicate" {
+            return TesseraError.conflict("Another user of this tenant has the email '\((input.email ?? nil) ?? "")'.", code: "duplicate",
+                                         details: [.init(field: "email", rule: "unique", message: "email is taken")])
+        }
+        return mapped
+    }
+
+    /// Tells every instance (this one included) to forget cached callers of the tenant.
+    static func announce(_ tenant: Tenant, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(ControlSchema.authPayloadPrefix + tenant.id.uuidString.lowercased()))", logger: logger)
+    }
+
+    /// Everyone below the user in the manager hierarchy, nearest first, with their depth (1 = direct report).
+    public func subordinates(_ tenant: Tenant, of id: UUID) async throws -> [(user: User, depth: Int)] {
+        let table = IdentityTables.users(tenant.schema)
+        let prefixed = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        let rows = try await client.query("""
+            WITH RECURSIVE s(id, depth) AS (
+                SELECT id, 1 FROM \(unescaped: table) WHERE manager_id = \(id)
+                UNION
+                SELECT u.id, s.depth + 1 FROM \(unescaped: table) u JOIN s ON u.manager_id = s.id WHERE s.depth < 64)
+            SELECT \(unescaped: prefixed), min(s.depth)::int FROM s JOIN \(unescaped: table) u ON u.id = s.id
+            GROUP BY u.id ORDER BY min(s.depth), u.name, u.id
+            """, logger: logger)
+        var out: [(User, Int)] = []
+        for try await row in rows.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date, Int).self) {
+            out.append((User((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9)), row.10))
+        }
+        return out
+    }
+
+    /// The user's manager, their manager, and so on up (direct supervisor first).
+    public func managerChain(_ tenant: Tenant, of id: UUID) async throws -> [User] {
+        try await client.withConnection { connection in try await managerChain(tenant, from: id, on: connection, includingStart: false) }
+    }
+
+    func managerChain(_ tenant: Tenant, from id: UUID, on connection: PostgresConnection, includingStart: Bool = true) async throws -> [User] {
+        let table = IdentityTables.users(tenant.schema)
+        let prefixed = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        // UNION (not ALL) and the depth bound stop at a cycle, should one ever exist.
+        let rows = try await connection.query("""
+            WITH RECURSIVE c(id, depth) AS (
+                SELECT \(includingStart ? "id" : "manager_id"), 0 FROM \(unescaped: table) WHERE id = \(id)
+                UNION
+                SELECT u.manager_id, c.depth + 1 FROM \(unescaped: table) u JOIN c ON u.id = c.id WHERE u.manager_id IS NOT NULL AND c.depth < 64)
+            SELECT \(unescaped: prefixed) FROM c JOIN \(unescaped: table) u ON u.id = c.id ORDER BY c.depth
+            """, logger: logger)
+        return try await Self.users(rows)
+    }
+
+    // MARK: Teams
+
+    public func teams(_ tenant: Tenant) async throws -> [Team] {
+        let rows = try await client.query("SELECT id, name, manager_id FROM \(unescaped: IdentityTables.teams(tenant.schema)) ORDER BY lower(name), id LIMIT 1000", logger: logger)
+        var out: [Team] = []
+        for try await (id, name, manager) in rows.decode((UUID, String, UUID?).self) { out.append(Team(id: id, name: name, managerID: manager)) }
+        return out
+    }
+
+    /// Creates (id nil) or changes a team.
+    public func saveTeam(_ tenant: Tenant, id text: String?, _ json: JSONValue) async throws -> Team {
+        guard case .object(let members) = json else { throw TesseraError.validation([.init(field: nil, rule: "type", message: "the body must be a JSON object")]) }
+        var problems: [TesseraError.Detail] = []
+        for (key, _) in members where key != "name" && key != "manager_id" {
+            problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a known property"))
+        }
+        var name: String?
+        if let raw = json["name"] {
+            if let s = raw.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty, s.count <= 200 { name = s.trimmingCharacters(in: .whitespaces) } else {
+                problems.append(.init(field: "name", rule: "length", message: "name must have 1 to 200 characters"))
+            }
+        } else if text == nil {
+            problems.append(.init(field: "name", rule: "required", message: "name is required"))
+        }
+        var manager: UUID??
+        if let raw = json["manager_id"] {
+            if raw.isNull { manager = .some(nil) } else if let id = raw.stringValue.flatMap(UUIDText.normalized).flatMap(UUID.init(uuidString:)) { manager = .some(id) } else {
+                problems.append(.init(field: "manager_id", rule: "uuid", message: "manager_id must be a user id"))
+            }
+        }
+        if case .some(.some(let m)) = manager, try await find(tenant, id: m) == nil {
+            problems.append(.init(field: "manager_id", rule: "reference", message: "manager_id: no user with id '\(m.uuidString.lowercased())'"))
+        }
+        guard problems.isEmpty else { throw TesseraError.validation(problems) }
+        let table = IdentityTables.teams(tenant.schema)
+        do {
+            if let text {
+                guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
+                var b = SQLBuilder("UPDATE \(table) SET name = coalesce(")
+                b.bind(name.map(StoredValue.text) ?? .null, cast: "text")
+                b.append(", name)")
+                if let manager { b.append(", manager_id = "); b.bind(manager.map { .text($0.uuidString) } ?? .null, cast: "uuid") }
+                b.append(" WHERE id = ")
+                b.bind(id.uuidString, cast: "uuid")
+                b.append(" RETURNING id, name, manager_id")
+                for try await (id, name, m) in try await client.query(b.query, logger: logger).decode((UUID, String, UUID?).self) {
+                    return Team(id: id, name: name, managerID: m)
+                }
+                throw TesseraError.notFound("No team with id '\(text)'.")
+            }
+            let id = UUIDText.v7()
+            let managerID = manager.flatMap { $0 }
+            try await client.query("INSERT INTO \(unescaped: table) (id, name, manager_id) VALUES (\(id), \(name!), \(managerID))", logger: logger)
+            return Team(id: id, name: name!, managerID: managerID)
+        } catch {
+            if let mapped = DatabaseErrorMapper.map(error), mapped.code == "duplicate" {
+                throw TesseraError.conflict("A team named '\(name ?? "")' already exists.", code: "duplicate")
+            }
+            throw error
+        }
+    }
+
+    /// Deletes an empty team (409 while users are in it).
+    public func deleteTeam(_ tenant: Tenant, id text: String) async throws {
+        guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
+        let members = try await client.query("SELECT count(*)::int FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE team_id = \(id)", logger: logger).collect().first?.decode(Int.self) ?? 0
+        guard members == 0 else { throw TesseraError.conflict("The team still has \(members) member(s); move them first.", code: "team_in_use") }
+        let deleted = try await client.query("DELETE FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id) RETURNING id", logger: logger).collect()
+        if deleted.isEmpty { throw TesseraError.notFound("No team with id '\(text)'.") }
+    }
+
+    public func members(_ tenant: Tenant, team text: String) async throws -> [User] {
+        guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
+        if try await client.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id)", logger: logger).collect().isEmpty {
+            throw TesseraError.notFound("No team with id '\(text)'.")
+        }
+        return try await Self.users(try await client.query("SELECT \(unescaped: User.columns) FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE team_id = \(id) ORDER BY name, id LIMIT 1000", logger: logger))
+    }
+}
