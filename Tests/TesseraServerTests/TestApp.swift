@@ -37,16 +37,17 @@ struct TestApp {
     }
 
     /// Builds an application on the test database and runs `body` against its router.
-    static func run(dataDirectory: String? = nil, _ body: @Sendable (TestApp) async throws -> Void) async throws {
-        let app = try await make(dataDirectory: dataDirectory)
+    static func run(dataDirectory: String? = nil, sessionLifetime: Duration? = nil, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+        let app = try await make(dataDirectory: dataDirectory, sessionLifetime: sessionLifetime)
         try await app.test(.router) { client in try await body(TestApp(client: client)) }
     }
 
-    static func make(dataDirectory: String? = nil) async throws -> some ApplicationProtocol {
+    static func make(dataDirectory: String? = nil, sessionLifetime: Duration? = nil) async throws -> some ApplicationProtocol {
         let endpoint = try await TestDatabase.shared.endpoint()
         let dir = dataDirectory ?? (NSTemporaryDirectory() + "tessera-test-data-" + UUID().uuidString)
         var configuration = ServerConfiguration(dataDirectory: dir, database: endpoint, packsDirectory: TestDatabase.packsDirectory, adminToken: adminToken)
         configuration.passwordCost = 4
+        if let sessionLifetime { configuration.sessionLifetime = sessionLifetime }
         return buildApplication(configuration, logger: TestDatabase.logger)
     }
 

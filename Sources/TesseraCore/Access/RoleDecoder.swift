@@ -46,6 +46,8 @@ public enum RoleDecoder {
         let scopeNames = RecordScope.allCases.map(\.rawValue).joined(separator: "|")
         var scopes: [RecordAction: RecordScope] = [:]
         for action in RecordAction.allCases {
+            // Every action has a scope, so equal roles compare equal however they were written.
+            scopes[action] = RecordScope.none
             guard let text = reader.string(action.rawValue) else { continue }
             guard let scope = RecordScope(rawValue: text) else {
                 reader.fail(action.rawValue, rule: "enum", "\(reader.at(action.rawValue)) must be one of \(scopeNames)")

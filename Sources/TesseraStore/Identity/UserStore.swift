@@ -167,7 +167,7 @@ public struct UserStore: Sendable {
         // UNION (not ALL) and the depth bound stop at a cycle, should one ever exist.
         let rows = try await connection.query("""
             WITH RECURSIVE c(id, depth) AS (
-                SELECT \(includingStart ? "id" : "manager_id"), 0 FROM \(unescaped: table) WHERE id = \(id)
+                SELECT \(unescaped: includingStart ? "id" : "manager_id"), 0 FROM \(unescaped: table) WHERE id = \(id)
                 UNION
                 SELECT u.manager_id, c.depth + 1 FROM \(unescaped: table) u JOIN c ON u.id = c.id WHERE u.manager_id IS NOT NULL AND c.depth < 64)
             SELECT \(unescaped: prefixed) FROM c JOIN \(unescaped: table) u ON u.id = c.id ORDER BY c.depth
