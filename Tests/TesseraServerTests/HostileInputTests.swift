@@ -126,4 +126,85 @@ struct HostileInputTests {
             print("hostile input: \(cases) requests, \(failures.count) not a clean 4xx")
         }
     }
+
+    @Test("cross-scope guesses in bulk return nothing and change nothing; identity routes refuse hostile input")
+    func crossScope() async throws {
+        try await TestApp.run { app in
+            let f = try await PermissionFixture.make(app)
+            let rep1 = f.keys["rep1"]!
+            // A hundred more records rep1 may not see.
+            let bulk = try await app.call(.post, "/api/v1/data/deal", key: f.admin,
+                                          json: .array((0..<100).map { i in ["name": .string("hidden \(i)"), "owner_id": .string(f.ids["rep2"]!), "cost": 1] }))
+            #expect(bulk.status == 201)
+            let hiddenIDs = bulk.data.compactMap { $0["id"]?.stringValue } + f.owned("rep2", "rep3", "supervisor")
+            func everything() async throws -> String {
+                try await app.call(.get, "/api/v1/data/deal?limit=500&order=id.asc", key: f.admin).text
+                    + app.call(.get, "/api/v1/data/deal?deleted=only", key: f.admin).text
+                    + app.call(.get, "/api/v1/users?limit=500", key: f.admin).text + app.call(.get, "/api/v1/meta/roles", key: f.admin).text
+            }
+            let before = try await everything()
+            var cases = 0
+            var failures: [String] = []
+            func expect(_ reply: TestApp.Reply, _ statuses: Set<Int>, _ what: String) {
+                cases += 1
+                let shaped = reply.json?["error"]?["code"]?.stringValue != nil
+                if !statuses.contains(reply.status) || !shaped { failures.append("\(what) → \(reply.status) \(reply.text.prefix(160))") }
+            }
+            for id in hiddenIDs {
+                expect(try await app.call(.get, "/api/v1/data/deal/\(id)", key: rep1), [404], "GET \(id)")
+                expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: rep1, json: ["name": "mine now"]), [404], "PATCH \(id)")
+                expect(try await app.call(.delete, "/api/v1/data/deal/\(id)", key: rep1), [404], "DELETE \(id)")
+                expect(try await app.call(.get, "/api/v1/data/deal/\(id)/history", key: rep1), [404], "history \(id)")
+            }
+            for id in hiddenIDs.prefix(20) {
+                expect(try await app.call(.post, "/api/v1/data/deal/\(id)/restore", key: rep1), [404], "restore \(id)")
+                expect(try await app.call(.get, "/api/v1/data/deal/\(id)/stages", key: rep1), [404], "stages \(id)")
+            }
+            // Lists by id or owner find nothing of theirs either.
+            let idList = hiddenIDs.prefix(50).joined(separator: ",")
+            for query in ["id=in.(\(idList))", "owner_id=eq.\(f.ids["rep2"]!)", "where=record.owner_id%20%3D%3D%20%22\(f.ids["rep2"]!)%22", "name=like.hidden*"] {
+                let reply = try await app.call(.get, "/api/v1/data/deal?\(query)", key: rep1)
+                cases += 1
+                if reply.status != 200 || !reply.data.isEmpty { failures.append("list ?\(query.prefix(60)) → \(reply.status) \(reply.data.count) rows") }
+            }
+            // Users, roles, teams and settings: hostile segments and bodies, and a rep trying admin work.
+            let identityRoutes: [(HTTPRequest.Method, String)] = [
+                (.get, "/api/v1/users/{x}"), (.patch, "/api/v1/users/{x}"), (.get, "/api/v1/users/{x}/subordinates"), (.get, "/api/v1/users/{x}/managers"),
+                (.get, "/api/v1/users/{x}/api-keys"), (.post, "/api/v1/users/{x}/api-keys"), (.delete, "/api/v1/users/\(f.ids["rep1"]!)/api-keys/{x}"),
+                (.get, "/api/v1/meta/roles/{x}"), (.patch, "/api/v1/meta/roles/{x}"), (.delete, "/api/v1/meta/roles/{x}"),
+                (.patch, "/api/v1/teams/{x}"), (.delete, "/api/v1/teams/{x}"), (.get, "/api/v1/teams/{x}/members"),
+            ]
+            for (method, template) in identityRoutes {
+                for segment in Self.hostileSegments {
+                    let path = template.replacingOccurrences(of: "{x}", with: segment)
+                    let body: JSONValue? = method == .get || method == .delete ? nil : ["name": "x"]
+                    expect(try await app.call(method, path, key: f.admin, json: body), Set(400..<500), "\(method) \(path.prefix(70))")
+                }
+            }
+            let bodyRoutes: [(HTTPRequest.Method, String)] = [
+                (.post, "/api/v1/users"), (.patch, "/api/v1/users/\(f.ids["rep1"]!)"), (.post, "/api/v1/users/\(f.ids["rep1"]!)/api-keys"),
+                (.post, "/api/v1/meta/roles"), (.patch, "/api/v1/meta/roles/viewer"), (.post, "/api/v1/teams"), (.patch, "/api/v1/settings"),
+                (.post, "/api/v1/auth/login"), (.post, "/api/v1/auth/password"),
+            ]
+            for (method, path) in bodyRoutes {
+                for body in Self.hostileBodies + ["{\"roles\":[\"admin\"],\"name\":\"x\",\"email\":\"a@b.c'--\"}", "{\"permissions\":{\"deal\":{\"read\":\"all' OR 1=1\"}}}",
+                                                  "{\"freeze_after_days\":-1}", "{\"tenant\":\"x'; --\",\"email\":\"a\",\"password\":\"b\"}"] {
+                    expect(try await app.call(method, path, key: f.admin, raw: body), Set(400..<500), "\(method) \(path) body \(body.prefix(40))")
+                }
+            }
+            for (method, path, body) in [(HTTPRequest.Method.post, "/api/v1/users", ["name": "x", "email": "x@example.com"] as JSONValue),
+                                         (.patch, "/api/v1/users/\(f.ids["rep1"]!)", ["roles": ["viewer"]]),
+                                         (.patch, "/api/v1/meta/roles/rep", ["permissions": ["deal": ["read": "all"]]]),
+                                         (.post, "/api/v1/meta/roles", ["name": "mine", "special": ["manage_users"]]),
+                                         (.post, "/api/v1/teams", ["name": "Mine"]), (.patch, "/api/v1/settings", ["freeze_after_days": 1]),
+                                         (.post, "/api/v1/users/\(f.ids["rep2"]!)/api-keys", ["name": "steal"]),
+                                         (.post, "/api/v1/packs/sales/install", nil)] as [(HTTPRequest.Method, String, JSONValue?)] {
+                expect(try await app.call(method, path, key: rep1, json: body), [403], "rep \(method) \(path)")
+            }
+            #expect(failures.isEmpty, "\(failures.count) of \(cases) cross-scope requests leaked or failed:\n\(failures.prefix(20).joined(separator: "\n"))")
+            #expect(cases > 600)
+            #expect(try await everything() == before, "something changed")
+            print("cross-scope and identity input: \(cases) requests, \(failures.count) failures")
+        }
+    }
 }

@@ -84,10 +84,17 @@ public struct UserInput: Sendable, Equatable {
         return nil
     }
 
+    /// A practical check: a local part without spaces or quotes, and a domain of dot-separated
+    /// labels of letters, digits and hyphens (letters may be non-ASCII, as in 例子.中国).
     static func isEmail(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        return s.utf8.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !s.contains(where: { $0.isWhitespace || $0.isNewline })
+        guard s.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64,
+              !parts[0].contains(where: { $0.isWhitespace || $0 == "\"" || $0.isNewline || $0 == "\\" }) else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0 == "-" || $0.isNumber || $0.isLetter }
+        }
     }
 
     private static func optionalID(_ key: String, _ reader: inout ObjectReader) -> String?? {

@@ -85,9 +85,10 @@ struct AccessPolicyTests {
     func userInput() throws {
         let ok = try UserInput.check(["name": " Li Lei ", "email": "Li.Lei@Example.com", "password": "s3cret-pass", "roles": ["rep", "rep", "finance"]], creating: true)
         #expect(ok.name == "Li Lei" && ok.email == .some("li.lei@example.com") && ok.roles == ["finance", "rep"])
+        #expect(try UserInput.check(["name": "王", "email": "wang.fang+sales@例子.中国"], creating: true).email == .some("wang.fang+sales@例子.中国"))
         let bot = try UserInput.check(["name": "ERP sync", "kind": "integration", "roles": ["finance"]], creating: true)
         #expect(bot.kind == .integration && bot.email == nil)
-        for (body, field) in [(["name": "x", "email": "no-at-sign"] as JSONValue, "email"), (["name": "x", "email": "a@b.co", "password": "short"], "password"),
+        for (body, field) in [(["name": "x", "email": "no-at-sign"] as JSONValue, "email"), (["name": "x", "email": "a@b.c'--"], "email"), (["name": "x", "email": "a b@c.d"], "email"), (["name": "x", "email": "a@b.co", "password": "short"], "password"),
                               (["name": "x", "email": "a@b.co", "password": .string(String(repeating: "长", count: 30))], "password"),
                               (["email": "a@b.co"], "name"), (["name": "x"], "email"), (["name": "x", "kind": "integration", "password": "longenough"], "password"),
                               (["name": "x", "email": "a@b.co", "status": "active"], "status"), (["name": "x", "email": "a@b.co", "manager_id": "nope"], "manager_id"),
