@@ -37,12 +37,12 @@ struct DataRoutes {
                     throw TesseraError.validation([.init(field: nil, rule: "bulk_limit", message: "At most \(RecordStore.maxBulk) records per request (got \(items.count)).")])
                 }
                 let writes = try items.map { item throws(TesseraError) in try RecordInput.check(item, entity: entity.definition, mode: .create) }
-                for write in writes { try requireEditable(caller, entity, write) }
+                for item in items { try requireEditable(caller, entity, item) }
                 let created = try await runtime.records.create(caller, entity, writes, bulk: true)
                 return JSONResponse.make(.created, text: "{\"data\":[" + created.joined(separator: ",") + "]}")
             }
             let write = try RecordInput.check(body, entity: entity.definition, mode: .create)
-            try requireEditable(caller, entity, write)
+            try requireEditable(caller, entity, body)
             guard let record = try await runtime.records.create(caller, entity, [write]).first else { throw TesseraError.internal() }
             return recordResponse(.created, record)
         }
@@ -60,7 +60,7 @@ struct DataRoutes {
             let (caller, entity) = try await resolve(context, .update)
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
             var write = try RecordInput.check(body, entity: entity.definition, mode: .update)
-            try requireEditable(caller, entity, write)
+            try requireEditable(caller, entity, body)
             if let version = try request.ifMatchVersion() { write.expectedVersion = version }
             let record = try await runtime.records.update(caller, entity, id: try context.parameters.required("id"), write)
             return recordResponse(.ok, record)
@@ -126,9 +126,11 @@ struct DataRoutes {
         RecordStore.access(caller, model)?.visible(model.definition) ?? model.definition
     }
 
-    /// 403 naming the fields of the write the caller may not edit.
-    private func requireEditable(_ caller: Caller, _ model: EntityModel, _ write: RecordWrite) throws {
-        try RecordStore.access(caller, model)?.requireEditable(write.assignments.map(\.field.name), entity: model.name)
+    /// 403 naming the fields the body sets that the caller may not edit (defaults filled in for
+    /// fields the body leaves out are not the caller's edits).
+    private func requireEditable(_ caller: Caller, _ model: EntityModel, _ body: JSONValue) throws {
+        guard case .object(let members) = body else { return }
+        try RecordStore.access(caller, model)?.requireEditable(members.map(\.0).filter { model.definition.field($0) != nil }, entity: model.name)
     }
 
     /// A single record, with its version as the ETag (send it back in If-Match).
