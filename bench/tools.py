@@ -97,11 +97,16 @@ def value_sql(field):
     return None
 
 
-def load_sql(meta_path, schema, rows):
+def load_sql(meta_path, schema, rows, owners_table=None):
+    """`owners_table`, if given, is a table (n int, id uuid) numbered from 1: row i is owned by
+    owner 1 + i % count, so each of N owners holds 1/N of the rows, spread over time."""
     with open(meta_path, encoding="utf-8") as f:
         entity = json.load(f)
     rows = int(rows)
     columns, values = ["id", "created_at", "updated_at"], [uuid_v7("s.ts"), "s.ts", "s.ts"]
+    if owners_table:
+        columns.append("owner_id")
+        values.append(f"(SELECT o.id FROM {owners_table} o WHERE o.n = 1 + s.i % (SELECT count(*) FROM {owners_table}))")
     for field in entity["fields"]:
         expr = value_sql(field)
         if expr is not None:

@@ -31,6 +31,12 @@ def field(name="f", type="text", **extra):
     return {"name": name, "type": type, "label": dict(L), **extra}
 
 
+def role(name="rep", permissions=None, **extra):
+    doc = {"name": name, "label": dict(L), "permissions": permissions if permissions is not None else {"thing": {"read": "own"}}}
+    doc.update(extra)
+    return doc
+
+
 def messages(problems):
     return [str(p) for p in problems]
 
@@ -42,8 +48,8 @@ def assert_reported(problems, *fragments):
         assert fragment in text, f"{fragment!r} not in:\n{text}"
 
 
-def write_pack(root: Path, pack_id="demo", entities=None, **manifest_extra):
-    """A pack folder under root/<pack_id> with the given entity documents; returns its path."""
+def write_pack(root: Path, pack_id="demo", entities=None, roles=None, **manifest_extra):
+    """A pack folder under root/<pack_id> with the given entity (and role) documents; returns its path."""
     entities = entities if entities is not None else [entity()]
     pack_dir = root / pack_id
     (pack_dir / "entities").mkdir(parents=True)
@@ -55,11 +61,20 @@ def write_pack(root: Path, pack_id="demo", entities=None, **manifest_extra):
         "requires": [],
         "entities": [e["name"] for e in entities],
     }
+    if roles is not None:
+        manifest["roles"] = [r["name"] for r in roles]
+        (pack_dir / "roles").mkdir()
+        for r in roles:
+            write_yaml(pack_dir / "roles" / f"{r['name']}.yaml", r)
     manifest.update(manifest_extra)
     (pack_dir / "pack.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     for e in entities:
         (pack_dir / "entities" / f"{e['name']}.yaml").write_text(yaml.safe_dump(e, allow_unicode=True), encoding="utf-8")
     return pack_dir
+
+
+def write_yaml(path: Path, doc) -> None:
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
 
 
 # --- the real packs --------------------------------------------------------------------------
@@ -95,10 +110,26 @@ def test_the_sales_pack_keeps_the_seed_numbers():
     assert by_name["photos"]["max_count"] == 9
 
 
+def test_the_sales_pack_passes_with_its_seven_roles():
+    report = vp.check_pack_dir(vp.MARKET_DIR / "sales", {})
+    assert messages(report.problems) == []
+    assert report.roles == 7
+    manifest = vp.load_yaml(vp.MARKET_DIR / "sales" / "pack.yaml")
+    assert manifest["roles"] == [
+        "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery",
+    ]
+    for name in manifest["roles"]:
+        doc = vp.load_yaml(vp.MARKET_DIR / "sales" / "roles" / f"{name}.yaml")
+        assert vp.check_role(doc, name) == [] and doc["name"] == name
+    assert vp.load_yaml(vp.MARKET_DIR / "sales" / "roles" / "sales_rep.yaml").get("default") is True
+
+
 def test_main_prints_a_summary_and_exits_0(capsys):
     assert vp.main([]) == 0
     out = capsys.readouterr().out
-    assert out.strip().endswith(": ok") and " entities, " in out
+    assert out.strip().endswith(": ok") and " entities, " in out and " roles, " in out
+    assert vp.Report(packs=1, entities=8, roles=7, fields=97).summary() == "1 pack, 8 entities, 7 roles, 97 fields"
+    assert vp.Report(packs=2, entities=1, roles=1, fields=1).summary() == "2 packs, 1 entity, 1 role, 1 field"
 
 
 # --- entity documents ------------------------------------------------------------------------
@@ -328,6 +359,130 @@ def test_each_problem_names_its_file_and_main_exits_1(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "demo/entities/thing.yaml: fields[0] (id).name: 'id' is a reserved name" in out
     assert "1 problem" in out
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+def test_a_valid_role_has_no_problems():
+    doc = role(
+        "regional_manager",
+        default=True,
+        permissions={
+            "thing": {"create": "subordinates", "read": "assigned", "update": "team", "delete": "none", "fields": {"title": "read"}},
+            "*": {"create": "own", "read": "all"},
+        },
+        special=["manage_metadata", "manage_users", "import", "export"],
+    )
+    assert messages(vp.check_role(doc)) == []
+    assert messages(vp.check_role({"name": "viewer"})) == []
+    assert messages(vp.check_role(doc, entities={"thing": {"title"}})) == []
+
+
+def test_role_schema_errors_are_reported():
+    assert_reported(vp.check_role(role(grants=[])), "'grants' was unexpected")
+    assert_reported(vp.check_role(role(permissions={"thing": {"read": "mine"}})), "permissions.thing.read: 'mine' is not one of")
+    assert_reported(vp.check_role(role(permissions={"thing": {"read": "own", "share": "all"}})), "permissions.thing: not allowed in a permission: share")
+    assert_reported(vp.check_role(role(permissions={"thing": {"fields": {"title": "write"}}})), "permissions.thing.fields.title: 'write' is not one of")
+    assert_reported(vp.check_role(role(permissions={"Thing": {}})), "permissions: 'Thing' is neither an entity name")
+    assert_reported(vp.check_role(role(special=["export", "root"])), "special[1]: 'root' is not one of")
+    assert_reported(vp.check_role(role(special=["export", "export"])), "has non-unique elements")
+    assert_reported(vp.check_role(role(default="yes")), "default: 'yes' is not of type 'boolean'")
+    assert_reported(vp.check_role(role(label={"en": "Rep"})), "label: 'zh-CN' is a required property")
+    assert_reported(vp.check_role({"label": dict(L)}), "'name' is a required property")
+    for doc in [None, [], "rep", {"name": "rep", "permissions": []}, {"name": "rep", "permissions": {"thing": None}}]:
+        assert vp.check_role(doc, entities={"thing": {"title"}})
+
+
+def test_role_named_admin_is_reported(tmp_path):
+    assert_reported(vp.check_role(role("admin")), "name: 'admin' is the built-in tenant administrator role")
+    pack = write_pack(tmp_path, roles=[role("admin")])
+    assert_reported(vp.check_pack_dir(pack).problems, "pack.yaml: roles[0]: 'admin' is the built-in tenant administrator role")
+    assert_reported(vp.check_pack_dir(pack).problems, "roles/admin.yaml: name: 'admin' is the built-in tenant administrator role")
+
+
+def test_create_assigned_is_reported(tmp_path):
+    pack = write_pack(tmp_path, roles=[role(permissions={"thing": {"create": "assigned", "read": "assigned"}})])
+    problems = vp.check_pack_dir(pack).problems
+    assert_reported(problems, "roles/rep.yaml: permissions.thing.create: 'assigned' applies to existing records, not to create")
+    assert len(problems) == 1, messages(problems)
+
+
+def test_fields_under_every_entity_is_reported(tmp_path):
+    pack = write_pack(tmp_path, roles=[role(permissions={"*": {"read": "all", "fields": {"title": "read"}}})])
+    problems = vp.check_pack_dir(pack).problems
+    assert_reported(problems, "roles/rep.yaml: permissions.*: field access needs a named entity, not '*'")
+    assert len(problems) == 1, messages(problems)
+
+
+def test_role_naming_an_unknown_entity_is_reported(tmp_path):
+    pack = write_pack(tmp_path, roles=[role(permissions={"thing": {"read": "own"}, "ghost": {"read": "all"}})])
+    problems = vp.check_pack_dir(pack).problems
+    assert_reported(problems, "roles/rep.yaml: permissions.ghost: no entity 'ghost' in this pack or the packs it requires")
+    assert len(problems) == 1, messages(problems)
+
+
+def test_role_naming_an_unknown_field_is_reported(tmp_path):
+    perms = {"thing": {"read": "own", "fields": {"title": "read", "amount": "none", "owner_id": "read"}}}
+    pack = write_pack(tmp_path, roles=[role(permissions=perms)])
+    problems = vp.check_pack_dir(pack).problems
+    assert_reported(
+        problems,
+        "roles/rep.yaml: permissions.thing.fields.amount: 'amount' is not a field of the entity 'thing'",
+        "roles/rep.yaml: permissions.thing.fields.owner_id: 'owner_id' is not a field of the entity 'thing'",
+    )
+    assert len(problems) == 2, messages(problems)
+
+
+def test_role_may_name_entities_and_fields_of_a_required_pack(tmp_path):
+    write_pack(tmp_path, "crm", entities=[entity("customer", fields=[field("credit_limit", "money")])])
+    ok = role(permissions={"thing": {"read": "own"}, "customer": {"read": "all", "fields": {"credit_limit": "read"}}})
+    pack = write_pack(tmp_path, "sales", roles=[ok], requires=[{"id": "crm"}])
+    report = vp.check_market(tmp_path)
+    assert messages(report.problems) == []
+    assert report.roles == 1 and report.summary() == "2 packs, 2 entities, 1 role, 2 fields"
+    write_yaml(pack / "roles" / "rep.yaml", role(permissions={"customer": {"fields": {"discount": "none"}}}))
+    assert_reported(vp.check_market(tmp_path).problems, "permissions.customer.fields.discount: 'discount' is not a field of the entity 'customer'")
+    # Without the requirement, the other pack's entity is out of reach.
+    other = write_pack(tmp_path, "other", roles=[ok])
+    assert_reported(vp.check_market(tmp_path, only=[other]).problems, "permissions.customer: no entity 'customer'")
+
+
+def test_missing_role_file_name_mismatch_and_unlisted_file_are_reported(tmp_path):
+    pack = write_pack(tmp_path, roles=[role("rep")])
+    manifest = vp.load_yaml(pack / "pack.yaml")
+    manifest["roles"] = ["rep", "boss"]
+    write_yaml(pack / "pack.yaml", manifest)
+    write_yaml(pack / "roles" / "rep.yaml", role("reps"))
+    write_yaml(pack / "roles" / "extra.yaml", role("extra"))
+    problems = vp.check_pack_dir(pack).problems
+    assert_reported(
+        problems,
+        "pack.yaml: roles[1]: no file roles/boss.yaml",
+        "roles/rep.yaml: name: 'reps' does not match the file name 'rep'",
+        "roles/extra.yaml: not listed in pack.yaml roles",
+    )
+    assert len(problems) == 3, messages(problems)
+
+
+def test_role_files_without_roles_in_the_manifest_are_reported(tmp_path):
+    pack = write_pack(tmp_path)
+    (pack / "roles").mkdir()
+    write_yaml(pack / "roles" / "rep.yaml", role())
+    assert_reported(vp.check_pack_dir(pack).problems, "roles/rep.yaml: not listed in pack.yaml roles")
+
+
+def test_pack_manifest_roles_must_be_unique_names():
+    manifest = {"id": "demo", "version": "1.0.0", "name": L, "description": L, "entities": ["a"], "roles": ["rep", "rep", "Boss"]}
+    assert_reported(vp.check_pack_manifest(manifest), "roles: ['rep', 'rep', 'Boss'] has non-unique elements", "roles[2]: 'Boss' is not a valid name")
+
+
+def test_each_role_problem_is_printed_with_its_file(tmp_path, capsys):
+    write_pack(tmp_path, roles=[role(permissions={"ghost": {"read": "all"}})])
+    assert vp.main(["--market", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "demo/roles/rep.yaml: permissions.ghost: no entity 'ghost' in this pack or the packs it requires" in out
+    assert "1 pack, 1 entity, 1 role, 1 field: 1 problem" in out
 
 
 # --- YAML ------------------------------------------------------------------------------------

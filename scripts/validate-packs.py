@@ -6,7 +6,7 @@ Usage:
     python3 scripts/validate-packs.py templates-market/sales
 
 Prints one line per problem (`file: where: what`) and exits 1 if there is any;
-otherwise prints a summary such as `1 pack, 8 entities, 97 fields: ok`.
+otherwise prints a summary such as `1 pack, 8 entities, 7 roles, 97 fields: ok`.
 Needs `pip install jsonschema pyyaml`.
 """
 
@@ -48,6 +48,10 @@ DEFAULT_MAX_LENGTH = {"text": 1000, "long_text": 100_000}
 NOT_UNIQUE_TYPES = {"multi_select", "attachment", "location"}
 # Types that cannot serve as a record's title.
 NOT_TITLE_TYPES = {"multi_select", "attachment", "location"}
+# Roles: the built-in administrator, the key for every entity a role does not name, and the record actions.
+ADMIN_ROLE = "admin"
+EVERY_ENTITY = "*"
+ROLE_ACTIONS = ("create", "read", "update", "delete")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     packs: int = 0
     entities: int = 0
+    roles: int = 0
     fields: int = 0
 
     @property
@@ -80,7 +85,12 @@ class Report:
             return f"{n} {word if n == 1 else plural}"
 
         return ", ".join(
-            [count(self.packs, "pack", "packs"), count(self.entities, "entity", "entities"), count(self.fields, "field", "fields")]
+            [
+                count(self.packs, "pack", "packs"),
+                count(self.entities, "entity", "entities"),
+                count(self.roles, "role", "roles"),
+                count(self.fields, "field", "fields"),
+            ]
         )
 
 
@@ -146,7 +156,7 @@ def load_yaml(path: Path) -> Any:
 
 
 class Schemas:
-    """The pack and entity validators, with cross-file $refs resolved from schemas/."""
+    """The pack, entity and role validators, with cross-file $refs resolved from schemas/."""
 
     def __init__(self, schema_dir: Path = SCHEMA_DIR):
         resources = []
@@ -158,6 +168,7 @@ class Schemas:
         registry = Registry().with_resources(resources)
         self.pack = Draft202012Validator(docs["pack.schema.json"], registry=registry)
         self.entity = Draft202012Validator(docs["entity.schema.json"], registry=registry)
+        self.role = Draft202012Validator(docs["role.schema.json"], registry=registry)
 
 
 _schemas: Schemas | None = None
@@ -193,8 +204,19 @@ def _schema_message(error) -> str | None:
     if validator is None:
         # A `false` subschema (e.g. `default` on a relation); the unevaluatedProperties error names it better.
         return None
+    if validator == "not" and error.validator_value == {"const": ADMIN_ROLE}:
+        return f"{instance!r} is the built-in tenant administrator role and cannot be redefined"
     if validator == "not" and isinstance(instance, str):
         return f"{instance!r} is a reserved name (system columns and query-string words cannot be field names)"
+    if validator == "unevaluatedProperties" and isinstance(instance, dict) and error.schema.get("$ref") == "#/$defs/actions":
+        # A role's permission for one entity (or for "*"). As for fields below, a failing action counts as
+        # unevaluated too; report only properties that are really not allowed.
+        every = bool(error.path) and error.path[-1] == EVERY_ENTITY
+        if every and "fields" in instance:
+            return "field access needs a named entity, not '*': 'fields' is not allowed here"
+        allowed = set(ROLE_ACTIONS) | (set() if every else {"fields"})
+        bad = sorted(str(k) for k in instance if k not in allowed)
+        return f"not allowed in a permission: {', '.join(bad)} (allowed: {', '.join(sorted(allowed))})" if bad else None
     if validator == "unevaluatedProperties" and isinstance(instance, dict):
         # When a type's branch fails (say, empty options) its properties count as unevaluated too;
         # report only properties the type really does not allow.
@@ -211,10 +233,14 @@ def _schema_message(error) -> str | None:
             f"an unquoted ',' or ': ' inside a {{...}} mapping splits the text - quote it or use '，')"
         )
     if validator == "pattern":
+        if error.validator_value == "^(\\*|[a-z][a-z0-9_]{0,47})$":
+            return f"{instance!r} is neither an entity name (lowercase ASCII letter first, then a-z 0-9 _, at most 48) nor '*'"
         if error.validator_value == "^[a-z][a-z0-9_]{0,47}$":
             return f"{instance!r} is not a valid name: lowercase ASCII letter first, then a-z 0-9 _ (at most 48)"
         if isinstance(error.schema, dict) and error.schema.get("description"):
             return f"{instance!r} is not valid: {error.schema['description']}"
+    if validator == "enum" and instance == "assigned" and error.path and error.path[-1] == "create":
+        return "'assigned' applies to existing records, not to create (use none, own, team, subordinates or all)"
     if validator == "enum" and error.path and error.path[-1] == "type":
         return f"unknown field type {instance!r}"
     return error.message
@@ -373,6 +399,36 @@ def _field_semantics(f: dict) -> list[tuple[str, str]]:
     return out
 
 
+def _is_api_name(name: str) -> bool:
+    return re.fullmatch(r"[a-z][a-z0-9_]{0,47}", name) is not None
+
+
+def check_role(doc: Any, file: str = "role.yaml", entities: dict[str, set[str] | None] | None = None) -> list[Problem]:
+    """Problems of one role document: the schema, then (given `entities`) the entities and fields it names.
+
+    `entities` maps each entity the role may name to its field names (None when the entity file could not
+    be read; its problems are reported there). Without `entities` only the schema is checked.
+    """
+    problems = _schema_problems(schemas().role, doc, file)
+    if entities is None or not isinstance(doc, dict) or not isinstance(doc.get("permissions"), dict):
+        return problems
+    for entity_name, permission in doc["permissions"].items():
+        if entity_name == EVERY_ENTITY or not isinstance(entity_name, str) or not _is_api_name(entity_name):
+            continue  # `*`, or a bad name the schema already reported (likewise for field names below)
+        where = f"permissions.{entity_name}"
+        if entity_name not in entities:
+            problems.append(Problem(file, where, f"no entity {entity_name!r} in this pack or the packs it requires"))
+            continue
+        field_names = entities[entity_name]
+        fields = permission.get("fields") if isinstance(permission, dict) else None
+        if field_names is None or not isinstance(fields, dict):
+            continue
+        for field_name in fields:
+            if isinstance(field_name, str) and _is_api_name(field_name) and field_name not in field_names:
+                problems.append(Problem(file, f"{where}.fields.{field_name}", f"{field_name!r} is not a field of the entity {entity_name!r}"))
+    return problems
+
+
 # --- packs --------------------------------------------------------------------------------------
 
 
@@ -390,6 +446,28 @@ class _Pack:
     def listed_entities(self) -> list[str]:
         names = self.manifest.get("entities") if isinstance(self.manifest, dict) else None
         return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+    def listed_roles(self) -> list[str]:
+        names = self.manifest.get("roles") if isinstance(self.manifest, dict) else None
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+    def entity_fields(self) -> dict[str, set[str] | None]:
+        """Each listed entity → the names of its fields (None when its file cannot be read)."""
+        out: dict[str, set[str] | None] = {}
+        for name in self.listed_entities():
+            try:
+                doc = load_yaml(self.dir / "entities" / f"{name}.yaml")
+            except (PackYAMLError, OSError):
+                doc = None
+            out[name] = _field_names(doc)
+        return out
+
+
+def _field_names(doc: Any) -> set[str] | None:
+    fields = doc.get("fields") if isinstance(doc, dict) else None
+    if not isinstance(fields, list):
+        return None
+    return {f["name"] for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
 
 
 def _display(path: Path) -> str:
@@ -418,9 +496,9 @@ def _version_tuple(version: str) -> tuple:
 
 
 def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Report:
-    """Validate one pack folder: manifest, entity files, and references between them.
+    """Validate one pack folder: manifest, entity and role files, and references between them.
 
-    `known` maps pack ids to other packs of the market, for `requires` and relations into them.
+    `known` maps pack ids to other packs of the market, for `requires` and for relations and roles into them.
     """
     pack = _read_pack(pack_dir)
     report = Report(problems=list(pack.problems), packs=1)
@@ -429,8 +507,10 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
         return report
     known = known or {}
 
-    # Entities a relation may point to: this pack's and those of the packs it requires.
+    # Entities a relation may point to or a role may name: this pack's and those of the packs it requires.
     targets: set[str] = set(pack.listed_entities())
+    # Their field names, for the fields a role names (this pack's own are filled in as its files are read).
+    entity_fields: dict[str, set[str] | None] = {}
     requires = pack.manifest.get("requires") if isinstance(pack.manifest.get("requires"), list) else []
     for i, req in enumerate(requires):
         if not isinstance(req, dict) or not isinstance(req.get("id"), str):
@@ -447,12 +527,14 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
                 Problem(manifest_file, f"requires[{i}]", f"pack {req['id']!r} is {have}, older than min_version {wanted}")
             )
         targets.update(other.listed_entities())
+        entity_fields.update(other.entity_fields())
 
     entity_dir = pack_dir / "entities"
     listed = pack.listed_entities()
     for index, name in enumerate(listed):
         path = entity_dir / f"{name}.yaml"
         file = _display(path)
+        entity_fields[name] = None
         if not path.is_file():
             report.problems.append(Problem(manifest_file, f"entities[{index}]", f"no file entities/{name}.yaml"))
             continue
@@ -462,6 +544,7 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
             report.problems.append(Problem(file, "", str(e)))
             continue
         report.entities += 1
+        entity_fields[name] = _field_names(doc)
         report.problems.extend(check_entity(doc, file))
         if not isinstance(doc, dict):
             continue
@@ -480,6 +563,29 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
         for path in sorted(entity_dir.iterdir()):
             if path.suffix in (".yaml", ".yml") and path.stem not in listed:
                 report.problems.append(Problem(_display(path), "", "not listed in pack.yaml entities"))
+
+    role_dir = pack_dir / "roles"
+    listed_roles = pack.listed_roles()
+    for index, name in enumerate(listed_roles):
+        path = role_dir / f"{name}.yaml"
+        file = _display(path)
+        if not path.is_file():
+            report.problems.append(Problem(manifest_file, f"roles[{index}]", f"no file roles/{name}.yaml"))
+            continue
+        try:
+            doc = load_yaml(path)
+        except PackYAMLError as e:
+            report.problems.append(Problem(file, "", str(e)))
+            continue
+        report.roles += 1
+        report.problems.extend(check_role(doc, file, entity_fields))
+        if isinstance(doc, dict) and doc.get("name") != name:
+            report.problems.append(Problem(file, "name", f"{doc.get('name')!r} does not match the file name {name!r}"))
+
+    if role_dir.is_dir():
+        for path in sorted(role_dir.iterdir()):
+            if path.suffix in (".yaml", ".yml") and path.stem not in listed_roles:
+                report.problems.append(Problem(_display(path), "", "not listed in pack.yaml roles"))
     return report
 
 
@@ -501,6 +607,7 @@ def check_market(market_dir: Path = MARKET_DIR, only: Iterable[Path] | None = No
         total.problems.extend(r.problems)
         total.packs += r.packs
         total.entities += r.entities
+        total.roles += r.roles
         total.fields += r.fields
     return total
 

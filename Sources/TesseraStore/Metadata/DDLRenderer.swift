@@ -53,11 +53,18 @@ public struct DDLRenderer: Sendable {
             let name = col(ObjectName.make("ix", entity: entity, field: field.name))
             if field.type.isBtreeIndexable {
                 // (field, id) serves "filter by field, newest first" pages straight from the index.
-                return ["CREATE INDEX \(name) ON \(table(entity)) (\(col(field.name)), id)"]
+                var statements = ["CREATE INDEX \(name) ON \(table(entity)) (\(col(field.name)), id)"]
+                if Self.hasScopeIndex(field.type) {
+                    // A few values cover many rows, so a rep's page (owner = me AND field = value)
+                    // would otherwise visit every row of theirs: (owner_id, field, id) reads just the page.
+                    statements.append("CREATE INDEX \(col(ObjectName.make("ox", entity: entity, field: field.name))) ON \(table(entity)) (owner_id, \(col(field.name)), id)")
+                }
+                return statements
             }
             return ["CREATE INDEX \(name) ON \(table(entity)) USING gin (\(col(field.name)))"]
         case .dropIndex(let entity, let field):
-            return ["DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ix", entity: entity, field: field.name)))"]
+            return ["DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ix", entity: entity, field: field.name)))",
+                    "DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ox", entity: entity, field: field.name)))"]
         case .createUnique(let entity, let field):
             // Records in the recycle bin do not hold their unique values; nulls never collide.
             return ["CREATE UNIQUE INDEX \(col(ObjectName.make("ux", entity: entity, field: field.name))) ON \(table(entity)) (\(col(field.name))) WHERE deleted_at IS NULL"]
@@ -122,4 +129,7 @@ public struct DDLRenderer: Sendable {
         default: return "\(c)::\(ColumnType.sql(to.type))"
         }
     }
+
+    /// Low-cardinality types whose indexed fields also get an owner-scoped index (see `createIndex`).
+    static func hasScopeIndex(_ type: FieldType) -> Bool { type == .select || type == .boolean }
 }
