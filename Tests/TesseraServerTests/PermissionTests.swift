@@ -221,4 +221,30 @@ struct PermissionTests {
             #expect(list.data.compactMap { $0["id"]?.stringValue } == [created["id"]!.stringValue!])
         }
     }
+
+    @Test("CSV export needs the export permission, follows the read scope, hides hidden fields, and defuses formulas")
+    func export() async throws {
+        try await TestApp.run { app in
+            let f = try await PermissionFixture.make(app)
+            let rep1 = f.keys["rep1"]!
+            try await app.call(.get, "/api/v1/data/deal/export", key: rep1).expectError(403)
+            #expect(try await app.call(.patch, "/api/v1/meta/roles/rep", key: f.admin, json: ["special": ["export"]]).status == 200)
+            _ = try await app.create(rep1, "deal", ["name": "=HYPERLINK(\"http://evil\",\"点击\"), \"quoted\""])
+            let reply = try await app.call(.get, "/api/v1/data/deal/export?order=name.asc", key: rep1)
+            #expect(reply.status == 200 && reply.headers[.contentType]?.hasPrefix("text/csv") == true, "\(reply.text)")
+            #expect(reply.text.hasPrefix("\u{FEFF}id,version,owner_id,"))
+            let lines = reply.text.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(lines.count == 4, "\(lines)")
+            #expect(!lines[0].contains("cost") && !lines[0].contains("margin") && lines[0].contains("amount"))
+            #expect(lines.contains { $0.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"点击\"\"), \"\"quoted\"\"\"") }, "\(lines)")
+            #expect(lines.dropFirst().allSatisfy { $0.contains(f.ids["rep1"]!) })
+            // Filters apply; the admin sees every record and every column.
+            let filtered = try await app.call(.get, "/api/v1/data/deal/export?name=like.rep1*", key: rep1)
+            #expect(filtered.text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 3)
+            let all = try await app.call(.get, "/api/v1/data/deal/export", key: f.admin)
+            let allLines = all.text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(allLines.count == 7 && allLines[0].contains("cost") && allLines[0].contains("margin"))
+            try await app.call(.get, "/api/v1/data/deal/export?cost=gt.0", key: rep1).expectError(400)
+        }
+    }
 }

@@ -75,47 +75,41 @@ public struct PackLibrary: Sendable {
         if name == nil { problems.append(.init(field: "name", rule: "required", message: "\(id)/pack.yaml: name is required")) }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         let known = Set(entityNames)
-        var entities: [EntityDefinition] = []
-        for entityName in entityNames {
-            guard APIName.isValid(entityName) else { throw .invalidMetadata([.init(field: "entities", rule: "name", message: "'\(entityName)' is not an entity name")]) }
-            let file = "\(id)/entities/\(entityName).yaml"
-            let text = try read(path(id, "entities", "\(entityName).yaml"), id: id)
-            do throws(TesseraError) {
-                let entity = try MetadataDecoder.entity(try YAMLDocument.parse(text, file: file), knownEntities: known)
-                guard entity.name == entityName else {
-                    throw TesseraError.invalidMetadata([.init(field: "name", rule: "mismatch", message: "\(file): name '\(entity.name)' does not match the file")])
-                }
-                entities.append(entity)
-            } catch {
-                throw .invalidMetadata(error.details.map { detail in
-                    var d = detail
-                    d.message = "\(file): \(d.message)"
-                    return d
-                })
+        let entities = try entityNames.map { (name: String) throws(TesseraError) -> EntityDefinition in
+            try member(id, folder: "entities", name, kind: "entity", name: \.name) { json throws(TesseraError) in
+                try MetadataDecoder.entity(json, knownEntities: known)
             }
         }
-        var roles: [RoleDefinition] = []
-        for roleName in roleNames {
-            guard APIName.isValid(roleName) else { throw .invalidMetadata([.init(field: "roles", rule: "name", message: "'\(roleName)' is not a role name")]) }
-            let file = "\(id)/roles/\(roleName).yaml"
-            let text = try read(path(id, "roles", "\(roleName).yaml"), id: id)
-            do throws(TesseraError) {
-                let role = try RoleDecoder.role(try YAMLDocument.parse(text, file: file), entities: entities)
-                guard role.name == roleName else {
-                    throw TesseraError.invalidMetadata([.init(field: "name", rule: "mismatch", message: "\(file): name '\(role.name)' does not match the file")])
-                }
-                roles.append(role)
-            } catch {
-                throw .invalidMetadata(error.details.map { detail in
-                    var d = detail
-                    d.message = "\(file): \(d.message)"
-                    return d
-                })
+        let roles = try roleNames.map { (name: String) throws(TesseraError) -> RoleDefinition in
+            try member(id, folder: "roles", name, kind: "role", name: \.name) { json throws(TesseraError) in
+                try RoleDecoder.role(json, entities: entities)
             }
         }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
         return manifest
+    }
+
+    /// One file of a pack (`<folder>/<name>.yaml`), decoded; its name must match the file, and
+    /// every problem names the file.
+    private func member<T>(_ id: String, folder: String, _ fileName: String, kind: String, name: KeyPath<T, String>,
+                           decode: (JSONValue) throws(TesseraError) -> T) throws(TesseraError) -> T {
+        guard APIName.isValid(fileName) else { throw .invalidMetadata([.init(field: folder, rule: "name", message: "'\(fileName)' is not \(kind.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(kind) name")]) }
+        let file = "\(id)/\(folder)/\(fileName).yaml"
+        let text = try read(path(id, folder, "\(fileName).yaml"), id: id)
+        do throws(TesseraError) {
+            let value = try decode(try YAMLDocument.parse(text, file: file))
+            guard value[keyPath: name] == fileName else {
+                throw TesseraError.invalidMetadata([.init(field: "name", rule: "mismatch", message: "\(file): name '\(value[keyPath: name])' does not match the file")])
+            }
+            return value
+        } catch {
+            throw .invalidMetadata(error.details.map { detail in
+                var d = detail
+                d.message = "\(file): \(d.message)"
+                return d
+            })
+        }
     }
 
     private func read(_ file: String, id: String) throws(TesseraError) -> String {

@@ -1,10 +1,13 @@
 import Hummingbird
+import NIOCore
 import TesseraCore
 import TesseraStore
 
 /// The generated REST API over every entity of the caller's tenant.
 struct DataRoutes {
     let runtime: TesseraRuntime
+    /// Rows one CSV export may hold (it streams, but takes a request slot while it runs).
+    static let maxExportRows = 100_000
 
     func register(on router: Router<AppRequestContext>) {
         let group = router.group("api/v1/data").add(middleware: TenantAuthMiddleware(runtime: runtime))
@@ -24,6 +27,45 @@ struct DataRoutes {
             if let count = page.count { text += ",\"count\":\(count)" }
             text += "}"
             return JSONResponse.make(.ok, text: text)
+        }
+        group.get(":entity/export") { request, context -> Response in
+            let (caller, metadata, entity) = try await resolveWithMetadata(context, .read)
+            guard caller.policy?.has(.export) == true else {
+                throw TesseraError.forbidden("Exporting records needs the 'export' permission.")
+            }
+            // The list's filters, order, select and where=; pages are walked here, so no limit or cursor.
+            let pairs = try request.queryPairs.filter { !["limit", "cursor", "count"].contains($0.0) }
+            var query = try ListQueryParser.parse(pairs, entity: visible(caller, entity), related: { name in
+                guard let model = try? metadata.model(name) else { return nil }
+                return visible(caller, model)
+            })
+            query.limit = ListQuery.maxLimit
+            query.exactCount = true
+            let columns = query.select ?? RecordStore.columns(caller, entity)
+            let first = try await runtime.records.list(caller, entity, query)
+            if let total = first.count, total > Self.maxExportRows {
+                throw TesseraError.validation([.init(field: nil, rule: "export_limit", message: "\(total) records match; an export takes at most \(Self.maxExportRows). Narrow the filters.")])
+            }
+            query.exactCount = false
+            let records = runtime.records
+            // Streamed a page at a time: memory stays at one page, whatever the export's size.
+            let body = ResponseBody { [query] writer in
+                var query = query
+                var page = first
+                var text = CSVText.bom + CSVText.row(columns)
+                while true {
+                    for record in page.records { text += CSVText.row(CSVText.cells(try JSONParser.parse(record), columns: columns)) }
+                    try await writer.write(ByteBuffer(string: text))
+                    text = ""
+                    guard let after = page.nextAfter else { break }
+                    query.after = after
+                    page = try await records.list(caller, entity, query)
+                }
+                try await writer.finish(nil)
+            }
+            var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8"]
+            headers[.contentDisposition] = "attachment; filename=\"\(entity.name).csv\""
+            return Response(status: .ok, headers: headers, body: body)
         }
         group.post(":entity") { request, context -> Response in
             let (caller, entity) = try await resolve(context, .create)

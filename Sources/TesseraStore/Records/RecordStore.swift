@@ -21,6 +21,8 @@ public struct RecordStore: Sendable {
         public let records: [String]
         public let nextCursor: String?
         public let count: Int?
+        /// The order-key values after which the next page starts (nil on the last page).
+        public var nextAfter: [String?]? = nil
     }
 
     /// Records per INSERT statement in a bulk create (PostgreSQL allows 65,535 binds per statement).
@@ -37,7 +39,7 @@ public struct RecordStore: Sendable {
                 let cells = row.makeRandomAccess()
                 if records.count == query.limit {
                     return Page(records: records, nextCursor: ListQueryParser.encodeCursor(signature: query.orderSignature, values: lastKeys),
-                                count: try await count(sql, query, deletedOnly))
+                                count: try await count(sql, query, deletedOnly), nextAfter: lastKeys)
                 }
                 records.append(try cells[0].decode(String.self))
                 lastKeys = try (1...query.order.count).map { i in try cells[i].decode(String?.self) }
@@ -65,6 +67,11 @@ public struct RecordStore: Sendable {
                          environment: needed ? environment(caller) : .unused, caller: caller, access: access(caller, model))
     }
 
+    /// The columns of the caller's records, in order: system columns, then the fields they may see.
+    public static func columns(_ caller: Caller, _ model: EntityModel) -> [String] {
+        RecordAccess.systemColumns + model.definition.fields.map(\.name).filter { !(access(caller, model)?.hidden.contains($0) ?? false) }
+    }
+
     /// The caller's reach on the entity; nil (everything) for admins and the system's own callers.
     public static func access(_ caller: Caller, _ model: EntityModel) -> RecordAccess? {
         guard let policy = caller.policy, !policy.isAdmin else { return nil }
@@ -75,7 +82,8 @@ public struct RecordStore: Sendable {
     /// to someone outside their reach, nor create one for them).
     private func requireOwners(_ owners: Set<String>, _ action: RecordAction, _ sql: RecordSQL, on connection: PostgresConnection) async throws {
         guard let access = sql.access else { return }
-        for owner in owners.sorted() {
+        // The caller's own records are in every scope that reaches anything: no query for those.
+        for owner in owners.sorted() where owner != sql.actor {
             guard let check = access.ownerCheck(action, owner: owner) else { return }
             let allowed = try await prepared.rows(check, on: connection, logger: logger).first?.decode(Bool?.self) ?? false
             if allowed != true {
