@@ -45,12 +45,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Automations: the worker that runs outbox events (triggers, conditions, actions).
+        .target(
+            name: "TesseraAutomation",
+            dependencies: [
+                "TesseraCore",
+                "TesseraStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP: routes, auth, error mapping.
         .target(
             name: "TesseraServer",
             dependencies: [
                 "TesseraCore",
                 "TesseraStore",
+                "TesseraAutomation",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -81,6 +92,7 @@ let package = Package(
         ),
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"], swiftSettings: swiftSettings),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TesseraAutomationTests", dependencies: ["TesseraAutomation"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TesseraServerTests",
             dependencies: [

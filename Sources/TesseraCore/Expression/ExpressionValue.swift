@@ -136,3 +136,22 @@ extension ExpressionValue {
         }
     }
 }
+
+extension ExpressionValue {
+    /// The value as a record body gives it (automations write computed values through the same checks).
+    public var json: JSONValue {
+        switch self {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .int(let i): .number(String(i))
+        case .double(let d): d.isFinite ? .number(String(d)) : .null
+        case .string(let s): .string(s)
+        case .timestamp(let t): .string(TimeText.timestamp(t))
+        case .duration(let d): .string(DurationText.format(d))
+        case .date(let d): .string(TimeText.date(d))
+        case .location(let lat, let lng, let address):
+            .object([("lat", .number(String(lat))), ("lng", .number(String(lng)))] + (address.map { [("address", JSONValue.string($0))] } ?? []))
+        case .list(let items): .array(items.map(\.json))
+        }
+    }
+}

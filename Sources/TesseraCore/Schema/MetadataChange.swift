@@ -6,13 +6,17 @@ public struct MetadataChange: Sendable {
     public var action: String
     public var target: String
     public var roles: [RoleDefinition]?
+    /// The complete new automation list when automations change.
+    public var automations: [AutomationDefinition]?
 
-    public init(entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil) {
+    public init(entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,
+                automations: [AutomationDefinition]? = nil) {
         self.entities = entities
         self.steps = steps
         self.action = action
         self.target = target
         self.roles = roles
+        self.automations = automations
     }
 }
 

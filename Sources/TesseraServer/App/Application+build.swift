@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import TesseraAutomation
 import TesseraCore
 import TesseraStore
 
@@ -19,7 +20,8 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tessera"),
         services: [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
-                   AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger)],
+                   AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger),
+                   AutomationWorker(processor: runtime.events, outbox: runtime.outbox, metadata: runtime.metadata, logger: logger)],
         logger: logger
     )
     app.beforeServerStarts {
@@ -40,6 +42,7 @@ public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> 
     AuthRoutes(runtime: runtime).register(on: router)
     UserRoutes(runtime: runtime).register(on: router)
     RoleRoutes(runtime: runtime).register(on: router)
+    AutomationRoutes(runtime: runtime).register(on: router)
     FileRoutes(runtime: runtime).register(on: router)
     PackRoutes(runtime: runtime).register(on: router)
     return router

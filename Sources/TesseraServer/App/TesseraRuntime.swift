@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import TesseraAutomation
 import TesseraCore
 import TesseraStore
 
@@ -17,6 +18,7 @@ public struct TesseraRuntime: Sendable {
     public let callers: CallerCache
     public let users: UserStore
     public let sessions: SessionStore
+    public let outbox: OutboxStore
     public let adminToken: String
     public let logger: Logger
 
@@ -34,12 +36,18 @@ public struct TesseraRuntime: Sendable {
         metadataStore = MetadataStore(client: client, logger: logger)
         metadata = MetadataCache(store: metadataStore)
         records = RecordStore(client: client, prepared: PreparedSQL(), logger: logger)
+        outbox = OutboxStore(client: client, logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)
         packs = PackLibrary(root: configuration.packsDirectory)
         installer = PackInstaller(metadata: metadataStore, library: packs)
         callers = CallerCache()
         adminToken = configuration.adminToken
         self.logger = logger
+    }
+
+    /// Runs automation events (the worker service uses it; tests call it to step the queue).
+    public var events: EventProcessor {
+        EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox, logger: logger)
     }
 
     /// The caller behind a bearer key or login token, from the cache or the database.

@@ -38,15 +38,23 @@ enum IdentityTables {
         "CREATE INDEX IF NOT EXISTS ix__users_team ON %I._users (team_id)",
     ]
 
-    /// Existing tenants: teams, the new user columns, and every existing user made a tenant admin
-    /// (before roles existed every key could do everything, so nobody loses access).
-    static var migration: String {
-        TenantTable.forEachTenantSchema(
-            ["CREATE TABLE IF NOT EXISTS %I._teams (\(teamColumns))",
-             "CREATE UNIQUE INDEX IF NOT EXISTS ux__teams_name ON %I._teams (lower(name))"]
-            + userColumns.map { "ALTER TABLE %I._users ADD COLUMN IF NOT EXISTS " + $0 }
-            + ["UPDATE %I._users SET status = CASE WHEN active THEN 'active' ELSE 'disabled' END, roles = '{admin}'",
-               "ALTER TABLE %I._users DROP COLUMN IF EXISTS active"]
-            + indexes)
+    /// Existing tenants: teams, the new user columns, and (once) every existing user made a tenant
+    /// admin: before roles existed every key could do everything, so nobody loses access.
+    /// Idempotent, as every tenant migration step is.
+    static func migrate(schema: String) -> [String] {
+        let s = SQLIdentifier.quote(schema)
+        return [
+            "CREATE TABLE IF NOT EXISTS \(teams(schema)) (\(teamColumns))",
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux__teams_name ON \(teams(schema)) (lower(name))",
+        ] + userColumns.map { "ALTER TABLE \(users(schema)) ADD COLUMN IF NOT EXISTS " + $0.replacingOccurrences(of: "%I", with: s) } + [
+            """
+            DO $$ BEGIN
+              IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = \(SQLLiteral.string(schema)) AND table_name = '_users' AND column_name = 'active') THEN
+                UPDATE \(users(schema)) SET status = CASE WHEN active THEN 'active' ELSE 'disabled' END, roles = '{admin}';
+                ALTER TABLE \(users(schema)) DROP COLUMN active;
+              END IF;
+            END $$
+            """,
+        ] + indexes.map { $0.replacingOccurrences(of: "%I", with: s) }
     }
 }

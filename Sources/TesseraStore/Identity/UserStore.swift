@@ -175,6 +175,22 @@ public struct UserStore: Sendable {
         return try await Self.users(rows)
     }
 
+    /// Who a notification to `owner`, `manager` or `role:<name>` reaches: active users only.
+    public func recipients(_ tenant: Tenant, to: String, owner: UUID?, on connection: PostgresConnection) async throws -> [UUID] {
+        let table = IdentityTables.users(tenant.schema)
+        let query: PostgresQuery
+        if to == "owner" {
+            query = "SELECT id FROM \(unescaped: table) WHERE id = \(owner) AND status = 'active'"
+        } else if to == "manager" {
+            query = "SELECT m.id FROM \(unescaped: table) u JOIN \(unescaped: table) m ON m.id = u.manager_id WHERE u.id = \(owner) AND m.status = 'active'"
+        } else if to.hasPrefix("role:") {
+            query = "SELECT id FROM \(unescaped: table) WHERE \(String(to.dropFirst(5))) = ANY(roles) AND status = 'active' ORDER BY id LIMIT 1000"
+        } else {
+            return []
+        }
+        return try await connection.query(query, logger: logger).collect().map { try $0.decode(UUID.self) }
+    }
+
     // MARK: Teams
 
     public func teams(_ tenant: Tenant) async throws -> [Team] {

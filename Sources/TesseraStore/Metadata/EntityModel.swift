@@ -11,6 +11,9 @@ public struct EntityModel: Sendable {
     public let stage: CompiledStage?
     /// The tenant's other entities, by name (relation targets of rules and formulas).
     public let related: @Sendable (String) -> EntityDefinition?
+    /// Active automations on this entity, and their names by the record event they listen to.
+    public let automations: [AutomationDefinition]
+    let listeners: [RecordEvent: [String]]
 
     public var name: String { definition.name }
 
@@ -19,9 +22,11 @@ public struct EntityModel: Sendable {
 
     /// Compiles against the tenant's entities. Metadata is checked before it is saved, so a
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
-    init(_ definition: EntityDefinition, related: @escaping @Sendable (String) -> EntityDefinition?) {
+    init(_ definition: EntityDefinition, automations: [AutomationDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?) {
         self.definition = definition
         self.related = related
+        self.automations = automations.filter { $0.active && $0.entity == definition.name }
+        listeners = Dictionary(grouping: self.automations, by: \.trigger.event).mapValues { $0.map(\.name) }
         let context = ExpressionContext(entity: definition, relatedEntity: related)
         formulas = definition.fields.filter { $0.type == .formula }.compactMap { try? CompiledFormula.compile($0, in: context) }
         rules = definition.rules.filter(\.active).compactMap { try? CompiledRule.compile($0, entity: definition, related: related) }

@@ -59,7 +59,35 @@ public struct MetadataStore: Sendable {
             // Saved roles were checked; one that no longer decodes (an older server's) grants nothing.
             if let role = try? RoleDecoder.role(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities) { roles.append(role) }
         }
-        return TenantMetadata(tenant: tenant, version: version, entities: entities, roles: roles)
+        var automations: [AutomationDefinition] = []
+        for try await text in try await connection.query("SELECT definition::text FROM tessera.automations WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger).decode(String.self) {
+            // Checked when saved and whenever entities change; one that no longer decodes does not run.
+            if let automation = try? AutomationDecoder.automation(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name)) {
+                automations.append(automation)
+            }
+        }
+        return TenantMetadata(tenant: tenant, version: version, entities: entities, roles: roles, automations: automations)
+    }
+
+    /// Saves what changed among a tenant's named documents (roles, automations) in `table`, and
+    /// returns the metadata-log members (`<prefix>:<name>` → before and after) of what changed.
+    private func saveDocuments(_ table: String, prefix: String, tenant: Tenant, old: [(name: String, json: JSONValue)], new: [(name: String, json: JSONValue)],
+                               on connection: PostgresConnection) async throws -> [(String, JSONValue)] {
+        let before = Dictionary(old.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(new.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })
+        var log: [(String, JSONValue)] = []
+        for (name, json) in new where before[name] != json {
+            try await connection.query("""
+                INSERT INTO \(unescaped: table) (tenant_id, name, definition) VALUES (\(tenant.id), \(name), \(JSONWriter.string(json))::json)
+                ON CONFLICT (tenant_id, name) DO UPDATE SET definition = EXCLUDED.definition
+                """, logger: logger)
+            log.append((prefix + ":" + name, .object([("before", before[name] ?? .null), ("after", json)])))
+        }
+        for (name, json) in old where after[name] == nil {
+            try await connection.query("DELETE FROM \(unescaped: table) WHERE tenant_id = \(tenant.id) AND name = \(name)", logger: logger)
+            log.append((prefix + ":" + name, .object([("before", json), ("after", .null)])))
+        }
+        return log.sorted { $0.0 < $1.0 }
     }
 
     /// Applies a change planned against the current metadata (read under the tenant's lock).
@@ -102,30 +130,35 @@ public struct MetadataStore: Sendable {
                 for old in current.entities where !newNames.contains(old.name) {
                     try await connection.query("DELETE FROM tessera.entities WHERE tenant_id = \(tenant.id) AND name = \(old.name)", logger: logger)
                 }
-                // Roles never point at entities or fields that are gone.
+                // Roles never point at entities or fields that are gone; automations must still hold.
                 let roles = (change.roles ?? current.roles).map { RoleChangePlanner.pruned($0, entities: change.entities) }
-                let oldRoles = Dictionary(current.roles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-                let newRoles = Dictionary(roles.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-                for role in roles where oldRoles[role.name] != role {
-                    try await connection.query("""
-                        INSERT INTO tessera.roles (tenant_id, name, definition) VALUES (\(tenant.id), \(role.name), \(JSONWriter.string(role.json))::json)
-                        ON CONFLICT (tenant_id, name) DO UPDATE SET definition = EXCLUDED.definition
-                        """, logger: logger)
+                let automations = change.automations ?? current.automations
+                let brokenAutomations = automations.flatMap { automation -> [TesseraError.Detail] in
+                    do throws(TesseraError) {
+                        _ = try AutomationDecoder.automation(automation.json, entities: change.entities, roles: roles.map(\.name))
+                        return []
+                    } catch {
+                        return error.details.map { d in
+                            var d = d
+                            d.field = "automations.\(automation.name)" + (d.field.map { ".\($0)" } ?? "")
+                            d.message = "automation \(automation.name): \(d.message)"
+                            return d
+                        }
+                    }
                 }
-                for old in current.roles where newRoles[old.name] == nil {
-                    try await connection.query("DELETE FROM tessera.roles WHERE tenant_id = \(tenant.id) AND name = \(old.name)", logger: logger)
-                }
+                guard brokenAutomations.isEmpty else { throw TesseraError.invalidMetadata(brokenAutomations) }
+                let documentLog = try await saveDocuments("tessera.roles", prefix: "role", tenant: tenant, old: current.roles.map { ($0.name, $0.json) },
+                                                          new: roles.map { ($0.name, $0.json) }, on: connection)
+                    + saveDocuments("tessera.automations", prefix: "automation", tenant: tenant, old: current.automations.map { ($0.name, $0.json) },
+                                    new: automations.map { ($0.name, $0.json) }, on: connection)
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
                 // The log keeps each changed entity's definition before and after, like record history.
                 let newByName = Dictionary(change.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let touched = Set(change.entities.filter { oldByName[$0.name] != $0 }.map(\.name))
                     .union(current.entities.map(\.name).filter { newByName[$0] == nil })
-                let touchedRoles = Set(roles.filter { oldRoles[$0.name] != $0 }.map(\.name)).union(current.roles.map(\.name).filter { newRoles[$0] == nil })
                 let detail = JSONWriter.string(.object(touched.sorted().map { name in
                     (name, .object([("before", oldByName[name]?.json ?? .null), ("after", newByName[name]?.json ?? .null)]))
-                } + touchedRoles.sorted().map { name in
-                    ("role:" + name, .object([("before", oldRoles[name]?.json ?? .null), ("after", newRoles[name]?.json ?? .null)]))
-                }))
+                } + documentLog))
                 try await connection.query("""
                     INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, detail)
                     VALUES (\(tenant.id), \(actor), \(change.action), \(change.target), \(detail)::json)
@@ -133,7 +166,7 @@ public struct MetadataStore: Sendable {
                 try await alongside?(connection)
                 // Delivered at commit, to every instance listening (this one included).
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
-                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles)
+                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

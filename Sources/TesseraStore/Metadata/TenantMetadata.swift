@@ -7,19 +7,21 @@ public struct TenantMetadata: Sendable {
     public let version: Int64
     public let entities: [EntityDefinition]
     public let roles: [RoleDefinition]
+    public let automations: [AutomationDefinition]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
     /// Policies by role set, computed once per metadata version (callers share a few role sets).
     private let policies = PolicyMemo()
 
-    public init(tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = []) {
+    public init(tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = []) {
         self.tenant = tenant
         self.version = version
         self.entities = entities
         self.roles = roles
+        self.automations = automations
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.byName = byName
-        models = byName.mapValues { EntityModel($0, related: { byName[$0] }) }
+        models = byName.mapValues { EntityModel($0, automations: automations, related: { byName[$0] }) }
     }
 
     /// The entity with what is compiled from it, or a 404 naming it.

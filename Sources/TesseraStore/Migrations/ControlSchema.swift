@@ -1,14 +1,23 @@
+import Foundation
 import Logging
 import PostgresNIO
 
 /// Versioned migrations of the control schema `tessera`, applied under an advisory lock so that
-/// servers starting together migrate once.
+/// servers starting together migrate once. A step may also change every tenant's schema: that
+/// part runs tenant by tenant, each in its own transaction (one transaction over thousands of
+/// schemas would run out of lock slots), and each tenant records the last step it has.
 public enum ControlSchema {
     public struct Migration: Sendable {
         public let version: Int
         public let name: String
+        /// Control-schema statements, in one transaction with the version's record.
         public let sql: [String]
+        /// Statements for one existing tenant schema (idempotent: a step cut short runs again).
+        public var tenant: (@Sendable (String) -> [String])? = nil
     }
+
+    /// The last step with a tenant part: what a new tenant's schema already is.
+    public static var latestTenantVersion: Int { migrations.filter { $0.tenant != nil }.map(\.version).max() ?? 0 }
 
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "tenants, keys, metadata, packs", sql: [
@@ -69,8 +78,8 @@ public enum ControlSchema {
             """,
             "CREATE INDEX metadata_log_tenant ON tessera.metadata_log (tenant_id, id)",
         ]),
-        Migration(version: 2, name: "record history in every tenant schema", sql: [HistorySQL.tenantTable.migration]),
-        Migration(version: 3, name: "stage history in every tenant schema", sql: [StageHistorySQL.tenantTable.migration]),
+        Migration(version: 2, name: "record history in every tenant schema", sql: [], tenant: { HistorySQL.tenantTable.create(schema: $0) }),
+        Migration(version: 3, name: "stage history in every tenant schema", sql: [], tenant: { StageHistorySQL.tenantTable.create(schema: $0) }),
         Migration(version: 4, name: "identity: users, teams, roles, sessions, login throttling", sql: [
             "ALTER TABLE tessera.api_keys ADD COLUMN kind text NOT NULL DEFAULT 'key', ADD COLUMN expires_at timestamptz",
             "CREATE INDEX api_keys_user ON tessera.api_keys (tenant_id, user_id)",
@@ -91,8 +100,19 @@ public enum ControlSchema {
             )
             """,
             "CREATE INDEX login_failures_key ON tessera.login_failures (tenant_id, email, at)",
-            IdentityTables.migration,
-        ]),
+        ], tenant: { IdentityTables.migrate(schema: $0) }),
+        Migration(version: 5, name: "automations: definitions, outbox, run log, inbox", sql: [
+            """
+            CREATE TABLE tessera.automations (
+                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                name text NOT NULL,
+                definition json NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            )
+            """,
+            // Tenants made before this step go through every tenant part once (they are idempotent).
+            "ALTER TABLE tessera.tenants ADD COLUMN tenant_version int NOT NULL DEFAULT 0",
+        ], tenant: { schema in OutboxTables.all.flatMap { $0.create(schema: schema) } }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).
@@ -100,31 +120,69 @@ public enum ControlSchema {
     /// Payloads `auth:<tenant id>` on that channel: users or keys changed, forget cached callers.
     public static let authPayloadPrefix = "auth:"
 
-    /// Applies the missing migrations; returns the versions it applied.
+    /// Applies the missing migrations, then brings every tenant schema up to date; returns the
+    /// control versions it applied.
     @discardableResult
     public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
-        try await client.withTransaction(logger: logger) { connection in
-            // Transaction-scoped: released at commit, even if this process dies.
-            try await connection.query("SELECT pg_advisory_xact_lock(727274)", logger: logger)
-            try await connection.query("CREATE SCHEMA IF NOT EXISTS tessera", logger: logger)
-            try await connection.query("""
-                CREATE TABLE IF NOT EXISTS tessera.schema_migrations (
-                    version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-                """, logger: logger)
-            var applied = Set<Int>()
-            for try await version in try await connection.query("SELECT version FROM tessera.schema_migrations", logger: logger).decode(Int.self) {
-                applied.insert(version)
+        try await client.withConnection { connection in
+            // Session-scoped, held across the per-tenant transactions; released below or when the
+            // connection closes (also if this process dies).
+            try await connection.query("SELECT pg_advisory_lock(727274)", logger: logger)
+            do {
+                let done = try await migrateControl(connection, logger: logger)
+                try await migrateTenants(connection, logger: logger)
+                try await connection.query("SELECT pg_advisory_unlock(727274)", logger: logger)
+                return done
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(727274)", logger: logger)
+                throw error
             }
-            var done: [Int] = []
-            for migration in migrations where !applied.contains(migration.version) {
+        }
+    }
+
+    private static func migrateControl(_ connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+        try await connection.query("CREATE SCHEMA IF NOT EXISTS tessera", logger: logger)
+        try await connection.query("""
+            CREATE TABLE IF NOT EXISTS tessera.schema_migrations (
+                version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
+        var applied = Set<Int>()
+        for try await version in try await connection.query("SELECT version FROM tessera.schema_migrations", logger: logger).decode(Int.self) {
+            applied.insert(version)
+        }
+        var done: [Int] = []
+        for migration in migrations where !applied.contains(migration.version) {
+            try await connection.withTransaction(logger: logger) { connection in
                 for statement in migration.sql {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 try await connection.query("INSERT INTO tessera.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
-                logger.info("Applied control-schema migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-                done.append(migration.version)
             }
-            return done
+            logger.info("Applied control-schema migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            done.append(migration.version)
         }
+        return done
+    }
+
+    /// Each tenant behind the latest tenant step gets the steps it lacks, one transaction per tenant.
+    /// Rows without a schema (a failed set-up) are skipped: they must not stop every start-up.
+    private static func migrateTenants(_ connection: PostgresConnection, logger: Logger) async throws {
+        let latest = latestTenantVersion
+        let rows = try await connection.query("""
+            SELECT t.id, t.schema_name, t.tenant_version FROM tessera.tenants t JOIN pg_namespace n ON n.nspname = t.schema_name
+            WHERE t.tenant_version < \(latest) ORDER BY t.created_at
+            """, logger: logger).collect()
+        for row in rows {
+            let (id, schema, version) = try row.decode((UUID, String, Int).self)
+            try await connection.withTransaction(logger: logger) { connection in
+                for migration in migrations where migration.version > version {
+                    for statement in migration.tenant?(schema) ?? [] {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                }
+                try await connection.query("UPDATE tessera.tenants SET tenant_version = \(latest) WHERE id = \(id)", logger: logger)
+            }
+        }
+        if !rows.isEmpty { logger.info("Brought tenant schemas up to date", metadata: ["tenants": "\(rows.count)", "version": "\(latest)"]) }
     }
 }

@@ -15,7 +15,8 @@ enum HistorySQL {
     static let untracked = "ARRAY['id','version','created_at','updated_at','created_by','updated_by','deleted_at']"
 
     /// `, h AS (INSERT INTO _history …)` after a write CTE `w` (and, for updates, `o`: the row before).
-    static func append(action: String, schema: String, entity: String, actor: String, via: String, to b: inout SQLBuilder) {
+    /// With `returning`, `h` yields `(record_id, old)` for the outbox insert that follows.
+    static func append(action: String, schema: String, entity: String, actor: String, via: String, returning: Bool = false, to b: inout SQLBuilder) {
         b.append(", h AS (INSERT INTO \(table(schema)) (entity, record_id, action, old, new, actor, via) SELECT ")
         b.bind(.text(entity), cast: "text")
         b.append(", w.id, '\(action)', ")
@@ -34,11 +35,12 @@ enum HistorySQL {
             b.append("""
                  FROM w JOIN o ON o.id = w.id CROSS JOIN LATERAL (SELECT jsonb_object_agg(n.key, p.value) AS old, jsonb_object_agg(n.key, n.value) AS new \
                 FROM jsonb_each(to_jsonb(w) - \(untracked)) n JOIN jsonb_each(to_jsonb(o) - \(untracked)) p ON p.key = n.key \
-                WHERE n.value IS DISTINCT FROM p.value) d)
+                WHERE n.value IS DISTINCT FROM p.value) d
                 """)
         } else {
-            b.append(" FROM w)")
+            b.append(" FROM w")
         }
+        b.append(returning ? " RETURNING record_id, old)" : ")")
     }
 
     /// A record's history, newest first.

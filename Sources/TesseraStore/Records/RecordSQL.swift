@@ -33,12 +33,22 @@ struct RecordSQL {
     /// The caller's scopes and hidden fields; nil only for the system's own reads and writes.
     var access: RecordAccess?
     var actor: String { caller?.userID.uuidString.lowercased() ?? "" }
-    var via: String { caller.map { "key:" + $0.keyID.uuidString.lowercased() } ?? "" }
+    var via: String {
+        guard let caller else { return "" }
+        return caller.automation.map { "automation:" + $0 } ?? "key:" + caller.keyID.uuidString.lowercased()
+    }
+    /// Automations that listen to this entity's events: each write adds one outbox row per listener.
+    var listeners: [RecordEvent: [String]] = [:]
 
     /// Ends a write CTE `w`: its history row, then the written row's JSON with formulas computed.
     func appendReturning(_ action: String, to b: inout SQLBuilder) throws(ExpressionError) {
         b.append(" RETURNING q.*)")
-        HistorySQL.append(action: action, schema: schema, entity: entity.name, actor: actor, via: via, to: &b)
+        let names = RecordEvent(rawValue: action).flatMap { listeners[$0] } ?? []
+        HistorySQL.append(action: action, schema: schema, entity: entity.name, actor: actor, via: via, returning: !names.isEmpty, to: &b)
+        if !names.isEmpty {
+            // The events, in the statement that writes the record: committed with it or not at all.
+            OutboxSQL.append(event: action, automations: names, schema: schema, entity: entity.name, depth: caller?.automationDepth ?? 0, to: &b)
+        }
         b.append(" SELECT ")
         appendProjection(nil, to: &b)
         b.append(" FROM ")

@@ -64,12 +64,25 @@ public struct RecordStore: Sendable {
     static func sql(_ caller: Caller, _ model: EntityModel, evaluates: Bool = false) -> RecordSQL {
         let needed = evaluates || !model.formulas.isEmpty || model.checksWrites
         return RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
-                         environment: needed ? environment(caller) : .unused, caller: caller, access: access(caller, model))
+                         environment: needed ? environment(caller) : .unused, caller: caller, access: access(caller, model), listeners: model.listeners)
     }
 
     /// The columns of the caller's records, in order: system columns, then the fields they may see.
     public static func columns(_ caller: Caller, _ model: EntityModel) -> [String] {
         RecordAccess.systemColumns + model.definition.fields.map(\.name).filter { !(access(caller, model)?.hidden.contains($0) ?? false) }
+    }
+
+    /// A pooled connection, or the caller's own (already in a transaction).
+    private func withConnection<T: Sendable>(_ transaction: PostgresConnection?, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        if let transaction { return try await body(transaction) }
+        return try await client.withConnection { try await body($0) }
+    }
+
+    /// A transaction of its own, or (nested) the caller's open one: a second BEGIN would not
+    /// nest, and its COMMIT would end the caller's transaction early.
+    private func inTransaction<T: Sendable>(_ connection: PostgresConnection, nested: Bool, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        if nested { return try await body(connection) }
+        return try await connection.withTransaction(logger: logger) { try await body($0) }
     }
 
     /// The caller's reach on the entity; nil (everything) for admins and the system's own callers.
@@ -117,7 +130,10 @@ public struct RecordStore: Sendable {
     }
 
     /// Creates records all-or-nothing after checking references; the writes' own problems are reported with those.
-    public func create(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool = false) async throws -> [String] {
+    /// With `transaction`, the writes run on that connection inside its open transaction (an
+    /// automation's event and its effects commit together); otherwise in their own.
+    public func create(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool = false,
+                       transaction: PostgresConnection? = nil) async throws -> [String] {
         let entity = model.definition
         let sql = Self.sql(caller, model)
         let actor = sql.actor
@@ -125,7 +141,7 @@ public struct RecordStore: Sendable {
             (id: UUIDText.v7().uuidString.lowercased(), owner: write.ownerID ?? actor, write: write)
         }
         do {
-            return try await client.withConnection { connection in
+            return try await withConnection(transaction) { connection in
                 let prefixed = writes.enumerated().map { (prefix: bulk ? "[\($0.offset)]." : "", write: $0.element) }
                 let own = prefixed.flatMap { item in
                     item.write.problems.map { detail in
@@ -138,7 +154,7 @@ public struct RecordStore: Sendable {
                 try await requireOwners(Set(rows.map(\.owner)), .create, sql, on: connection)
                 var all = try await own + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
                 if model.checksWrites {
-                    return try await connection.withTransaction(logger: logger) { connection in
+                    return try await inTransaction(connection, nested: transaction != nil) { connection in
                         // Rules read other records (duplicates, conflicts) in the transaction that writes.
                         var rows = rows
                         var moves: [(id: String, from: String?, to: String?)] = []
@@ -180,7 +196,7 @@ public struct RecordStore: Sendable {
                 if rows.count <= Self.rowsPerInsert {
                     return try await insert(sql, Array(rows[...]), on: connection)
                 }
-                return try await connection.withTransaction(logger: logger) { connection in
+                return try await inTransaction(connection, nested: transaction != nil) { connection in
                     var out: [String] = []
                     for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
                         out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), on: connection)
@@ -202,17 +218,17 @@ public struct RecordStore: Sendable {
         return try result.map { try $0.decode(String.self) }
     }
 
-    public func update(_ caller: Caller, _ model: EntityModel, id: String, _ write: RecordWrite) async throws -> String {
+    public func update(_ caller: Caller, _ model: EntityModel, id: String, _ write: RecordWrite, transaction: PostgresConnection? = nil) async throws -> String {
         let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
         let sql = Self.sql(caller, model)
         do {
-            return try await client.withConnection { connection in
+            return try await withConnection(transaction) { connection in
                 if let owner = write.ownerID { try await requireOwners([owner], .update, sql, on: connection) }
                 let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 let changes = !write.assignments.isEmpty || write.ownerID != nil
                 if changes, model.checksWrites {
-                    return try await connection.withTransaction(logger: logger) { connection in
+                    return try await inTransaction(connection, nested: transaction != nil) { connection in
                         try await updateWithRules(caller, model, sql, id: id, write, problems: all, on: connection)
                     }
                 }

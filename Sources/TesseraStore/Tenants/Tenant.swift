@@ -34,6 +34,10 @@ public struct Caller: Sendable, Equatable {
     /// What the roles allow, set per request from the tenant's current metadata. Nil only for
     /// the system's own work (automations), which is not limited by roles.
     public var policy: AccessPolicy?
+    /// Set when an automation writes: its name (history says `via: automation:<name>`) and how
+    /// many automation steps led here (writes past a bound are refused, so loops stop).
+    public var automation: String?
+    public var automationDepth = 0
 
     public init(tenant: Tenant, userID: UUID, keyID: UUID, roles: [String], expiresAt: Date? = nil) {
         self.tenant = tenant

@@ -42,7 +42,8 @@ public struct TenantStore: Sendable {
                 }
                 var createdAt = Date()
                 let rows = try await connection.query("""
-                    INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone) VALUES (\(id), \(slug), \(trimmed), \(schema), \(timeZone))
+                    INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone, tenant_version)
+                    VALUES (\(id), \(slug), \(trimmed), \(schema), \(timeZone), \(ControlSchema.latestTenantVersion))
                     RETURNING created_at
                     """, logger: logger)
                 for try await at in rows.decode(Date.self) { createdAt = at }
@@ -83,6 +84,7 @@ public struct TenantStore: Sendable {
                 sha256 text NOT NULL, created_by uuid, created_at timestamptz NOT NULL DEFAULT now())
             """,
         ] + HistorySQL.tenantTable.create(schema: schema) + StageHistorySQL.tenantTable.create(schema: schema)
+            + OutboxTables.all.flatMap { $0.create(schema: schema) }
     }
 
     /// Removes a tenant: its schema with every table, its keys and metadata (used to undo a failed set-up).

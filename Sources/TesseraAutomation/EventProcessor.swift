@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraCore
+import TesseraStore
+
+/// Runs one outbox event: in one transaction it locks the event, checks the trigger and the
+/// condition, runs the actions and marks the event done, so their effects and the event's end
+/// commit together. A failure rolls all of it back and is recorded for a retry with backoff;
+/// after the last attempt, or for failures a retry cannot heal, the event is dead-lettered.
+public struct EventProcessor: Sendable {
+    let client: PostgresClient
+    let metadata: MetadataCache
+    let records: RecordStore
+    let users: UserStore
+    let outbox: OutboxStore
+    let logger: Logger
+
+    /// Automation steps one original write may cause; beyond it a loop is stopped.
+    public static let maxDepth = 8
+    /// The author of automation writes in history (`by`); `via` names the automation.
+    static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, logger: Logger) {
+        self.client = client
+        self.metadata = metadata
+        self.records = records
+        self.users = users
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    struct Failure: Error {
+        let event: OutboxStore.Event
+        let message: String
+        /// A retry cannot help (bad data, a loop): dead at once.
+        let permanent: Bool
+    }
+
+    /// Processes the tenant's oldest due event; false when none is due.
+    public func processNext(_ tenant: Tenant) async throws -> Bool {
+        let started = Date()
+        return try await client.withTransaction(logger: logger) { connection in
+            guard let event = try await outbox.claim(tenant, on: connection) else { return false }
+            // The event stays locked to the end; a failure undoes only the actions' effects, and
+            // the failure is recorded in the same transaction (no other worker can take the event
+            // between the rollback and the record).
+            try await connection.query("SAVEPOINT automation_event", logger: logger)
+            do {
+                let current = try await metadata.metadata(for: tenant)
+                guard let automation = current.automations.first(where: { $0.name == event.automation && $0.active }) else {
+                    try await outbox.finish(tenant, event, outcome: .skipped, startedAt: started,
+                                            detail: .object([("reason", "the automation was deleted or switched off")]), on: connection)
+                    return true
+                }
+                let detail = try await run(automation, event, current, on: connection)
+                try await outbox.finish(tenant, event, outcome: detail == nil ? .skipped : .ok, startedAt: started, detail: detail, on: connection)
+            } catch {
+                let failure: Failure = switch error {
+                case let failure as Failure: failure
+                case let error as TesseraError: Failure(event: event, message: "\(error.code): \(error.message)", permanent: error.status < 500)
+                default: Failure(event: event, message: String(describing: error), permanent: false)
+                }
+                try await connection.query("ROLLBACK TO SAVEPOINT automation_event", logger: logger)
+                let outcome = try await outbox.fail(tenant, event, error: failure.message, permanent: failure.permanent, startedAt: started, on: connection)
+                logger.warning("Automation failed", metadata: ["tenant": "\(tenant.slug)", "automation": "\(event.automation)",
+                                                                "event": "\(event.id)", "outcome": "\(outcome.rawValue)", "error": "\(failure.message)"])
+            }
+            return true
+        }
+    }
+
+    /// The actions' summary, or nil when the trigger's filter or the condition does not hold.
+    func run(_ automation: AutomationDefinition, _ event: OutboxStore.Event, _ metadata: TenantMetadata, on connection: PostgresConnection) async throws -> JSONValue? {
+        let tenant = metadata.tenant
+        let model = try metadata.model(event.entity)
+        guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: event.new, stageField: model.stage?.field) else { return nil }
+        let record = RecordValues(json: event.new, entity: model.definition)
+        let before = RecordValues(json: TriggerMatch.before(old: event.old, new: event.new), entity: model.definition)
+        let env = ExpressionEnvironment(records: [.record: record, .old: before], now: Timestamp.nowMicroseconds(),
+                                        timeZone: TimeZoneRules(identifier: tenant.timeZone) ?? .utc)
+        let scopes: Set<FieldReference.Scope> = event.event == .update ? [.record, .old] : [.record]
+        let context = ExpressionContext(entity: model.definition, scopes: scopes, relatedEntity: model.related)
+        if let condition = automation.condition {
+            let compiled = try CompiledExpression(condition, in: context, expecting: .bool)
+            guard case .bool(true) = try ExpressionEvaluator.evaluate(compiled.checked, in: env) else { return nil }
+        }
+        guard event.depth + 1 <= Self.maxDepth else {
+            throw Failure(event: event, message: "stopped: this write is \(event.depth + 1) automation steps deep (at most \(Self.maxDepth)); an automation probably triggers itself", permanent: true)
+        }
+        var caller = Caller(tenant: tenant, userID: Self.systemUser, keyID: Self.systemUser, roles: [])
+        caller.automation = automation.name
+        caller.automationDepth = event.depth + 1
+        let owner = event.new["owner_id"]?.stringValue
+        func body(_ values: [(field: String, value: ActionValue)]) throws -> JSONValue {
+            .object(try values.map { pair in
+                switch pair.value {
+                case .constant(let v): return (pair.field, v)
+                case .expression(let source):
+                    return (pair.field, try ExpressionEvaluator.evaluate(try CompiledExpression(source, in: context).checked, in: env).json)
+                }
+            })
+        }
+        var done: [JSONValue] = []
+        for action in automation.actions {
+            switch action {
+            case .set(let values):
+                let write = try RecordInput.check(try body(values), entity: model.definition, mode: .update)
+                guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
+                _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                done.append(.object([("type", "set"), ("fields", .array(values.map { .string($0.field) }))]))
+            case .create(let entityName, let values):
+                let target = try metadata.model(entityName)
+                var write = try RecordInput.check(try body(values), entity: target.definition, mode: .create)
+                guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
+                if write.ownerID == nil { write.ownerID = owner }
+                let created = try await records.create(caller, target, [write], transaction: connection)
+                let id = created.first.flatMap { try? JSONParser.parse($0)["id"]?.stringValue } ?? nil
+                done.append(.object([("type", "create"), ("entity", .string(entityName)), ("id", id.map(JSONValue.string) ?? .null)]))
+            case .notify(let to, let message):
+                let recipients = try await users.recipients(tenant, to: to, owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
+                try await outbox.notify(tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
+                                        message: message.json, on: connection)
+                done.append(.object([("type", "notify"), ("to", .string(to)), ("users", .number(recipients.count))]))
+            }
+        }
+        return .object([("actions", .array(done))])
+    }
+}

@@ -1,0 +1,33 @@
+/// Plans the operations of `/api/v1/meta/automations` against a tenant's current metadata.
+public enum AutomationChangePlanner {
+    public static func create(_ json: JSONValue, entities: [EntityDefinition], roles: [String], automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
+        let automation = try AutomationDecoder.automation(json, entities: entities, roles: roles)
+        guard !automations.contains(where: { $0.name == automation.name }) else {
+            throw .conflict("An automation named '\(automation.name)' already exists.", code: "duplicate")
+        }
+        return MetadataChange(entities: entities, steps: [], action: "automation.create", target: automation.name, automations: automations + [automation])
+    }
+
+    /// Top-level members of the body replace the automation's (e.g. `{"active":false}`); `name` cannot change.
+    public static func patch(_ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [String], automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
+        guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .notFound("No automation '\(name)'.") }
+        guard case .object(let patch) = json else { throw .invalidMetadata([.init(field: nil, rule: "type", message: "the body must be a JSON object")]) }
+        if let newName = json["name"]?.stringValue, newName != name {
+            throw .invalidMetadata([.init(field: "name", rule: "immutable", message: "an automation's name cannot change (its runs refer to it)")])
+        }
+        guard case .object(var merged) = automations[index].json else { throw .internal() }
+        for (key, value) in patch {
+            if let i = merged.firstIndex(where: { $0.0 == key }) { merged[i].1 = value } else { merged.append((key, value)) }
+        }
+        var updated = automations
+        updated[index] = try AutomationDecoder.automation(.object(merged), entities: entities, roles: roles)
+        return MetadataChange(entities: entities, steps: [], action: "automation.update", target: name, automations: updated)
+    }
+
+    public static func delete(_ name: String, entities: [EntityDefinition], automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
+        guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .notFound("No automation '\(name)'.") }
+        var updated = automations
+        updated.remove(at: index)
+        return MetadataChange(entities: entities, steps: [], action: "automation.delete", target: name, automations: updated)
+    }
+}

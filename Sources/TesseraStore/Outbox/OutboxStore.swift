@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TesseraCore
+
+/// The outbox of a tenant: claiming due events, finishing or retrying them, the run log and the inbox.
+public struct OutboxStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Tenants that have automations: the only outboxes a worker needs to look at.
+    public func tenantsWithAutomations() async throws -> [Tenant] {
+        let rows = try await client.query("""
+            SELECT t.id, t.slug, t.name, t.schema_name, t.time_zone, t.created_at FROM tessera.tenants t
+            WHERE EXISTS (SELECT 1 FROM tessera.automations a WHERE a.tenant_id = t.id) ORDER BY t.created_at
+            """, logger: logger)
+        var out: [Tenant] = []
+        for try await (id, slug, name, schema, zone, at) in rows.decode((UUID, String, String, String, String, Date).self) {
+            out.append(Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at))
+        }
+        return out
+    }
+
+    /// One record event for one automation, as written by the record's statement.
+    public struct Event: Sendable {
+        public let id: Int64
+        public let automation: String
+        public let entity: String
+        public let recordID: String
+        public let event: RecordEvent
+        /// The changed fields' values before the write (updates only).
+        public let old: JSONValue?
+        /// The whole row after the write.
+        public let new: JSONValue
+        public let depth: Int
+        /// Attempts before this one.
+        public let attempts: Int
+    }
+
+    /// Attempts before an event is dead-lettered.
+    public static let maxAttempts = 5
+
+    /// Locks the oldest due event of the tenant for the caller's open transaction (other workers
+    /// skip it), or returns nil when none is due.
+    public func claim(_ tenant: Tenant, on connection: PostgresConnection) async throws -> Event? {
+        let rows = try await connection.query("""
+            SELECT id, automation, entity, record_id::text, event, old::text, new::text, depth, attempts
+            FROM \(unescaped: OutboxTables.outbox(tenant.schema))
+            WHERE status = 'pending' AND due_at <= now() ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+            """, logger: logger).collect()
+        guard let row = rows.first else { return nil }
+        let (id, automation, entity, record, event, old, new, depth, attempts) = try row.decode((Int64, String, String, String, String, String?, String?, Int, Int).self)
+        return Event(id: id, automation: automation, entity: entity, recordID: record, event: RecordEvent(rawValue: event) ?? .update,
+                     old: try old.map { try JSONParser.parse($0) }, new: try new.map { try JSONParser.parse($0) } ?? .null, depth: depth, attempts: attempts)
+    }
+
+    /// How a run ended, for the run log.
+    public enum Outcome: String, Sendable {
+        /// The actions ran.
+        case ok
+        /// The trigger's filter or the condition did not hold.
+        case skipped
+        /// An attempt failed; it will be retried.
+        case error
+        /// The last attempt failed (or the failure cannot heal): in the dead-letter list.
+        case dead
+    }
+
+    /// Marks the claimed event done and logs the run, in the caller's transaction.
+    public func finish(_ tenant: Tenant, _ event: Event, outcome: Outcome, startedAt: Date, detail: JSONValue?, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET status = 'done', done_at = now(), attempts = attempts + 1 WHERE id = \(event.id)
+            """, logger: logger)
+        try await log(tenant, event, outcome: outcome, error: nil, startedAt: startedAt, detail: detail, on: connection)
+    }
+
+    /// Records a failed attempt, in the transaction that still holds the event (its effects were
+    /// rolled back to a savepoint): retried after an exponential backoff, or dead after the last
+    /// attempt or when `permanent`.
+    public func fail(_ tenant: Tenant, _ event: Event, error: String, permanent: Bool, startedAt: Date, on connection: PostgresConnection) async throws -> Outcome {
+        let attempt = event.attempts + 1
+        let outcome: Outcome = permanent || attempt >= Self.maxAttempts ? .dead : .error
+        let backoff = min(3600, Int(pow(2.0, Double(attempt))) * 5)   // 10 s, 20 s, 40 s, 80 s …
+        try await connection.query("""
+            UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET attempts = \(attempt), last_error = \(error),
+              status = \(outcome == .dead ? "dead" : "pending"), due_at = now() + make_interval(secs => \(backoff))
+            WHERE id = \(event.id)
+            """, logger: logger)
+        try await log(tenant, event, outcome: outcome, error: error, startedAt: startedAt, detail: nil, on: connection)
+        return outcome
+    }
+
+    private func log(_ tenant: Tenant, _ event: Event, outcome: Outcome, error: String?, startedAt: Date, detail: JSONValue?, on connection: PostgresConnection) async throws {
+        let micros = Int64(Date().timeIntervalSince(startedAt) * 1_000_000)
+        try await connection.query("""
+            INSERT INTO \(unescaped: OutboxTables.runs(tenant.schema)) (automation, event_id, entity, record_id, started_at, duration_us, result, error, attempt, detail)
+            VALUES (\(event.automation), \(event.id), \(event.entity), \(event.recordID)::uuid, \(startedAt), \(micros), \(outcome.rawValue), \(error),
+                    \(event.attempts + 1), \(detail.map(JSONWriter.string))::jsonb)
+            """, logger: logger)
+    }
+
+    /// Puts a dead event back in the queue with fresh attempts (404 unless it is dead).
+    public func replay(_ tenant: Tenant, eventID: Int64) async throws {
+        let rows = try await client.query("""
+            UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET status = 'pending', attempts = 0, due_at = now(), last_error = NULL
+            WHERE id = \(eventID) AND status = 'dead' RETURNING id
+            """, logger: logger).collect()
+        if rows.isEmpty { throw TesseraError.notFound("No dead automation event \(eventID).") }
+    }
+
+    /// Runs, newest first, optionally of one automation, one record or one result.
+    public func runs(_ tenant: Tenant, automation: String?, record: String?, result: String?, limit: Int) async throws -> [JSONValue] {
+        var b = SQLBuilder("""
+            SELECT json_build_object('id', id, 'automation', automation, 'event_id', event_id, 'entity', entity, 'record_id', record_id,
+              'started_at', started_at, 'duration_us', duration_us, 'result', result, 'error', error, 'attempt', attempt, 'detail', detail)::text
+            FROM \(OutboxTables.runs(tenant.schema)) WHERE true
+            """)
+        if let automation { b.append(" AND automation = "); b.bind(automation, cast: "text") }
+        if let record { b.append(" AND record_id = "); b.bind(record, cast: "uuid") }
+        if let result { b.append(" AND result = "); b.bind(result, cast: "text") }
+        b.append(" ORDER BY id DESC LIMIT \(limit)")
+        return try await client.query(b.query, logger: logger).collect().map { try JSONParser.parse(try $0.decode(String.self)) }
+    }
+
+    /// Dead events (the dead-letter list), newest first.
+    public func dead(_ tenant: Tenant, limit: Int) async throws -> [JSONValue] {
+        let rows = try await client.query("""
+            SELECT json_build_object('id', id, 'automation', automation, 'entity', entity, 'record_id', record_id, 'event', event,
+              'attempts', attempts, 'last_error', last_error, 'created_at', created_at)::text
+            FROM \(unescaped: OutboxTables.outbox(tenant.schema)) WHERE status = 'dead' ORDER BY id DESC LIMIT \(limit)
+            """, logger: logger).collect()
+        return try rows.map { try JSONParser.parse(try $0.decode(String.self)) }
+    }
+
+    // MARK: Inbox
+
+    /// Adds a message to each user's inbox, in the caller's transaction.
+    public func notify(_ tenant: Tenant, users: [UUID], automation: String, entity: String, recordID: String, message: JSONValue,
+                       on connection: PostgresConnection) async throws {
+        guard !users.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO \(unescaped: OutboxTables.inbox(tenant.schema)) (user_id, automation, entity, record_id, message)
+            SELECT u, \(automation), \(entity), \(recordID)::uuid, \(JSONWriter.string(message))::jsonb FROM unnest(\(users)::uuid[]) AS u
+            """, logger: logger)
+    }
+
+    /// The user's messages, newest first (`unread`: only those not read yet).
+    public func inbox(_ tenant: Tenant, user: UUID, unread: Bool, limit: Int) async throws -> [JSONValue] {
+        let rows = try await client.query("""
+            SELECT json_build_object('id', id, 'automation', automation, 'entity', entity, 'record_id', record_id, 'message', message,
+              'created_at', created_at, 'read_at', read_at)::text
+            FROM \(unescaped: OutboxTables.inbox(tenant.schema)) WHERE user_id = \(user) AND (NOT \(unread) OR read_at IS NULL)
+            ORDER BY id DESC LIMIT \(limit)
+            """, logger: logger).collect()
+        return try rows.map { try JSONParser.parse(try $0.decode(String.self)) }
+    }
+
+    /// Marks one message (or, with nil, all) of the user read; 404 for another user's message.
+    public func markRead(_ tenant: Tenant, user: UUID, id: Int64?) async throws {
+        let rows = try await client.query("""
+            UPDATE \(unescaped: OutboxTables.inbox(tenant.schema)) SET read_at = coalesce(read_at, now())
+            WHERE user_id = \(user) AND (\(id)::bigint IS NULL OR id = \(id)) RETURNING id
+            """, logger: logger).collect()
+        if id != nil, rows.isEmpty { throw TesseraError.notFound("No message \(id!) in your inbox.") }
+    }
+}
