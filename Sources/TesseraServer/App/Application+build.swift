@@ -21,7 +21,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tessera"),
         services: [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
                    AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger),
-                   AutomationWorker(processor: runtime.events, outbox: runtime.outbox, metadata: runtime.metadata, logger: logger)],
+                   AutomationWorker(processor: runtime.events, outbox: runtime.outbox, endpoint: configuration.database, logger: logger)],
         logger: logger
     )
     app.beforeServerStarts {

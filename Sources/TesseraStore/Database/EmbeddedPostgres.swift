@@ -100,7 +100,13 @@ public struct EmbeddedPostgres: Sendable {
         }
         chmod(clusterDirectory, 0o700)
         guard let runAs else { return }
-        _ = Self.run("/bin/chown", ["-R", "\(runAs):\(runAs)", clusterDirectory], as: nil)
+        // Everything PostgreSQL writes is already its own: hand the folder over only when it is
+        // not (a new or moved data dir). A recursive chown of a large cluster on every start
+        // took longer than the start itself.
+        let owner = (try? FileManager.default.attributesOfItem(atPath: clusterDirectory)[.ownerAccountName]) as? String
+        if owner != runAs {
+            _ = Self.run("/bin/chown", ["-R", "\(runAs):\(runAs)", clusterDirectory], as: nil)
+        }
         let check = Self.run("/usr/bin/test", ["-w", clusterDirectory], as: runAs)
         guard check.status == 0 else {
             throw .failed("User '\(runAs)' cannot reach \(clusterDirectory): a parent folder is not traversable for it "

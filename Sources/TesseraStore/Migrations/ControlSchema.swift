@@ -113,6 +113,8 @@ public enum ControlSchema {
             // Tenants made before this step go through every tenant part once (they are idempotent).
             "ALTER TABLE tessera.tenants ADD COLUMN tenant_version int NOT NULL DEFAULT 0",
         ], tenant: { schema in OutboxTables.all.flatMap { $0.create(schema: schema) } }),
+        Migration(version: 6, name: "outbox events announced to workers", sql: [OutboxTables.notifyFunction],
+                  tenant: { OutboxTables.create(schema: $0) }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -26,4 +26,21 @@ enum OutboxTables {
         """, indexColumns: "user_id, id")
 
     static let all = [outboxTable, runsTable, inboxTable]
+
+    /// The channel on which new events are announced (payload: the tenant's schema).
+    static let channel = "tessera_outbox"
+
+    /// A statement trigger announces new events to the workers (identical notifications of one
+    /// transaction are sent once); idle workers otherwise only sweep now and then.
+    static let notifyFunction = """
+        CREATE OR REPLACE FUNCTION tessera.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_notify('\(channel)', TG_TABLE_SCHEMA); RETURN NULL; END $$
+        """
+
+    /// Every table, and the trigger (idempotent: also a tenant migration step).
+    static func create(schema: String) -> [String] {
+        all.flatMap { $0.create(schema: schema) } + [
+            "CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON \(outbox(schema)) FOR EACH STATEMENT EXECUTE FUNCTION tessera.outbox_notify()",
+        ]
+    }
 }
