@@ -14,6 +14,9 @@ public struct EventProcessor: Sendable {
     let records: RecordStore
     let users: UserStore
     let outbox: OutboxStore
+    let webhooks: WebhookSender
+    /// Base of the retry backoff, in seconds (see `OutboxStore.fail`).
+    let retryBase: Double
     let logger: Logger
 
     /// Automation steps one original write may cause; beyond it a loop is stopped.
@@ -21,12 +24,15 @@ public struct EventProcessor: Sendable {
     /// The author of automation writes in history (`by`); `via` names the automation.
     static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
-    public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, logger: Logger) {
+    public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore,
+                webhooks: WebhookSender, retryBase: Double = 5, logger: Logger) {
         self.client = client
         self.metadata = metadata
         self.records = records
         self.users = users
         self.outbox = outbox
+        self.webhooks = webhooks
+        self.retryBase = retryBase
         self.logger = logger
     }
 
@@ -56,13 +62,18 @@ public struct EventProcessor: Sendable {
                 let detail = try await run(automation, event, current, on: connection)
                 try await outbox.finish(tenant, event, outcome: detail == nil ? .skipped : .ok, startedAt: started, detail: detail, on: connection)
             } catch {
+                // Shutting down is not the event's fault: roll back and leave it, untouched, to
+                // the next worker (of this instance or another).
+                if error is CancellationError || Task.isCancelled { throw error }
                 let failure: Failure = switch error {
                 case let failure as Failure: failure
+                case let error as WebhookSender.Failure: Failure(event: event, message: error.message, permanent: error.permanent)
                 case let error as TesseraError: Failure(event: event, message: "\(error.code): \(error.message)", permanent: error.status < 500)
                 default: Failure(event: event, message: String(describing: error), permanent: false)
                 }
                 try await connection.query("ROLLBACK TO SAVEPOINT automation_event", logger: logger)
-                let outcome = try await outbox.fail(tenant, event, error: failure.message, permanent: failure.permanent, startedAt: started, on: connection)
+                let outcome = try await outbox.fail(tenant, event, error: failure.message, permanent: failure.permanent, startedAt: started,
+                                                  retryBase: retryBase, on: connection)
                 logger.warning("Automation failed", metadata: ["tenant": "\(tenant.slug)", "automation": "\(event.automation)",
                                                                 "event": "\(event.id)", "outcome": "\(outcome.rawValue)", "error": "\(failure.message)"])
             }
@@ -102,7 +113,7 @@ public struct EventProcessor: Sendable {
             })
         }
         var done: [JSONValue] = []
-        for action in automation.actions {
+        for (index, action) in automation.actions.enumerated() {
             switch action {
             case .set(let values):
                 let write = try RecordInput.check(try body(values), entity: model.definition, mode: .update)
@@ -122,6 +133,16 @@ public struct EventProcessor: Sendable {
                 try await outbox.notify(tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
                                         message: message.json, on: connection)
                 done.append(.object([("type", "notify"), ("to", .string(to)), ("users", .number(recipients.count))]))
+            case .webhook(let url):
+                // Sent while the event is held: if this process dies before the commit, the retry
+                // sends the same idempotency key again and the receiver drops the repeat.
+                let payload = JSONWriter.string(.object([
+                    ("event_id", .number(Int(event.id))), ("automation", .string(automation.name)), ("tenant", .string(tenant.slug)),
+                    ("entity", .string(event.entity)), ("event", .string(event.event.rawValue)), ("record", event.new), ("old", event.old ?? .null),
+                ]))
+                try await webhooks.send(url: url, body: payload, secret: try await outbox.webhookSecret(tenant),
+                                        idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
+                done.append(.object([("type", "webhook"), ("url", .string(url))]))
             }
         }
         return .object([("actions", .array(done))])

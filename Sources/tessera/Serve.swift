@@ -15,13 +15,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Flag(help: "Create tenant 'demo' with the sales pack (once) and print its key and a curl line.") var demo = false
+    @Flag(inversion: .prefixedNo, help: "Run automation events in this instance (another instance may do it instead).")
+    var automationWorker = true
+    @Flag(help: "Let automation webhooks call private, loopback and link-local addresses (refused otherwise: SSRF).")
+    var allowPrivateWebhooks = false
 
     func run() async throws {
         let logger = options.makeLogger()
         let (endpoint, embedded) = try options.database(logger: logger)
         defer { embedded?.stop() }
-        let configuration = ServerConfiguration(host: host, port: port, dataDirectory: options.absoluteDataDirectory, database: endpoint,
+        var configuration = ServerConfiguration(host: host, port: port, dataDirectory: options.absoluteDataDirectory, database: endpoint,
                                                 packsDirectory: options.packsURL(), adminToken: try options.adminToken())
+        configuration.automationWorker = automationWorker
+        configuration.allowPrivateWebhooks = allowPrivateWebhooks
         let dataDirectory = options.absoluteDataDirectory
         let host = host, port = port, demo = demo
         let app = buildApplication(configuration, logger: logger) { runtime in

@@ -37,17 +37,25 @@ struct TestApp {
     }
 
     /// Builds an application on the test database and runs `body` against its router.
-    static func run(dataDirectory: String? = nil, sessionLifetime: Duration? = nil, _ body: @Sendable (TestApp) async throws -> Void) async throws {
-        let app = try await make(dataDirectory: dataDirectory, sessionLifetime: sessionLifetime)
+    static func run(dataDirectory: String? = nil, sessionLifetime: Duration? = nil, configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+                    _ body: @Sendable (TestApp) async throws -> Void) async throws {
+        let app = try await make(dataDirectory: dataDirectory, sessionLifetime: sessionLifetime, configure: configure)
         try await app.test(.router) { client in try await body(TestApp(client: client)) }
     }
 
-    static func make(dataDirectory: String? = nil, sessionLifetime: Duration? = nil) async throws -> some ApplicationProtocol {
+    static func make(dataDirectory: String? = nil, sessionLifetime: Duration? = nil,
+                     configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> some ApplicationProtocol {
         let endpoint = try await TestDatabase.shared.endpoint()
         let dir = dataDirectory ?? (NSTemporaryDirectory() + "tessera-test-data-" + UUID().uuidString)
         var configuration = ServerConfiguration(dataDirectory: dir, database: endpoint, packsDirectory: TestDatabase.packsDirectory, adminToken: adminToken)
         configuration.passwordCost = 4
+        // Every test application shares one database, so any of their workers may run any test's
+        // events: all of them reach loopback receivers and retry quickly. (The refusal of private
+        // addresses is tested on WebhookSender itself.)
+        configuration.allowPrivateWebhooks = true
+        configuration.automationRetryBase = .milliseconds(20)
         if let sessionLifetime { configuration.sessionLifetime = sessionLifetime }
+        configure(&configuration)
         return buildApplication(configuration, logger: TestDatabase.logger)
     }
 

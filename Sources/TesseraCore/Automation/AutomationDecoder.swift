@@ -122,11 +122,19 @@ public enum AutomationDecoder {
                 return nil
             }
             return .notify(to: to, message: message)
+        case "webhook":
+            reader.rejectUnknown(allowed: ["type", "url"])
+            let url = reader.string("url") ?? ""
+            if let problem = WebhookURL.problem(url) {
+                reader.fail("url", rule: "url", "\(reader.at("url")): \(problem)")
+                return nil
+            }
+            return .webhook(url: url)
         default:
-            let later: Set<String> = ["assign", "webhook", "lock", "stage_back", "escalate"]
+            let later: Set<String> = ["assign", "lock", "stage_back", "escalate"]
             reader.fail("type", rule: later.contains(type) ? "not_available" : "enum",
                         later.contains(type) ? "\(reader.at("type")): '\(type)' actions are not available in this version yet"
-                                             : "\(reader.at("type")) must be one of set, create, notify")
+                                             : "\(reader.at("type")) must be one of set, create, notify, webhook")
             return nil
         }
     }

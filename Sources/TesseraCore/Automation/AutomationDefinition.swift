@@ -81,6 +81,9 @@ public enum AutomationAction: Sendable, Equatable {
     case create(entity: String, values: [(field: String, value: ActionValue)])
     /// A message to a user's in-app inbox: the record's owner, their manager, or a role's members.
     case notify(to: String, message: Label)
+    /// POST the event to a URL, signed (HMAC-SHA256 with the tenant's webhook secret) and with an
+    /// idempotency key, so receivers can verify it and drop repeats.
+    case webhook(url: String)
 
     public static func == (lhs: AutomationAction, rhs: AutomationAction) -> Bool {
         JSONWriter.string(lhs.json) == JSONWriter.string(rhs.json)
@@ -93,6 +96,7 @@ public enum AutomationAction: Sendable, Equatable {
         case .create(let entity, let pairs): return .object([("type", "create"), ("entity", .string(entity)), ("values", values(pairs))])
         case .notify(let to, let message):
             return .object([("type", "notify"), ("to", .string(to)), ("channel", "inbox"), ("message", message.json)])
+        case .webhook(let url): return .object([("type", "webhook"), ("url", .string(url))])
         }
     }
 }

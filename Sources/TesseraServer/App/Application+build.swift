@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import PostgresNIO
 import TesseraAutomation
 import TesseraCore
@@ -16,12 +17,15 @@ public func buildApplication(
     let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
     let runtime = TesseraRuntime(client: client, configuration: configuration, logger: logger)
     let router = buildRouter(runtime)
+    var services: [any Service] = [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
+                                   AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger)]
+    if configuration.automationWorker {
+        services.append(AutomationWorker(processor: runtime.events, outbox: runtime.outbox, endpoint: configuration.database, logger: logger))
+    }
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tessera"),
-        services: [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
-                   AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger),
-                   AutomationWorker(processor: runtime.events, outbox: runtime.outbox, endpoint: configuration.database, logger: logger)],
+        services: services,
         logger: logger
     )
     app.beforeServerStarts {

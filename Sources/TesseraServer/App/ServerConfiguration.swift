@@ -11,6 +11,12 @@ public struct ServerConfiguration: Sendable {
     public var adminToken: String
     /// bcrypt work factor for passwords (12 in production; tests lower it).
     public var passwordCost: UInt8 = 12
+    /// Whether this instance runs automation events (instances share the outbox; any number may).
+    public var automationWorker = true
+    /// Let webhooks reach private, loopback and link-local addresses (off: SSRF protection).
+    public var allowPrivateWebhooks = false
+    /// Base of the automation retry backoff (`base × 2^attempt`).
+    public var automationRetryBase: Duration = .seconds(5)
     /// How long a login token lives.
     public var sessionLifetime: Duration = .seconds(12 * 3600)
 

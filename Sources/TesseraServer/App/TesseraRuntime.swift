@@ -37,6 +37,10 @@ public struct TesseraRuntime: Sendable {
         metadata = MetadataCache(store: metadataStore)
         records = RecordStore(client: client, prepared: PreparedSQL(), logger: logger)
         outbox = OutboxStore(client: client, logger: logger)
+        let retry = configuration.automationRetryBase.components
+        events = EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox,
+                                webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks),
+                                retryBase: Double(retry.seconds) + Double(retry.attoseconds) / 1e18, logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)
         packs = PackLibrary(root: configuration.packsDirectory)
         installer = PackInstaller(metadata: metadataStore, library: packs)
@@ -46,9 +50,7 @@ public struct TesseraRuntime: Sendable {
     }
 
     /// Runs automation events (the worker service uses it; tests call it to step the queue).
-    public var events: EventProcessor {
-        EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox, logger: logger)
-    }
+    public let events: EventProcessor
 
     /// The caller behind a bearer key or login token, from the cache or the database.
     public func authenticate(key: String) async throws -> Caller? {

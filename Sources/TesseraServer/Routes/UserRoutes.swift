@@ -130,7 +130,12 @@ struct UserRoutes {
 
         group.get("settings") { _, context -> Response in
             let caller = try context.requireCaller()
-            return JSONResponse.make(.ok, settingsJSON(try await runtime.sessions.freezeAfterDays(caller.tenant)))
+            guard case .object(var settings) = settingsJSON(try await runtime.sessions.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
+            // The secret that signs automation webhooks, for those who set automations up.
+            if try await runtime.access(caller).1.has(.manageMetadata) {
+                settings.append(("webhook_secret", .string(try await runtime.outbox.webhookSecret(caller.tenant))))
+            }
+            return JSONResponse.make(.ok, .object(settings))
         }
         group.patch("settings") { request, context -> Response in
             let caller = try context.requireCaller()

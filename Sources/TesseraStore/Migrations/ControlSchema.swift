@@ -115,6 +115,7 @@ public enum ControlSchema {
         ], tenant: { schema in OutboxTables.all.flatMap { $0.create(schema: schema) } }),
         Migration(version: 6, name: "outbox events announced to workers", sql: [OutboxTables.notifyFunction],
                   tenant: { OutboxTables.create(schema: $0) }),
+        Migration(version: 7, name: "webhook signing secrets", sql: ["ALTER TABLE tessera.tenants ADD COLUMN webhook_secret text"]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -82,13 +82,25 @@ public struct OutboxStore: Sendable {
         try await log(tenant, event, outcome: outcome, error: nil, startedAt: startedAt, detail: detail, on: connection)
     }
 
+    /// The tenant's webhook signing secret, made on first use.
+    public func webhookSecret(_ tenant: Tenant) async throws -> String {
+        let made = RandomToken.make(bytes: 32)
+        let rows = try await client.query("""
+            UPDATE tessera.tenants SET webhook_secret = coalesce(webhook_secret, \(made)) WHERE id = \(tenant.id) RETURNING webhook_secret
+            """, logger: logger).collect()
+        guard let secret = try rows.first?.decode(String.self) else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
+        return secret
+    }
+
     /// Records a failed attempt, in the transaction that still holds the event (its effects were
     /// rolled back to a savepoint): retried after an exponential backoff, or dead after the last
     /// attempt or when `permanent`.
-    public func fail(_ tenant: Tenant, _ event: Event, error: String, permanent: Bool, startedAt: Date, on connection: PostgresConnection) async throws -> Outcome {
+    /// The wait after attempt n is `retryBase × 2^n` (10 s, 20 s, 40 s, 80 s … with the default 5 s).
+    public func fail(_ tenant: Tenant, _ event: Event, error: String, permanent: Bool, startedAt: Date, retryBase: Double = 5,
+                     on connection: PostgresConnection) async throws -> Outcome {
         let attempt = event.attempts + 1
         let outcome: Outcome = permanent || attempt >= Self.maxAttempts ? .dead : .error
-        let backoff = min(3600, Int(pow(2.0, Double(attempt))) * 5)   // 10 s, 20 s, 40 s, 80 s …
+        let backoff = min(3600, pow(2.0, Double(attempt)) * retryBase)
         try await connection.query("""
             UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET attempts = \(attempt), last_error = \(error),
               status = \(outcome == .dead ? "dead" : "pending"), due_at = now() + make_interval(secs => \(backoff))

@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TesseraCore
+
+/// Sends automation webhooks: a JSON body signed with the tenant's secret
+/// (`X-Tessera-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` and
+/// `X-Tessera-Timestamp`, so receivers can reject replays) and an `Idempotency-Key` that stays the
+/// same across retries of one event, so a receiver can drop repeats.
+public struct WebhookSender: Sendable {
+    /// Let automations call private, loopback and link-local addresses (tests' receivers).
+    public let allowPrivate: Bool
+    public let timeout: Duration
+
+    public init(allowPrivate: Bool = false, timeout: Duration = .seconds(10)) {
+        self.allowPrivate = allowPrivate
+        self.timeout = timeout
+    }
+
+    /// Why a call failed, and whether trying again can help.
+    public struct Failure: Error, Sendable {
+        public let message: String
+        public let permanent: Bool
+    }
+
+    public static func signature(secret: String, timestamp: Int, body: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func send(url: String, body: String, secret: String, idempotencyKey: String, automation: String) async throws(Failure) {
+        guard let components = URLComponents(string: url), let bracketed = components.host else {
+            throw Failure(message: "webhook URL \(url) has no host", permanent: true)
+        }
+        // An IPv6 literal comes in brackets ([::1]).
+        let host = bracketed.hasPrefix("[") && bracketed.hasSuffix("]") ? String(bracketed.dropFirst().dropLast()) : bracketed
+        if !allowPrivate {
+            let addresses = AddressPolicy.resolve(host)
+            if addresses.isEmpty { throw Failure(message: "webhook host \(host) does not resolve", permanent: false) }
+            if let refused = addresses.first(where: { !AddressPolicy.isPublic($0) }) {
+                throw Failure(message: "webhook host \(host) resolves to \(refused), a private, loopback or link-local address (refused; the server allows it only with --allow-private-webhooks)", permanent: true)
+            }
+        }
+        let timestamp = Int(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        request.headers.add(name: "User-Agent", value: "Tessera-Webhook/1")
+        request.headers.add(name: "X-Tessera-Timestamp", value: String(timestamp))
+        request.headers.add(name: "X-Tessera-Signature", value: Self.signature(secret: secret, timestamp: timestamp, body: body))
+        request.headers.add(name: "X-Tessera-Automation", value: automation)
+        request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
+        request.body = .bytes(ByteBuffer(string: body))
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        } catch {
+            throw Failure(message: "webhook \(url) failed: \(error)", permanent: false)
+        }
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            // The receiver's own errors and rate limits may pass; other refusals will not.
+            throw Failure(message: "webhook \(url) answered \(status)", permanent: status < 500 && status != 408 && status != 429)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Automation benchmark, one command: `bash bench/automation.sh` (see bench/README.md).
+#  1. what writing events adds to a create: POST /api/v1/data/ticket without an automation, then
+#     with one listening (the server runs with --no-automation-worker, so only the write is timed);
+#  2. events processed per second end to end: the events left by run 2, a server with the worker
+#     on, until the outbox is empty (a set-field automation: one UPDATE + history + run log each);
+#  3. finding due events among 1,000,000 pending ones (timers are outbox rows with a due time).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$REPO/bench
+WORK=$BENCH/results/automation
+DATA=${BENCH_DATA_DIR:-/tmp/tessera-bench-automation}
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-3}
+CONNS=${BENCH_CONNECTIONS:-16}
+PENDING=${BENCH_PENDING:-1000000}
+HOST=127.0.0.1
+TENANT=auto
+SCHEMA=t_$TENANT
+SERVER_PID=""
+T0=$(date +%s)
+
+log() { printf '[automation %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+now() { date +%s.%N; }
+
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for ((k = 0; k < 120; k++)); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_server
+  [ "$status" -eq 0 ] || log "failed (exit $status); logs are in $WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+need=()
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+{ command -v psql >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1; } || need+=(postgresql-client)
+{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need+=(postgresql)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]} (apt-get)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ -n "${TESSERA_BIN:-}" ]; then BIN=$(readlink -f "$TESSERA_BIN"); else
+  log "building (swift build -c release --product tessera)"
+  (cd "$REPO" && swift build -c release --product tessera)
+  BIN=$REPO/.build/release/tessera
+fi
+[ -x "$BIN" ] || die "no server binary at $BIN"
+mkdir -p "$WORK"; rm -f "$WORK"/*
+if [ -e "$DATA" ]; then
+  [ -f "$DATA/.tessera-bench" ] || die "$DATA exists and was not made by this benchmark: set BENCH_DATA_DIR to a new folder"
+  pm=$(head -1 "$DATA/pg/postmaster.pid" 2>/dev/null || true)
+  [ -n "$pm" ] && kill "$pm" 2>/dev/null && sleep 2
+  rm -rf "$DATA"
+fi
+mkdir -p "$DATA"; touch "$DATA/.tessera-bench"
+PACKS=(--packs-dir "$REPO/templates-market")
+"$BIN" tenant create "$TENANT" --name "Automation Co." --data-dir "$DATA" "${PACKS[@]}" > "$WORK/tenant.json" 2> "$WORK/tenant.log" || die "$(tail -5 "$WORK/tenant.log")"
+KEY=$(python3 "$BENCH/tools.py" json-field "$WORK/tenant.json" api_key)
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL=http://$HOST:$PORT
+
+start_server() { # extra flags…
+  "$BIN" serve --data-dir "$DATA" --host "$HOST" --port "$PORT" "${PACKS[@]}" "$@" >> "$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for ((k = 0; k < 240; k++)); do
+    kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited: $(tail -20 "$WORK/server.log")"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz" || true)" = 200 ] && return 0
+    sleep 0.25
+  done
+  die "the server did not start"
+}
+api() { # METHOD PATH [BODY]
+  local body=()
+  [ $# -ge 3 ] && body=(--data-binary "$3")
+  curl -sf -X "$1" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' "${body[@]}" "$URL$2"
+}
+
+start_server --no-automation-worker
+export PGHOST=$HOST PGUSER=tessera PGDATABASE=postgres
+export PGPORT=$(cat "$DATA/pg/tessera.port") PGPASSWORD=$(cat "$DATA/pg.password")
+PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
+api POST /api/v1/meta/entities '{"name":"ticket","fields":[{"name":"title","type":"text","required":true},{"name":"priority","type":"select","options":[{"key":"low","label":{"en":"Low"}},{"key":"high","label":{"en":"High"}}]},{"name":"flagged","type":"boolean"}]}' > /dev/null
+echo '{"title":"printer jam on floor 3","priority":"high"}' > "$WORK/body.json"
+
+WRK=(wrk -t2 -c"$CONNS" --timeout 30s -H "Authorization: Bearer $KEY" -s "$BENCH/wrk/bench.lua")
+create_rps() { # NAME
+  "${WRK[@]}" -d"${WARMUP}s" "$URL" -- create /api/v1/data/ticket "$WORK/body.json" > /dev/null 2>&1
+  "${WRK[@]}" -d"${DURATION}s" "$URL" -- create /api/v1/data/ticket "$WORK/body.json" > "$WORK/wrk-$1.txt" 2>&1
+  local bad; bad=$(sed -n 's/^BENCH_NON2XX=//p' "$WORK/wrk-$1.txt")
+  [ "$bad" = 0 ] || die "$1: $bad responses were not 2xx: $(grep BENCH_SAMPLE "$WORK/wrk-$1.txt")"
+  sed -n 's/^BENCH_RPS=//p' "$WORK/wrk-$1.txt"
+}
+log "1. create without automations ($DURATION s, $CONNS connections)"
+PLAIN=$(create_rps plain)
+api POST /api/v1/meta/automations '{"name":"flag_high","entity":"ticket","trigger":{"on":"create"},"condition":"record.priority == '"'"'high'"'"'","actions":[{"type":"set","values":{"flagged":true}}]}' > /dev/null
+log "   create with a listening automation (events written, not run: --no-automation-worker)"
+WITH=$(create_rps with-events)
+PENDING_EVENTS=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending'")
+stop_server
+
+log "2. running the $PENDING_EVENTS pending events with the worker on"
+start_server
+t1=$(now)
+for ((k = 0; k < 6000; k++)); do
+  left=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending'")
+  [ "$left" = 0 ] && break
+  sleep 0.1
+done
+t2=$(now)
+[ "$left" = 0 ] || die "events still pending after 10 minutes: $left"
+EPS=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2])):.0f}')" "$PENDING_EVENTS" "$t1" "$t2")
+RESULTS=$("${PSQL[@]}" -c "SELECT string_agg(result || ' ' || n, ', ') FROM (SELECT result, count(*) n FROM $SCHEMA._automation_runs GROUP BY 1 ORDER BY 1) r")
+FLAGGED=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA.ticket WHERE flagged")
+
+log "3. finding due events among $PENDING pending ones"
+"${PSQL[@]}" -c "INSERT INTO $SCHEMA._outbox (automation, entity, record_id, event, new, due_at)
+  SELECT 'flag_high', 'ticket', gen_random_uuid(), 'update', '{}'::jsonb, now() + make_interval(secs => 60 + (i * 2.6)::int)
+  FROM generate_series(1, $PENDING) AS i" -c "VACUUM ANALYZE $SCHEMA._outbox"
+CLAIM="SELECT id FROM $SCHEMA._outbox WHERE status = 'pending' AND due_at <= now() ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+printf 'BEGIN;\n%s;\nROLLBACK;\n' "$CLAIM" > "$WORK/claim.sql"
+pgbench -n -M prepared -c 1 -T 5 -f "$WORK/claim.sql" > "$WORK/pgbench-claim.txt" 2>&1
+SCAN_MS=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$WORK/pgbench-claim.txt")
+"${PSQL[@]}" -c "EXPLAIN (ANALYZE, BUFFERS) $CLAIM" > "$WORK/explain-claim.txt"
+{
+  echo "Automation benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs)"
+  echo "  create, no automation:            $PLAIN req/s"
+  echo "  create, events written:           $WITH req/s  -> cost $(awk -v a="$PLAIN" -v b="$WITH" 'BEGIN{printf "%.2f", a / b}') x (target <= 1.15)"
+  echo "  events processed end to end:      $EPS events/s ($PENDING_EVENTS events; runs: $RESULTS; $FLAGGED tickets flagged) (target >= 2000)"
+  echo "  claim among $PENDING pending:   $SCAN_MS ms per claim transaction (pgbench, BEGIN + SELECT … FOR UPDATE SKIP LOCKED + ROLLBACK) (target < 10 ms)"
+  echo "  plan: $(grep -m1 -oE '(Index|Bitmap|Seq)[^(]* on [a-z_]+' "$WORK/explain-claim.txt" || echo '?')   $(grep -m1 'Execution Time' "$WORK/explain-claim.txt" | sed 's/^ *//')"
+} | tee "$WORK/summary.txt"
