@@ -1,30 +1,33 @@
 import Logging
-import PostgresNIO
 import ServiceLifecycle
 import TesseraStore
 
-/// Works through the outboxes of the tenants that have automations. New events are announced on
-/// a channel (a statement trigger on each outbox), so a worker wakes for the tenant at once; a
-/// sweep every few seconds picks up retries that came due and anything announced while it was
-/// not listening. Events are claimed with FOR UPDATE SKIP LOCKED, so any number of instances
-/// share the work and none runs an event twice.
+/// Works through the outboxes of the tenants that have automations. Writes of this instance wake
+/// it for their tenant at once (`OutboxSignal`); a sweep every second picks up events written by
+/// other instances and retries that came due. Several events of a tenant run side by side: they
+/// are claimed with FOR UPDATE SKIP LOCKED, so workers (here and in other instances) never take
+/// the same one.
 public struct AutomationWorker: Service {
     let processor: EventProcessor
     let outbox: OutboxStore
-    let endpoint: DatabaseEndpoint
+    let signal: OutboxSignal
     let logger: Logger
     let sweepInterval: Duration
+    /// Events of one tenant processed at the same time.
+    let concurrency: Int
 
-    public init(processor: EventProcessor, outbox: OutboxStore, endpoint: DatabaseEndpoint, sweepInterval: Duration = .seconds(3), logger: Logger) {
+    public init(processor: EventProcessor, outbox: OutboxStore, signal: OutboxSignal, sweepInterval: Duration = .seconds(1),
+                concurrency: Int = 8, logger: Logger) {
         self.processor = processor
         self.outbox = outbox
-        self.endpoint = endpoint
+        self.signal = signal
         self.sweepInterval = sweepInterval
+        self.concurrency = max(1, concurrency)
         self.logger = logger
     }
 
     /// Events one tenant gets in a row before the next tenant's turn (fairness).
-    static let burst = 200
+    static let burst = 400
 
     enum Wake: Sendable {
         case schema(String)
@@ -35,7 +38,9 @@ public struct AutomationWorker: Service {
         let (wakes, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await listen(wake) }
+                group.addTask {
+                    for await schema in signal.stream { wake.yield(.schema(schema)) }
+                }
                 group.addTask {
                     while !Task.isCancelled {
                         wake.yield(.sweep)
@@ -47,29 +52,6 @@ public struct AutomationWorker: Service {
                 group.cancelAll()
                 wake.finish()
             }
-        }
-    }
-
-    private func listen(_ wake: AsyncStream<Wake>.Continuation) async {
-        var delay = Duration.milliseconds(100)
-        while !Task.isCancelled {
-            do {
-                let connection = try await PostgresConnection.connect(configuration: endpoint.connectionConfiguration, id: 2, logger: logger)
-                delay = .milliseconds(100)
-                wake.yield(.sweep)  // whatever was announced while not listening
-                do {
-                    try await connection.listen(on: OutboxStore.channel) { notifications in
-                        for try await notification in notifications { wake.yield(.schema(notification.payload)) }
-                    }
-                } catch {
-                    if !Task.isCancelled { logger.warning("Automation listener lost its connection", metadata: ["error": "\(error)"]) }
-                }
-                try? await connection.close()
-            } catch {
-                if Task.isCancelled { break }
-            }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
         }
     }
 
@@ -92,15 +74,28 @@ public struct AutomationWorker: Service {
                 due = [tenant]
             }
             for tenant in due where !Task.isCancelled {
-                var count = 0
-                do {
-                    while count < Self.burst, try await processor.processNext(tenant) { count += 1 }
-                } catch {
-                    if !Task.isCancelled { logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"]) }
-                }
                 // More may be waiting: come back after the other tenants' turns.
-                if count == Self.burst { wake.yield(.schema(tenant.schema)) }
+                if await drain(tenant) >= Self.burst { wake.yield(.schema(tenant.schema)) }
             }
+        }
+    }
+
+    /// Runs the tenant's due events with `concurrency` tasks until none is left or the burst is
+    /// used up; returns how many ran.
+    private func drain(_ tenant: Tenant) async -> Int {
+        await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var count = 0
+                    do {
+                        while count < Self.burst / concurrency, try await processor.processNext(tenant) { count += 1 }
+                    } catch {
+                        if !Task.isCancelled { logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"]) }
+                    }
+                    return count
+                }
+            }
+            return await group.reduce(0, +)
         }
     }
 }

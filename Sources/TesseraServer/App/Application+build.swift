@@ -20,7 +20,7 @@ public func buildApplication(
     var services: [any Service] = [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
                                    AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger)]
     if configuration.automationWorker {
-        services.append(AutomationWorker(processor: runtime.events, outbox: runtime.outbox, endpoint: configuration.database, logger: logger))
+        services.append(AutomationWorker(processor: runtime.events, outbox: runtime.outbox, signal: runtime.signal, logger: logger))
     }
     var app = Application(
         router: router,

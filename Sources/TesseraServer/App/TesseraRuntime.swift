@@ -19,6 +19,8 @@ public struct TesseraRuntime: Sendable {
     public let users: UserStore
     public let sessions: SessionStore
     public let outbox: OutboxStore
+    /// Writes of this instance that made automation events wake its worker through this.
+    public let signal: OutboxSignal
     public let adminToken: String
     public let logger: Logger
 
@@ -35,7 +37,8 @@ public struct TesseraRuntime: Sendable {
         tenants = TenantStore(client: client, logger: logger)
         metadataStore = MetadataStore(client: client, logger: logger)
         metadata = MetadataCache(store: metadataStore)
-        records = RecordStore(client: client, prepared: PreparedSQL(), logger: logger)
+        signal = OutboxSignal()
+        records = RecordStore(client: client, prepared: PreparedSQL(), signal: signal, logger: logger)
         outbox = OutboxStore(client: client, logger: logger)
         let retry = configuration.automationRetryBase.components
         events = EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox,

@@ -72,6 +72,7 @@ struct AutomationRoutes {
             try await runtime.require(.manageMetadata, caller)
             guard let id = Int64(try context.parameters.required("id")) else { throw TesseraError.notFound("No dead automation event with that id.") }
             try await runtime.outbox.replay(caller.tenant, eventID: id)
+            runtime.signal.announce(caller.tenant.schema)
             return Response(status: .noContent)
         }
         api.get("inbox") { request, context -> Response in

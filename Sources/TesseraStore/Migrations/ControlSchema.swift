@@ -116,6 +116,8 @@ public enum ControlSchema {
         Migration(version: 6, name: "outbox events announced to workers", sql: [OutboxTables.notifyFunction],
                   tenant: { OutboxTables.create(schema: $0) }),
         Migration(version: 7, name: "webhook signing secrets", sql: ["ALTER TABLE tessera.tenants ADD COLUMN webhook_secret text"]),
+        Migration(version: 8, name: "outbox events announced in-process, not by NOTIFY", sql: [],
+                  tenant: { ["DROP TRIGGER IF EXISTS outbox_notify ON \(OutboxTables.outbox($0))"] }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -13,9 +13,6 @@ public struct OutboxStore: Sendable {
         self.logger = logger
     }
 
-    /// The channel on which new events are announced (payload: the tenant's schema).
-    public static var channel: String { OutboxTables.channel }
-
     /// Tenants that have automations: the only outboxes a worker needs to look at.
     public func tenantsWithAutomations() async throws -> [Tenant] {
         let rows = try await client.query("""
@@ -123,7 +120,7 @@ public struct OutboxStore: Sendable {
     public func replay(_ tenant: Tenant, eventID: Int64) async throws {
         let rows = try await client.query("""
             UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET status = 'pending', attempts = 0, due_at = now(), last_error = NULL
-            WHERE id = \(eventID) AND status = 'dead' RETURNING pg_notify(\(OutboxTables.channel), \(tenant.schema))
+            WHERE id = \(eventID) AND status = 'dead' RETURNING id
             """, logger: logger).collect()
         if rows.isEmpty { throw TesseraError.notFound("No dead automation event \(eventID).") }
     }

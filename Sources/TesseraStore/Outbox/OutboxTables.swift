@@ -27,20 +27,14 @@ enum OutboxTables {
 
     static let all = [outboxTable, runsTable, inboxTable]
 
-    /// The channel on which new events are announced (payload: the tenant's schema).
-    static let channel = "tessera_outbox"
-
-    /// A statement trigger announces new events to the workers (identical notifications of one
-    /// transaction are sent once); idle workers otherwise only sweep now and then.
+    /// Migration 6 announced new events with a statement trigger calling this function (see
+    /// `OutboxSignal` for why that stopped); the function stays, unused, for databases that have it.
     static let notifyFunction = """
         CREATE OR REPLACE FUNCTION tessera.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN PERFORM pg_notify('\(channel)', TG_TABLE_SCHEMA); RETURN NULL; END $$
+        BEGIN PERFORM pg_notify('tessera_outbox', TG_TABLE_SCHEMA); RETURN NULL; END $$
         """
 
-    /// Every table, and the trigger (idempotent: also a tenant migration step).
     static func create(schema: String) -> [String] {
-        all.flatMap { $0.create(schema: schema) } + [
-            "CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON \(outbox(schema)) FOR EACH STATEMENT EXECUTE FUNCTION tessera.outbox_notify()",
-        ]
+        all.flatMap { $0.create(schema: schema) }
     }
 }

@@ -9,11 +9,20 @@ public struct RecordStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     let prepared: PreparedSQL
+    /// Told after writes that made automation events.
+    let signal: OutboxSignal?
 
-    public init(client: PostgresClient, prepared: PreparedSQL = PreparedSQL(), logger: Logger) {
+    public init(client: PostgresClient, prepared: PreparedSQL = PreparedSQL(), signal: OutboxSignal? = nil, logger: Logger) {
         self.client = client
         self.prepared = prepared
+        self.signal = signal
         self.logger = logger
+    }
+
+    /// Wakes the local worker when the write made events (inside an automation's transaction the
+    /// event is not visible yet; the worker keeps working that tenant after its commit anyway).
+    private func announce(_ caller: Caller, _ model: EntityModel, _ event: RecordEvent) {
+        if model.listeners[event] != nil { signal?.announce(caller.tenant.schema) }
     }
 
     /// One page of a list: records as JSON texts, the cursor for the next page, and the count if asked.
@@ -134,6 +143,13 @@ public struct RecordStore: Sendable {
     /// automation's event and its effects commit together); otherwise in their own.
     public func create(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool = false,
                        transaction: PostgresConnection? = nil) async throws -> [String] {
+        let created = try await createRecords(caller, model, writes, bulk: bulk, transaction: transaction)
+        announce(caller, model, .create)
+        return created
+    }
+
+    private func createRecords(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool,
+                               transaction: PostgresConnection?) async throws -> [String] {
         let entity = model.definition
         let sql = Self.sql(caller, model)
         let actor = sql.actor
@@ -219,6 +235,12 @@ public struct RecordStore: Sendable {
     }
 
     public func update(_ caller: Caller, _ model: EntityModel, id: String, _ write: RecordWrite, transaction: PostgresConnection? = nil) async throws -> String {
+        let updated = try await updateRecord(caller, model, id: id, write, transaction: transaction)
+        announce(caller, model, .update)
+        return updated
+    }
+
+    private func updateRecord(_ caller: Caller, _ model: EntityModel, id: String, _ write: RecordWrite, transaction: PostgresConnection?) async throws -> String {
         let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
         let sql = Self.sql(caller, model)
@@ -383,6 +405,7 @@ public struct RecordStore: Sendable {
     /// Moves a record to the recycle bin.
     public func delete(_ caller: Caller, _ model: EntityModel, id: String, expectedVersion: Int64?) async throws {
         _ = try await setDeleted(true, caller, model, id: id, expectedVersion: expectedVersion)
+        announce(caller, model, .delete)
     }
 
     /// Brings a record back from the recycle bin.
