@@ -13,11 +13,11 @@ public struct AutomationWorker: Service {
     let signal: OutboxSignal
     let logger: Logger
     let sweepInterval: Duration
-    /// Events of one tenant processed at the same time.
+    /// Batches of one tenant processed at the same time.
     let concurrency: Int
 
     public init(processor: EventProcessor, outbox: OutboxStore, signal: OutboxSignal, sweepInterval: Duration = .seconds(1),
-                concurrency: Int = 8, logger: Logger) {
+                concurrency: Int = 4, logger: Logger) {
         self.processor = processor
         self.outbox = outbox
         self.signal = signal
@@ -27,7 +27,7 @@ public struct AutomationWorker: Service {
     }
 
     /// Events one tenant gets in a row before the next tenant's turn (fairness).
-    static let burst = 400
+    static let burst = 2000
 
     enum Wake: Sendable {
         case schema(String)
@@ -88,7 +88,11 @@ public struct AutomationWorker: Service {
                 group.addTask {
                     var count = 0
                     do {
-                        while count < Self.burst / concurrency, try await processor.processNext(tenant) { count += 1 }
+                        while count < Self.burst / concurrency {
+                            let handled = try await processor.processBatch(tenant)
+                            if handled == 0 { break }
+                            count += handled
+                        }
                     } catch {
                         if !Task.isCancelled { logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"]) }
                     }

@@ -48,15 +48,21 @@ public struct OutboxStore: Sendable {
     /// Locks the oldest due event of the tenant for the caller's open transaction (other workers
     /// skip it), or returns nil when none is due.
     public func claim(_ tenant: Tenant, on connection: PostgresConnection) async throws -> Event? {
+        try await claim(tenant, limit: 1, on: connection).first
+    }
+
+    /// Up to `limit` due events, oldest first, locked the same way.
+    public func claim(_ tenant: Tenant, limit: Int, on connection: PostgresConnection) async throws -> [Event] {
         let rows = try await connection.query("""
             SELECT id, automation, entity, record_id::text, event, old::text, new::text, depth, attempts
             FROM \(unescaped: OutboxTables.outbox(tenant.schema))
-            WHERE status = 'pending' AND due_at <= now() ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+            WHERE status = 'pending' AND due_at <= now() ORDER BY due_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """, logger: logger).collect()
-        guard let row = rows.first else { return nil }
-        let (id, automation, entity, record, event, old, new, depth, attempts) = try row.decode((Int64, String, String, String, String, String?, String?, Int, Int).self)
-        return Event(id: id, automation: automation, entity: entity, recordID: record, event: RecordEvent(rawValue: event) ?? .update,
-                     old: try old.map { try JSONParser.parse($0) }, new: try new.map { try JSONParser.parse($0) } ?? .null, depth: depth, attempts: attempts)
+        return try rows.map { row in
+            let (id, automation, entity, record, event, old, new, depth, attempts) = try row.decode((Int64, String, String, String, String, String?, String?, Int, Int).self)
+            return Event(id: id, automation: automation, entity: entity, recordID: record, event: RecordEvent(rawValue: event) ?? .update,
+                         old: try old.map { try JSONParser.parse($0) }, new: try new.map { try JSONParser.parse($0) } ?? .null, depth: depth, attempts: attempts)
+        }
     }
 
     /// How a run ended, for the run log.
@@ -77,6 +83,25 @@ public struct OutboxStore: Sendable {
             UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET status = 'done', done_at = now(), attempts = attempts + 1 WHERE id = \(event.id)
             """, logger: logger)
         try await log(tenant, event, outcome: outcome, error: nil, startedAt: startedAt, detail: detail, on: connection)
+    }
+
+    /// Marks several claimed events done and logs their runs with two statements (`results`:
+    /// outcome and detail per event, in order).
+    public func finish(_ tenant: Tenant, _ events: [Event], results: [(outcome: Outcome, detail: JSONValue?)], startedAt: Date,
+                       on connection: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
+        let micros = Int64(Date().timeIntervalSince(startedAt) * 1_000_000) / Int64(events.count)
+        try await connection.query("""
+            UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET status = 'done', done_at = now(), attempts = attempts + 1
+            WHERE id = ANY(\(events.map(\.id)))
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO \(unescaped: OutboxTables.runs(tenant.schema)) (automation, event_id, entity, record_id, started_at, duration_us, result, attempt, detail)
+            SELECT a, e, n, r::uuid, \(startedAt), \(micros), o, t, nullif(d, '')::jsonb
+            FROM unnest(\(events.map(\.automation)), \(events.map(\.id)), \(events.map(\.entity)), \(events.map(\.recordID)),
+                        \(results.map(\.outcome.rawValue)), \(events.map { $0.attempts + 1 }), \(results.map { $0.detail.map(JSONWriter.string) ?? "" }))
+              AS x(a, e, n, r, o, t, d)
+            """, logger: logger)
     }
 
     /// The tenant's webhook signing secret, made on first use.
