@@ -7,33 +7,19 @@
 #  3. finding due events among 1,000,000 pending ones (timers are outbox rows with a due time).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH=$REPO/bench
+NAME=automation
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$BENCH/results/automation
 DATA=${BENCH_DATA_DIR:-/tmp/tessera-bench-automation}
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
 CONNS=${BENCH_CONNECTIONS:-16}
 PENDING=${BENCH_PENDING:-1000000}
-HOST=127.0.0.1
 TENANT=auto
 SCHEMA=t_$TENANT
 SERVER_PID=""
-T0=$(date +%s)
 
-log() { printf '[automation %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-now() { date +%s.%N; }
-
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for ((k = 0; k < 120; k++)); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.5; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
+stop_server() { bench_stop "$SERVER_PID"; SERVER_PID=""; }
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -45,45 +31,20 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-{ command -v psql >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1; } || need+=(postgresql-client)
-{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need+=(postgresql)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]} (apt-get)"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-if [ -n "${TESSERA_BIN:-}" ]; then BIN=$(readlink -f "$TESSERA_BIN"); else
-  log "building (swift build -c release --product tessera)"
-  (cd "$REPO" && swift build -c release --product tessera)
-  BIN=$REPO/.build/release/tessera
-fi
-[ -x "$BIN" ] || die "no server binary at $BIN"
+bench_tools
+bench_binary
 mkdir -p "$WORK"; rm -f "$WORK"/*
-if [ -e "$DATA" ]; then
-  [ -f "$DATA/.tessera-bench" ] || die "$DATA exists and was not made by this benchmark: set BENCH_DATA_DIR to a new folder"
-  pm=$(head -1 "$DATA/pg/postmaster.pid" 2>/dev/null || true)
-  [ -n "$pm" ] && kill "$pm" 2>/dev/null && sleep 2
-  rm -rf "$DATA"
-fi
-mkdir -p "$DATA"; touch "$DATA/.tessera-bench"
+bench_fresh_data_dir "$DATA"
 PACKS=(--packs-dir "$REPO/templates-market")
 "$BIN" tenant create "$TENANT" --name "Automation Co." --data-dir "$DATA" "${PACKS[@]}" > "$WORK/tenant.json" 2> "$WORK/tenant.log" || die "$(tail -5 "$WORK/tenant.log")"
 KEY=$(python3 "$BENCH/tools.py" json-field "$WORK/tenant.json" api_key)
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(bench_free_port)
 URL=http://$HOST:$PORT
 
 start_server() { # extra flags…
   "$BIN" serve --data-dir "$DATA" --host "$HOST" --port "$PORT" "${PACKS[@]}" "$@" >> "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
-  for ((k = 0; k < 240; k++)); do
-    kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited: $(tail -20 "$WORK/server.log")"
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz" || true)" = 200 ] && return 0
-    sleep 0.25
-  done
-  die "the server did not start"
+  bench_wait_healthz "$URL" "$SERVER_PID" "$WORK/server.log"
 }
 api() { # METHOD PATH [BODY]
   local body=()
@@ -92,8 +53,7 @@ api() { # METHOD PATH [BODY]
 }
 
 start_server --no-automation-worker
-export PGHOST=$HOST PGUSER=tessera PGDATABASE=postgres
-export PGPORT=$(cat "$DATA/pg/tessera.port") PGPASSWORD=$(cat "$DATA/pg.password")
+bench_pg_env "$DATA"
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 api POST /api/v1/meta/entities '{"name":"ticket","fields":[{"name":"title","type":"text","required":true},{"name":"priority","type":"select","options":[{"key":"low","label":{"en":"Low"}},{"key":"high","label":{"en":"High"}}]},{"name":"flagged","type":"boolean"}]}' > /dev/null
 echo '{"title":"printer jam on floor 3","priority":"high"}' > "$WORK/body.json"

@@ -20,15 +20,6 @@ struct AutomationTests {
     ]
     static let task: JSONValue = ["name": "task", "fields": [["name": "title", "type": "text"], ["name": "ticket", "type": "relation", "target": "ticket"]]]
 
-    /// Polls until `check` holds (the worker runs in the background), for at most 10 s.
-    func eventually(_ what: String, _ check: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        for _ in 0..<200 {
-            if try await check() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation)
-    }
-
     func outboxCount(_ slug: String) async throws -> Int {
         try await TestDatabase.withClient { client in
             try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM t_\(slug)._outbox")).collect().first?.decode(Int.self) ?? -1

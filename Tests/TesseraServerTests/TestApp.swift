@@ -125,6 +125,15 @@ struct TestApp {
     }
 }
 
+/// Polls until `check` holds (background work: the automation worker), for at most 15 s.
+func eventually(_ what: String, _ check: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    for _ in 0..<300 {
+        if try await check() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation)
+}
+
 /// A small CRM-like entity most tests use.
 let customerEntity: JSONValue = [
     "name": "customer",

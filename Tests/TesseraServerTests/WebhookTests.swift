@@ -49,14 +49,6 @@ actor WebhookReceiver {
 
 @Suite("Webhooks")
 struct WebhookTests {
-    func eventually(_ what: String, _ check: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        for _ in 0..<300 {
-            if try await check() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting for: \(what)", sourceLocation: sourceLocation)
-    }
-
     func automation(_ name: String, url: String) -> JSONValue {
         ["name": .string(name), "entity": "ticket", "trigger": ["on": "create"], "actions": [["type": "webhook", "url": .string(url)]]]
     }

@@ -18,17 +18,9 @@ public enum RoleChangePlanner {
     /// Top-level members of the body replace the role's; `name` cannot change.
     public static func patch(_ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [RoleDefinition]) throws(TesseraError) -> MetadataChange {
         let index = try position(name, roles)
-        guard case .object(let patch) = json else { throw .invalidMetadata([.init(field: nil, rule: "type", message: "the body must be a JSON object")]) }
-        if let newName = json["name"]?.stringValue, newName != name {
-            throw .invalidMetadata([.init(field: "name", rule: "immutable", message: "a role's name cannot change (users refer to it)")])
-        }
-        guard case .object(var merged) = roles[index].json else { throw .internal() }
         // The stored form of `permissions` is complete, so a patch replaces whole members.
-        for (key, value) in patch {
-            if let i = merged.firstIndex(where: { $0.0 == key }) { merged[i].1 = value } else { merged.append((key, value)) }
-        }
         var updated = roles
-        updated[index] = try RoleDecoder.role(.object(merged), entities: entities)
+        updated[index] = try RoleDecoder.role(try roles[index].json.patched(with: json, name: name, what: "a role"), entities: entities)
         return MetadataChange(entities: entities, steps: [], action: "role.update", target: name, roles: updated)
     }
 

@@ -11,16 +11,9 @@ public enum AutomationChangePlanner {
     /// Top-level members of the body replace the automation's (e.g. `{"active":false}`); `name` cannot change.
     public static func patch(_ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [String], automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
         guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .notFound("No automation '\(name)'.") }
-        guard case .object(let patch) = json else { throw .invalidMetadata([.init(field: nil, rule: "type", message: "the body must be a JSON object")]) }
-        if let newName = json["name"]?.stringValue, newName != name {
-            throw .invalidMetadata([.init(field: "name", rule: "immutable", message: "an automation's name cannot change (its runs refer to it)")])
-        }
-        guard case .object(var merged) = automations[index].json else { throw .internal() }
-        for (key, value) in patch {
-            if let i = merged.firstIndex(where: { $0.0 == key }) { merged[i].1 = value } else { merged.append((key, value)) }
-        }
         var updated = automations
-        updated[index] = try AutomationDecoder.automation(.object(merged), entities: entities, roles: roles)
+        updated[index] = try AutomationDecoder.automation(try automations[index].json.patched(with: json, name: name, what: "an automation"),
+                                                          entities: entities, roles: roles)
         return MetadataChange(entities: entities, steps: [], action: "automation.update", target: name, automations: updated)
     }
 
