@@ -37,6 +37,18 @@ def role(name="rep", permissions=None, **extra):
     return doc
 
 
+def automation(name="notify_rep", **extra):
+    doc = {
+        "name": name,
+        "label": dict(L),
+        "entity": "thing",
+        "trigger": {"on": "create"},
+        "actions": [{"type": "notify", "to": "owner", "message": dict(L)}],
+    }
+    doc.update(extra)
+    return doc
+
+
 def messages(problems):
     return [str(p) for p in problems]
 
@@ -48,8 +60,8 @@ def assert_reported(problems, *fragments):
         assert fragment in text, f"{fragment!r} not in:\n{text}"
 
 
-def write_pack(root: Path, pack_id="demo", entities=None, roles=None, **manifest_extra):
-    """A pack folder under root/<pack_id> with the given entity (and role) documents; returns its path."""
+def write_pack(root: Path, pack_id="demo", entities=None, roles=None, automations=None, **manifest_extra):
+    """A pack folder under root/<pack_id> with the given entity (role, automation) documents; returns its path."""
     entities = entities if entities is not None else [entity()]
     pack_dir = root / pack_id
     (pack_dir / "entities").mkdir(parents=True)
@@ -66,6 +78,11 @@ def write_pack(root: Path, pack_id="demo", entities=None, roles=None, **manifest
         (pack_dir / "roles").mkdir()
         for r in roles:
             write_yaml(pack_dir / "roles" / f"{r['name']}.yaml", r)
+    if automations is not None:
+        manifest["automations"] = [a["name"] for a in automations]
+        (pack_dir / "automations").mkdir()
+        for a in automations:
+            write_yaml(pack_dir / "automations" / f"{a['name']}.yaml", a)
     manifest.update(manifest_extra)
     (pack_dir / "pack.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     for e in entities:
@@ -110,13 +127,14 @@ def test_the_sales_pack_keeps_the_seed_numbers():
     assert by_name["photos"]["max_count"] == 9
 
 
-def test_the_sales_pack_passes_with_its_seven_roles():
+def test_the_sales_pack_passes_with_its_nine_roles():
     report = vp.check_pack_dir(vp.MARKET_DIR / "sales", {})
     assert messages(report.problems) == []
-    assert report.roles == 7
+    assert report.roles == 9
     manifest = vp.load_yaml(vp.MARKET_DIR / "sales" / "pack.yaml")
     assert manifest["roles"] == [
         "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery",
+        "product_manager", "warehouse",
     ]
     for name in manifest["roles"]:
         doc = vp.load_yaml(vp.MARKET_DIR / "sales" / "roles" / f"{name}.yaml")
@@ -127,9 +145,9 @@ def test_the_sales_pack_passes_with_its_seven_roles():
 def test_main_prints_a_summary_and_exits_0(capsys):
     assert vp.main([]) == 0
     out = capsys.readouterr().out
-    assert out.strip().endswith(": ok") and " entities, " in out and " roles, " in out
-    assert vp.Report(packs=1, entities=8, roles=7, fields=97).summary() == "1 pack, 8 entities, 7 roles, 97 fields"
-    assert vp.Report(packs=2, entities=1, roles=1, fields=1).summary() == "2 packs, 1 entity, 1 role, 1 field"
+    assert out.strip().endswith(": ok") and " entities, " in out and " roles, " in out and " automation" in out
+    assert vp.Report(packs=1, entities=8, roles=7, automations=2, fields=97).summary() == "1 pack, 8 entities, 7 roles, 2 automations, 97 fields"
+    assert vp.Report(packs=2, entities=1, roles=1, automations=1, fields=1).summary() == "2 packs, 1 entity, 1 role, 1 automation, 1 field"
 
 
 # --- entity documents ------------------------------------------------------------------------
@@ -303,8 +321,8 @@ def test_garbage_documents_are_reported_not_crashed_on():
 
 
 def test_pack_manifest_rejects_unknown_property_and_bad_version():
-    manifest = {"id": "demo", "version": "1.0", "name": L, "description": L, "entities": ["a"], "automations": []}
-    assert_reported(vp.check_pack_manifest(manifest), "'automations' was unexpected", "version: '1.0' is not valid")
+    manifest = {"id": "demo", "version": "1.0", "name": L, "description": L, "entities": ["a"], "views": []}
+    assert_reported(vp.check_pack_manifest(manifest), "'views' was unexpected", "version: '1.0' is not valid")
 
 
 def test_bad_relation_target_is_reported(tmp_path):
@@ -440,7 +458,7 @@ def test_role_may_name_entities_and_fields_of_a_required_pack(tmp_path):
     pack = write_pack(tmp_path, "sales", roles=[ok], requires=[{"id": "crm"}])
     report = vp.check_market(tmp_path)
     assert messages(report.problems) == []
-    assert report.roles == 1 and report.summary() == "2 packs, 2 entities, 1 role, 2 fields"
+    assert report.roles == 1 and report.summary() == "2 packs, 2 entities, 1 role, 0 automations, 2 fields"
     write_yaml(pack / "roles" / "rep.yaml", role(permissions={"customer": {"fields": {"discount": "none"}}}))
     assert_reported(vp.check_market(tmp_path).problems, "permissions.customer.fields.discount: 'discount' is not a field of the entity 'customer'")
     # Without the requirement, the other pack's entity is out of reach.
@@ -482,7 +500,260 @@ def test_each_role_problem_is_printed_with_its_file(tmp_path, capsys):
     assert vp.main(["--market", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "demo/roles/rep.yaml: permissions.ghost: no entity 'ghost' in this pack or the packs it requires" in out
-    assert "1 pack, 1 entity, 1 role, 1 field: 1 problem" in out
+    assert "1 pack, 1 entity, 1 role, 0 automations, 1 field: 1 problem" in out
+
+
+# --- automations -----------------------------------------------------------------------------
+
+
+def deal_entities():
+    """A `deal` with a stage field, computed fields and selects, and a `task` related to it."""
+    options = [{"key": k, "label": dict(L)} for k in ("new", "won", "lost")]
+    deal = entity(
+        "deal",
+        fields=[
+            field("title"),
+            field("amount", "money"),
+            field("phase", "select", options=options, stage={"transitions": {"new": ["won", "lost"]}}),
+            field("score", "formula", expression="record.amount * 2", result="money"),
+            field("no", "auto_number", pattern="D-{0000}"),
+            field("priority", "select", options=[{"key": "high", "label": dict(L)}, {"key": "low", "label": dict(L)}]),
+            field("tags", "multi_select", options=[{"key": "vip", "label": dict(L)}]),
+        ],
+    )
+    task = entity("task", fields=[field("title"), field("deal", "relation", target="deal"), field("due", "date")])
+    return [deal, task]
+
+
+def deal_automation(name="deal_won", **extra):
+    doc = {
+        "name": name,
+        "label": dict(L),
+        "entity": "deal",
+        "trigger": {"on": "stage_change", "from": "new", "to": "won"},
+        "condition": "record.amount > 0",
+        "actions": [
+            {"type": "set", "values": {"priority": "high", "tags": ["vip"], "title": {"expression": "record.title + ' (won)'"}}},
+            {"type": "create", "entity": "task", "values": {"title": "Kick-off", "deal": {"expression": "record.id"}, "due": None}},
+            {"type": "notify", "to": "role:rep", "channel": "inbox", "message": dict(L)},
+            {"type": "notify", "to": "role:admin", "message": dict(L)},
+            {"type": "notify", "to": "manager", "message": dict(L)},
+            {"type": "webhook", "url": "https://hooks.example.com/tessera?deal=1"},
+        ],
+        "active": True,
+    }
+    doc.update(extra)
+    return doc
+
+
+def deal_fields():
+    return {e["name"]: vp._fields_by_name(e) for e in deal_entities()}
+
+
+def check_deal_automation(doc):
+    return vp.check_automation(doc, "deal_won.yaml", deal_fields(), ["rep"])
+
+
+def test_the_sales_pack_passes_with_its_automations():
+    report = vp.check_pack_dir(vp.MARKET_DIR / "sales", {})
+    assert messages(report.problems) == []
+    manifest = vp.load_yaml(vp.MARKET_DIR / "sales" / "pack.yaml")
+    assert "main_product_changed" in manifest["automations"]
+    assert report.automations == len(manifest["automations"]) >= 1
+    doc = vp.load_yaml(vp.MARKET_DIR / "sales" / "automations" / "main_product_changed.yaml")
+    assert vp.check_automation(doc, "main_product_changed.yaml") == [] and doc["name"] == "main_product_changed"
+    assert doc["trigger"]["on"] == "update"  # the key `on:` is read as the text "on", as the server reads it
+
+
+def test_a_valid_automation_has_no_problems(tmp_path):
+    assert messages(check_deal_automation(deal_automation())) == []
+    assert messages(vp.check_automation(deal_automation())) == []
+    for trigger in [{"on": "create"}, {"on": "delete"}, {"on": "update"}, {"on": "update", "fields": ["amount", "phase"]}, {"on": "stage_change"}]:
+        assert messages(check_deal_automation(deal_automation(trigger=trigger))) == [], trigger
+    minimal = {"name": "m", "entity": "deal", "trigger": {"on": "create"}, "actions": [{"type": "webhook", "url": "http://10.0.0.1:8080"}]}
+    assert messages(check_deal_automation(minimal)) == []
+    write_pack(tmp_path, entities=deal_entities(), roles=[role("rep", permissions={"deal": {"read": "own"}})], automations=[deal_automation()])
+    report = vp.check_market(tmp_path)
+    assert messages(report.problems) == []
+    assert report.automations == 1 and report.summary() == "1 pack, 2 entities, 1 role, 1 automation, 10 fields"
+
+
+def test_automation_on_an_unknown_entity_is_reported(tmp_path):
+    assert_reported(check_deal_automation(deal_automation(entity="ghost")), "deal_won.yaml: entity: no entity 'ghost' in this pack or the packs it requires")
+    create = {"type": "create", "entity": "ticket", "values": {"title": "x"}}
+    problems = check_deal_automation(deal_automation(actions=[create]))
+    assert_reported(problems, "actions[0].entity: no entity 'ticket' in this pack")
+    assert len(problems) == 1, messages(problems)
+    pack = write_pack(tmp_path, automations=[automation(entity="ghost")])
+    problems = vp.check_pack_dir(pack).problems
+    assert_reported(problems, "automations/notify_rep.yaml: entity: no entity 'ghost' in this pack or the packs it requires")
+    assert len(problems) == 1, messages(problems)
+
+
+def test_automation_may_name_entities_of_a_required_pack(tmp_path):
+    write_pack(tmp_path, "crm", entities=[entity("customer", fields=[field("name")])])
+    create = {"type": "create", "entity": "customer", "values": {"name": {"expression": "record.title"}}}
+    ok = automation(actions=[create])
+    write_pack(tmp_path, "sales", automations=[ok], requires=[{"id": "crm"}])
+    assert messages(vp.check_market(tmp_path).problems) == []
+    other = write_pack(tmp_path, "other", automations=[ok])
+    assert_reported(vp.check_market(tmp_path, only=[other]).problems, "actions[0].entity: no entity 'customer'")
+
+
+def test_unknown_trigger_field_is_reported():
+    problems = check_deal_automation(deal_automation(trigger={"on": "update", "fields": ["amount", "discount", "owner_id"]}))
+    assert_reported(
+        problems,
+        "trigger.fields[1]: 'discount' is not a field of the entity 'deal'",
+        "trigger.fields[2]: 'owner_id' is not a field of the entity 'deal'",
+    )
+    assert len(problems) == 2, messages(problems)
+
+
+def test_unknown_set_field_is_reported():
+    problems = check_deal_automation(deal_automation(actions=[{"type": "set", "values": {"priority": "low", "discount": 5}}]))
+    assert_reported(problems, "actions[0].values.discount: 'discount' is not a field of the entity 'deal'")
+    assert len(problems) == 1, messages(problems)
+    create = {"type": "create", "entity": "task", "values": {"amount": 1}}
+    assert_reported(check_deal_automation(deal_automation(actions=[create])), "actions[0].values.amount: 'amount' is not a field of the entity 'task'")
+
+
+def test_writing_a_computed_field_is_reported():
+    actions = [
+        {"type": "set", "values": {"score": 10}},
+        {"type": "set", "values": {"no": {"expression": "'D-1'"}}},
+        {"type": "create", "entity": "deal", "values": {"title": "x", "score": 1}},
+    ]
+    problems = check_deal_automation(deal_automation(actions=actions))
+    assert_reported(
+        problems,
+        "actions[0].values.score: 'score' is a formula field: the server computes it, so an automation cannot write it",
+        "actions[1].values.no: 'no' is an auto_number field",
+        "actions[2].values.score: 'score' is a formula field",
+    )
+    assert len(problems) == 3, messages(problems)
+
+
+def test_constant_option_keys_must_be_options():
+    actions = [{"type": "set", "values": {"priority": "urgent", "tags": ["vip", "gold"], "phase": {"expression": "'won'"}}}]
+    problems = check_deal_automation(deal_automation(actions=actions))
+    assert_reported(problems, "actions[0].values.priority: 'urgent' is not an option of priority", "actions[0].values.tags: not options of tags: gold")
+    assert len(problems) == 2, messages(problems)
+
+
+def test_notify_to_an_unknown_role_is_reported(tmp_path):
+    problems = check_deal_automation(deal_automation(actions=[{"type": "notify", "to": "role:boss", "message": dict(L)}]))
+    assert_reported(problems, "actions[0].to: no role 'boss' in this pack (pack.yaml roles)")
+    assert len(problems) == 1, messages(problems)
+    assert_reported(vp.check_automation(automation(actions=[{"type": "notify", "to": "everyone", "message": dict(L)}])), "actions[0].to: 'everyone' is not valid: owner")
+    assert_reported(vp.check_automation(automation(actions=[{"type": "notify", "to": "role:Boss", "message": dict(L)}])), "'role:Boss' is not valid")
+    # A role file that exists but is not listed in pack.yaml does not count.
+    pack = write_pack(tmp_path, automations=[automation(actions=[{"type": "notify", "to": "role:rep", "message": dict(L)}])])
+    (pack / "roles").mkdir()
+    write_yaml(pack / "roles" / "rep.yaml", role())
+    assert_reported(vp.check_pack_dir(pack).problems, "automations/notify_rep.yaml: actions[0].to: no role 'rep' in this pack", "roles/rep.yaml: not listed")
+
+
+def test_bad_stage_in_stage_change_is_reported():
+    problems = check_deal_automation(deal_automation(trigger={"on": "stage_change", "from": "draft", "to": "closed"}))
+    assert_reported(
+        problems,
+        "trigger.from: 'draft' is not a stage of phase (its options: new, won, lost)",
+        "trigger.to: 'closed' is not a stage of phase",
+    )
+    assert len(problems) == 2, messages(problems)
+    no_stage = deal_automation(entity="task", trigger={"on": "stage_change", "to": "won"}, actions=[{"type": "notify", "to": "owner", "message": dict(L)}])
+    assert_reported(check_deal_automation(no_stage), "trigger.on: the entity 'task' has no stage field")
+
+
+def test_bad_trigger_on_and_members_are_reported():
+    assert_reported(check_deal_automation(deal_automation(trigger={"on": "tomorrow"})), "trigger.on: unknown trigger 'tomorrow' (use create, update, stage_change or delete)")
+    assert_reported(check_deal_automation(deal_automation(trigger={"on": "schedule", "cron": "0 9 * * *"})), "trigger.on: 'schedule' triggers are not available in this version yet")
+    problems = check_deal_automation(deal_automation(trigger={"on": "tomorrow", "cron": "x"}))
+    assert len(problems) == 1, messages(problems)
+    problems = check_deal_automation(deal_automation(trigger={"on": "update", "to": "won"}))
+    assert_reported(problems, "trigger: not allowed in a trigger on 'update': to (allowed: fields)")
+    assert len(problems) == 1, messages(problems)
+    assert_reported(check_deal_automation(deal_automation(trigger={"on": "create", "fields": ["amount"]})), "not allowed in a trigger on 'create': fields (allowed: nothing else)")
+    assert_reported(check_deal_automation(deal_automation(trigger={"fields": []})), "trigger: 'on' is a required property")
+    assert_reported(check_deal_automation(deal_automation(trigger="create")), "trigger: 'create' is not of type 'object'")
+
+
+def test_automation_schema_errors_are_reported():
+    def check(**extra):
+        return vp.check_automation(automation(**extra))
+
+    assert_reported(check(schedule="daily"), "'schedule' was unexpected")
+    assert_reported(check(active="yes"), "active: 'yes' is not of type 'boolean'")
+    assert_reported(check(label={"en": "x"}), "label: 'zh-CN' is a required property")
+    assert_reported(check(name="Notify"), "name: 'Notify' is not a valid name")
+    assert_reported(check(condition=""), "condition: '' should be non-empty")
+    assert_reported(check(actions=[]), "actions: [] should be non-empty")
+    assert_reported(check(actions=[{"type": "webhook", "url": "https://x.example"}] * 21), "actions: 21 actions; an automation has at most 20")
+    assert_reported(check(actions=[{"type": "assign", "to": "owner"}]), "actions[0].type: 'assign' actions are not available in this version yet")
+    assert_reported(check(actions=[{"type": "email"}]), "actions[0].type: unknown action type 'email' (use set, create, notify or webhook)")
+    assert_reported(check(actions=[{"type": "notify", "to": "owner", "message": dict(L), "channel": "sms"}]), "actions[0].channel: 'sms': only the in-app inbox")
+    assert_reported(check(actions=[{"type": "notify", "to": "owner"}]), "actions[0]: 'message' is a required property")
+    problems = check(actions=[{"type": "set", "values": {"title": "x"}, "entity": "thing"}])
+    assert_reported(problems, "actions[0]: not allowed in a 'set' action: entity (allowed: values)")
+    assert len(problems) == 1, messages(problems)
+    assert_reported(check(actions=[{"type": "set", "values": {}}]), "actions[0].values: {} should be non-empty")
+    assert_reported(check(actions=[{"type": "set", "values": {"Title": "x"}}]), "'Title' is not a valid name")
+    assert_reported(check(actions=[{"type": "set", "values": {"title": {"expression": "1", "else": "x"}}}]), "actions[0].values.title: an expression value is {expression: \"...\"} alone; not allowed with it: else")
+    assert_reported(check(actions=[{"type": "create", "values": {"title": "x"}}]), "'entity' is a required property")
+    for url in ["ftp://x.example/f", "https://user:pw@x.example/hook", "https:///path", "x.example/hook", "https://x.example/a b"]:
+        assert_reported(check(actions=[{"type": "webhook", "url": url}]), f"actions[0].url: {url!r} is not valid: an absolute http(s) URL")
+    for doc in [None, [], "x", {"name": "a", "entity": "thing", "trigger": {"on": "update", "fields": "x"}, "actions": [None, {"type": "set", "values": []}]}]:
+        assert vp.check_automation(doc, entities={"thing": {"title": {}}}, roles=[])
+
+
+def test_missing_automation_file_name_mismatch_and_unlisted_file_are_reported(tmp_path):
+    pack = write_pack(tmp_path, automations=[automation("notify_rep")])
+    manifest = vp.load_yaml(pack / "pack.yaml")
+    manifest["automations"] = ["notify_rep", "escalate"]
+    write_yaml(pack / "pack.yaml", manifest)
+    write_yaml(pack / "automations" / "notify_rep.yaml", automation("notify_reps"))
+    write_yaml(pack / "automations" / "extra.yaml", automation("extra"))
+    report = vp.check_pack_dir(pack)
+    assert_reported(
+        report.problems,
+        "pack.yaml: automations[1]: no file automations/escalate.yaml",
+        "automations/notify_rep.yaml: name: 'notify_reps' does not match the file name 'notify_rep'",
+        "automations/extra.yaml: not listed in pack.yaml automations",
+    )
+    assert len(report.problems) == 3, messages(report.problems)
+    assert report.automations == 1
+
+
+def test_automation_files_without_automations_in_the_manifest_are_reported(tmp_path):
+    pack = write_pack(tmp_path)
+    (pack / "automations").mkdir()
+    write_yaml(pack / "automations" / "notify_rep.yaml", automation())
+    assert_reported(vp.check_pack_dir(pack).problems, "automations/notify_rep.yaml: not listed in pack.yaml automations")
+
+
+def test_pack_manifest_automations_must_be_unique_names():
+    manifest = {"id": "demo", "version": "1.0.0", "name": L, "description": L, "entities": ["a"], "automations": ["a1", "a1", "Notify"]}
+    assert_reported(vp.check_pack_manifest(manifest), "automations: ['a1', 'a1', 'Notify'] has non-unique elements", "automations[2]: 'Notify' is not a valid name")
+    manifest["automations"] = ["a1"]
+    assert vp.check_pack_manifest(manifest) == []
+
+
+def test_each_automation_problem_is_printed_with_its_file(tmp_path, capsys):
+    write_pack(tmp_path, automations=[automation(trigger={"on": "update", "fields": ["ghost"]})])
+    assert vp.main(["--market", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "demo/automations/notify_rep.yaml: trigger.fields[0]: 'ghost' is not a field of the entity 'thing'" in out
+    assert "1 pack, 1 entity, 0 roles, 1 automation, 1 field: 1 problem" in out
+
+
+def test_on_as_a_key_is_read_as_text_but_not_as_a_value(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("trigger: {on: update, fields: [amount]}\nyes: 1\n", encoding="utf-8")
+    assert vp.load_yaml(path) == {"trigger": {"on": "update", "fields": ["amount"]}, "yes": 1}
+    path.write_text("trigger: {on: on}\n", encoding="utf-8")
+    with pytest.raises(vp.PackYAMLError, match="reads as a boolean"):
+        vp.load_yaml(path)
 
 
 # --- YAML ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Usage:
     python3 scripts/validate-packs.py templates-market/sales
 
 Prints one line per problem (`file: where: what`) and exits 1 if there is any;
-otherwise prints a summary such as `1 pack, 8 entities, 7 roles, 97 fields: ok`.
+otherwise prints a summary such as `1 pack, 8 entities, 7 roles, 1 automation, 97 fields: ok`.
 Needs `pip install jsonschema pyyaml`.
 """
 
@@ -52,6 +52,19 @@ NOT_TITLE_TYPES = {"multi_select", "attachment", "location"}
 ADMIN_ROLE = "admin"
 EVERY_ENTITY = "*"
 ROLE_ACTIONS = ("create", "read", "update", "delete")
+# Automations: the members each trigger (by `on`) and each action (by `type`) may have, the kinds the
+# server knows but does not offer yet, and the field types an action cannot write (the server computes them).
+TRIGGER_MEMBERS = {"create": {"on"}, "update": {"on", "fields"}, "stage_change": {"on", "from", "to"}, "delete": {"on"}}
+ACTION_MEMBERS = {
+    "set": {"type", "values"},
+    "create": {"type", "entity", "values"},
+    "notify": {"type", "to", "channel", "message"},
+    "webhook": {"type", "url"},
+}
+LATER_TRIGGERS = {"time", "inactive", "schedule", "sla"}
+LATER_ACTIONS = {"assign", "lock", "stage_back", "escalate"}
+COMPUTED_TYPES = {"formula", "auto_number"}
+ROLE_PREFIX = "role:"
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class Report:
     packs: int = 0
     entities: int = 0
     roles: int = 0
+    automations: int = 0
     fields: int = 0
 
     @property
@@ -89,6 +103,7 @@ class Report:
                 count(self.packs, "pack", "packs"),
                 count(self.entities, "entity", "entities"),
                 count(self.roles, "role", "roles"),
+                count(self.automations, "automation", "automations"),
                 count(self.fields, "field", "fields"),
             ]
         )
@@ -102,7 +117,10 @@ class PackYAMLError(Exception):
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys, YAML 1.1 yes/no/on/off booleans, and keeps dates as strings."""
+    """SafeLoader that rejects duplicate keys and YAML 1.1 yes/no/on/off boolean values, and keeps dates as strings.
+
+    Plain mapping keys are read as their text, as the server reads them: a trigger's `on:` is the key "on".
+    """
 
 
 _StrictLoader.yaml_implicit_resolvers = {
@@ -111,9 +129,15 @@ _StrictLoader.yaml_implicit_resolvers = {
 }
 
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _BOOL_TAG and key_node.style is None:
+            key_node.tag = _STR_TAG  # `on:` (or `yes:`) as a key is that text to the server, not a boolean
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             mark = key_node.start_mark
@@ -156,7 +180,7 @@ def load_yaml(path: Path) -> Any:
 
 
 class Schemas:
-    """The pack, entity and role validators, with cross-file $refs resolved from schemas/."""
+    """The pack, entity, role and automation validators, with cross-file $refs resolved from schemas/."""
 
     def __init__(self, schema_dir: Path = SCHEMA_DIR):
         resources = []
@@ -169,6 +193,7 @@ class Schemas:
         self.pack = Draft202012Validator(docs["pack.schema.json"], registry=registry)
         self.entity = Draft202012Validator(docs["entity.schema.json"], registry=registry)
         self.role = Draft202012Validator(docs["role.schema.json"], registry=registry)
+        self.automation = Draft202012Validator(docs["automation.schema.json"], registry=registry)
 
 
 _schemas: Schemas | None = None
@@ -217,6 +242,25 @@ def _schema_message(error) -> str | None:
         allowed = set(ROLE_ACTIONS) | (set() if every else {"fields"})
         bad = sorted(str(k) for k in instance if k not in allowed)
         return f"not allowed in a permission: {', '.join(bad)} (allowed: {', '.join(sorted(allowed))})" if bad else None
+    if validator == "unevaluatedProperties" and isinstance(instance, dict) and "on" in error.schema.get("properties", {}):
+        # An automation's trigger: `on` decides its other members (as for fields below, report only those
+        # really not allowed; an unknown `on` is reported by itself).
+        on = instance.get("on")
+        if not isinstance(on, str) or on not in TRIGGER_MEMBERS:
+            return None
+        bad = sorted(str(k) for k in instance if k not in TRIGGER_MEMBERS[on])
+        allowed = ", ".join(sorted(TRIGGER_MEMBERS[on] - {"on"})) or "nothing else"
+        return f"not allowed in a trigger on {on!r}: {', '.join(bad)} (allowed: {allowed})" if bad else None
+    if validator == "unevaluatedProperties" and isinstance(instance, dict) and _is_action_schema(error.schema):
+        kind = instance.get("type")
+        if not isinstance(kind, str) or kind not in ACTION_MEMBERS:
+            return None
+        bad = sorted(str(k) for k in instance if k not in ACTION_MEMBERS[kind])
+        allowed = ", ".join(sorted(ACTION_MEMBERS[kind] - {"type"}))
+        return f"not allowed in a {kind!r} action: {', '.join(bad)} (allowed: {allowed})" if bad else None
+    if validator == "additionalProperties" and "expression" in error.schema.get("properties", {}) and isinstance(instance, dict):
+        bad = sorted(str(k) for k in instance if k != "expression")
+        return f"an expression value is {{expression: \"...\"}} alone; not allowed with it: {', '.join(bad)}"
     if validator == "unevaluatedProperties" and isinstance(instance, dict):
         # When a type's branch fails (say, empty options) its properties count as unevaluated too;
         # report only properties the type really does not allow.
@@ -241,9 +285,27 @@ def _schema_message(error) -> str | None:
             return f"{instance!r} is not valid: {error.schema['description']}"
     if validator == "enum" and instance == "assigned" and error.path and error.path[-1] == "create":
         return "'assigned' applies to existing records, not to create (use none, own, team, subordinates or all)"
+    path = list(error.path)
+    if validator == "enum" and path == ["trigger", "on"]:
+        if instance in LATER_TRIGGERS:
+            return f"{instance!r} triggers are not available in this version yet"
+        return f"unknown trigger {instance!r} (use create, update, stage_change or delete)"
+    if validator == "enum" and len(path) == 3 and path[0] == "actions" and path[2] == "type":
+        if instance in LATER_ACTIONS:
+            return f"{instance!r} actions are not available in this version yet"
+        return f"unknown action type {instance!r} (use set, create, notify or webhook)"
+    if validator == "maxItems" and path == ["actions"]:
+        return f"{len(instance)} actions; an automation has at most {error.validator_value}"
+    if validator == "const" and path[-1:] == ["channel"]:
+        return f"{instance!r}: only the in-app inbox is available in this version (channel: inbox, or leave it out)"
     if validator == "enum" and error.path and error.path[-1] == "type":
         return f"unknown field type {instance!r}"
     return error.message
+
+
+def _is_action_schema(schema: Any) -> bool:
+    kind = schema.get("properties", {}).get("type") if isinstance(schema, dict) else None
+    return isinstance(kind, dict) and "webhook" in kind.get("enum", [])
 
 
 def _schema_problems(validator: Draft202012Validator, doc: Any, file: str) -> list[Problem]:
@@ -429,6 +491,116 @@ def check_role(doc: Any, file: str = "role.yaml", entities: dict[str, set[str] |
     return problems
 
 
+def check_automation(
+    doc: Any,
+    file: str = "automation.yaml",
+    entities: dict[str, dict[str, dict] | None] | None = None,
+    roles: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Problems of one automation document: the schema, then (given `entities`) the names it uses.
+
+    `entities` maps each entity the automation may name to its fields by name (None when the entity file
+    could not be read; its problems are reported there). `roles` are the roles a notify may address
+    besides `admin`. Without `entities` only the schema is checked; without `roles` notify targets are not.
+    Conditions and expressions are type-checked by the server on install, not here.
+    """
+    problems = _schema_problems(schemas().automation, doc, file)
+    if entities is None or not isinstance(doc, dict):
+        return problems
+    known_roles = None if roles is None else set(roles)
+
+    def report(where: str, message: str) -> None:
+        problems.append(Problem(file, where, message))
+
+    def lookup(where: str, name: Any) -> dict[str, dict] | None:
+        """The fields of entity `name`, or None (reported when the entity does not exist)."""
+        if not isinstance(name, str) or not _is_api_name(name):
+            return None  # a bad name the schema already reported (likewise for field names below)
+        if name not in entities:
+            report(where, f"no entity {name!r} in this pack or the packs it requires")
+            return None
+        return entities[name]
+
+    entity_name = doc.get("entity")
+    fields = lookup("entity", entity_name)
+
+    trigger = doc.get("trigger")
+    if fields is not None and isinstance(trigger, dict):
+        on = trigger.get("on")
+        if on == "update" and isinstance(trigger.get("fields"), list):
+            for i, name in enumerate(trigger["fields"]):
+                if isinstance(name, str) and _is_api_name(name) and name not in fields:
+                    report(f"trigger.fields[{i}]", f"{name!r} is not a field of the entity {entity_name!r}")
+        if on == "stage_change":
+            stage = next((f for f in fields.values() if isinstance(f.get("stage"), dict)), None)
+            if stage is None:
+                report("trigger.on", f"the entity {entity_name!r} has no stage field (a select field with `stage`)")
+            else:
+                keys = _option_keys(stage)
+                for key in ("from", "to"):
+                    value = trigger.get(key)
+                    if isinstance(value, str) and _is_api_name(value) and value not in keys:
+                        report(f"trigger.{key}", f"{value!r} is not a stage of {stage.get('name')} (its options: {', '.join(keys)})")
+
+    actions = doc.get("actions") if isinstance(doc.get("actions"), list) else []
+    for i, action in enumerate(actions):
+        if not isinstance(action, dict):
+            continue
+        where = f"actions[{i}]"
+        kind = action.get("type")
+        if kind == "set" and fields is not None:
+            problems.extend(Problem(file, w, m) for w, m in _value_references(f"{where}.values", action.get("values"), entity_name, fields))
+        elif kind == "create":
+            target = lookup(f"{where}.entity", action.get("entity"))
+            if target is not None:
+                problems.extend(Problem(file, w, m) for w, m in _value_references(f"{where}.values", action.get("values"), action["entity"], target))
+        elif kind == "notify" and known_roles is not None:
+            to = action.get("to")
+            if isinstance(to, str) and to.startswith(ROLE_PREFIX):
+                role_name = to[len(ROLE_PREFIX):]
+                if _is_api_name(role_name) and role_name != ADMIN_ROLE and role_name not in known_roles:
+                    report(f"{where}.to", f"no role {role_name!r} in this pack (pack.yaml roles) and it is not {ADMIN_ROLE!r}")
+    return problems
+
+
+def _option_keys(f: dict) -> list[str]:
+    options = f.get("options") if isinstance(f.get("options"), list) else []
+    return [o["key"] for o in options if isinstance(o, dict) and isinstance(o.get("key"), str)]
+
+
+def _is_expression_value(value: Any) -> bool:
+    return isinstance(value, dict) and "expression" in value
+
+
+def _value_references(where: str, values: Any, entity_name: str, fields: dict[str, dict] | None) -> list[tuple[str, str]]:
+    """An action's `values` may write only real, writable fields; constant option keys must be options."""
+    out: list[tuple[str, str]] = []
+    if not isinstance(values, dict) or fields is None:
+        return out
+    for name, value in values.items():
+        if not isinstance(name, str) or not _is_api_name(name):
+            continue
+        at = f"{where}.{name}"
+        f = fields.get(name)
+        if f is None:
+            out.append((at, f"{name!r} is not a field of the entity {entity_name!r}"))
+            continue
+        ftype = f.get("type")
+        if ftype in COMPUTED_TYPES:
+            out.append((at, f"{name!r} is {'an' if ftype == 'auto_number' else 'a'} {ftype} field: the server computes it, so an automation cannot write it"))
+            continue
+        if _is_expression_value(value):
+            continue
+        keys = _option_keys(f)
+        if ftype == "select" and isinstance(value, str) and keys and value not in keys:
+            out.append((at, f"{value!r} is not an option of {name} (its options: {', '.join(keys)})"))
+        if ftype == "multi_select" and isinstance(value, list) and keys:
+            unknown = [k for k in value if isinstance(k, str) and k not in keys]
+            if unknown:
+                out.append((at, f"not options of {name}: {', '.join(unknown)}"))
+    return out
+
+
 # --- packs --------------------------------------------------------------------------------------
 
 
@@ -443,31 +615,41 @@ class _Pack:
         pack_id = self.manifest.get("id") if isinstance(self.manifest, dict) else None
         return pack_id if isinstance(pack_id, str) else None
 
-    def listed_entities(self) -> list[str]:
-        names = self.manifest.get("entities") if isinstance(self.manifest, dict) else None
+    def _listed(self, key: str) -> list[str]:
+        names = self.manifest.get(key) if isinstance(self.manifest, dict) else None
         return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+    def listed_entities(self) -> list[str]:
+        return self._listed("entities")
 
     def listed_roles(self) -> list[str]:
-        names = self.manifest.get("roles") if isinstance(self.manifest, dict) else None
-        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+        return self._listed("roles")
 
-    def entity_fields(self) -> dict[str, set[str] | None]:
-        """Each listed entity → the names of its fields (None when its file cannot be read)."""
-        out: dict[str, set[str] | None] = {}
+    def listed_automations(self) -> list[str]:
+        return self._listed("automations")
+
+    def entity_fields(self) -> dict[str, dict[str, dict] | None]:
+        """Each listed entity → its fields by name (None when its file cannot be read)."""
+        out: dict[str, dict[str, dict] | None] = {}
         for name in self.listed_entities():
             try:
                 doc = load_yaml(self.dir / "entities" / f"{name}.yaml")
             except (PackYAMLError, OSError):
                 doc = None
-            out[name] = _field_names(doc)
+            out[name] = _fields_by_name(doc)
         return out
 
 
-def _field_names(doc: Any) -> set[str] | None:
+def _fields_by_name(doc: Any) -> dict[str, dict] | None:
+    """An entity document's fields by name (the first of duplicates), or None when it has no field list."""
     fields = doc.get("fields") if isinstance(doc, dict) else None
     if not isinstance(fields, list):
         return None
-    return {f["name"] for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    out: dict[str, dict] = {}
+    for f in fields:
+        if isinstance(f, dict) and isinstance(f.get("name"), str):
+            out.setdefault(f["name"], f)
+    return out
 
 
 def _display(path: Path) -> str:
@@ -496,9 +678,10 @@ def _version_tuple(version: str) -> tuple:
 
 
 def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Report:
-    """Validate one pack folder: manifest, entity and role files, and references between them.
+    """Validate one pack folder: manifest, entity, role and automation files, and references between them.
 
-    `known` maps pack ids to other packs of the market, for `requires` and for relations and roles into them.
+    `known` maps pack ids to other packs of the market, for `requires` and for relations, roles and
+    automations into them.
     """
     pack = _read_pack(pack_dir)
     report = Report(problems=list(pack.problems), packs=1)
@@ -507,10 +690,10 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
         return report
     known = known or {}
 
-    # Entities a relation may point to or a role may name: this pack's and those of the packs it requires.
+    # Entities a relation may point to or a role or automation may name: this pack's and those of the packs it requires.
     targets: set[str] = set(pack.listed_entities())
-    # Their field names, for the fields a role names (this pack's own are filled in as its files are read).
-    entity_fields: dict[str, set[str] | None] = {}
+    # Their fields, for the fields a role or automation names (this pack's own are filled in as its files are read).
+    entity_fields: dict[str, dict[str, dict] | None] = {}
     requires = pack.manifest.get("requires") if isinstance(pack.manifest.get("requires"), list) else []
     for i, req in enumerate(requires):
         if not isinstance(req, dict) or not isinstance(req.get("id"), str):
@@ -544,7 +727,7 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
             report.problems.append(Problem(file, "", str(e)))
             continue
         report.entities += 1
-        entity_fields[name] = _field_names(doc)
+        entity_fields[name] = _fields_by_name(doc)
         report.problems.extend(check_entity(doc, file))
         if not isinstance(doc, dict):
             continue
@@ -564,6 +747,8 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
             if path.suffix in (".yaml", ".yml") and path.stem not in listed:
                 report.problems.append(Problem(_display(path), "", "not listed in pack.yaml entities"))
 
+    # Roles check field names only.
+    field_names = {n: (None if f is None else set(f)) for n, f in entity_fields.items()}
     role_dir = pack_dir / "roles"
     listed_roles = pack.listed_roles()
     for index, name in enumerate(listed_roles):
@@ -578,7 +763,7 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
             report.problems.append(Problem(file, "", str(e)))
             continue
         report.roles += 1
-        report.problems.extend(check_role(doc, file, entity_fields))
+        report.problems.extend(check_role(doc, file, field_names))
         if isinstance(doc, dict) and doc.get("name") != name:
             report.problems.append(Problem(file, "name", f"{doc.get('name')!r} does not match the file name {name!r}"))
 
@@ -586,6 +771,29 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
         for path in sorted(role_dir.iterdir()):
             if path.suffix in (".yaml", ".yml") and path.stem not in listed_roles:
                 report.problems.append(Problem(_display(path), "", "not listed in pack.yaml roles"))
+
+    automation_dir = pack_dir / "automations"
+    listed_automations = pack.listed_automations()
+    for index, name in enumerate(listed_automations):
+        path = automation_dir / f"{name}.yaml"
+        file = _display(path)
+        if not path.is_file():
+            report.problems.append(Problem(manifest_file, f"automations[{index}]", f"no file automations/{name}.yaml"))
+            continue
+        try:
+            doc = load_yaml(path)
+        except PackYAMLError as e:
+            report.problems.append(Problem(file, "", str(e)))
+            continue
+        report.automations += 1
+        report.problems.extend(check_automation(doc, file, entity_fields, listed_roles))
+        if isinstance(doc, dict) and doc.get("name") != name:
+            report.problems.append(Problem(file, "name", f"{doc.get('name')!r} does not match the file name {name!r}"))
+
+    if automation_dir.is_dir():
+        for path in sorted(automation_dir.iterdir()):
+            if path.suffix in (".yaml", ".yml") and path.stem not in listed_automations:
+                report.problems.append(Problem(_display(path), "", "not listed in pack.yaml automations"))
     return report
 
 
@@ -608,6 +816,7 @@ def check_market(market_dir: Path = MARKET_DIR, only: Iterable[Path] | None = No
         total.packs += r.packs
         total.entities += r.entities
         total.roles += r.roles
+        total.automations += r.automations
         total.fields += r.fields
     return total
 

@@ -11,7 +11,8 @@ struct SalesPackRolesTests {
         try await TestApp.run { app in
             let admin = try await app.createTenant(packs: ["sales"])
             let names = try await app.call(.get, "/api/v1/meta/roles", key: admin).data.compactMap { $0["name"]?.stringValue }
-            #expect(Set(names) == ["admin", "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery"])
+            #expect(Set(names) == ["admin", "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery",
+                                   "product_manager", "warehouse"])
             let east = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "华东"]).id)
             let west = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "华南"]).id)
             let (supervisorID, supervisor) = try await app.makeUser(admin, name: "主管", roles: ["sales_supervisor"], team: east)
@@ -73,6 +74,36 @@ struct SalesPackRolesTests {
                 try await app.call(.post, "/api/v1/meta/entities/lead/fields", key: key, json: ["name": "x", "type": "text"]).expectError(403)
                 try await app.call(.post, "/api/v1/users", key: key, json: ["name": "x", "email": "x@example.com"]).expectError(403)
             }
+        }
+    }
+
+    @Test("changing a customer's main product tells the product manager, raises the stock priority and tells the warehouse")
+    func mainProductChanged() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            #expect(try await app.call(.get, "/api/v1/meta/automations/main_product_changed", key: admin).json?["active"] == true)
+            let (_, pm) = try await app.makeUser(admin, name: "产品经理", roles: ["product_manager"])
+            let (_, warehouse) = try await app.makeUser(admin, name: "仓储", roles: ["warehouse"])
+            let (_, rep) = try await app.makeUser(admin, name: "销售", roles: ["sales_rep"])
+            let customer = try #require(try await app.create(rep, "customer", ["name": "宁波某精密机械有限公司"])["id"]?.stringValue)
+            #expect(try await app.call(.get, "/api/v1/data/customer/\(customer)", key: rep).json?["warehouse_priority"] == "normal")
+            #expect(try await app.call(.patch, "/api/v1/data/customer/\(customer)", key: rep, json: ["main_product": "伺服电机 SM-400"]).status == 200)
+            try await eventually("the stock priority raised") {
+                try await app.call(.get, "/api/v1/data/customer/\(customer)", key: rep).json?["warehouse_priority"] == "high"
+            }
+            try await eventually("both inboxes told") {
+                let toPM = try await app.call(.get, "/api/v1/inbox", key: pm).data.count
+                let toWarehouse = try await app.call(.get, "/api/v1/inbox", key: warehouse).data.count
+                return toPM == 1 && toWarehouse == 1
+            }
+            #expect(try await app.call(.get, "/api/v1/inbox", key: pm).data.first?["message"]?["zh-CN"]?.stringValue?.contains("主推产品") == true)
+            #expect(try await app.call(.get, "/api/v1/inbox", key: rep).data.isEmpty)
+            let history = try await app.call(.get, "/api/v1/data/customer/\(customer)/history", key: rep).data
+            #expect(history.first?["via"] == "automation:main_product_changed")
+            // Other edits do not trigger it.
+            #expect(try await app.call(.patch, "/api/v1/data/customer/\(customer)", key: rep, json: ["website": "https://example.com"]).status == 200)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await app.call(.get, "/api/v1/inbox", key: pm).data.count == 1)
         }
     }
 }

@@ -10,6 +10,8 @@ public struct PackManifest: Sendable, Equatable {
     public var entities: [EntityDefinition]
     /// Roles the pack defines (`roles/<name>.yaml`), checked against its entities.
     public var roles: [RoleDefinition] = []
+    /// Automations the pack defines (`automations/<name>.yaml`), checked against its entities and roles.
+    public var automations: [AutomationDefinition] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -25,6 +27,7 @@ public struct PackManifest: Sendable, Equatable {
         })))
         m.append(("entities", .array(entities.map { .string($0.name) })))
         m.append(("roles", .array(roles.map { .string($0.name) })))
+        m.append(("automations", .array(automations.map { .string($0.name) })))
         return .object(m)
     }
 }
@@ -54,7 +57,7 @@ public struct PackLibrary: Sendable {
         let json = try YAMLDocument.parse(manifestText, file: "\(id)/pack.yaml")
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
-        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities", "roles"])
+        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities", "roles", "automations"])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
         let name = reader.label("name")
@@ -69,6 +72,7 @@ public struct PackLibrary: Sendable {
         }
         let entityNames = reader.stringArray("entities") ?? []
         let roleNames = reader.stringArray("roles") ?? []
+        let automationNames = reader.stringArray("automations") ?? []
         problems += reader.problems
         if manifestID != id { problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder")) }
         if version.isEmpty { problems.append(.init(field: "version", rule: "required", message: "\(id)/pack.yaml: version is required")) }
@@ -85,8 +89,14 @@ public struct PackLibrary: Sendable {
                 try RoleDecoder.role(json, entities: entities)
             }
         }
+        let automations = try automationNames.map { (name: String) throws(TesseraError) -> AutomationDefinition in
+            try member(id, folder: "automations", name, kind: "automation", name: \.name) { json throws(TesseraError) in
+                try AutomationDecoder.automation(json, entities: entities, roles: roles.map(\.name))
+            }
+        }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
+        manifest.automations = automations
         return manifest
     }
 

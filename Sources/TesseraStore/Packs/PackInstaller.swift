@@ -34,7 +34,13 @@ public struct PackInstaller: Sendable {
                 """, logger: metadata.logger)
         }) { current in
             let change = try MetadataChangePlanner.createEntities(pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
-            return try RoleChangePlanner.createAll(pack.roles, entities: change.entities, roles: current.roles, change: change)
+            var withRoles = try RoleChangePlanner.createAll(pack.roles, entities: change.entities, roles: current.roles, change: change)
+            let clashes = pack.automations.map(\.name).filter { name in current.automations.contains { $0.name == name } }
+            guard clashes.isEmpty else {
+                throw TesseraError.conflict("The tenant already has automations named \(clashes.joined(separator: ", ")).", code: "duplicate")
+            }
+            withRoles.automations = current.automations + pack.automations
+            return withRoles
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }
