@@ -83,7 +83,13 @@ public struct AutomationWorker: Service {
     /// Runs the tenant's due events with `concurrency` tasks until none is left or the burst is
     /// used up; returns how many ran.
     private func drain(_ tenant: Tenant) async -> Int {
-        await withTaskGroup(of: Int.self) { group in
+        do {
+            guard try await processor.hasDue(tenant) else { return 0 }
+        } catch {
+            if !Task.isCancelled { logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"]) }
+            return 0
+        }
+        return await withTaskGroup(of: Int.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     var count = 0

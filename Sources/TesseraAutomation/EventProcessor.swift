@@ -15,6 +15,7 @@ public struct EventProcessor: Sendable {
     let users: UserStore
     let outbox: OutboxStore
     let webhooks: WebhookSender
+    let clock: AutomationClock
     /// Base of the retry backoff, in seconds (see `OutboxStore.fail`).
     let retryBase: Double
     let logger: Logger
@@ -25,13 +26,14 @@ public struct EventProcessor: Sendable {
     static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore,
-                webhooks: WebhookSender, retryBase: Double = 5, logger: Logger) {
+                webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger) {
         self.client = client
         self.metadata = metadata
         self.records = records
         self.users = users
         self.outbox = outbox
         self.webhooks = webhooks
+        self.clock = clock
         self.retryBase = retryBase
         self.logger = logger
     }
@@ -47,7 +49,7 @@ public struct EventProcessor: Sendable {
     public func processNext(_ tenant: Tenant) async throws -> Bool {
         let started = Date()
         return try await client.withTransaction(logger: logger) { connection in
-            guard let event = try await outbox.claim(tenant, on: connection) else { return false }
+            guard let event = try await outbox.claim(tenant, now: clock.now(), on: connection) else { return false }
             // The event stays locked to the end; a failure undoes only the actions' effects, and
             // the failure is recorded in the same transaction (no other worker can take the event
             // between the rollback and the record).
@@ -81,6 +83,11 @@ public struct EventProcessor: Sendable {
         }
     }
 
+    /// Whether the tenant has an event due now (a cheap probe before claiming).
+    public func hasDue(_ tenant: Tenant) async throws -> Bool {
+        try await outbox.hasDue(tenant, now: clock.now())
+    }
+
     /// Events claimed together by `processBatch`.
     public static let batchSize = 50
 
@@ -94,7 +101,7 @@ public struct EventProcessor: Sendable {
         struct BatchFailed: Error { let count: Int }
         do {
             return try await client.withTransaction(logger: logger) { connection in
-                let events = try await outbox.claim(tenant, limit: Self.batchSize, on: connection)
+                let events = try await outbox.claim(tenant, limit: Self.batchSize, now: clock.now(), on: connection)
                 guard !events.isEmpty else { return 0 }
                 let current = try await metadata.metadata(for: tenant)
                 var results: [(outcome: OutboxStore.Outcome, detail: JSONValue?)] = []
@@ -123,15 +130,38 @@ public struct EventProcessor: Sendable {
         }
     }
 
+    /// A date or datetime value as microseconds (a date at midnight in the tenant's zone).
+    static func instant(_ value: JSONValue?, type: FieldType, zone: TimeZoneRules) -> Int64? {
+        guard let text = value?.stringValue else { return nil }
+        if type == .date {
+            guard let days = TimeText.parseDate(text) else { return nil }
+            return zone.midnight(days)
+        }
+        return TimeText.parseTimestamp(text)
+    }
+
     /// The actions' summary, or nil when the trigger's filter or the condition does not hold.
     func run(_ automation: AutomationDefinition, _ event: OutboxStore.Event, _ metadata: TenantMetadata, on connection: PostgresConnection) async throws -> JSONValue? {
         let tenant = metadata.tenant
         let model = try metadata.model(event.entity)
-        guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: event.new, stageField: model.stage?.field) else { return nil }
-        let record = RecordValues(json: event.new, entity: model.definition)
-        let before = RecordValues(json: TriggerMatch.before(old: event.old, new: event.new), entity: model.definition)
-        let env = ExpressionEnvironment(records: [.record: record, .old: before], now: Timestamp.nowMicroseconds(),
-                                        timeZone: TimeZoneRules(identifier: tenant.timeZone) ?? .utc)
+        var caller = Caller(tenant: tenant, userID: Self.systemUser, keyID: Self.systemUser, roles: [])
+        caller.automation = automation.name
+        caller.automationDepth = event.depth + 1
+        let now = clock.now()
+        let timeZone = TimeZoneRules(identifier: tenant.timeZone) ?? .utc
+        var current = event.new
+        if event.event == .timer {
+            // A timer runs against the record as it is now, and only if its field still says it is due
+            // (a later write scheduled a newer timer and removed this one, unless they crossed).
+            guard let json = try? await records.get(caller, model, id: event.recordID, transaction: connection) else { return nil }
+            current = try JSONParser.parse(json)
+            guard let timer = automation.trigger.timer, let field = model.definition.field(timer.field),
+                  let start = Self.instant(current[timer.field], type: field.type, zone: timeZone), start + timer.offset <= now else { return nil }
+        }
+        guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: current, stageField: model.stage?.field) else { return nil }
+        let record = RecordValues(json: current, entity: model.definition)
+        let before = RecordValues(json: TriggerMatch.before(old: event.old, new: current), entity: model.definition)
+        let env = ExpressionEnvironment(records: [.record: record, .old: before], now: now, timeZone: timeZone)
         let scopes: Set<FieldReference.Scope> = event.event == .update ? [.record, .old] : [.record]
         let context = ExpressionContext(entity: model.definition, scopes: scopes, relatedEntity: model.related)
         if let condition = automation.condition {
@@ -141,10 +171,7 @@ public struct EventProcessor: Sendable {
         guard event.depth + 1 <= Self.maxDepth else {
             throw Failure(event: event, message: "stopped: this write is \(event.depth + 1) automation steps deep (at most \(Self.maxDepth)); an automation probably triggers itself", permanent: true)
         }
-        var caller = Caller(tenant: tenant, userID: Self.systemUser, keyID: Self.systemUser, roles: [])
-        caller.automation = automation.name
-        caller.automationDepth = event.depth + 1
-        let owner = event.new["owner_id"]?.stringValue
+        let owner = current["owner_id"]?.stringValue
         func body(_ values: [(field: String, value: ActionValue)]) throws -> JSONValue {
             .object(try values.map { pair in
                 switch pair.value {

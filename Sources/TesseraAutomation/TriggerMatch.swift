@@ -7,7 +7,7 @@ public enum TriggerMatch {
         guard trigger.event == event else { return false }
         let changed = Set((old?.objectValue ?? []).map(\.0))
         switch trigger {
-        case .create, .delete:
+        case .create, .delete, .time, .inactive:
             return true
         case .update(let fields):
             return fields.isEmpty ? !changed.isEmpty : !changed.isDisjoint(with: fields)

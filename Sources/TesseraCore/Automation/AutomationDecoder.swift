@@ -20,6 +20,7 @@ public enum AutomationDecoder {
         }
         let trigger = Self.trigger(reader.raw("trigger"), entity: entity, problems: &problems)
         let scopes: Set<FieldReference.Scope> = trigger?.event == .update ? [.record, .old] : [.record]
+        // Time triggers run against the record as it is when they come due: there is no `old`.
         let context = ExpressionContext(entity: entity, scopes: scopes, relatedEntity: related)
         let condition = reader.string("condition")
         if let condition {
@@ -40,7 +41,7 @@ public enum AutomationDecoder {
         return AutomationDefinition(name: name, label: label, entity: entity.name, trigger: trigger, condition: condition, actions: actions, active: active)
     }
 
-    static let later: Set<String> = ["time", "inactive", "schedule", "sla"]
+    static let later: Set<String> = ["schedule", "sla"]
 
     static func trigger(_ value: JSONValue?, entity: EntityDefinition, problems: inout [TesseraError.Detail]) -> AutomationTrigger? {
         guard let value, var reader = ObjectReader(value, path: "trigger", problems: &problems) else {
@@ -75,11 +76,25 @@ public enum AutomationDecoder {
                 if let value, !keys.contains(value) { reader.fail(key, rule: "unknown_option", "trigger.\(key): '\(value)' is not a stage of \(stage.name)") }
             }
             return .stageChange(from: from, to: to)
+        case "time", "inactive":
+            let amount = on == "time" ? "offset" : "after"
+            reader.rejectUnknown(allowed: ["on", "field", amount])
+            let fieldName = reader.string("field") ?? ""
+            guard let field = entity.field(fieldName), field.type == .datetime || field.type == .date else {
+                reader.fail("field", rule: "unknown_field", "trigger.field: \(entity.name) has no date or datetime field '\(fieldName)'")
+                return nil
+            }
+            let text = reader.string(amount) ?? (on == "time" ? "0s" : "")
+            guard let micros = DurationText.parse(text), on == "time" || micros > 0 else {
+                reader.fail(amount, rule: "duration", "trigger.\(amount) must be a duration like \(on == "time" ? "\"-1d\" or \"2h\"" : "\"72h\" or \"14d\"")")
+                return nil
+            }
+            return on == "time" ? .time(field: field.name, offset: text) : .inactive(field: field.name, after: text)
         default:
             if later.contains(on) {
                 reader.fail("on", rule: "not_available", "trigger.on: '\(on)' triggers are not available in this version yet")
             } else {
-                reader.fail("on", rule: "enum", "trigger.on must be one of create, update, stage_change, delete")
+                reader.fail("on", rule: "enum", "trigger.on must be one of create, update, stage_change, delete, time, inactive")
             }
             return nil
         }

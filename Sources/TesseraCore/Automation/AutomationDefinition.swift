@@ -30,6 +30,10 @@ public enum AutomationTrigger: Sendable, Equatable {
     /// The stage field moved (optionally only from or to a given stage).
     case stageChange(from: String?, to: String?)
     case delete
+    /// At a date or datetime field's value plus `offset` (`"-1d"`: a day before).
+    case time(field: String, offset: String)
+    /// When a date or datetime field is older than `after` (no activity since).
+    case inactive(field: String, after: String)
 
     /// The record event this trigger listens to (what the outbox records).
     public var event: RecordEvent {
@@ -37,6 +41,16 @@ public enum AutomationTrigger: Sendable, Equatable {
         case .create: .create
         case .update, .stageChange: .update
         case .delete: .delete
+        case .time, .inactive: .timer
+        }
+    }
+
+    /// For time triggers: the field and the offset from its value, in microseconds.
+    public var timer: (field: String, offset: Int64)? {
+        switch self {
+        case .time(let field, let offset): DurationText.parse(offset).map { (field, $0) }
+        case .inactive(let field, let after): DurationText.parse(after).map { (field, $0) }
+        default: nil
         }
     }
 
@@ -51,6 +65,10 @@ public enum AutomationTrigger: Sendable, Equatable {
             if let from { m.append(("from", .string(from))) }
             if let to { m.append(("to", .string(to))) }
             return .object(m)
+        case .time(let field, let offset):
+            return .object([("on", "time"), ("field", .string(field)), ("offset", .string(offset))])
+        case .inactive(let field, let after):
+            return .object([("on", "inactive"), ("field", .string(field)), ("after", .string(after))])
         }
     }
 }
@@ -58,6 +76,8 @@ public enum AutomationTrigger: Sendable, Equatable {
 /// A write to a record, as automations see it.
 public enum RecordEvent: String, Sendable, CaseIterable {
     case create, update, delete
+    /// A time trigger came due (scheduled by the record's writes, run against its current state).
+    case timer
 }
 
 /// A value an action writes: a constant, or an expression over the triggering record.

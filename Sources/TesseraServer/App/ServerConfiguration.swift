@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var automationWorker = true
     /// Let webhooks reach private, loopback and link-local addresses (off: SSRF protection).
     public var allowPrivateWebhooks = false
+    /// The time automations see (tests move it forward to make timers due).
+    public var automationClock = AutomationClock()
     /// Base of the automation retry backoff (`base × 2^attempt`).
     public var automationRetryBase: Duration = .seconds(5)
     /// How long a login token lives.

@@ -42,7 +42,7 @@ public struct TesseraRuntime: Sendable {
         outbox = OutboxStore(client: client, logger: logger)
         let retry = configuration.automationRetryBase.components
         events = EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox,
-                                webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks),
+                                webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,
                                 retryBase: Double(retry.seconds) + Double(retry.attoseconds) / 1e18, logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)
         packs = PackLibrary(root: configuration.packsDirectory)

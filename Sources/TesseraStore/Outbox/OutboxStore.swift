@@ -47,16 +47,24 @@ public struct OutboxStore: Sendable {
 
     /// Locks the oldest due event of the tenant for the caller's open transaction (other workers
     /// skip it), or returns nil when none is due.
-    public func claim(_ tenant: Tenant, on connection: PostgresConnection) async throws -> Event? {
-        try await claim(tenant, limit: 1, on: connection).first
+    public func claim(_ tenant: Tenant, now: Int64, on connection: PostgresConnection) async throws -> Event? {
+        try await claim(tenant, limit: 1, now: now, on: connection).first
     }
 
-    /// Up to `limit` due events, oldest first, locked the same way.
-    public func claim(_ tenant: Tenant, limit: Int, on connection: PostgresConnection) async throws -> [Event] {
+    /// Whether the tenant has an event due at `now`: one index probe, no transaction, so a sweep
+    /// over many quiet tenants stays cheap.
+    public func hasDue(_ tenant: Tenant, now: Int64) async throws -> Bool {
+        try await !client.query("""
+            SELECT 1 FROM \(unescaped: OutboxTables.outbox(tenant.schema)) WHERE status = 'pending' AND due_at <= to_timestamp(\(Double(now) / 1_000_000)) LIMIT 1
+            """, logger: logger).collect().isEmpty
+    }
+
+    /// Up to `limit` events due at `now` (microseconds, the automation clock), oldest first, locked the same way.
+    public func claim(_ tenant: Tenant, limit: Int, now: Int64, on connection: PostgresConnection) async throws -> [Event] {
         let rows = try await connection.query("""
             SELECT id, automation, entity, record_id::text, event, old::text, new::text, depth, attempts
             FROM \(unescaped: OutboxTables.outbox(tenant.schema))
-            WHERE status = 'pending' AND due_at <= now() ORDER BY due_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            WHERE status = 'pending' AND due_at <= to_timestamp(\(Double(now) / 1_000_000)) ORDER BY due_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """, logger: logger).collect()
         return try rows.map { row in
             let (id, automation, entity, record, event, old, new, depth, attempts) = try row.decode((Int64, String, String, String, String, String?, String?, Int, Int).self)

@@ -39,6 +39,8 @@ struct RecordSQL {
     }
     /// Automations that listen to this entity's events: each write adds one outbox row per listener.
     var listeners: [RecordEvent: [String]] = [:]
+    /// Time triggers of this entity: writes replace the record's pending timers.
+    var timers: [(automation: String, field: FieldDefinition, offset: Int64)] = []
 
     /// Ends a write CTE `w`: its history row, then the written row's JSON with formulas computed.
     func appendReturning(_ action: String, to b: inout SQLBuilder) throws(ExpressionError) {
@@ -48,6 +50,9 @@ struct RecordSQL {
         if !names.isEmpty {
             // The events, in the statement that writes the record: committed with it or not at all.
             OutboxSQL.append(event: action, automations: names, schema: schema, entity: entity.name, depth: caller?.automationDepth ?? 0, to: &b)
+        }
+        if !timers.isEmpty {
+            OutboxSQL.appendTimers(timers, action: action, schema: schema, entity: entity.name, timeZone: timeZone, to: &b)
         }
         b.append(" SELECT ")
         appendProjection(nil, to: &b)

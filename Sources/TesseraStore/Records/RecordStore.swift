@@ -73,7 +73,8 @@ public struct RecordStore: Sendable {
     static func sql(_ caller: Caller, _ model: EntityModel, evaluates: Bool = false) -> RecordSQL {
         let needed = evaluates || !model.formulas.isEmpty || model.checksWrites
         return RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
-                         environment: needed ? environment(caller) : .unused, caller: caller, access: access(caller, model), listeners: model.listeners)
+                         environment: needed ? environment(caller) : .unused, caller: caller, access: access(caller, model), listeners: model.listeners,
+                         timers: model.timers)
     }
 
     /// The columns of the caller's records, in order: system columns, then the fields they may see.
@@ -128,11 +129,16 @@ public struct RecordStore: Sendable {
                               timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
     }
 
-    public func get(_ caller: Caller, _ model: EntityModel, id: String, select: [String]? = nil) async throws -> String {
+    public func get(_ caller: Caller, _ model: EntityModel, id: String, select: [String]? = nil, transaction: PostgresConnection? = nil) async throws -> String {
         let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
         let sql = Self.sql(caller, model)
-        if let json = try await prepared.rows(try sql.get(id: id, select: select), client: client, logger: logger).first?.decode(String.self) {
+        let rows = if let transaction {
+            try await prepared.rows(try sql.get(id: id, select: select), on: transaction, logger: logger)
+        } else {
+            try await prepared.rows(try sql.get(id: id, select: select), client: client, logger: logger)
+        }
+        if let json = try rows.first?.decode(String.self) {
             return json
         }
         throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
