@@ -781,3 +781,18 @@ def test_an_unquoted_comma_in_a_label_gets_a_hint(tmp_path):
         encoding="utf-8",
     )
     assert_reported(vp.check_pack_dir(pack).problems, "not locale tags: 'two'", "quote it")
+
+
+def test_time_triggers_need_a_date_or_datetime_field_and_a_duration():
+    fields = deal_fields()
+    fields["deal"]["closes_on"] = field("closes_on", "date")
+    fields["deal"]["last_contact_at"] = field("last_contact_at", "datetime")
+
+    def check(trigger):
+        return vp.check_automation(deal_automation(trigger=trigger), "deal_won.yaml", fields, ["rep"])
+
+    assert messages(check({"on": "time", "field": "closes_on", "offset": "-1d"})) == []
+    assert messages(check({"on": "inactive", "field": "last_contact_at", "after": "72h"})) == []
+    assert_reported(check({"on": "time", "field": "title", "offset": "1h"}), "trigger.field: 'title' is not a date or datetime field")
+    assert_reported(check({"on": "inactive", "field": "last_contact_at"}), "trigger")
+    assert messages(check({"on": "time", "field": "closes_on", "offset": "soon"}))

@@ -61,7 +61,7 @@ ACTION_MEMBERS = {
     "notify": {"type", "to", "channel", "message"},
     "webhook": {"type", "url"},
 }
-LATER_TRIGGERS = {"time", "inactive", "schedule", "sla"}
+LATER_TRIGGERS = {"schedule", "sla"}
 LATER_ACTIONS = {"assign", "lock", "stage_back", "escalate"}
 COMPUTED_TYPES = {"formula", "auto_number"}
 ROLE_PREFIX = "role:"
@@ -531,6 +531,11 @@ def check_automation(
             for i, name in enumerate(trigger["fields"]):
                 if isinstance(name, str) and _is_api_name(name) and name not in fields:
                     report(f"trigger.fields[{i}]", f"{name!r} is not a field of the entity {entity_name!r}")
+        if on in ("time", "inactive"):
+            name = trigger.get("field")
+            field = fields.get(name) if isinstance(name, str) else None
+            if field is None or field.get("type") not in ("date", "datetime"):
+                report("trigger.field", f"{name!r} is not a date or datetime field of the entity {entity_name!r}")
         if on == "stage_change":
             stage = next((f for f in fields.values() if isinstance(f.get("stage"), dict)), None)
             if stage is None:
