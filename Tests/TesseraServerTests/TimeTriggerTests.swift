@@ -88,4 +88,39 @@ struct TimeTriggerTests {
             }
         }
     }
+
+    @Test("the sales pack: a milestone unpaid 2 days after its due date is marked overdue for the rep and finance; a lead left 24 h turns red")
+    func salesPackTimers() async throws {
+        let clock = AutomationClock()
+        try await TestApp.run(configure: { $0.automationClock = clock }) { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            let (_, rep) = try await app.makeUser(admin, name: "销售", roles: ["sales_rep"])
+            let (_, finance) = try await app.makeUser(admin, name: "财务", roles: ["finance"])
+            let customer = try #require(try await app.create(rep, "customer", ["name": "苏州某自动化设备有限公司"])["id"]?.stringValue)
+            let contract = try #require(try await app.create(rep, "contract", ["title": "产线改造合同", "customer": .string(customer), "amount": 500000])["id"]?.stringValue)
+            let today = Date().formatted(.iso8601.year().month().day())
+            let milestone = try #require(try await app.create(rep, "payment_milestone", [
+                "contract": .string(contract), "name": "预付款", "kind": "deposit", "amount": 150000, "due_date": .string(today),
+            ])["id"]?.stringValue)
+            let lead = try #require(try await app.create(rep, "lead", [
+                "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
+                "status": "following", "last_contact_at": Self.iso(0),
+            ])["id"]?.stringValue)
+            clock.advance(by: .seconds(23 * 3600))
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try await app.call(.get, "/api/v1/data/lead/\(lead)", key: rep).json?["sla_flag"] == "on_track")
+            clock.advance(by: .seconds(2 * 24 * 3600 + 3600))  // 3 days on: past due date + 2 days in any time zone
+            try await eventually("the lead turned red") {
+                try await app.call(.get, "/api/v1/data/lead/\(lead)", key: rep).json?["sla_flag"] == "overdue"
+            }
+            try await eventually("the milestone marked overdue") {
+                try await app.call(.get, "/api/v1/data/payment_milestone/\(milestone)", key: rep).json?["status"] == "overdue"
+            }
+            try await eventually("rep and finance told") {
+                let toRep = try await app.call(.get, "/api/v1/inbox", key: rep).data.count
+                let toFinance = try await app.call(.get, "/api/v1/inbox", key: finance).data.count
+                return toRep == 2 && toFinance == 1
+            }
+        }
+    }
 }
