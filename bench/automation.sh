@@ -19,17 +19,7 @@ TENANT=auto
 SCHEMA=t_$TENANT
 SERVER_PID=""
 
-stop_server() { bench_stop "$SERVER_PID"; SERVER_PID=""; }
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  stop_server
-  [ "$status" -eq 0 ] || log "failed (exit $status); logs are in $WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_on_exit
 
 bench_tools
 bench_binary
@@ -72,7 +62,7 @@ api POST /api/v1/meta/automations '{"name":"flag_high","entity":"ticket","trigge
 log "   create with a listening automation (events written, not run: --no-automation-worker)"
 WITH=$(create_rps with-events)
 PENDING_EVENTS=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending'")
-stop_server
+bench_stop "$SERVER_PID"; SERVER_PID=""
 
 log "2. running the $PENDING_EVENTS pending events with the worker on"
 start_server

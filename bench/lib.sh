@@ -79,3 +79,17 @@ bench_pg_env() {
   PGPASSWORD=$(cat "$1/pg.password")
   export PGPORT PGPASSWORD
 }
+
+# On exit (also Ctrl-C, SIGTERM): stops the server in SERVER_PID and says where the logs (WORK) are.
+bench_on_exit() {
+  trap '_bench_cleanup' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+_bench_cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  bench_stop "${SERVER_PID:-}"
+  [ "$status" -eq 0 ] || log "failed (exit $status); logs are in $WORK"
+  exit "$status"
+}

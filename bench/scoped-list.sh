@@ -21,16 +21,7 @@ TENANT=scoped
 SCHEMA=t_$TENANT
 SERVER_PID=""
 
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  bench_stop "$SERVER_PID"
-  [ "$status" -eq 0 ] || log "failed (exit $status); logs are in $WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_on_exit
 
 bench_tools
 bench_binary

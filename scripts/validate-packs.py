@@ -682,6 +682,33 @@ def _version_tuple(version: str) -> tuple:
     return tuple(int(p) for p in core.split(".")) if re.fullmatch(r"\d+\.\d+\.\d+", core) else ()
 
 
+
+def _check_listed_files(pack_dir: Path, manifest_file: str, kind: str, listed: list[str], check, report: Report) -> int:
+    """The files of one kind (roles/, automations/): each listed one exists, passes `check` and
+    carries its file's name; every file is listed. Returns how many were read."""
+    folder = pack_dir / kind
+    read = 0
+    for index, name in enumerate(listed):
+        path = folder / f"{name}.yaml"
+        file = _display(path)
+        if not path.is_file():
+            report.problems.append(Problem(manifest_file, f"{kind}[{index}]", f"no file {kind}/{name}.yaml"))
+            continue
+        try:
+            doc = load_yaml(path)
+        except PackYAMLError as e:
+            report.problems.append(Problem(file, "", str(e)))
+            continue
+        read += 1
+        report.problems.extend(check(doc, file))
+        if isinstance(doc, dict) and doc.get("name") != name:
+            report.problems.append(Problem(file, "name", f"{doc.get('name')!r} does not match the file name {name!r}"))
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.suffix in (".yaml", ".yml") and path.stem not in listed:
+                report.problems.append(Problem(_display(path), "", f"not listed in pack.yaml {kind}"))
+    return read
+
 def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Report:
     """Validate one pack folder: manifest, entity, role and automation files, and references between them.
 
@@ -754,51 +781,12 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
 
     # Roles check field names only.
     field_names = {n: (None if f is None else set(f)) for n, f in entity_fields.items()}
-    role_dir = pack_dir / "roles"
     listed_roles = pack.listed_roles()
-    for index, name in enumerate(listed_roles):
-        path = role_dir / f"{name}.yaml"
-        file = _display(path)
-        if not path.is_file():
-            report.problems.append(Problem(manifest_file, f"roles[{index}]", f"no file roles/{name}.yaml"))
-            continue
-        try:
-            doc = load_yaml(path)
-        except PackYAMLError as e:
-            report.problems.append(Problem(file, "", str(e)))
-            continue
-        report.roles += 1
-        report.problems.extend(check_role(doc, file, field_names))
-        if isinstance(doc, dict) and doc.get("name") != name:
-            report.problems.append(Problem(file, "name", f"{doc.get('name')!r} does not match the file name {name!r}"))
-
-    if role_dir.is_dir():
-        for path in sorted(role_dir.iterdir()):
-            if path.suffix in (".yaml", ".yml") and path.stem not in listed_roles:
-                report.problems.append(Problem(_display(path), "", "not listed in pack.yaml roles"))
-
-    automation_dir = pack_dir / "automations"
-    listed_automations = pack.listed_automations()
-    for index, name in enumerate(listed_automations):
-        path = automation_dir / f"{name}.yaml"
-        file = _display(path)
-        if not path.is_file():
-            report.problems.append(Problem(manifest_file, f"automations[{index}]", f"no file automations/{name}.yaml"))
-            continue
-        try:
-            doc = load_yaml(path)
-        except PackYAMLError as e:
-            report.problems.append(Problem(file, "", str(e)))
-            continue
-        report.automations += 1
-        report.problems.extend(check_automation(doc, file, entity_fields, listed_roles))
-        if isinstance(doc, dict) and doc.get("name") != name:
-            report.problems.append(Problem(file, "name", f"{doc.get('name')!r} does not match the file name {name!r}"))
-
-    if automation_dir.is_dir():
-        for path in sorted(automation_dir.iterdir()):
-            if path.suffix in (".yaml", ".yml") and path.stem not in listed_automations:
-                report.problems.append(Problem(_display(path), "", "not listed in pack.yaml automations"))
+    report.roles += _check_listed_files(pack_dir, manifest_file, "roles", listed_roles, lambda doc, file: check_role(doc, file, field_names), report)
+    report.automations += _check_listed_files(
+        pack_dir, manifest_file, "automations", pack.listed_automations(),
+        lambda doc, file: check_automation(doc, file, entity_fields, listed_roles), report,
+    )
     return report
 
 

@@ -41,6 +41,24 @@ struct IdentityTests {
         }
     }
 
+    @Test("a key revoked on one instance stops working on another at once, not when its cache entry ends")
+    func revocationAcrossInstances() async throws {
+        try await TestApp.run { first in
+            let admin = try await first.createTenant()
+            let (id, key) = try await first.makeUser(admin, roles: [])
+            #expect(try await first.call(.get, "/api/v1/me", key: key).status == 200)  // now cached by the first instance
+            let keyID = try #require(try await first.call(.get, "/api/v1/users/\(id)/api-keys", key: admin).data.first?["id"]?.stringValue)
+            try await TestApp.run { second in
+                let revoked = try await second.call(.delete, "/api/v1/users/\(id)/api-keys/\(keyID)", key: admin)
+                #expect(revoked.status == 204)
+            }
+            // The announcement arrives within moments; the cache would have kept the key 30 s.
+            try await eventually("the first instance refuses the revoked key") {
+                try await first.call(.get, "/api/v1/me", key: key).status == 401
+            }
+        }
+    }
+
     @Test("five failed logins lock the account for a while (429 with Retry-After), even for the right password")
     func throttle() async throws {
         try await TestApp.run { app in

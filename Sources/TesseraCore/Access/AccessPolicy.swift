@@ -33,7 +33,6 @@ public struct AccessPolicy: Sendable, Equatable {
         public var hidden: Set<String> { Set(fields.filter { $0.value == .none }.keys) }
     }
 
-    public let roles: [String]
     public let isAdmin: Bool
     public let special: Set<SpecialPermission>
     private let entities: [String: EntityAccess]
@@ -42,7 +41,6 @@ public struct AccessPolicy: Sendable, Equatable {
 
     /// The union of the named roles; names with no definition (a deleted role) grant nothing.
     public init(roles names: [String], definitions: [RoleDefinition]) {
-        roles = names.sorted()
         let byName = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let granted = names.compactMap { $0 == RoleDefinition.adminName ? RoleDefinition.admin : byName[$0] }
         isAdmin = names.contains(RoleDefinition.adminName)

@@ -7,7 +7,7 @@ public enum RoleChangePlanner {
     }
 
     /// Several roles at once (a pack); names already taken are refused.
-    public static func createAll(_ new: [RoleDefinition], entities: [EntityDefinition], roles: [RoleDefinition], change: MetadataChange) throws(TesseraError) -> MetadataChange {
+    public static func createAll(_ new: [RoleDefinition], roles: [RoleDefinition], change: MetadataChange) throws(TesseraError) -> MetadataChange {
         let clashes = new.map(\.name).filter { name in roles.contains { $0.name == name } }
         guard clashes.isEmpty else { throw .conflict("The tenant already has roles named \(clashes.joined(separator: ", ")).", code: "duplicate") }
         var change = change

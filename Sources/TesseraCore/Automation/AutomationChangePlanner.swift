@@ -8,6 +8,15 @@ public enum AutomationChangePlanner {
         return MetadataChange(entities: entities, steps: [], action: "automation.create", target: automation.name, automations: automations + [automation])
     }
 
+    /// Several automations at once (a pack); names already taken are refused.
+    public static func createAll(_ new: [AutomationDefinition], automations: [AutomationDefinition], change: MetadataChange) throws(TesseraError) -> MetadataChange {
+        let clashes = new.map(\.name).filter { name in automations.contains { $0.name == name } }
+        guard clashes.isEmpty else { throw .conflict("The tenant already has automations named \(clashes.joined(separator: ", ")).", code: "duplicate") }
+        var change = change
+        change.automations = automations + new
+        return change
+    }
+
     /// Top-level members of the body replace the automation's (e.g. `{"active":false}`); `name` cannot change.
     public static func patch(_ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [String], automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
         guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .notFound("No automation '\(name)'.") }

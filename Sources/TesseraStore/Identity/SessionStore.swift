@@ -66,17 +66,9 @@ public struct SessionStore: Sendable {
                 """, logger: logger)
             throw refused
         }
-        try await freezeInactive(tenant, only: row.0)
         // The password was right, so saying why the account cannot sign in leaks nothing.
-        let status = try await client.query("SELECT status, \(unescaped: User.columns) FROM \(unescaped: users) WHERE id = \(row.0)", logger: logger)
-            .collect().first?.decode((String, UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date).self)
-        guard let status else { throw refused }
-        switch UserStatus(rawValue: status.0) {
-        case .frozen?: throw TesseraError(status: 403, code: "account_frozen", message: "The account is frozen after a long time unused; an admin can unfreeze it.")
-        case .disabled?, nil: throw TesseraError(status: 403, code: "account_disabled", message: "The account is disabled.")
-        case .active?: break
-        }
-        let user = User((status.1, status.2, status.3, status.4, status.5, status.6, status.7, status.8, status.9, status.10))
+        guard let user = try await touch(tenant, userID: row.0) else { throw refused }
+        try Self.requireActive(user.status)
         let token = APIKey.generate()
         let expires = Date().addingTimeInterval(Double(sessionLifetime.components.seconds))
         try await client.withTransaction(logger: logger) { connection in
@@ -85,7 +77,6 @@ public struct SessionStore: Sendable {
                 INSERT INTO tessera.api_keys (id, tenant_id, user_id, name, prefix, key_hash, kind, expires_at)
                 VALUES (\(UUIDText.v7()), \(tenant.id), \(user.id), 'login', \(String(token.prefix(8))), \(APIKey.hashHex(token)), 'session', \(expires))
                 """, logger: logger)
-            try await connection.query("UPDATE \(unescaped: users) SET last_active_at = now() WHERE id = \(user.id)", logger: logger)
         }
         return Login(token: token, expiresAt: expires, user: user)
     }
@@ -192,28 +183,47 @@ public struct SessionStore: Sendable {
         guard let (keyID, userID, expires, id, slug, name, schema, zone, at) = try rows.first?.decode((UUID, UUID?, Date?, UUID, String, String, String, String, Date).self),
               let userID else { return nil }
         let tenant = Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at)
-        try await freezeInactive(tenant, only: userID)
-        let users = IdentityTables.users(schema)
-        guard let (status, roles) = try await client.query("""
-            UPDATE \(unescaped: users) SET last_active_at = CASE WHEN last_active_at < now() - interval '5 minutes' THEN now() ELSE last_active_at END
-            WHERE id = \(userID) RETURNING status, roles
-            """, logger: logger).collect().first?.decode((String, [String]).self) else { return nil }
-        switch UserStatus(rawValue: status) {
-        case .active?: return Caller(tenant: tenant, userID: userID, keyID: keyID, roles: roles, expiresAt: expires)
-        case .frozen?: throw TesseraError(status: 403, code: "account_frozen", message: "The account is frozen after a long time unused; an admin can unfreeze it.")
-        default: throw TesseraError(status: 403, code: "account_disabled", message: "The account is disabled.")
+        guard let user = try await touch(tenant, userID: userID) else { return nil }
+        try Self.requireActive(user.status)
+        return Caller(tenant: tenant, userID: userID, keyID: keyID, roles: user.roles, expiresAt: expires)
+    }
+
+    private static func requireActive(_ status: UserStatus) throws(TesseraError) {
+        switch status {
+        case .active: return
+        case .frozen: throw TesseraError(status: 403, code: "account_frozen", message: "The account is frozen after a long time unused; an admin can unfreeze it.")
+        case .disabled: throw TesseraError(status: 403, code: "account_disabled", message: "The account is disabled.")
         }
     }
 
-    /// Freezes every person of the tenant (or just `only`) unused for longer than its setting;
-    /// returns how many.
+    /// The user as a sign-in or an uncached request finds them, in one statement: a person unused
+    /// for longer than the tenant allows is frozen now; an active one has their last activity
+    /// refreshed (at most every 5 minutes, so busy callers do not write on each request).
+    private func touch(_ tenant: Tenant, userID: UUID) async throws -> User? {
+        let users = IdentityTables.users(tenant.schema)
+        let returned = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        let rows = try await client.query("""
+            UPDATE \(unescaped: users) u SET
+              status = CASE WHEN s.stale THEN 'frozen' ELSE u.status END,
+              updated_at = CASE WHEN s.stale THEN now() ELSE u.updated_at END,
+              last_active_at = CASE WHEN NOT s.stale AND u.status = 'active' AND u.last_active_at < now() - interval '5 minutes' THEN now() ELSE u.last_active_at END
+            FROM (SELECT v.id, (v.kind = 'person' AND v.status = 'active' AND t.freeze_after_days IS NOT NULL
+                                AND v.last_active_at < now() - make_interval(days => t.freeze_after_days)) AS stale
+                  FROM \(unescaped: users) v, tessera.tenants t WHERE v.id = \(userID) AND t.id = \(tenant.id)) s
+            WHERE u.id = s.id
+            RETURNING \(unescaped: returned)
+            """, logger: logger)
+        return try await UserStore.users(rows).first
+    }
+
+    /// Freezes every person of the tenant unused for longer than its setting; returns how many.
     @discardableResult
-    public func freezeInactive(_ tenant: Tenant, only userID: UUID? = nil) async throws -> Int {
+    public func freezeInactive(_ tenant: Tenant) async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
             let frozen = try await connection.query("""
                 UPDATE \(unescaped: IdentityTables.users(tenant.schema)) u SET status = 'frozen', updated_at = now()
                 FROM tessera.tenants t
-                WHERE t.id = \(tenant.id) AND t.freeze_after_days IS NOT NULL AND u.kind = 'person' AND (\(userID)::uuid IS NULL OR u.id = \(userID))
+                WHERE t.id = \(tenant.id) AND t.freeze_after_days IS NOT NULL AND u.kind = 'person'
                   AND u.status = 'active' AND u.last_active_at < now() - make_interval(days => t.freeze_after_days)
                 RETURNING u.id
                 """, logger: logger).collect().count

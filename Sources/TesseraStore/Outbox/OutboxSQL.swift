@@ -6,7 +6,11 @@ enum OutboxSQL {
     static func append(event: String, automations: [String], schema: String, entity: String, depth: Int, to b: inout SQLBuilder) {
         b.append(", e AS (INSERT INTO \(OutboxTables.outbox(schema)) (automation, entity, record_id, event, old, new, depth) SELECT a.name, ")
         b.bind(.text(entity), cast: "text")
-        b.append(", w.id, '\(event)', h.old, to_jsonb(w), \(depth) FROM w JOIN h ON h.record_id = w.id CROSS JOIN unnest(")
+        b.append(", w.id, ")
+        b.bind(.text(event), cast: "text")
+        b.append(", h.old, to_jsonb(w), ")
+        b.bind(.integer(Int64(depth)), cast: "int")
+        b.append(" FROM w JOIN h ON h.record_id = w.id CROSS JOIN unnest(")
         b.bind(.textArray(automations), cast: "text[]")
         b.append(") AS a(name))")
     }

@@ -34,13 +34,8 @@ public struct PackInstaller: Sendable {
                 """, logger: metadata.logger)
         }) { current in
             let change = try MetadataChangePlanner.createEntities(pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
-            var withRoles = try RoleChangePlanner.createAll(pack.roles, entities: change.entities, roles: current.roles, change: change)
-            let clashes = pack.automations.map(\.name).filter { name in current.automations.contains { $0.name == name } }
-            guard clashes.isEmpty else {
-                throw TesseraError.conflict("The tenant already has automations named \(clashes.joined(separator: ", ")).", code: "duplicate")
-            }
-            withRoles.automations = current.automations + pack.automations
-            return withRoles
+            let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: current.roles, change: change)
+            return try AutomationChangePlanner.createAll(pack.automations, automations: current.automations, change: withRoles)
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }

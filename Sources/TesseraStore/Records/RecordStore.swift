@@ -79,7 +79,8 @@ public struct RecordStore: Sendable {
 
     /// The columns of the caller's records, in order: system columns, then the fields they may see.
     public static func columns(_ caller: Caller, _ model: EntityModel) -> [String] {
-        RecordAccess.systemColumns + model.definition.fields.map(\.name).filter { !(access(caller, model)?.hidden.contains($0) ?? false) }
+        let hidden = access(caller, model)?.hidden ?? []
+        return RecordAccess.systemColumns + model.definition.fields.map(\.name).filter { !hidden.contains($0) }
     }
 
     /// A pooled connection, or the caller's own (already in a transaction).
