@@ -14,6 +14,8 @@ public struct EventProcessor: Sendable {
     let records: RecordStore
     let users: UserStore
     let outbox: OutboxStore
+    let assignments: AssignmentStore
+    let locks: RecordLockStore
     let webhooks: WebhookSender
     let clock: AutomationClock
     /// Base of the retry backoff, in seconds (see `OutboxStore.fail`).
@@ -26,7 +28,9 @@ public struct EventProcessor: Sendable {
     static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore,
-                webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger) {
+                locks: RecordLockStore, webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger) {
+        self.assignments = AssignmentStore(logger: logger)
+        self.locks = locks
         self.client = client
         self.metadata = metadata
         self.records = records
@@ -110,7 +114,8 @@ public struct EventProcessor: Sendable {
                         results.append((.skipped, .object([("reason", "the automation was deleted or switched off")])))
                         continue
                     }
-                    if automation.actions.contains(where: { if case .webhook = $0 { true } else { false } }) { throw BatchFailed(count: events.count) }
+                    // Calls out of the database go one by one (see `processNext`), so a failure retries only its own event.
+                    if Self.callsOut(automation.actions(step: event.step)) || event.event == .tick { throw BatchFailed(count: events.count) }
                     do {
                         let detail = try await run(automation, event, current, on: connection)
                         results.append((detail == nil ? .skipped : .ok, detail))
@@ -127,6 +132,17 @@ public struct EventProcessor: Sendable {
             var handled = 0
             while handled < failed.count, try await processNext(tenant) { handled += 1 }
             return handled
+        }
+    }
+
+    /// Whether actions reach outside the database (webhooks, channels, email).
+    static func callsOut(_ actions: [AutomationAction]) -> Bool {
+        actions.contains { action in
+            switch action {
+            case .webhook: true
+            case .notify(_, let channel, _): channel != "inbox"
+            default: false
+            }
         }
     }
 
@@ -149,14 +165,20 @@ public struct EventProcessor: Sendable {
         caller.automationDepth = event.depth + 1
         let now = clock.now()
         let timeZone = TimeZoneRules(identifier: tenant.timeZone) ?? .utc
+        if event.event == .tick { return try await tick(automation, model, metadata, now: now, timeZone: timeZone, on: connection) }
         var current = event.new
         if event.event == .timer {
             // A timer runs against the record as it is now, and only if its field still says it is due
-            // (a later write scheduled a newer timer and removed this one, unless they crossed).
+            // (a later write scheduled a newer timer and removed this one, unless they crossed) and,
+            // for an SLA, the clock has not been stopped by the response.
             guard let json = try? await records.get(caller, model, id: event.recordID, transaction: connection) else { return nil }
             current = try JSONParser.parse(json)
-            guard let timer = automation.trigger.timer, let field = model.definition.field(timer.field),
-                  let start = Self.instant(current[timer.field], type: field.type, zone: timeZone), start + timer.offset <= now else { return nil }
+            if case .schedule = automation.trigger {} else {
+                guard let timer = automation.timers.first(where: { $0.step == event.step }),
+                      let column = Column.resolve(timer.field, in: model.definition),
+                      let start = Self.instant(current[timer.field], type: column.type, zone: timeZone), start + timer.offset <= now else { return nil }
+                if let stop = timer.stop, let value = current[stop], !value.isNull { return nil }
+            }
         }
         guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: current, stageField: model.stage?.field) else { return nil }
         let record = RecordValues(json: current, entity: model.definition)
@@ -167,11 +189,16 @@ public struct EventProcessor: Sendable {
         if let condition = automation.condition {
             let compiled = try CompiledExpression(condition, in: context, expecting: .bool)
             guard case .bool(true) = try ExpressionEvaluator.evaluate(compiled.checked, in: env) else { return nil }
+            if case .update(_, true) = automation.trigger {
+                // Only the write that makes the condition true: it must not have held before.
+                let earlier = ExpressionEnvironment(records: [.record: before, .old: before], now: now, timeZone: timeZone)
+                if case .bool(true) = try ExpressionEvaluator.evaluate(compiled.checked, in: earlier) { return nil }
+            }
         }
         guard event.depth + 1 <= Self.maxDepth else {
             throw Failure(event: event, message: "stopped: this write is \(event.depth + 1) automation steps deep (at most \(Self.maxDepth)); an automation probably triggers itself", permanent: true)
         }
-        let owner = current["owner_id"]?.stringValue
+        var owner = current["owner_id"]?.stringValue
         func body(_ values: [(field: String, value: ActionValue)]) throws -> JSONValue {
             .object(try values.map { pair in
                 switch pair.value {
@@ -182,7 +209,7 @@ public struct EventProcessor: Sendable {
             })
         }
         var done: [JSONValue] = []
-        for (index, action) in automation.actions.enumerated() {
+        for (index, action) in automation.actions(step: event.step).enumerated() {
             switch action {
             case .set(let values):
                 let write = try RecordInput.check(try body(values), entity: model.definition, mode: .update)
@@ -197,11 +224,54 @@ public struct EventProcessor: Sendable {
                 let created = try await records.create(caller, target, [write], transaction: connection)
                 let id = created.first.flatMap { try? JSONParser.parse($0)["id"]?.stringValue } ?? nil
                 done.append(.object([("type", "create"), ("entity", .string(entityName)), ("id", id.map(JSONValue.string) ?? .null)]))
-            case .notify(let to, let message):
-                let recipients = try await users.recipients(tenant, to: to, owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
-                try await outbox.notify(tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
+            case .notify(let to, let channel, let message):
+                let recipients = try await users.recipients(tenant, to: to ?? "owner", owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
+                if channel == "inbox" {
+                    try await outbox.notify(tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
+                                            message: message.json, on: connection)
+                }
+                done.append(.object([("type", "notify"), ("to", to.map(JSONValue.string) ?? .null), ("channel", .string(channel)), ("users", .number(recipients.count))]))
+            case .assign(let ruleName):
+                guard let rule = metadata.assignmentRules.first(where: { $0.name == ruleName }) else {
+                    throw Failure(event: event, message: "assignment rule '\(ruleName)' no longer exists", permanent: true)
+                }
+                let outcome = try await assignments.assign(tenant, rule: rule, metadata: metadata, env: env, on: connection)
+                if let user = outcome.userID, user.uuidString.lowercased() != owner {
+                    let write = try RecordInput.check(.object([("owner_id", .string(user.uuidString.lowercased()))]), entity: model.definition, mode: .update)
+                    _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                    owner = user.uuidString.lowercased()
+                }
+                done.append(.object([("type", "assign"), ("rule", .string(ruleName)), ("user_id", outcome.userID.map { .string($0.uuidString.lowercased()) } ?? .null),
+                                     ("source", .string(outcome.source)), ("candidates", .number(outcome.candidates))]))
+            case .lock(let duration):
+                let seconds = (DurationText.parse(duration) ?? 0) / 1_000_000
+                let holder = owner.flatMap(UUID.init(uuidString:))
+                let lock = try await locks.lock(tenant, entity: event.entity, recordID: event.recordID, holder: holder, seconds: seconds,
+                                                automation: automation.name, on: connection)
+                done.append(.object([("type", "lock"), ("until", lock.map { .string($0.until) } ?? .null),
+                                     ("held_by_other", .bool(lock == nil))]))
+            case .stageBack:
+                guard let stage = model.stage, let key = current[stage.field]?.stringValue, let index = stage.stages.firstIndex(of: key), index > 0 else {
+                    done.append(.object([("type", "stage_back"), ("moved", false)]))
+                    continue
+                }
+                let previous = stage.stages[index - 1]
+                let write = try RecordInput.check(.object([(stage.field, .string(previous))]), entity: model.definition, mode: .update)
+                guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
+                _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                done.append(.object([("type", "stage_back"), ("from", .string(key)), ("to", .string(previous))]))
+            case .escalate(let levels, let role, let field, let message):
+                guard let target = try await users.escalationTarget(tenant, owner: owner.flatMap(UUID.init(uuidString:)), levels: levels, role: role, on: connection) else {
+                    done.append(.object([("type", "escalate"), ("user_id", .null)]))
+                    continue
+                }
+                try await outbox.notify(tenant, users: [target], automation: automation.name, entity: event.entity, recordID: event.recordID,
                                         message: message.json, on: connection)
-                done.append(.object([("type", "notify"), ("to", .string(to)), ("users", .number(recipients.count))]))
+                if let field {
+                    let write = try RecordInput.check(.object([(field, .string(target.uuidString.lowercased()))]), entity: model.definition, mode: .update)
+                    _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                }
+                done.append(.object([("type", "escalate"), ("user_id", .string(target.uuidString.lowercased()))]))
             case .webhook(let url):
                 // Sent while the event is held: if this process dies before the commit, the retry
                 // sends the same idempotency key again and the receiver drops the repeat.
@@ -216,4 +286,17 @@ public struct EventProcessor: Sendable {
         }
         return .object([("actions", .array(done))])
     }
+
+    /// A schedule's tick: one `timer` event per live record meeting the condition (checked in SQL
+    /// here and again in Swift when each runs), and the next tick, in the same transaction.
+    func tick(_ automation: AutomationDefinition, _ model: EntityModel, _ metadata: TenantMetadata, now: Int64, timeZone: TimeZoneRules,
+              on connection: PostgresConnection) async throws -> JSONValue {
+        let tenant = metadata.tenant
+        let count = try await outbox.fanOut(tenant, automation, model, now: now, timeZone: timeZone, limit: Self.maxScheduledRecords, on: connection)
+        try await ScheduleTicks.insertNext(tenant, automation, after: now, on: connection, logger: logger)
+        return .object([("type", "schedule"), ("records", .number(count))])
+    }
+
+    /// Records one schedule tick may run for.
+    public static let maxScheduledRecords = 100_000
 }

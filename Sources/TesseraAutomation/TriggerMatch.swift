@@ -7,9 +7,9 @@ public enum TriggerMatch {
         guard trigger.event == event else { return false }
         let changed = Set((old?.objectValue ?? []).map(\.0))
         switch trigger {
-        case .create, .delete, .time, .inactive:
+        case .create, .delete, .time, .inactive, .sla, .schedule:
             return true
-        case .update(let fields):
+        case .update(let fields, _):
             return fields.isEmpty ? !changed.isEmpty : !changed.isDisjoint(with: fields)
         case .stageChange(let from, let to):
             guard let stageField, changed.contains(stageField) else { return false }

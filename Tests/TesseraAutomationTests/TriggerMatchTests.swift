@@ -16,11 +16,11 @@ struct TriggerMatchTests {
 
     @Test("updates fire on any change, or on a change of a listed field")
     func updates() {
-        #expect(TriggerMatch.fires(.update(fields: []), event: .update, old: ["note": "y"], new: new, stageField: nil))
-        #expect(!TriggerMatch.fires(.update(fields: []), event: .update, old: .object([]), new: new, stageField: nil))
-        #expect(!TriggerMatch.fires(.update(fields: []), event: .update, old: nil, new: new, stageField: nil))
-        #expect(TriggerMatch.fires(.update(fields: ["amount", "owner_id"]), event: .update, old: ["amount": 3], new: new, stageField: nil))
-        #expect(!TriggerMatch.fires(.update(fields: ["amount"]), event: .update, old: ["note": "y"], new: new, stageField: nil))
+        #expect(TriggerMatch.fires(.update(fields: [], becomesTrue: false), event: .update, old: ["note": "y"], new: new, stageField: nil))
+        #expect(!TriggerMatch.fires(.update(fields: [], becomesTrue: false), event: .update, old: .object([]), new: new, stageField: nil))
+        #expect(!TriggerMatch.fires(.update(fields: [], becomesTrue: false), event: .update, old: nil, new: new, stageField: nil))
+        #expect(TriggerMatch.fires(.update(fields: ["amount", "owner_id"], becomesTrue: false), event: .update, old: ["amount": 3], new: new, stageField: nil))
+        #expect(!TriggerMatch.fires(.update(fields: ["amount"], becomesTrue: false), event: .update, old: ["note": "y"], new: new, stageField: nil))
     }
 
     @Test("stage changes fire on moves, filtered by from and to")

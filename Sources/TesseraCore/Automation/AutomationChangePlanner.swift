@@ -1,7 +1,8 @@
 /// Plans the operations of `/api/v1/meta/automations` against a tenant's current metadata.
 public enum AutomationChangePlanner {
-    public static func create(_ json: JSONValue, entities: [EntityDefinition], roles: [String], automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
-        let automation = try AutomationDecoder.automation(json, entities: entities, roles: roles)
+    public static func create(_ json: JSONValue, entities: [EntityDefinition], roles: [String], rules: [AssignmentRule] = [],
+                              automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
+        let automation = try AutomationDecoder.automation(json, entities: entities, roles: roles, rules: rules)
         guard !automations.contains(where: { $0.name == automation.name }) else {
             throw .conflict("An automation named '\(automation.name)' already exists.", code: "duplicate")
         }
@@ -18,11 +19,12 @@ public enum AutomationChangePlanner {
     }
 
     /// Top-level members of the body replace the automation's (e.g. `{"active":false}`); `name` cannot change.
-    public static func patch(_ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [String], automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
+    public static func patch(_ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [String], rules: [AssignmentRule] = [],
+                             automations: [AutomationDefinition]) throws(TesseraError) -> MetadataChange {
         guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .notFound("No automation '\(name)'.") }
         var updated = automations
         updated[index] = try AutomationDecoder.automation(try automations[index].json.patched(with: json, name: name, what: "an automation"),
-                                                          entities: entities, roles: roles)
+                                                          entities: entities, roles: roles, rules: rules)
         return MetadataChange(entities: entities, steps: [], action: "automation.update", target: name, automations: updated)
     }
 

@@ -2,11 +2,20 @@
 /// stages, the condition and every expression type-check, constant values fit their fields.
 public enum AutomationDecoder {
     public static let maxActions = 20
+    public static let maxSteps = 10
 
-    public static func automation(_ json: JSONValue, entities: [EntityDefinition], roles: [String] = []) throws(TesseraError) -> AutomationDefinition {
+    /// What actions may name besides entities and fields.
+    struct Names {
+        var roles: [String]
+        var rules: [AssignmentRule]
+    }
+
+    public static func automation(_ json: JSONValue, entities: [EntityDefinition], roles: [String] = [],
+                                  rules: [AssignmentRule] = []) throws(TesseraError) -> AutomationDefinition {
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
-        reader.rejectUnknown(allowed: ["name", "label", "entity", "trigger", "condition", "actions", "active"])
+        reader.rejectUnknown(allowed: ["name", "label", "entity", "trigger", "condition", "actions", "steps", "active"])
+        let names = Names(roles: roles, rules: rules)
         let name = reader.string("name") ?? ""
         if !APIName.isValid(name) { reader.fail("name", rule: "name", "name must match ^[a-z][a-z0-9_]{0,47}$") }
         let label = reader.label("label")
@@ -26,22 +35,49 @@ public enum AutomationDecoder {
         if let condition {
             do { _ = try CompiledExpression(condition, in: context, expecting: .bool) } catch { problems.append(error.detail(property: "condition")) }
         }
-        var actions: [AutomationAction] = []
-        if case .array(let items)? = reader.raw("actions"), !items.isEmpty, items.count <= maxActions {
-            for (i, item) in items.enumerated() {
-                if let action = Self.action(item, path: "actions[\(i)]", entity: entity, context: context, byName: byName, roles: roles, problems: &problems) {
-                    actions.append(action)
+        if case .update(_, true)? = trigger, condition == nil {
+            reader.fail("condition", rule: "required", "condition is required with trigger.becomes_true: the automation runs when it becomes true")
+        }
+        func actions(_ raw: JSONValue?, path: String) -> [AutomationAction] {
+            guard case .array(let items)? = raw, !items.isEmpty, items.count <= maxActions else {
+                problems.append(.init(field: path, rule: "required", message: "\(path) must be an array of 1 to \(maxActions) actions"))
+                return []
+            }
+            return items.enumerated().compactMap { i, item in
+                Self.action(item, path: "\(path)[\(i)]", entity: entity, context: context, byName: byName, names: names, problems: &problems)
+            }
+        }
+        var list: [AutomationAction] = []
+        var steps: [SLAStep] = []
+        if case .sla? = trigger {
+            if reader.has("actions") { reader.fail("actions", rule: "unknown_property", "an sla automation has steps, each with its actions, not actions") }
+            if case .array(let items)? = reader.raw("steps"), !items.isEmpty, items.count <= maxSteps {
+                var last: Int64 = 0
+                for (i, item) in items.enumerated() {
+                    let path = "steps[\(i)]"
+                    guard var step = ObjectReader(item, path: path, problems: &problems) else { continue }
+                    step.rejectUnknown(allowed: ["after", "actions"])
+                    let after = step.string("after") ?? ""
+                    if let micros = DurationText.parse(after), micros > last {
+                        last = micros
+                    } else {
+                        step.fail("after", rule: "duration", "\(path).after must be a positive duration like \"4h\", later than the step before")
+                    }
+                    let stepActions = actions(step.raw("actions"), path: "\(path).actions")
+                    problems += step.problems
+                    steps.append(SLAStep(after: after, actions: stepActions))
                 }
+            } else {
+                reader.fail("steps", rule: "required", "steps must be an array of 1 to \(maxSteps) {\"after\": \"4h\", \"actions\": […]}")
             }
         } else {
-            reader.fail("actions", rule: "required", "actions must be an array of 1 to \(maxActions) actions")
+            if reader.has("steps") { reader.fail("steps", rule: "unknown_property", "steps belong to sla triggers") }
+            list = actions(reader.raw("actions"), path: "actions")
         }
         problems = reader.problems + problems
         guard problems.isEmpty, let trigger else { throw .invalidMetadata(problems) }
-        return AutomationDefinition(name: name, label: label, entity: entity.name, trigger: trigger, condition: condition, actions: actions, active: active)
+        return AutomationDefinition(name: name, label: label, entity: entity.name, trigger: trigger, condition: condition, actions: list, steps: steps, active: active)
     }
-
-    static let later: Set<String> = ["schedule", "sla"]
 
     static func trigger(_ value: JSONValue?, entity: EntityDefinition, problems: inout [TesseraError.Detail]) -> AutomationTrigger? {
         guard let value, var reader = ObjectReader(value, path: "trigger", problems: &problems) else {
@@ -58,12 +94,32 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["on"])
             return .delete
         case "update":
-            reader.rejectUnknown(allowed: ["on", "fields"])
+            reader.rejectUnknown(allowed: ["on", "fields", "becomes_true"])
             let fields = reader.stringArray("fields") ?? []
             for field in fields where entity.field(field) == nil {
                 reader.fail("fields", rule: "unknown_field", "trigger.fields: \(entity.name) has no field '\(field)'")
             }
-            return .update(fields: fields)
+            return .update(fields: fields, becomesTrue: reader.bool("becomes_true") ?? false)
+        case "sla":
+            reader.rejectUnknown(allowed: ["on", "start", "stop"])
+            let start = reader.string("start") ?? "", stop = reader.string("stop") ?? ""
+            guard let startField = Column.resolve(start, in: entity), startField.type == .datetime || startField.type == .date else {
+                reader.fail("start", rule: "unknown_field", "trigger.start: \(entity.name) has no date or datetime field '\(start)' (created_at counts)")
+                return nil
+            }
+            guard let stopField = entity.field(stop), stopField.type != .formula else {
+                reader.fail("stop", rule: "unknown_field", "trigger.stop: \(entity.name) has no field '\(stop)'; the clock stops when it is set")
+                return nil
+            }
+            return .sla(start: startField.name, stop: stopField.name)
+        case "schedule":
+            reader.rejectUnknown(allowed: ["on", "cron"])
+            let cron = reader.string("cron") ?? ""
+            if case .failure(let error) = CronSchedule.parse(cron) {
+                reader.fail("cron", rule: "cron", "trigger.cron: \(error.message)")
+                return nil
+            }
+            return .schedule(cron: cron)
         case "stage_change":
             reader.rejectUnknown(allowed: ["on", "from", "to"])
             guard let stage = entity.fields.first(where: { $0.stage != nil }) else {
@@ -91,17 +147,13 @@ public enum AutomationDecoder {
             }
             return on == "time" ? .time(field: field.name, offset: text) : .inactive(field: field.name, after: text)
         default:
-            if later.contains(on) {
-                reader.fail("on", rule: "not_available", "trigger.on: '\(on)' triggers are not available in this version yet")
-            } else {
-                reader.fail("on", rule: "enum", "trigger.on must be one of create, update, stage_change, delete, time, inactive")
-            }
+            reader.fail("on", rule: "enum", "trigger.on must be one of create, update, stage_change, delete, time, inactive, sla, schedule")
             return nil
         }
     }
 
     static func action(_ value: JSONValue, path: String, entity: EntityDefinition, context: ExpressionContext,
-                       byName: [String: EntityDefinition], roles: [String], problems: inout [TesseraError.Detail]) -> AutomationAction? {
+                       byName: [String: EntityDefinition], names: Names, problems: inout [TesseraError.Detail]) -> AutomationAction? {
         guard var reader = ObjectReader(value, path: path, problems: &problems) else { return nil }
         defer { problems += reader.problems }
         let type = reader.string("type") ?? ""
@@ -121,22 +173,66 @@ public enum AutomationDecoder {
             return values.map { AutomationAction.create(entity: target.name, values: $0) }
         case "notify":
             reader.rejectUnknown(allowed: ["type", "to", "channel", "message"])
-            let to = reader.string("to") ?? ""
             let channel = reader.string("channel") ?? "inbox"
-            if channel != "inbox" {
-                reader.fail("channel", rule: "not_available", "\(reader.at("channel")): only the in-app inbox is available in this version")
+            let toUsers = channel == "inbox" || channel == "email"
+            if !toUsers, !APIName.isValid(channel) {
+                reader.fail("channel", rule: "channel", "\(reader.at("channel")) must be inbox, email, or the name of one of the tenant's channels (settings.channels)")
             }
-            if to.hasPrefix("role:") {
-                let role = String(to.dropFirst(5))
-                if role != RoleDefinition.adminName, !roles.contains(role) { reader.fail("to", rule: "unknown_role", "\(reader.at("to")): no role '\(role)'") }
-            } else if to != "owner" && to != "manager" {
-                reader.fail("to", rule: "enum", "\(reader.at("to")) must be owner, manager or role:<name>")
+            let to = reader.string("to")
+            if toUsers {
+                Self.checkRecipient(to ?? "", at: reader.at("to"), roles: names.roles, reader: &reader)
+            } else if reader.has("to") {
+                reader.fail("to", rule: "unknown_property", "\(reader.at("to")): a channel posts to its group; to applies to inbox and email")
             }
             guard let message = reader.label("message") else {
                 reader.fail("message", rule: "required", "\(reader.at("message")) is required: {\"zh-CN\":\"…\",\"en\":\"…\"}")
                 return nil
             }
-            return .notify(to: to, message: message)
+            return .notify(to: toUsers ? to : nil, channel: channel, message: message)
+        case "assign":
+            reader.rejectUnknown(allowed: ["type", "rule"])
+            let rule = reader.string("rule") ?? ""
+            guard let found = names.rules.first(where: { $0.name == rule }) else {
+                reader.fail("rule", rule: "unknown_rule", "\(reader.at("rule")): no assignment rule '\(rule)'")
+                return nil
+            }
+            if found.entity != entity.name {
+                reader.fail("rule", rule: "entity", "\(reader.at("rule")): rule '\(rule)' assigns \(found.entity), not \(entity.name)")
+            }
+            return .assign(rule: rule)
+        case "lock":
+            reader.rejectUnknown(allowed: ["type", "duration"])
+            let duration = reader.string("duration") ?? ""
+            guard let micros = DurationText.parse(duration), micros >= 60_000_000, micros <= 30 * 86_400_000_000 else {
+                reader.fail("duration", rule: "duration", "\(reader.at("duration")) must be a duration from 1m to 30d, like \"2h\"")
+                return nil
+            }
+            return .lock(duration: duration)
+        case "stage_back":
+            reader.rejectUnknown(allowed: ["type"])
+            guard entity.fields.contains(where: { $0.stage != nil }) else {
+                reader.fail("type", rule: "no_stage", "\(reader.at("type")): \(entity.name) has no stage field to move back")
+                return nil
+            }
+            return .stageBack
+        case "escalate":
+            reader.rejectUnknown(allowed: ["type", "levels", "role", "field", "message"])
+            let role = reader.string("role")
+            if let role, !names.roles.contains(role), role != RoleDefinition.adminName {
+                reader.fail("role", rule: "unknown_role", "\(reader.at("role")): no role '\(role)'")
+            }
+            if role != nil, reader.has("levels") { reader.fail("levels", rule: "exclusive", "\(reader.at("levels")): name levels or role, not both") }
+            let levels = reader.int("levels", min: 1) ?? 1
+            if levels > 10 { reader.fail("levels", rule: "range", "\(reader.at("levels")) must be 1 to 10") }
+            let field = reader.string("field")
+            if let field, entity.field(field)?.type != .user {
+                reader.fail("field", rule: "unknown_field", "\(reader.at("field")): \(entity.name) has no user field '\(field)'")
+            }
+            guard let message = reader.label("message") else {
+                reader.fail("message", rule: "required", "\(reader.at("message")) is required: {\"zh-CN\":\"…\",\"en\":\"…\"}")
+                return nil
+            }
+            return .escalate(levels: levels, role: role, field: field, message: message)
         case "webhook":
             reader.rejectUnknown(allowed: ["type", "url"])
             let url = reader.string("url") ?? ""
@@ -146,11 +242,18 @@ public enum AutomationDecoder {
             }
             return .webhook(url: url)
         default:
-            let later: Set<String> = ["assign", "lock", "stage_back", "escalate"]
-            reader.fail("type", rule: later.contains(type) ? "not_available" : "enum",
-                        later.contains(type) ? "\(reader.at("type")): '\(type)' actions are not available in this version yet"
-                                             : "\(reader.at("type")) must be one of set, create, notify, webhook")
+            reader.fail("type", rule: "enum", "\(reader.at("type")) must be one of set, create, notify, webhook, assign, lock, stage_back, escalate")
             return nil
+        }
+    }
+
+    /// `owner`, `manager` or `role:<name>`.
+    static func checkRecipient(_ to: String, at path: String, roles: [String], reader: inout ObjectReader) {
+        if to.hasPrefix("role:") {
+            let role = String(to.dropFirst(5))
+            if role != RoleDefinition.adminName, !roles.contains(role) { reader.fail("to", rule: "unknown_role", "\(path): no role '\(role)'") }
+        } else if to != "owner" && to != "manager" {
+            reader.fail("to", rule: "enum", "\(path) must be owner, manager or role:<name>")
         }
     }
 

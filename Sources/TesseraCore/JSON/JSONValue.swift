@@ -84,6 +84,8 @@ extension JSONValue {
         }
         guard case .object(var merged) = self else { throw .internal() }
         for (key, value) in patch {
+            // null removes a member (a condition, a weight), as in JSON merge patch.
+            if value.isNull { merged.removeAll { $0.0 == key }; continue }
             if let i = merged.firstIndex(where: { $0.0 == key }) { merged[i].1 = value } else { merged.append((key, value)) }
         }
         return .object(merged)

@@ -12,6 +12,8 @@ public struct PackManifest: Sendable, Equatable {
     public var roles: [RoleDefinition] = []
     /// Automations the pack defines (`automations/<name>.yaml`), checked against its entities and roles.
     public var automations: [AutomationDefinition] = []
+    /// Assignment rules the pack defines (`assignment-rules/<name>.yaml`).
+    public var assignmentRules: [AssignmentRule] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -28,6 +30,7 @@ public struct PackManifest: Sendable, Equatable {
         m.append(("entities", .array(entities.map { .string($0.name) })))
         m.append(("roles", .array(roles.map { .string($0.name) })))
         m.append(("automations", .array(automations.map { .string($0.name) })))
+        m.append(("assignment_rules", .array(assignmentRules.map { .string($0.name) })))
         return .object(m)
     }
 }
@@ -57,7 +60,7 @@ public struct PackLibrary: Sendable {
         let json = try YAMLDocument.parse(manifestText, file: "\(id)/pack.yaml")
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
-        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities", "roles", "automations"])
+        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules"])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
         let name = reader.label("name")
@@ -73,6 +76,7 @@ public struct PackLibrary: Sendable {
         let entityNames = reader.stringArray("entities") ?? []
         let roleNames = reader.stringArray("roles") ?? []
         let automationNames = reader.stringArray("automations") ?? []
+        let ruleNames = reader.stringArray("assignment_rules") ?? []
         problems += reader.problems
         if manifestID != id { problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder")) }
         if version.isEmpty { problems.append(.init(field: "version", rule: "required", message: "\(id)/pack.yaml: version is required")) }
@@ -89,14 +93,20 @@ public struct PackLibrary: Sendable {
                 try RoleDecoder.role(json, entities: entities)
             }
         }
+        let rules = try ruleNames.map { (name: String) throws(TesseraError) -> AssignmentRule in
+            try member(id, folder: "assignment-rules", name, kind: "assignment rule", name: \.name) { json throws(TesseraError) in
+                try AssignmentRuleDecoder.rule(json, entities: entities, roles: roles.map(\.name))
+            }
+        }
         let automations = try automationNames.map { (name: String) throws(TesseraError) -> AutomationDefinition in
             try member(id, folder: "automations", name, kind: "automation", name: \.name) { json throws(TesseraError) in
-                try AutomationDecoder.automation(json, entities: entities, roles: roles.map(\.name))
+                try AutomationDecoder.automation(json, entities: entities, roles: roles.map(\.name), rules: rules)
             }
         }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
         manifest.automations = automations
+        manifest.assignmentRules = rules
         return manifest
     }
 

@@ -8,9 +8,12 @@ public struct MetadataChange: Sendable {
     public var roles: [RoleDefinition]?
     /// The complete new automation list when automations change.
     public var automations: [AutomationDefinition]?
+    /// The complete new assignment-rule list when rules change.
+    public var assignmentRules: [AssignmentRule]?
 
     public init(entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,
-                automations: [AutomationDefinition]? = nil) {
+                automations: [AutomationDefinition]? = nil, assignmentRules: [AssignmentRule]? = nil) {
+        self.assignmentRules = assignmentRules
         self.entities = entities
         self.steps = steps
         self.action = action

@@ -47,6 +47,7 @@ public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> 
     UserRoutes(runtime: runtime).register(on: router)
     RoleRoutes(runtime: runtime).register(on: router)
     AutomationRoutes(runtime: runtime).register(on: router)
+    AssignmentRuleRoutes(runtime: runtime).register(on: router)
     FileRoutes(runtime: runtime).register(on: router)
     PackRoutes(runtime: runtime).register(on: router)
     return router

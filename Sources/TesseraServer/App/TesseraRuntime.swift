@@ -19,6 +19,8 @@ public struct TesseraRuntime: Sendable {
     public let users: UserStore
     public let sessions: SessionStore
     public let outbox: OutboxStore
+    public let locks: RecordLockStore
+    public let assignments: AssignmentStore
     /// Writes of this instance that made automation events wake its worker through this.
     public let signal: OutboxSignal
     public let adminToken: String
@@ -41,7 +43,9 @@ public struct TesseraRuntime: Sendable {
         records = RecordStore(client: client, prepared: PreparedSQL(), signal: signal, logger: logger)
         outbox = OutboxStore(client: client, logger: logger)
         let retry = configuration.automationRetryBase.components
-        events = EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox,
+        locks = RecordLockStore(client: client, logger: logger)
+        assignments = AssignmentStore(logger: logger)
+        events = EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox, locks: locks,
                                 webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,
                                 retryBase: Double(retry.seconds) + Double(retry.attoseconds) / 1e18, logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)

@@ -22,7 +22,8 @@ struct AutomationRoutes {
         group.post { request, context -> Response in
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
             let updated = try await runtime.changeTenantMetadata(try context.requireCaller()) { current in
-                try AutomationChangePlanner.create(body, entities: current.entities, roles: current.roles.map(\.name), automations: current.automations)
+                try AutomationChangePlanner.create(body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
+                                                  automations: current.automations)
             }
             guard let automation = updated.automations.first(where: { $0.name == body["name"]?.stringValue }) else { throw TesseraError.internal() }
             return JSONResponse.make(.created, automation.json)
@@ -31,7 +32,8 @@ struct AutomationRoutes {
             let name = try context.parameters.required("name")
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
             let updated = try await runtime.changeTenantMetadata(try context.requireCaller()) { current in
-                try AutomationChangePlanner.patch(name, body, entities: current.entities, roles: current.roles.map(\.name), automations: current.automations)
+                try AutomationChangePlanner.patch(name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
+                                                 automations: current.automations)
             }
             guard let automation = updated.automations.first(where: { $0.name == name }) else { throw TesseraError.internal() }
             return JSONResponse.make(.ok, automation.json)

@@ -142,6 +142,37 @@ struct DataRoutes {
             return JSONResponse.make(.ok, .object([("data", .array(data)), ("current", visits.last?.to.map(JSONValue.string) ?? .null),
                                                    ("seconds_by_stage", .object(totals))]))
         }
+        // "Lock for follow-up": the record stays readable, but only the locker may change it.
+        group.post(":entity/:id/lock") { request, context -> Response in
+            let (caller, entity) = try await resolve(context, .update)
+            let body = try await request.jsonBody(limit: 4 << 10)
+            let text = body["duration"]?.stringValue ?? "2h"
+            guard case .object(let members) = body, members.allSatisfy({ $0.0 == "duration" }),
+                  let micros = DurationText.parse(text), micros >= 60_000_000, micros <= 30 * 86_400_000_000 else {
+                throw TesseraError.validation([.init(field: "duration", rule: "duration", message: "the body is {\"duration\": \"2h\"}, a duration from 1m to 30d")])
+            }
+            let id = try context.parameters.required("id")
+            let record = try JSONParser.parse(try await runtime.records.get(caller, entity, id: id))
+            let recordID = record["id"]?.stringValue ?? id
+            guard let lock = try await runtime.locks.lock(caller.tenant, entity: entity.name, recordID: recordID, holder: caller.userID,
+                                                          seconds: micros / 1_000_000, automation: nil) else {
+                let other = try await runtime.locks.current(caller.tenant, entity: entity.name, recordID: recordID)
+                throw TesseraError(status: 423, code: "record_locked", message: "The \(entity.name) \(recordID) is locked by someone else until \(other?.until ?? "later").")
+            }
+            return JSONResponse.make(.ok, .object([("holder", .string(caller.userID.uuidString.lowercased())), ("until", .string(lock.until))]))
+        }
+        group.delete(":entity/:id/lock") { _, context -> Response in
+            let (caller, entity) = try await resolve(context, .read)
+            let id = try context.parameters.required("id")
+            let record = try JSONParser.parse(try await runtime.records.get(caller, entity, id: id))
+            let recordID = record["id"]?.stringValue ?? id
+            // The holder unlocks; so may whoever manages the tenant's metadata (an admin clearing a stale lock).
+            let anyone = try await runtime.access(caller).1.has(.manageMetadata)
+            guard try await runtime.locks.unlock(caller.tenant, entity: entity.name, recordID: recordID, holder: anyone ? nil : caller.userID) else {
+                throw TesseraError.forbidden("The \(entity.name) \(recordID) is not locked by you.")
+            }
+            return Response(status: .noContent)
+        }
         group.post(":entity/:id/restore") { _, context -> Response in
             let (caller, entity) = try await resolve(context, .delete)
             let record = try await runtime.records.restore(caller, entity, id: try context.parameters.required("id"))

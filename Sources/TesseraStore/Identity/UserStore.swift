@@ -191,6 +191,23 @@ public struct UserStore: Sendable {
         return try await connection.query(query, logger: logger).collect().map { try $0.decode(UUID.self) }
     }
 
+    /// Up the manager chain from `owner`: the `levels`-th manager (or, if that one is not active,
+    /// the next active one above), or the nearest active manager holding `role`.
+    public func escalationTarget(_ tenant: Tenant, owner: UUID?, levels: Int, role: String?, on connection: PostgresConnection) async throws -> UUID? {
+        guard let owner else { return nil }
+        let table = IdentityTables.users(tenant.schema)
+        let rows = try await connection.query("""
+            WITH RECURSIVE chain(id, manager_id, depth) AS (
+              SELECT id, manager_id, 0 FROM \(unescaped: table) WHERE id = \(owner)
+              UNION ALL SELECT u.id, u.manager_id, c.depth + 1 FROM \(unescaped: table) u JOIN chain c ON u.id = c.manager_id WHERE c.depth < 32)
+            SELECT c.id, c.depth, u.roles, u.status FROM chain c JOIN \(unescaped: table) u ON u.id = c.id WHERE c.depth > 0 ORDER BY c.depth
+            """, logger: logger)
+        for try await (id, depth, roles, status) in rows.decode((UUID, Int, [String], String).self) where status == "active" {
+            if let role { if roles.contains(role) { return id } } else if depth >= levels { return id }
+        }
+        return nil
+    }
+
     // MARK: Teams
 
     public func teams(_ tenant: Tenant) async throws -> [Team] {

@@ -14,8 +14,8 @@ public struct EntityModel: Sendable {
     /// Active automations on this entity, and their names by the record event they listen to.
     public let automations: [AutomationDefinition]
     let listeners: [RecordEvent: [String]]
-    /// Time triggers: each write (re)schedules one timer per automation at `field + offset`.
-    let timers: [(automation: String, field: FieldDefinition, offset: Int64)]
+    /// Time triggers: writes (re)schedule the automations' timers at `field + offset`.
+    let timers: [ScheduledTimer]
 
     public var name: String { definition.name }
 
@@ -29,13 +29,21 @@ public struct EntityModel: Sendable {
         self.related = related
         self.automations = automations.filter { $0.active && $0.entity == definition.name }
         listeners = Dictionary(grouping: self.automations.filter { $0.trigger.event != .timer }, by: \.trigger.event).mapValues { $0.map(\.name) }
-        timers = self.automations.compactMap { automation in
-            guard let timer = automation.trigger.timer, let field = definition.field(timer.field) else { return nil }
-            return (automation.name, field, timer.offset)
+        timers = self.automations.flatMap { automation in
+            automation.timers.compactMap { timer in
+                Column.resolve(timer.field, in: definition).map { ScheduledTimer(automation: automation.name, column: $0, timer: timer) }
+            }
         }
         let context = ExpressionContext(entity: definition, relatedEntity: related)
         formulas = definition.fields.filter { $0.type == .formula }.compactMap { try? CompiledFormula.compile($0, in: context) }
         rules = definition.rules.filter(\.active).compactMap { try? CompiledRule.compile($0, entity: definition, related: related) }
         stage = definition.fields.first { $0.stage != nil }.flatMap { try? CompiledStage.compile($0, entity: definition, related: related) }
     }
+}
+
+/// One automation's timer on an entity, with its start column resolved.
+struct ScheduledTimer: Sendable {
+    let automation: String
+    let column: Column
+    let timer: AutomationTimer
 }

@@ -59,14 +59,21 @@ public struct MetadataStore: Sendable {
             // Saved roles were checked; one that no longer decodes (an older server's) grants nothing.
             if let role = try? RoleDecoder.role(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities) { roles.append(role) }
         }
+        var rules: [AssignmentRule] = []
+        for try await text in try await connection.query("SELECT definition::text FROM tessera.assignment_rules WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger).decode(String.self) {
+            if let rule = try? AssignmentRuleDecoder.rule(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name)) {
+                rules.append(rule)
+            }
+        }
         var automations: [AutomationDefinition] = []
         for try await text in try await connection.query("SELECT definition::text FROM tessera.automations WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger).decode(String.self) {
             // Checked when saved and whenever entities change; one that no longer decodes does not run.
-            if let automation = try? AutomationDecoder.automation(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name)) {
+            if let automation = try? AutomationDecoder.automation(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities,
+                                                                  roles: roles.map(\.name), rules: rules) {
                 automations.append(automation)
             }
         }
-        return TenantMetadata(tenant: tenant, version: version, entities: entities, roles: roles, automations: automations)
+        return TenantMetadata(tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules)
     }
 
     /// Saves what changed among a tenant's named documents (roles, automations) in `table`, and
@@ -133,9 +140,24 @@ public struct MetadataStore: Sendable {
                 // Roles never point at entities or fields that are gone; automations must still hold.
                 let roles = (change.roles ?? current.roles).map { RoleChangePlanner.pruned($0, entities: change.entities) }
                 let automations = change.automations ?? current.automations
+                let rules = change.assignmentRules ?? current.assignmentRules
+                let brokenRules = rules.flatMap { rule -> [TesseraError.Detail] in
+                    do throws(TesseraError) {
+                        _ = try AssignmentRuleDecoder.rule(rule.json, entities: change.entities, roles: roles.map(\.name))
+                        return []
+                    } catch {
+                        return error.details.map { d in
+                            var d = d
+                            d.field = "assignment_rules.\(rule.name)" + (d.field.map { ".\($0)" } ?? "")
+                            d.message = "assignment rule \(rule.name): \(d.message)"
+                            return d
+                        }
+                    }
+                }
+                guard brokenRules.isEmpty else { throw TesseraError.invalidMetadata(brokenRules) }
                 let brokenAutomations = automations.flatMap { automation -> [TesseraError.Detail] in
                     do throws(TesseraError) {
-                        _ = try AutomationDecoder.automation(automation.json, entities: change.entities, roles: roles.map(\.name))
+                        _ = try AutomationDecoder.automation(automation.json, entities: change.entities, roles: roles.map(\.name), rules: rules)
                         return []
                     } catch {
                         return error.details.map { d in
@@ -151,6 +173,9 @@ public struct MetadataStore: Sendable {
                                                           new: roles.map { ($0.name, $0.json) }, on: connection)
                     + saveDocuments("tessera.automations", prefix: "automation", tenant: tenant, old: current.automations.map { ($0.name, $0.json) },
                                     new: automations.map { ($0.name, $0.json) }, on: connection)
+                    + saveDocuments("tessera.assignment_rules", prefix: "assignment_rule", tenant: tenant,
+                                    old: current.assignmentRules.map { ($0.name, $0.json) }, new: rules.map { ($0.name, $0.json) }, on: connection)
+                try await ScheduleTicks.reschedule(tenant, old: current.automations, new: automations, on: connection, logger: logger)
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
                 // The log keeps each changed entity's definition before and after, like record history.
                 let newByName = Dictionary(change.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -166,7 +191,8 @@ public struct MetadataStore: Sendable {
                 try await alongside?(connection)
                 // Delivered at commit, to every instance listening (this one included).
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
-                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations)
+                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
+                                      assignmentRules: rules)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

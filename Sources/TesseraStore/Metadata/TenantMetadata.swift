@@ -8,12 +8,15 @@ public struct TenantMetadata: Sendable {
     public let entities: [EntityDefinition]
     public let roles: [RoleDefinition]
     public let automations: [AutomationDefinition]
+    public let assignmentRules: [AssignmentRule]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
     /// Policies by role set, computed once per metadata version (callers share a few role sets).
     private let policies = PolicyMemo()
 
-    public init(tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = []) {
+    public init(tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
+                assignmentRules: [AssignmentRule] = []) {
+        self.assignmentRules = assignmentRules
         self.tenant = tenant
         self.version = version
         self.entities = entities

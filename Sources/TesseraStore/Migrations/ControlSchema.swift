@@ -118,6 +118,19 @@ public enum ControlSchema {
         Migration(version: 7, name: "webhook signing secrets", sql: ["ALTER TABLE tessera.tenants ADD COLUMN webhook_secret text"]),
         Migration(version: 8, name: "outbox events announced in-process, not by NOTIFY", sql: [],
                   tenant: { ["DROP TRIGGER IF EXISTS outbox_notify ON \(OutboxTables.outbox($0))"] }),
+        Migration(version: 9, name: "assignment rules, SLA steps, record locks, notification channels", sql: [
+            """
+            CREATE TABLE tessera.assignment_rules (
+                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                name text NOT NULL,
+                definition json NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            )
+            """,
+            "ALTER TABLE tessera.tenants ADD COLUMN channels jsonb, ADD COLUMN smtp jsonb",
+        ], tenant: { schema in
+            ["ALTER TABLE \(OutboxTables.outbox(schema)) ADD COLUMN IF NOT EXISTS step int"] + AutomationStateTables.create(schema: schema)
+        }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

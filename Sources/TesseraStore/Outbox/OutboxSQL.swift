@@ -19,37 +19,48 @@ enum OutboxSQL {
     /// `field + offset` for records whose field is set (`ts`). On an update only the timers whose
     /// field changed are replaced (compared with `o`, the row before): a write that leaves the field
     /// alone — an automation's own `set`, say — must not make a fired timer due again. A delete
-    /// cancels them all; a create or restore schedules them all. A date field counts from midnight
-    /// in the tenant's time zone.
-    static func appendTimers(_ timers: [(automation: String, field: FieldDefinition, offset: Int64)], action: String,
-                             schema: String, entity: String, timeZone: String, to b: inout SQLBuilder) {
+    /// cancels them all; a create or restore schedules them all. An SLA's timers are cancelled
+    /// once its stop field is set, and not scheduled while it is. A date field counts from
+    /// midnight in the tenant's time zone.
+    static func appendTimers(_ timers: [ScheduledTimer], action: String, schema: String, entity: String, timeZone: String, to b: inout SQLBuilder) {
         let update = action == "update"
-        func changed(_ field: FieldDefinition) -> String {
-            let column = SQLIdentifier.quote(field.name)
-            return "w.\(column) IS DISTINCT FROM o.\(column)"
+        func changed(_ column: Column) -> String {
+            let name = SQLIdentifier.quote(column.name)
+            return "w.\(name) IS DISTINCT FROM o.\(name)"
         }
+        func stopped(_ timer: AutomationTimer) -> String? {
+            timer.stop.map { "w.\(SQLIdentifier.quote($0)) IS NOT NULL" }
+        }
+        // One cancel condition per automation (an SLA's steps share their start and stop fields).
+        var seen = Set<String>()
+        let distinct = timers.filter { seen.insert($0.automation).inserted }
         b.append(", tc AS (DELETE FROM \(OutboxTables.outbox(schema)) x USING w")
         if update { b.append(" JOIN o ON o.id = w.id") }
         b.append(" WHERE x.record_id = w.id AND x.event = 'timer' AND x.status = 'pending' AND (")
-        for (i, timer) in timers.enumerated() {
+        for (i, timer) in distinct.enumerated() {
             if i > 0 { b.append(" OR ") }
             b.append("(x.automation = ")
             b.bind(.text(timer.automation), cast: "text")
-            if update { b.append(" AND " + changed(timer.field)) }
+            var reasons: [String] = []
+            if update { reasons.append(changed(timer.column)) }
+            if let stop = stopped(timer.timer) { reasons.append(stop) }
+            if !reasons.isEmpty, action != "delete" { b.append(" AND (" + reasons.joined(separator: " OR ") + ")") }
             b.append(")")
         }
         b.append("))")
         guard action != "delete" else { return }
-        b.append(", ts AS (INSERT INTO \(OutboxTables.outbox(schema)) (automation, entity, record_id, event, due_at) ")
-        for (i, timer) in timers.enumerated() {
+        b.append(", ts AS (INSERT INTO \(OutboxTables.outbox(schema)) (automation, entity, record_id, event, step, due_at) ")
+        for (i, scheduled) in timers.enumerated() {
             if i > 0 { b.append(" UNION ALL ") }
-            let column = "w." + SQLIdentifier.quote(timer.field.name)
+            let column = "w." + SQLIdentifier.quote(scheduled.column.name)
             b.append("SELECT ")
-            b.bind(.text(timer.automation), cast: "text")
+            b.bind(.text(scheduled.automation), cast: "text")
             b.append(", ")
             b.bind(.text(entity), cast: "text")
             b.append(", w.id, 'timer', ")
-            if timer.field.type == .date {
+            if let step = scheduled.timer.step { b.bind(.integer(Int64(step)), cast: "int") } else { b.append("NULL::int") }
+            b.append(", ")
+            if scheduled.column.type == .date {
                 b.append("(\(column)::timestamp AT TIME ZONE ")
                 b.bind(.text(timeZone), cast: "text")
                 b.append(")")
@@ -57,11 +68,12 @@ enum OutboxSQL {
                 b.append(column)
             }
             b.append(" + make_interval(secs => ")
-            b.bind(.integer(timer.offset / 1_000_000))
+            b.bind(.integer(scheduled.timer.offset / 1_000_000))
             b.append(") FROM w")
             if update { b.append(" JOIN o ON o.id = w.id") }
             b.append(" WHERE \(column) IS NOT NULL")
-            if update { b.append(" AND " + changed(timer.field)) }
+            if let stop = scheduled.timer.stop { b.append(" AND w.\(SQLIdentifier.quote(stop)) IS NULL") }
+            if update { b.append(" AND " + changed(scheduled.column)) }
         }
         b.append(")")
     }

@@ -40,6 +40,8 @@ public struct OutboxStore: Sendable {
         public let depth: Int
         /// Attempts before this one.
         public let attempts: Int
+        /// The SLA step a timer is for.
+        public let step: Int?
     }
 
     /// Attempts before an event is dead-lettered.
@@ -62,15 +64,35 @@ public struct OutboxStore: Sendable {
     /// Up to `limit` events due at `now` (microseconds, the automation clock), oldest first, locked the same way.
     public func claim(_ tenant: Tenant, limit: Int, now: Int64, on connection: PostgresConnection) async throws -> [Event] {
         let rows = try await connection.query("""
-            SELECT id, automation, entity, record_id::text, event, old::text, new::text, depth, attempts
+            SELECT id, automation, entity, record_id::text, event, old::text, new::text, depth, attempts, step
             FROM \(unescaped: OutboxTables.outbox(tenant.schema))
             WHERE status = 'pending' AND due_at <= to_timestamp(\(Double(now) / 1_000_000)) ORDER BY due_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """, logger: logger).collect()
         return try rows.map { row in
-            let (id, automation, entity, record, event, old, new, depth, attempts) = try row.decode((Int64, String, String, String, String, String?, String?, Int, Int).self)
+            let (id, automation, entity, record, event, old, new, depth, attempts, step) = try row.decode((Int64, String, String, String, String, String?, String?, Int, Int, Int?).self)
             return Event(id: id, automation: automation, entity: entity, recordID: record, event: RecordEvent(rawValue: event) ?? .update,
-                         old: try old.map { try JSONParser.parse($0) }, new: try new.map { try JSONParser.parse($0) } ?? .null, depth: depth, attempts: attempts)
+                         old: try old.map { try JSONParser.parse($0) }, new: try new.map { try JSONParser.parse($0) } ?? .null, depth: depth,
+                         attempts: attempts, step: step)
         }
+    }
+
+    /// A schedule's tick: one `timer` event per live record of the entity meeting the automation's
+    /// condition (evaluated in SQL at `now`), at most `limit`. Returns how many.
+    public func fanOut(_ tenant: Tenant, _ automation: AutomationDefinition, _ model: EntityModel, now: Int64, timeZone: TimeZoneRules,
+                       limit: Int, on connection: PostgresConnection) async throws -> Int {
+        var b = SQLBuilder("WITH e AS (INSERT INTO \(OutboxTables.outbox(tenant.schema)) (automation, entity, record_id, event) SELECT ")
+        b.bind(.text(automation.name), cast: "text")
+        b.append(", ")
+        b.bind(.text(model.name), cast: "text")
+        b.append(", q.id, 'timer' FROM \(SQLIdentifier.qualified(tenant.schema, model.name)) q WHERE q.deleted_at IS NULL")
+        if let condition = automation.condition {
+            let compiled = try CompiledExpression(condition, in: ExpressionContext(entity: model.definition, relatedEntity: model.related), expecting: .bool)
+            b.append(" AND (")
+            try ExpressionSQL(schema: tenant.schema, environment: ExpressionEnvironment(now: now, timeZone: timeZone)).append(compiled.checked, to: &b, positive: true)
+            b.append(")")
+        }
+        b.append(" ORDER BY q.id LIMIT \(limit) RETURNING 1) SELECT count(*) FROM e")
+        return try await connection.query(b.query, logger: logger).collect().first?.decode(Int.self) ?? 0
     }
 
     /// How a run ended, for the run log.

@@ -9,7 +9,7 @@ enum OutboxTables {
     /// dead after the last attempt. Workers claim due rows with FOR UPDATE SKIP LOCKED.
     static let outboxTable = TenantTable(name: "_outbox", columns: """
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, automation text NOT NULL, entity text NOT NULL, record_id uuid NOT NULL, \
-        event text NOT NULL, old jsonb, new jsonb, depth int NOT NULL DEFAULT 0, status text NOT NULL DEFAULT 'pending', \
+        event text NOT NULL, old jsonb, new jsonb, depth int NOT NULL DEFAULT 0, step int, status text NOT NULL DEFAULT 'pending', \
         attempts int NOT NULL DEFAULT 0, due_at timestamptz NOT NULL DEFAULT now(), last_error text, \
         created_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz
         """, indexColumns: "due_at, id", indexWhere: "status = 'pending'")

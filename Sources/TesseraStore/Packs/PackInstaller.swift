@@ -35,7 +35,8 @@ public struct PackInstaller: Sendable {
         }) { current in
             let change = try MetadataChangePlanner.createEntities(pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
             let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: current.roles, change: change)
-            return try AutomationChangePlanner.createAll(pack.automations, automations: current.automations, change: withRoles)
+            let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: current.assignmentRules, change: withRoles)
+            return try AutomationChangePlanner.createAll(pack.automations, automations: current.automations, change: withRules)
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }

@@ -40,7 +40,33 @@ struct RecordSQL {
     /// Automations that listen to this entity's events: each write adds one outbox row per listener.
     var listeners: [RecordEvent: [String]] = [:]
     /// Time triggers of this entity: writes replace the record's pending timers.
-    var timers: [(automation: String, field: FieldDefinition, offset: Int64)] = []
+    var timers: [ScheduledTimer] = []
+
+    /// Whether record locks bind this caller: they do not bind automations (which act for the
+    /// tenant) nor internal system writes.
+    var locksApply: Bool { caller != nil && caller?.automation == nil }
+
+    /// Locked records (`_record_locks`) are read-only for everyone but the lock's holder: the
+    /// write's row `q` must not be locked by someone else.
+    func appendUnlocked(to b: inout SQLBuilder) {
+        guard locksApply else { return }
+        b.append(" AND NOT EXISTS (SELECT 1 FROM \(AutomationStateTables.locks(schema)) l WHERE l.entity = ")
+        b.bind(.text(entity.name), cast: "text")
+        b.append(" AND l.record_id = q.id AND l.until > now() AND l.holder IS DISTINCT FROM ")
+        b.bind(.text(actor), cast: "uuid")
+        b.append(")")
+    }
+
+    /// Who holds a lock on the record against this caller, and until when.
+    func lockHolder(id: String) -> SQLBuilder {
+        var b = SQLBuilder("SELECT coalesce(u.name, ''), to_char(l.until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM \(AutomationStateTables.locks(schema)) l LEFT JOIN \(SQLIdentifier.qualified(schema, "_users")) u ON u.id = l.holder WHERE l.entity = ")
+        b.bind(.text(entity.name), cast: "text")
+        b.append(" AND l.record_id = ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(" AND l.until > now() AND l.holder IS DISTINCT FROM ")
+        b.bind(.text(actor), cast: "uuid")
+        return b
+    }
 
     /// Ends a write CTE `w`: its history row, then the written row's JSON with formulas computed.
     func appendReturning(_ action: String, to b: inout SQLBuilder) throws(ExpressionError) {
@@ -293,6 +319,7 @@ struct RecordSQL {
         b.bind(.text(id), cast: "uuid")
         b.append(" AND deleted_at IS NULL")
         access?.appendScope(.update, to: &b)
+        appendUnlocked(to: &b)
         if let version = write.expectedVersion {
             b.append(" AND version = ")
             b.bind(.integer(version))
@@ -309,6 +336,7 @@ struct RecordSQL {
         b.bind(.text(id), cast: "uuid")
         b.append(delete ? " AND deleted_at IS NULL" : " AND deleted_at IS NOT NULL")
         access?.appendScope(.delete, to: &b)
+        if delete { appendUnlocked(to: &b) }
         if let expectedVersion {
             b.append(" AND version = ")
             b.bind(.integer(expectedVersion))

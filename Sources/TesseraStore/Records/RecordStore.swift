@@ -272,7 +272,8 @@ public struct RecordStore: Sendable {
                     return json
                 }
                 try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
-                throw Self.outOfScope(.update, sql, id: id)
+                try await requireUnlocked(sql, id: id, on: connection)
+            throw Self.outOfScope(.update, sql, id: id)
             }
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
@@ -300,9 +301,11 @@ public struct RecordStore: Sendable {
         current.bind(.text(id), cast: "uuid")
         current.append(" AND q.deleted_at IS NULL")
         sql.access?.appendScope(.update, to: &current)
+        sql.appendUnlocked(to: &current)
         current.append(" FOR UPDATE")
         guard let json = try await prepared.rows(current, on: connection, logger: logger).first?.decode(String.self) else {
             try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
+            try await requireUnlocked(sql, id: id, on: connection)
             throw Self.outOfScope(.update, sql, id: id)
         }
         let old = RecordValues(json: try JSONParser.parse(json), entity: model.definition)
@@ -431,6 +434,7 @@ public struct RecordStore: Sendable {
                 // Visible and in the expected state, yet not written: outside the delete scope.
                 if let (_, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self), deleted != delete {
                     if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
+                    try await requireUnlocked(sql, id: id, on: connection)
                     throw Self.outOfScope(.delete, sql, id: id)
                 }
                 throw TesseraError.notFound(delete ? "No \(entity.name) with id '\(id)'." : "No \(entity.name) with id '\(id)' in the recycle bin.")
@@ -441,6 +445,14 @@ public struct RecordStore: Sendable {
     }
 
     /// Throws 404 for a missing or recycled record, 409 for a stale version; returns when the record is live and current.
+    /// 423 when someone else holds a lock on the record (see `RecordSQL.appendUnlocked`).
+    private func requireUnlocked(_ sql: RecordSQL, id: String, on connection: PostgresConnection) async throws {
+        guard sql.locksApply, let (holder, until) = try await prepared.rows(sql.lockHolder(id: id), on: connection, logger: logger).first?.decode((String, String).self) else { return }
+        throw TesseraError(status: 423, code: "record_locked",
+                           message: "The \(sql.entity.name) \(id) is locked\(holder.isEmpty ? "" : " for \(holder)") until \(until); others may read it but not change it.",
+                           details: [.init(field: nil, rule: "locked", message: "locked until \(until)", extra: ["locked_until": .string(until)])])
+    }
+
     private func requireState(_ sql: RecordSQL, id: String, expectedVersion: Int64?, on connection: PostgresConnection) async throws {
         if let (version, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self) {
             if deleted { throw TesseraError.notFound("The \(sql.entity.name) \(id) is in the recycle bin.") }
