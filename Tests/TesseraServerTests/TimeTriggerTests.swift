@@ -123,4 +123,97 @@ struct TimeTriggerTests {
             }
         }
     }
+
+    @Test("an SLA reminds at 4 h and escalates at 12 h unless the response came first; the response cancels the pending steps")
+    func sla() async throws {
+        let clock = AutomationClock()
+        try await TestApp.run(configure: { $0.automationClock = clock }) { app in
+            let slug = TestDatabase.uniqueSlug()
+            let admin = try await app.createTenant(slug)
+            try await app.createEntity(admin, ["name": "ticket", "fields": [["name": "title", "type": "text"], ["name": "first_response_at", "type": "datetime"],
+                                                                           ["name": "escalated_to", "type": "user"]]])
+            let created = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
+                "name": "first_response", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"],
+                "steps": [["after": "4h", "actions": [["type": "notify", "to": "owner", "message": ["en": "Respond please: 4 h passed"]]]],
+                          ["after": "12h", "actions": [["type": "escalate", "levels": 1, "field": "escalated_to", "message": ["en": "12 h without a response"]]]]],
+            ])
+            #expect(created.status == 201, "\(created.text)")
+            for bad: JSONValue in [
+                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "title", "stop": "first_response_at"], "steps": [["after": "1h", "actions": [["type": "set", "values": ["title": "x"]]]]]],
+                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "ghost"], "steps": [["after": "1h", "actions": [["type": "set", "values": ["title": "x"]]]]]],
+                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"],
+                 "steps": [["after": "4h", "actions": [["type": "set", "values": ["title": "x"]]]], ["after": "2h", "actions": [["type": "set", "values": ["title": "y"]]]]]],
+                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"], "actions": [["type": "set", "values": ["title": "x"]]]],
+            ] {
+                try await app.call(.post, "/api/v1/meta/automations", key: admin, json: bad).expectError(422)
+            }
+            let (boss, bossKey) = try await app.makeUser(admin, name: "Supervisor", roles: ["admin"])
+            let (_, rep) = try await app.makeUser(admin, name: "Rep", roles: ["admin"], manager: boss)
+            let silent = try #require(try await app.create(rep, "ticket", ["title": "nobody answers"])["id"]?.stringValue)
+            let quick = try #require(try await app.create(rep, "ticket", ["title": "answered in 2 h"])["id"]?.stringValue)
+            let late = try #require(try await app.create(rep, "ticket", ["title": "answered in 5 h"])["id"]?.stringValue)
+            #expect(try await pendingTimers(slug, record: silent) == 2)
+            clock.advance(by: .seconds(2 * 3600))
+            #expect(try await app.call(.patch, "/api/v1/data/ticket/\(quick)", key: rep, json: ["first_response_at": Self.iso(2)]).status == 200)
+            #expect(try await pendingTimers(slug, record: quick) == 0)
+            clock.advance(by: .seconds(2 * 3600 + 60))  // 4 h 1 min
+            try await eventually("two reminders (silent and late)") {
+                try await app.call(.get, "/api/v1/inbox", key: rep).data.count == 2
+            }
+            clock.advance(by: .seconds(3600))            // 5 h: the late one answers
+            #expect(try await app.call(.patch, "/api/v1/data/ticket/\(late)", key: rep, json: ["first_response_at": Self.iso(5)]).status == 200)
+            clock.advance(by: .seconds(7 * 3600))        // 12 h 1 min
+            try await eventually("the silent ticket escalated to the supervisor") {
+                try await app.call(.get, "/api/v1/data/ticket/\(silent)", key: admin).json?["escalated_to"]?.stringValue == boss
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try await app.call(.get, "/api/v1/inbox", key: bossKey).data.count == 1)
+            #expect(try await app.call(.get, "/api/v1/data/ticket/\(late)", key: admin).json?["escalated_to"] == .null)
+            #expect(try await app.call(.get, "/api/v1/inbox", key: rep).data.count == 2)
+            for id in [silent, quick, late] { #expect(try await pendingTimers(slug, record: id) == 0) }
+        }
+    }
+
+    @Test("a cron schedule ticks in the tenant's time zone: the actions run once per matching live record, and the next tick is set")
+    func schedule() async throws {
+        let clock = AutomationClock()
+        try await TestApp.run(configure: { $0.automationClock = clock }) { app in
+            let slug = TestDatabase.uniqueSlug()
+            let admin = try await app.createTenant(slug)
+            try await app.createEntity(admin, Self.task)
+            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
+                "name": "x", "entity": "task", "trigger": ["on": "schedule", "cron": "0 25 * * *"], "actions": [["type": "set", "values": ["stale": true]]],
+            ]).expectError(422)
+            let created = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
+                "name": "morning_sweep", "entity": "task", "trigger": ["on": "schedule", "cron": "0 9 * * *"],
+                "condition": "has(record.due_at) && record.due_at < now()", "actions": [["type": "set", "values": ["stale": true]]],
+            ])
+            #expect(created.status == 201, "\(created.text)")
+            func ticks() async throws -> [String] {
+                try await TestDatabase.withClient { client in
+                    try await client.query(PostgresQuery(unsafeSQL: "SELECT to_char(due_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') FROM t_\(slug)._outbox WHERE event = 'tick' AND status = 'pending'"))
+                        .collect().map { try $0.decode(String.self) }
+                }
+            }
+            #expect(try await ticks() == ["09:00"])
+            let overdue = try #require(try await app.create(admin, "task", ["title": "overdue", "due_at": Self.iso(-1)])["id"]?.stringValue)
+            let future = try #require(try await app.create(admin, "task", ["title": "future", "due_at": Self.iso(72)])["id"]?.stringValue)
+            let deleted = try #require(try await app.create(admin, "task", ["title": "deleted", "due_at": Self.iso(-1)])["id"]?.stringValue)
+            #expect(try await app.call(.delete, "/api/v1/data/task/\(deleted)", key: admin).status == 204)
+            clock.advance(by: .seconds(24 * 3600 + 60))
+            try await eventually("the overdue task swept") {
+                try await app.call(.get, "/api/v1/data/task/\(overdue)", key: admin).json?["stale"] == true
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try await app.call(.get, "/api/v1/data/task/\(future)", key: admin).json?["stale"] == .null)
+            let runs = try await app.call(.get, "/api/v1/automation-runs?automation=morning_sweep", key: admin).data
+            #expect(runs.filter { $0["result"] == "ok" }.count == 2, "\(runs)")  // the tick, and one record
+            #expect(try await ticks() == ["09:00"])
+            // Switched off, it has no pending tick; switched on again, one.
+            #expect(try await app.call(.patch, "/api/v1/meta/automations/morning_sweep", key: admin, json: ["active": false]).status == 200)
+            #expect(try await ticks().isEmpty)
+            #expect(try await app.call(.patch, "/api/v1/meta/automations/morning_sweep", key: admin, json: ["active": true]).status == 200)
+            #expect(try await ticks().count == 1)
+        }
+    }
 }
