@@ -17,6 +17,7 @@ public struct EventProcessor: Sendable {
     let assignments: AssignmentStore
     let locks: RecordLockStore
     let webhooks: WebhookSender
+    let channels: ChannelSender
     let clock: AutomationClock
     /// Base of the retry backoff, in seconds (see `OutboxStore.fail`).
     let retryBase: Double
@@ -30,6 +31,7 @@ public struct EventProcessor: Sendable {
     public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore,
                 locks: RecordLockStore, webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger) {
         self.assignments = AssignmentStore(logger: logger)
+        self.channels = ChannelSender(http: webhooks)
         self.locks = locks
         self.client = client
         self.metadata = metadata
@@ -74,6 +76,7 @@ public struct EventProcessor: Sendable {
                 let failure: Failure = switch error {
                 case let failure as Failure: failure
                 case let error as WebhookSender.Failure: Failure(event: event, message: error.message, permanent: error.permanent)
+                case let error as SMTPClient.Failure: Failure(event: event, message: error.message, permanent: error.permanent)
                 case let error as TesseraError: Failure(event: event, message: "\(error.code): \(error.message)", permanent: error.status < 500)
                 default: Failure(event: event, message: String(describing: error), permanent: false)
                 }
@@ -133,6 +136,24 @@ public struct EventProcessor: Sendable {
             while handled < failed.count, try await processNext(tenant) { handled += 1 }
             return handled
         }
+    }
+
+    /// What webhooks and webhook channels receive about an event.
+    func payload(_ automation: AutomationDefinition, _ event: OutboxStore.Event, _ tenant: Tenant, message: Label?) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("event_id", .number(Int(event.id))), ("automation", .string(automation.name)), ("tenant", .string(tenant.slug)),
+            ("entity", .string(event.entity)), ("event", .string(event.event.rawValue)), ("record_id", .string(event.recordID)),
+            ("record", event.new), ("old", event.old ?? .null),
+        ]
+        if let message { members.append(("message", message.json)) }
+        return .object(members)
+    }
+
+    /// A notification as text: the message, then which record it is about.
+    static func text(_ message: Label, model: EntityModel, record: JSONValue) -> String {
+        let title = model.definition.titleField.flatMap { record[$0]?.stringValue }
+        let id = record["id"]?.stringValue ?? ""
+        return "\(message.zhFirst)\n\(model.definition.label.zhFirst): \(title.map { "\($0) (\(id))" } ?? id)"
     }
 
     /// Whether actions reach outside the database (webhooks, channels, email).
@@ -225,12 +246,30 @@ public struct EventProcessor: Sendable {
                 let id = created.first.flatMap { try? JSONParser.parse($0)["id"]?.stringValue } ?? nil
                 done.append(.object([("type", "create"), ("entity", .string(entityName)), ("id", id.map(JSONValue.string) ?? .null)]))
             case .notify(let to, let channel, let message):
-                let recipients = try await users.recipients(tenant, to: to ?? "owner", owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
-                if channel == "inbox" {
-                    try await outbox.notify(tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
-                                            message: message.json, on: connection)
+                if channel == "inbox" || channel == "email" {
+                    let recipients = try await users.recipients(tenant, to: to ?? "owner", owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
+                    if channel == "inbox" {
+                        try await outbox.notify(tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
+                                                message: message.json, on: connection)
+                    } else {
+                        let addresses = try await outbox.emails(tenant, users: recipients, on: connection)
+                        guard let smtp = try await outbox.channelSettings(tenant).smtp else {
+                            throw Failure(event: event, message: "the tenant has no mail server: set smtp in /api/v1/settings", permanent: true)
+                        }
+                        let text = Self.text(message, model: model, record: current)
+                        try await SMTPClient(settings: smtp).send(to: addresses, subject: message.zhFirst, body: text,
+                                                                  messageID: "\(event.id).\(index).\(tenant.slug)@tessera")
+                    }
+                    done.append(.object([("type", "notify"), ("to", .string(to ?? "owner")), ("channel", .string(channel)), ("users", .number(recipients.count))]))
+                } else {
+                    guard let target = try await outbox.channelSettings(tenant).channels[channel] else {
+                        throw Failure(event: event, message: "the tenant has no channel '\(channel)': add it to settings.channels", permanent: true)
+                    }
+                    try await channels.post(target, name: channel, text: Self.text(message, model: model, record: current),
+                                            event: payload(automation, event, tenant, message: message), secret: try await outbox.webhookSecret(tenant),
+                                            idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
+                    done.append(.object([("type", "notify"), ("channel", .string(channel))]))
                 }
-                done.append(.object([("type", "notify"), ("to", to.map(JSONValue.string) ?? .null), ("channel", .string(channel)), ("users", .number(recipients.count))]))
             case .assign(let ruleName):
                 guard let rule = metadata.assignmentRules.first(where: { $0.name == ruleName }) else {
                     throw Failure(event: event, message: "assignment rule '\(ruleName)' no longer exists", permanent: true)
@@ -275,11 +314,7 @@ public struct EventProcessor: Sendable {
             case .webhook(let url):
                 // Sent while the event is held: if this process dies before the commit, the retry
                 // sends the same idempotency key again and the receiver drops the repeat.
-                let payload = JSONWriter.string(.object([
-                    ("event_id", .number(Int(event.id))), ("automation", .string(automation.name)), ("tenant", .string(tenant.slug)),
-                    ("entity", .string(event.entity)), ("event", .string(event.event.rawValue)), ("record", event.new), ("old", event.old ?? .null),
-                ]))
-                try await webhooks.send(url: url, body: payload, secret: try await outbox.webhookSecret(tenant),
+                try await webhooks.send(url: url, body: JSONWriter.string(payload(automation, event, tenant, message: nil)), secret: try await outbox.webhookSecret(tenant),
                                         idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
                 done.append(.object([("type", "webhook"), ("url", .string(url))]))
             }

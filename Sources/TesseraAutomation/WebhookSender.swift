@@ -31,38 +31,49 @@ public struct WebhookSender: Sendable {
     }
 
     public func send(url: String, body: String, secret: String, idempotencyKey: String, automation: String) async throws(Failure) {
+        let timestamp = Int(Date().timeIntervalSince1970)
+        _ = try await post(url: url, body: body, headers: [
+            ("X-Tessera-Timestamp", String(timestamp)),
+            ("X-Tessera-Signature", Self.signature(secret: secret, timestamp: timestamp, body: body)),
+            ("X-Tessera-Automation", automation),
+            ("Idempotency-Key", idempotencyKey),
+        ])
+    }
+
+    /// POSTs JSON to a public address (any address with `allowPrivate`); returns the response body
+    /// (at most 64 KiB). Non-2xx answers fail: 5xx, 408 and 429 may heal, other refusals will not.
+    public func post(url: String, body: String, headers: [(String, String)]) async throws(Failure) -> String {
         guard let components = URLComponents(string: url), let bracketed = components.host else {
-            throw Failure(message: "webhook URL \(url) has no host", permanent: true)
+            throw Failure(message: "URL \(url) has no host", permanent: true)
         }
         // An IPv6 literal comes in brackets ([::1]).
         let host = bracketed.hasPrefix("[") && bracketed.hasSuffix("]") ? String(bracketed.dropFirst().dropLast()) : bracketed
         if !allowPrivate {
             let addresses = AddressPolicy.resolve(host)
-            if addresses.isEmpty { throw Failure(message: "webhook host \(host) does not resolve", permanent: false) }
+            if addresses.isEmpty { throw Failure(message: "host \(host) does not resolve", permanent: false) }
             if let refused = addresses.first(where: { !AddressPolicy.isPublic($0) }) {
-                throw Failure(message: "webhook host \(host) resolves to \(refused), a private, loopback or link-local address (refused; the server allows it only with --allow-private-webhooks)", permanent: true)
+                throw Failure(message: "host \(host) resolves to \(refused), a private, loopback or link-local address (refused; the server allows it only with --allow-private-webhooks)", permanent: true)
             }
         }
-        let timestamp = Int(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.headers.add(name: "User-Agent", value: "Tessera-Webhook/1")
-        request.headers.add(name: "X-Tessera-Timestamp", value: String(timestamp))
-        request.headers.add(name: "X-Tessera-Signature", value: Self.signature(secret: secret, timestamp: timestamp, body: body))
-        request.headers.add(name: "X-Tessera-Automation", value: automation)
-        request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
-        let response: HTTPClientResponse
+        let status: Int
+        let text: String
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+            status = Int(response.status.code)
+            text = String(buffer: try await response.body.collect(upTo: 64 << 10))
         } catch {
-            throw Failure(message: "webhook \(url) failed: \(error)", permanent: false)
+            throw Failure(message: "\(url) failed: \(error)", permanent: false)
         }
-        let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             // The receiver's own errors and rate limits may pass; other refusals will not.
-            throw Failure(message: "webhook \(url) answered \(status)", permanent: status < 500 && status != 408 && status != 429)
+            throw Failure(message: "\(url) answered \(status)", permanent: status < 500 && status != 408 && status != 429)
         }
+        return text
     }
 }

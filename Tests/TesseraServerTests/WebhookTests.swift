@@ -15,19 +15,25 @@ actor WebhookReceiver {
         let path: String
         let headers: HTTPFields
         let body: String
+        var query: String = ""
     }
 
     private(set) var deliveries: [Delivery] = []
     private var statuses: [String: [Int]]
+    /// Bodies to answer with, by path (a robot's `{"errcode": …}`).
+    private let replies: [String: String]
 
-    init(statuses: [String: [Int]]) { self.statuses = statuses }
+    init(statuses: [String: [Int]], replies: [String: String] = [:]) {
+        self.statuses = statuses
+        self.replies = replies
+    }
 
-    func receive(path: String, headers: HTTPFields, body: String) -> Int {
-        deliveries.append(Delivery(path: path, headers: headers, body: body))
-        guard var queue = statuses[path], !queue.isEmpty else { return 200 }
+    func receive(path: String, query: String = "", headers: HTTPFields, body: String) -> (Int, String) {
+        deliveries.append(Delivery(path: path, headers: headers, body: body, query: query))
+        guard var queue = statuses[path], !queue.isEmpty else { return (200, replies[path] ?? "") }
         let status = queue.removeFirst()
         statuses[path] = queue
-        return status
+        return (status, replies[path] ?? "")
     }
 
     func count(_ path: String) -> Int { deliveries.filter { $0.path == path }.count }
@@ -37,8 +43,8 @@ actor WebhookReceiver {
         let router = Router()
         router.post("**") { request, _ -> Response in
             let text = String(buffer: try await request.body.collect(upTo: 1 << 20))
-            let status = await receiver.receive(path: request.uri.path, headers: request.headers, body: text)
-            return Response(status: .init(code: status))
+            let (status, reply) = await receiver.receive(path: request.uri.path, query: request.uri.query ?? "", headers: request.headers, body: text)
+            return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: reply)))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in

@@ -19,6 +19,9 @@ public struct Label: Sendable, Equatable {
     public subscript(locale: String) -> String? { translations.first(where: { $0.locale == locale })?.text }
 
     /// The English text, else the first one.
+    /// For messages to Chinese teams (robots, mail): the zh-CN text, else the first.
+    public var zhFirst: String { self["zh-CN"] ?? translations.first?.text ?? "" }
+
     public var preferred: String { self["en"] ?? translations.first?.text ?? "" }
 
     public var json: JSONValue { .object(translations.map { ($0.locale, .string($0.text)) }) }

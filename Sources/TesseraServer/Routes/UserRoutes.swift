@@ -134,32 +134,57 @@ struct UserRoutes {
             // The secret that signs automation webhooks, for those who set automations up.
             if try await runtime.access(caller).1.has(.manageMetadata) {
                 settings.append(("webhook_secret", .string(try await runtime.outbox.webhookSecret(caller.tenant))))
+                let (channels, smtp) = try await runtime.outbox.channelSettings(caller.tenant)
+                settings.append(("channels", .object(channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })))
+                settings.append(("smtp", smtp?.json ?? .null))
             }
             return JSONResponse.make(.ok, .object(settings))
         }
         group.patch("settings") { request, context -> Response in
             let caller = try context.requireCaller()
-            _ = try await managing(caller)
-            let body = try await request.jsonBody(limit: 16 << 10)
+            let body = try await request.jsonBody(limit: 64 << 10)
             guard case .object(let members) = body, !members.isEmpty else {
                 throw TesseraError.validation([.init(field: nil, rule: "type", message: "the body must be an object like {\"freeze_after_days\": 90}")])
             }
+            // Accounts are user management; channels and the mail server are automation set-up.
+            let keys = Set(members.map(\.0))
+            if keys.contains("freeze_after_days") { _ = try await managing(caller) }
+            if keys.contains("channels") || keys.contains("smtp") { try await runtime.require(.manageMetadata, caller) }
             var problems: [TesseraError.Detail] = []
             var days: Int??
+            var channels: [String: NotificationChannel]?
+            var smtp: SMTPSettings??
+            let current = try await runtime.outbox.channelSettings(caller.tenant)
             for (key, value) in members {
-                guard key == "freeze_after_days" else {
-                    problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a setting"))
-                    continue
-                }
-                if value.isNull { days = .some(nil) } else if let n = value.intValue, n >= 1, n <= 3650 { days = .some(n) } else {
-                    problems.append(.init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
+                switch key {
+                case "freeze_after_days":
+                    if value.isNull { days = .some(nil) } else if let n = value.intValue, n >= 1, n <= 3650 { days = .some(n) } else {
+                        problems.append(.init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
+                    }
+                case "channels":
+                    do throws(TesseraError) { channels = try NotificationChannel.decodeAll(value, existing: current.channels) } catch { problems += error.details }
+                case "smtp":
+                    if value.isNull { smtp = .some(nil) } else {
+                        do throws(TesseraError) { smtp = .some(try SMTPSettings.decode(value, existing: current.smtp)) } catch { problems += error.details }
+                    }
+                default:
+                    problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a setting (freeze_after_days, channels, smtp)"))
                 }
             }
-            guard problems.isEmpty, let days else { throw TesseraError.validation(problems) }
-            try await runtime.sessions.setFreezeAfterDays(caller.tenant, days)
-            try await runtime.sessions.freezeInactive(caller.tenant)
-            runtime.callers.forget(tenant: caller.tenant.id)
-            return JSONResponse.make(.ok, settingsJSON(days))
+            guard problems.isEmpty else { throw TesseraError.validation(problems) }
+            if channels != nil || smtp != nil { try await runtime.outbox.saveChannelSettings(caller.tenant, channels: channels, smtp: smtp) }
+            if let days {
+                try await runtime.sessions.setFreezeAfterDays(caller.tenant, days)
+                try await runtime.sessions.freezeInactive(caller.tenant)
+                runtime.callers.forget(tenant: caller.tenant.id)
+            }
+            guard case .object(var settings) = settingsJSON(try await runtime.sessions.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
+            if channels != nil || smtp != nil {
+                let saved = try await runtime.outbox.channelSettings(caller.tenant)
+                settings.append(("channels", .object(saved.channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })))
+                settings.append(("smtp", saved.smtp?.json ?? .null))
+            }
+            return JSONResponse.make(.ok, .object(settings))
         }
     }
 

@@ -134,6 +134,35 @@ public struct OutboxStore: Sendable {
             """, logger: logger)
     }
 
+    /// The tenant's notification channels and mail server (`/api/v1/settings`).
+    public func channelSettings(_ tenant: Tenant) async throws -> (channels: [String: NotificationChannel], smtp: SMTPSettings?) {
+        let rows = try await client.query("SELECT channels::text, smtp::text FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
+        guard let (channelsText, smtpText) = try rows.first?.decode((String?, String?).self) else { return ([:], nil) }
+        let channels = try channelsText.map { try NotificationChannel.decodeAll(try JSONParser.parse($0), existing: [:]) } ?? [:]
+        let smtp = try smtpText.map { try SMTPSettings.decode(try JSONParser.parse($0), existing: nil) }
+        return (channels, smtp)
+    }
+
+    /// Replaces the channels (nil leaves them) and the mail server (`.some(nil)` removes it).
+    public func saveChannelSettings(_ tenant: Tenant, channels: [String: NotificationChannel]?, smtp: SMTPSettings??) async throws {
+        if let channels {
+            let json = JSONWriter.string(.object(channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.storedJSON) }))
+            try await client.query("UPDATE tessera.tenants SET channels = \(json)::jsonb WHERE id = \(tenant.id)", logger: logger)
+        }
+        if let smtp {
+            let json = smtp.map { JSONWriter.string($0.storedJSON) }
+            try await client.query("UPDATE tessera.tenants SET smtp = \(json)::jsonb WHERE id = \(tenant.id)", logger: logger)
+        }
+    }
+
+    /// The email addresses of users (those that have one).
+    public func emails(_ tenant: Tenant, users: [UUID], on connection: PostgresConnection) async throws -> [String] {
+        guard !users.isEmpty else { return [] }
+        return try await connection.query("""
+            SELECT email FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE id = ANY(\(users)) AND email IS NOT NULL ORDER BY email
+            """, logger: logger).collect().map { try $0.decode(String.self) }
+    }
+
     /// The tenant's webhook signing secret, made on first use.
     public func webhookSecret(_ tenant: Tenant) async throws -> String {
         let made = RandomToken.make(bytes: 32)
