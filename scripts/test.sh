@@ -7,6 +7,8 @@ bash scripts/setup.sh
 python3 scripts/validate-packs.py
 python3 -m pytest -q scripts/test_validate_packs.py
 status=0
+# The crash-recovery test runs the real `tessera` executable: build it with the tests.
+swift build --build-tests
 swift test "$@" || status=$?
 # The tests leave their cluster running for the next run; stop it at the end of a full run.
 if [ -z "${TESSERA_TEST_DATABASE_URL:-}" ] && [ -f "${TMPDIR:-/tmp}/tessera-tests/pg/postmaster.pid" ]; then
