@@ -270,6 +270,22 @@ public struct EventProcessor: Sendable {
                                             idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
                     done.append(.object([("type", "notify"), ("channel", .string(channel))]))
                 }
+            case .updateRelated(let relation, let values):
+                guard let relatedID = current[relation]?.stringValue, let targetName = model.definition.field(relation)?.target else {
+                    done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .null)]))
+                    continue
+                }
+                let target = try metadata.model(targetName)
+                let write = try RecordInput.check(try body(values), entity: target.definition, mode: .update)
+                guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
+                do {
+                    _ = try await records.update(caller, target, id: relatedID, write, transaction: connection)
+                } catch let error as TesseraError where error.status == 404 {
+                    // The related record went to the recycle bin: nothing to touch.
+                    done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID)), ("missing", true)]))
+                    continue
+                }
+                done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID))]))
             case .assign(let ruleName):
                 guard let rule = metadata.assignmentRules.first(where: { $0.name == ruleName }) else {
                     throw Failure(event: event, message: "assignment rule '\(ruleName)' no longer exists", permanent: true)

@@ -169,7 +169,7 @@ struct AssignmentTests {
         }
     }
 
-    @Test("routes by source and industry, then city, then the pool; a frozen team falls back; nobody at all leaves the lead queued")
+    @Test("routes by source and industry, then city, then the pool; a frozen team falls to the pool, then the fallback; nobody at all leaves the lead queued")
     func routing() async throws {
         try await TestApp.run { app in
             let slug = TestDatabase.uniqueSlug()
@@ -202,9 +202,12 @@ struct AssignmentTests {
             #expect(try await assigned(["title": "a", "source": "douyin", "industry": "auto", "city": "上海"]) == ka)
             #expect(try await assigned(["title": "b", "source": "douyin", "industry": "medical", "city": "上海"]) == sh)
             #expect(try await assigned(["title": "c", "source": "web", "city": "杭州"]) == pool)
-            // The key-account team's only member is frozen: its leads go to the fallback queue.
+            // The key-account team's only member is frozen: its leads go to the general pool; with
+            // the pool gone too, to the fallback queue.
             try await setStatus(slug, [ka], "frozen")
-            #expect(try await assigned(["title": "d", "source": "douyin", "industry": "auto"]) == queue)
+            #expect(try await assigned(["title": "d", "source": "douyin", "industry": "auto"]) == pool)
+            try await setStatus(slug, [pool], "disabled")
+            #expect(try await assigned(["title": "d2", "source": "douyin", "industry": "auto"]) == queue)
             // Nobody anywhere: the lead stays with its creator and the run says it was queued.
             try await setStatus(slug, [queue], "disabled")
             let me = try await app.call(.get, "/api/v1/me", key: admin).json?["user"]?["id"]?.stringValue

@@ -141,4 +141,36 @@ struct AutomationActionTests {
             }
         }
     }
+
+    @Test("update_related sets fields of the record a relation points to; no related record, nothing to do")
+    func updateRelated() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.createTenant()
+            try await app.createEntity(admin, ["name": "company", "fields": [["name": "name", "type": "text"], ["name": "last_touch_at", "type": "datetime"],
+                                                                             ["name": "last_note", "type": "text"]]])
+            try await app.createEntity(admin, ["name": "note", "fields": [["name": "text", "type": "text"], ["name": "company", "type": "relation", "target": "company"]]])
+            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
+                "name": "touch_company", "entity": "note", "trigger": ["on": "create"],
+                "actions": [["type": "update_related", "relation": "company",
+                             "values": ["last_touch_at": ["expression": "record.created_at"], "last_note": ["expression": "record.text"]]]],
+            ]).status == 201)
+            let bad = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
+                "name": "x", "entity": "note", "trigger": ["on": "create"],
+                "actions": [["type": "update_related", "relation": "text", "values": ["name": "x"]],
+                            ["type": "update_related", "relation": "company", "values": ["ghost": "x", "last_touch_at": "not a time"]]],
+            ])
+            let fields = Set(bad.expectError(422)?["details"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
+            #expect(fields.isSuperset(of: ["actions[0].relation", "actions[1].values.ghost", "actions[1].values.last_touch_at"]), "\(bad.text)")
+            let company = try #require(try await app.create(admin, "company", ["name": "苏州精工"])["id"]?.stringValue)
+            let note = try await app.create(admin, "note", ["text": "电话沟通报价", "company": .string(company)])
+            _ = try await app.create(admin, "note", ["text": "no company"])
+            try await eventually("the company touched") {
+                try await app.call(.get, "/api/v1/data/company/\(company)", key: admin).json?["last_note"] == "电话沟通报价"
+            }
+            #expect(try await app.call(.get, "/api/v1/data/company/\(company)", key: admin).json?["last_touch_at"] == note["created_at"])
+            try await eventually("both notes handled") {
+                try await app.call(.get, "/api/v1/automation-runs?automation=touch_company&result=ok", key: admin).data.count == 2
+            }
+        }
+    }
 }

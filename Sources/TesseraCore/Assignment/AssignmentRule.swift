@@ -1,6 +1,7 @@
 /// How the `assign` action picks an owner for a record of `entity`: the first route whose
-/// condition holds names the pool of candidates (else `pool`, else `fallback`); inactive and
-/// frozen users are never candidates; among them the strategy picks.
+/// condition holds names the pool of candidates; if nobody in it is active, the rule's `pool`,
+/// then the `fallback` queue. Inactive and frozen users are never candidates; among the
+/// candidates the strategy picks.
 public struct AssignmentRule: Sendable, Equatable {
     public var name: String
     public var label: Label?
@@ -8,7 +9,7 @@ public struct AssignmentRule: Sendable, Equatable {
     public var routes: [AssignmentRoute]
     /// Candidates when no route matches.
     public var pool: AssignmentPool?
-    /// The queue of last resort: when the chosen pool has nobody active (all frozen, say).
+    /// The queue of last resort: when neither the route's pool nor `pool` has anybody active.
     public var fallback: AssignmentPool?
     public var strategy: AssignmentStrategy
     /// Per-user counts the weight expression reads as `user.<name>`.

@@ -189,6 +189,15 @@ public enum AutomationDecoder {
                 return nil
             }
             return .notify(to: toUsers ? to : nil, channel: channel, message: message)
+        case "update_related":
+            reader.rejectUnknown(allowed: ["type", "relation", "values"])
+            let relation = reader.string("relation") ?? ""
+            guard let field = entity.field(relation), field.type == .relation, let targetName = field.target, let target = byName[targetName] else {
+                reader.fail("relation", rule: "unknown_field", "\(reader.at("relation")): \(entity.name) has no relation field '\(relation)'")
+                return nil
+            }
+            let values = Self.values(reader.raw("values"), path: reader.at("values"), target: target, context: context, problems: &problems)
+            return values.map { AutomationAction.updateRelated(relation: relation, values: $0) }
         case "assign":
             reader.rejectUnknown(allowed: ["type", "rule"])
             let rule = reader.string("rule") ?? ""
@@ -242,7 +251,7 @@ public enum AutomationDecoder {
             }
             return .webhook(url: url)
         default:
-            reader.fail("type", rule: "enum", "\(reader.at("type")) must be one of set, create, notify, webhook, assign, lock, stage_back, escalate")
+            reader.fail("type", rule: "enum", "\(reader.at("type")) must be one of set, create, update_related, notify, webhook, assign, lock, stage_back, escalate")
             return nil
         }
     }

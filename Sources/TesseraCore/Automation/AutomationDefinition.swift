@@ -147,6 +147,8 @@ public enum AutomationAction: Sendable, Equatable {
     /// A message to the record's owner, their manager, or a role's members, in the in-app inbox or
     /// by email; or to one of the tenant's named channels (a webhook, a WeCom or DingTalk group robot).
     case notify(to: String?, channel: String, message: Label)
+    /// Set fields of the record a relation field points to (a follow-up touching its customer).
+    case updateRelated(relation: String, values: [(field: String, value: ActionValue)])
     /// Give the record an owner picked by an assignment rule.
     case assign(rule: String)
     /// Make the record read-only for everyone but its owner for `duration`.
@@ -173,6 +175,8 @@ public enum AutomationAction: Sendable, Equatable {
         case .notify(let to, let channel, let message):
             return .object([("type", "notify")] + (to.map { [("to", JSONValue.string($0))] } ?? []) + [("channel", .string(channel)), ("message", message.json)])
         case .webhook(let url): return .object([("type", "webhook"), ("url", .string(url))])
+        case .updateRelated(let relation, let pairs):
+            return .object([("type", "update_related"), ("relation", .string(relation)), ("values", values(pairs))])
         case .assign(let rule): return .object([("type", "assign"), ("rule", .string(rule))])
         case .lock(let duration): return .object([("type", "lock"), ("duration", .string(duration))])
         case .stageBack: return .object([("type", "stage_back")])

@@ -26,20 +26,20 @@ public struct AssignmentStore: Sendable {
         let entity = try metadata.require(rule.entity)
         let related: @Sendable (String) -> EntityDefinition? = { metadata.entity($0) }
         let context = ExpressionContext(entity: entity, relatedEntity: related)
-        var chosen: (pool: AssignmentPool, source: String)?
-        for (i, route) in rule.routes.enumerated() {
-            if try CompiledExpression(route.when, in: context, expecting: .bool).isTrue(in: env) {
-                chosen = (route.pool, "routes[\(i)]")
-                break
-            }
+        // The first route that matches, then the rule's pool, then the fallback: the first of
+        // them with anybody active in it.
+        var pools: [(pool: AssignmentPool, source: String)] = []
+        for (i, route) in rule.routes.enumerated() where try CompiledExpression(route.when, in: context, expecting: .bool).isTrue(in: env) {
+            pools.append((route.pool, "routes[\(i)]"))
+            break
         }
-        if chosen == nil, let pool = rule.pool { chosen = (pool, "pool") }
+        if let pool = rule.pool { pools.append((pool, "pool")) }
+        if let fallback = rule.fallback { pools.append((fallback, "fallback")) }
         var candidates: [UUID] = []
-        if let chosen { candidates = try await members(tenant, chosen.pool, on: connection) }
-        var source = chosen?.source ?? "pool"
-        if candidates.isEmpty, let fallback = rule.fallback {
-            candidates = try await members(tenant, fallback, on: connection)
-            source = "fallback"
+        var source = "queue"
+        for pool in pools {
+            candidates = try await members(tenant, pool.pool, on: connection)
+            if !candidates.isEmpty { source = pool.source; break }
         }
         guard !candidates.isEmpty else { return Outcome(userID: nil, source: "queue", candidates: 0) }
 
