@@ -216,4 +216,88 @@ struct TimeTriggerTests {
             #expect(try await ticks().count == 1)
         }
     }
+
+    /// A follow-up record as the pack requires it.
+    static func followUp(lead: String? = nil, customer: String? = nil) -> JSONValue {
+        var body: [(String, JSONValue)] = [
+            ("method", "phone"), ("followed_at", iso(0)), ("source_channel", "web_form"), ("first_touch", "phone"), ("pain_points", ["price"]),
+            ("funnel_stage", "first_contact"), ("next_follow_up_at", iso(48)), ("content", "电话沟通了报价和交期"),
+        ]
+        if let lead { body.append(("lead", .string(lead))) }
+        if let customer { body.append(("customer", .string(customer))) }
+        return .object(body)
+    }
+
+    @Test("the sales pack's third cut: leads routed and assigned, first-response SLA, follow-ups touching leads and customers, 7 and 14 days without interaction, 48 h without the technical agreement")
+    func salesPackThirdCut() async throws {
+        let clock = AutomationClock()
+        try await TestApp.run(configure: { $0.automationClock = clock }) { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            let team = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "华东大客户组"]).id)
+            let (regional, regionalKey) = try await app.makeUser(admin, name: "区域经理", roles: ["regional_manager"])
+            let (supervisor, supervisorKey) = try await app.makeUser(admin, name: "主管", roles: ["sales_supervisor"], manager: regional)
+            let (ka, kaKey) = try await app.makeUser(admin, name: "大客户销售", roles: ["sales_rep"], team: team, manager: supervisor)
+            var reps = [ka]
+            for i in 0..<2 { reps.append(try await app.makeUser(admin, name: "销售\(i)", roles: ["sales_rep"], manager: supervisor).id) }
+            func lead(_ source: String, _ industry: String) async throws -> String {
+                try #require(try await app.create(admin, "lead", ["company": "苏州某设备公司", "contact_name": "周工", "phone": "13700000000",
+                                                                   "source_channel": .string(source), "industry": .string(industry)])["id"]?.stringValue)
+            }
+            func read(_ entity: String, _ id: String) async throws -> JSONValue? { try await app.call(.get, "/api/v1/data/\(entity)/\(id)", key: admin).json }
+            // Douyin + auto parts → 华东大客户组; medical has no team yet → any active rep.
+            let routed = try await lead("ad_leads", "auto_parts")
+            let pooled = try await lead("web_form", "medical")
+            try await eventually("both leads assigned") {
+                let a = try await read("lead", routed), b = try await read("lead", pooled)
+                return a?["status"] == "to_contact" && b?["status"] == "to_contact" && a?["assigned_at"] != .null
+            }
+            #expect(try await read("lead", routed)?["owner_id"]?.stringValue == ka)
+            let pooledOwner = try #require(try await read("lead", pooled)?["owner_id"]?.stringValue)
+            #expect(reps.contains(pooledOwner))
+            #expect(try await app.call(.get, "/api/v1/inbox", key: kaKey).data.count >= 1)
+            // The routed lead gets its first response at 2 h (a follow-up); the other never does.
+            clock.advance(by: .seconds(2 * 3600))
+            #expect(try await app.call(.post, "/api/v1/data/follow_up", key: kaKey, json: Self.followUp(lead: routed)).status == 201)
+            try await eventually("first response recorded") { try await read("lead", routed)?["first_response_at"] != .null }
+            clock.advance(by: .seconds(10 * 3600 + 60))  // 12 h 1 min after assignment
+            try await eventually("the silent lead escalated to the supervisor") {
+                let flagged = try await read("lead", pooled)?["sla_flag"] == "overdue"
+                let told = try await app.call(.get, "/api/v1/inbox", key: supervisorKey).data.contains { $0["record_id"]?.stringValue == pooled }
+                return flagged && told
+            }
+            let runs = try await app.call(.get, "/api/v1/automation-runs?automation=lead_first_response_sla", key: admin).data
+            let firedForAnswered = runs.filter { $0["result"] == "ok" && $0["record_id"]?.stringValue == routed }
+            #expect(firedForAnswered.isEmpty, "\(runs)")
+
+            // A customer touched by a follow-up: red after 7 days, the regional manager after 14.
+            let customer = try #require(try await app.create(kaKey, "customer", ["name": "杭州智联机电"])["id"]?.stringValue)
+            #expect(try await app.call(.post, "/api/v1/data/follow_up", key: kaKey, json: Self.followUp(customer: customer)).status == 201)
+            try await eventually("the customer touched") { try await read("customer", customer)?["last_interaction_at"] != .null }
+            clock.advance(by: .seconds(7 * 86_400 + 60))
+            try await eventually("red after 7 days") { try await read("customer", customer)?["interaction_flag"] == "overdue" }
+            #expect(try await read("customer", customer)?["intervention_by"] == .null)
+            clock.advance(by: .seconds(7 * 86_400))
+            try await eventually("the regional manager steps in after 14 days") {
+                try await read("customer", customer)?["intervention_by"]?.stringValue == regional
+            }
+            #expect(try await app.call(.get, "/api/v1/inbox", key: regionalKey).data.contains { $0["record_id"]?.stringValue == customer })
+
+            // An opportunity 48 h into technical exchange without the signed agreement goes back a stage.
+            let contact = try #require(try await app.create(kaKey, "contact", ["customer": .string(customer), "name": "周工"])["id"]?.stringValue)
+            let opportunity = try #require(try await app.create(kaKey, "opportunity", [
+                "name": "产线改造", "customer": .string(customer), "amount": 500000, "expected_close_date": "2027-03-31", "primary_contact": .string(contact),
+            ])["id"]?.stringValue)
+            let moved = try await app.call(.patch, "/api/v1/data/opportunity/\(opportunity)", key: kaKey, json: ["stage": "technical_exchange"])
+            #expect(moved.status == 200, "\(moved.text)")
+            try await eventually("the stage clock set") {
+                try await app.call(.get, "/api/v1/automation-runs?automation=opportunity_stage_clock&result=ok&record=\(opportunity)", key: admin).data.count == 1
+            }
+            clock.advance(by: .seconds(47 * 3600))
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try await read("opportunity", opportunity)?["stage"] == "technical_exchange")
+            clock.advance(by: .seconds(3600 + 60))
+            try await eventually("moved back to initial contact") { try await read("opportunity", opportunity)?["stage"] == "initial_contact" }
+            #expect(try await app.call(.get, "/api/v1/inbox", key: kaKey).data.contains { $0["record_id"]?.stringValue == opportunity })
+        }
+    }
 }
