@@ -6,7 +6,7 @@ Usage:
     python3 scripts/validate-packs.py templates-market/sales
 
 Prints one line per problem (`file: where: what`) and exits 1 if there is any;
-otherwise prints a summary such as `1 pack, 8 entities, 7 roles, 1 automation, 97 fields: ok`.
+otherwise prints a summary such as `1 pack, 8 entities, 7 roles, 1 assignment rule, 2 automations, 97 fields: ok`.
 Needs `pip install jsonschema pyyaml`.
 """
 
@@ -52,19 +52,51 @@ NOT_TITLE_TYPES = {"multi_select", "attachment", "location"}
 ADMIN_ROLE = "admin"
 EVERY_ENTITY = "*"
 ROLE_ACTIONS = ("create", "read", "update", "delete")
-# Automations: the members each trigger (by `on`) and each action (by `type`) may have, the kinds the
-# server knows but does not offer yet, and the field types an action cannot write (the server computes them).
-TRIGGER_MEMBERS = {"create": {"on"}, "update": {"on", "fields"}, "stage_change": {"on", "from", "to"}, "delete": {"on"}}
+# Automations: the members each trigger (by `on`) and each action (by `type`) may have, and the field
+# types an action cannot write (the server computes them).
+TRIGGER_MEMBERS = {
+    "create": {"on"},
+    "update": {"on", "fields", "becomes_true"},
+    "stage_change": {"on", "from", "to"},
+    "delete": {"on"},
+    "time": {"on", "field", "offset"},
+    "inactive": {"on", "field", "after"},
+    "sla": {"on", "start", "stop"},
+    "schedule": {"on", "cron"},
+}
 ACTION_MEMBERS = {
     "set": {"type", "values"},
     "create": {"type", "entity", "values"},
+    "update_related": {"type", "relation", "values"},
     "notify": {"type", "to", "channel", "message"},
     "webhook": {"type", "url"},
+    "assign": {"type", "rule"},
+    "lock": {"type", "duration"},
+    "stage_back": {"type"},
+    "escalate": {"type", "levels", "role", "field", "message"},
 }
-LATER_TRIGGERS = {"schedule", "sla"}
-LATER_ACTIONS = {"assign", "lock", "stage_back", "escalate"}
 COMPUTED_TYPES = {"formula", "auto_number"}
 ROLE_PREFIX = "role:"
+# The folder of a pack's assignment rules (listed in pack.yaml as `assignment_rules`).
+ASSIGNMENT_RULES_DIR = "assignment-rules"
+DATE_TYPES = ("date", "datetime")
+# System columns an sla trigger may start from (as the server resolves them: both are datetimes).
+SYSTEM_DATETIMES = ("created_at", "updated_at")
+# A lock lasts from one minute to 30 days (microseconds, as the server counts durations).
+LOCK_MIN, LOCK_MAX = 60_000_000, 30 * 86_400_000_000
+DURATION_UNITS = (("ms", 1000), ("us", 1), ("d", 86_400_000_000), ("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000))
+# Cron fields: name, lowest and highest value (day of week 0-7: 0 and 7 are Sunday).
+CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
+# Messages for a `not: {required: [...]}` in the schemas: members that may not appear (together) there.
+NOT_WITH = {
+    ("actions",): "an sla automation has steps, each with its actions, not actions",
+    ("steps",): "steps belong to sla triggers; other triggers have actions",
+    ("to",): "'to' is not allowed with a named channel: a channel posts to its group; to applies to inbox and email",
+    ("levels", "role"): "name levels or role, not both",
+    ("weight",): "weight applies only to strategy weighted",
+}
+# Assignment rules: the members one of which names a pool (in a route, pool or fallback).
+POOL_KINDS = ("team", "role", "users")
 
 
 @dataclass(frozen=True)
@@ -89,6 +121,7 @@ class Report:
     roles: int = 0
     automations: int = 0
     fields: int = 0
+    assignment_rules: int = 0
 
     @property
     def ok(self) -> bool:
@@ -103,6 +136,7 @@ class Report:
                 count(self.packs, "pack", "packs"),
                 count(self.entities, "entity", "entities"),
                 count(self.roles, "role", "roles"),
+                count(self.assignment_rules, "assignment rule", "assignment rules"),
                 count(self.automations, "automation", "automations"),
                 count(self.fields, "field", "fields"),
             ]
@@ -180,7 +214,7 @@ def load_yaml(path: Path) -> Any:
 
 
 class Schemas:
-    """The pack, entity, role and automation validators, with cross-file $refs resolved from schemas/."""
+    """The pack, entity, role, assignment-rule and automation validators, with cross-file $refs resolved from schemas/."""
 
     def __init__(self, schema_dir: Path = SCHEMA_DIR):
         resources = []
@@ -194,6 +228,7 @@ class Schemas:
         self.entity = Draft202012Validator(docs["entity.schema.json"], registry=registry)
         self.role = Draft202012Validator(docs["role.schema.json"], registry=registry)
         self.automation = Draft202012Validator(docs["automation.schema.json"], registry=registry)
+        self.assignment_rule = Draft202012Validator(docs["assignment-rule.schema.json"], registry=registry)
 
 
 _schemas: Schemas | None = None
@@ -231,6 +266,19 @@ def _schema_message(error) -> str | None:
         return None
     if validator == "not" and error.validator_value == {"const": ADMIN_ROLE}:
         return f"{instance!r} is the built-in tenant administrator role and cannot be redefined"
+    if validator == "not" and error.validator_value == {"const": "id"}:
+        return f"{instance!r} cannot name a figure: a weight reads user.id as the candidate's id"
+    if validator == "not" and isinstance(error.validator_value, dict) and isinstance(error.validator_value.get("required"), list):
+        return NOT_WITH.get(tuple(error.validator_value["required"]), error.message)
+    if validator == "required" and error.validator_value == ["steps"]:
+        return "'steps' is a required property: an sla automation has 1 to 10 steps {after: \"4h\", actions: [...]}"
+    if validator == "required" and error.validator_value == ["condition"]:
+        return "condition is required with trigger.becomes_true: the automation runs when the condition becomes true"
+    if validator == "required" and error.validator_value == ["pool"]:
+        return "pool is required when there are no routes: {team: ...}, {role: ...} or {users: [emails]}"
+    if validator == "oneOf" and isinstance(instance, dict) and error.validator_value == [{"required": [k]} for k in POOL_KINDS]:
+        named = [k for k in POOL_KINDS if k in instance]
+        return f"name exactly one of team, role or users (here: {', '.join(named) if named else 'none'})"
     if validator == "not" and isinstance(instance, str):
         return f"{instance!r} is a reserved name (system columns and query-string words cannot be field names)"
     if validator == "unevaluatedProperties" and isinstance(instance, dict) and error.schema.get("$ref") == "#/$defs/actions":
@@ -256,8 +304,9 @@ def _schema_message(error) -> str | None:
         if not isinstance(kind, str) or kind not in ACTION_MEMBERS:
             return None
         bad = sorted(str(k) for k in instance if k not in ACTION_MEMBERS[kind])
-        allowed = ", ".join(sorted(ACTION_MEMBERS[kind] - {"type"}))
-        return f"not allowed in a {kind!r} action: {', '.join(bad)} (allowed: {allowed})" if bad else None
+        allowed = ", ".join(sorted(ACTION_MEMBERS[kind] - {"type"})) or "nothing else"
+        article = "an" if kind[:1] in "aeiou" else "a"
+        return f"not allowed in {article} {kind!r} action: {', '.join(bad)} (allowed: {allowed})" if bad else None
     if validator == "additionalProperties" and "expression" in error.schema.get("properties", {}) and isinstance(instance, dict):
         bad = sorted(str(k) for k in instance if k != "expression")
         return f"an expression value is {{expression: \"...\"}} alone; not allowed with it: {', '.join(bad)}"
@@ -276,6 +325,8 @@ def _schema_message(error) -> str | None:
             f"not locale tags: {', '.join(map(repr, bad))} (a label is {{zh-CN: ..., en: ...}}; "
             f"an unquoted ',' or ': ' inside a {{...}} mapping splits the text - quote it or use '，')"
         )
+    if validator == "pattern" and error.path and error.path[-1] == "channel":
+        return f"{instance!r}: a notify's channel is inbox, email or the API name of one of the tenant's channels (settings.channels)"
     if validator == "pattern":
         if error.validator_value == "^(\\*|[a-z][a-z0-9_]{0,47})$":
             return f"{instance!r} is neither an entity name (lowercase ASCII letter first, then a-z 0-9 _, at most 48) nor '*'"
@@ -287,20 +338,21 @@ def _schema_message(error) -> str | None:
         return "'assigned' applies to existing records, not to create (use none, own, team, subordinates or all)"
     path = list(error.path)
     if validator == "enum" and path == ["trigger", "on"]:
-        if instance in LATER_TRIGGERS:
-            return f"{instance!r} triggers are not available in this version yet"
-        return f"unknown trigger {instance!r} (use create, update, stage_change or delete)"
-    if validator == "enum" and len(path) == 3 and path[0] == "actions" and path[2] == "type":
-        if instance in LATER_ACTIONS:
-            return f"{instance!r} actions are not available in this version yet"
-        return f"unknown action type {instance!r} (use set, create, notify or webhook)"
-    if validator == "maxItems" and path == ["actions"]:
-        return f"{len(instance)} actions; an automation has at most {error.validator_value}"
-    if validator == "const" and path[-1:] == ["channel"]:
-        return f"{instance!r}: only the in-app inbox is available in this version (channel: inbox, or leave it out)"
+        return f"unknown trigger {instance!r} (use {_or_list(TRIGGER_MEMBERS)})"
+    if validator == "enum" and len(path) >= 3 and path[-3] == "actions" and path[-1] == "type":
+        return f"unknown action type {instance!r} (use {_or_list(ACTION_MEMBERS)})"
+    if validator == "maxItems" and path[-1:] == ["actions"]:
+        return f"{len(instance)} actions; an automation {'step ' if len(path) > 1 else ''}has at most {error.validator_value}"
+    if validator == "maxItems" and path == ["steps"]:
+        return f"{len(instance)} steps; an sla automation has at most {error.validator_value}"
     if validator == "enum" and error.path and error.path[-1] == "type":
         return f"unknown field type {instance!r}"
     return error.message
+
+
+def _or_list(names: Iterable[str]) -> str:
+    names = list(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _is_action_schema(schema: Any) -> bool:
@@ -496,16 +548,23 @@ def check_automation(
     file: str = "automation.yaml",
     entities: dict[str, dict[str, dict] | None] | None = None,
     roles: Iterable[str] | None = None,
+    rules: dict[str, str | None] | None = None,
 ) -> list[Problem]:
-    """Problems of one automation document: the schema, then (given `entities`) the names it uses.
+    """Problems of one automation document: the schema and what it cannot say (cron ranges, durations),
+    then (given `entities`) the names it uses.
 
     `entities` maps each entity the automation may name to its fields by name (None when the entity file
-    could not be read; its problems are reported there). `roles` are the roles a notify may address
-    besides `admin`. Without `entities` only the schema is checked; without `roles` notify targets are not.
+    could not be read; its problems are reported there). `roles` are the roles a notify or escalate may
+    address besides `admin`. `rules` maps the pack's assignment rules to the entity each assigns (None when
+    its file could not be read). Without `entities` only the document itself is checked; without `roles`
+    notify and escalate roles are not, and without `rules` assign actions are not.
     Conditions and expressions are type-checked by the server on install, not here.
     """
     problems = _schema_problems(schemas().automation, doc, file)
-    if entities is None or not isinstance(doc, dict):
+    if not isinstance(doc, dict):
+        return problems
+    problems.extend(Problem(file, w, m) for w, m in _automation_semantics(doc))
+    if entities is None:
         return problems
     known_roles = None if roles is None else set(roles)
 
@@ -521,8 +580,15 @@ def check_automation(
             return None
         return entities[name]
 
+    def check_role(where: str, role_name: Any) -> None:
+        if known_roles is None or not isinstance(role_name, str) or not _is_api_name(role_name):
+            return
+        if role_name != ADMIN_ROLE and role_name not in known_roles:
+            report(where, f"no role {role_name!r} in this pack (pack.yaml roles) and it is not {ADMIN_ROLE!r}")
+
     entity_name = doc.get("entity")
     fields = lookup("entity", entity_name)
+    stage = None if fields is None else next((f for f in fields.values() if isinstance(f.get("stage"), dict)), None)
 
     trigger = doc.get("trigger")
     if fields is not None and isinstance(trigger, dict):
@@ -534,10 +600,18 @@ def check_automation(
         if on in ("time", "inactive"):
             name = trigger.get("field")
             field = fields.get(name) if isinstance(name, str) else None
-            if field is None or field.get("type") not in ("date", "datetime"):
+            if field is None or field.get("type") not in DATE_TYPES:
                 report("trigger.field", f"{name!r} is not a date or datetime field of the entity {entity_name!r}")
+        if on == "sla":
+            start, stop = trigger.get("start"), trigger.get("stop")
+            if isinstance(start, str) and _is_api_name(start) and start not in SYSTEM_DATETIMES and not _is_date_field(fields.get(start)):
+                report("trigger.start", f"{start!r} is not a date or datetime field of the entity {entity_name!r} (nor created_at)")
+            if isinstance(stop, str) and _is_api_name(stop):
+                if stop not in fields:
+                    report("trigger.stop", f"{stop!r} is not a field of the entity {entity_name!r}")
+                elif fields[stop].get("type") == "formula":
+                    report("trigger.stop", f"{stop!r} is a formula field: nothing sets it, so it cannot stop the clock")
         if on == "stage_change":
-            stage = next((f for f in fields.values() if isinstance(f.get("stage"), dict)), None)
             if stage is None:
                 report("trigger.on", f"the entity {entity_name!r} has no stage field (a select field with `stage`)")
             else:
@@ -547,11 +621,7 @@ def check_automation(
                     if isinstance(value, str) and _is_api_name(value) and value not in keys:
                         report(f"trigger.{key}", f"{value!r} is not a stage of {stage.get('name')} (its options: {', '.join(keys)})")
 
-    actions = doc.get("actions") if isinstance(doc.get("actions"), list) else []
-    for i, action in enumerate(actions):
-        if not isinstance(action, dict):
-            continue
-        where = f"actions[{i}]"
+    for where, action in _automation_actions(doc):
         kind = action.get("type")
         if kind == "set" and fields is not None:
             problems.extend(Problem(file, w, m) for w, m in _value_references(f"{where}.values", action.get("values"), entity_name, fields))
@@ -559,12 +629,182 @@ def check_automation(
             target = lookup(f"{where}.entity", action.get("entity"))
             if target is not None:
                 problems.extend(Problem(file, w, m) for w, m in _value_references(f"{where}.values", action.get("values"), action["entity"], target))
-        elif kind == "notify" and known_roles is not None:
+        elif kind == "update_related" and fields is not None:
+            name = action.get("relation")
+            if not isinstance(name, str) or not _is_api_name(name):
+                continue
+            relation = fields.get(name)
+            if relation is None or relation.get("type") != "relation":
+                report(f"{where}.relation", f"{name!r} is not a relation field of the entity {entity_name!r}")
+                continue
+            target_name = relation.get("target")
+            # A target outside the pack is reported on the entity's file; its fields cannot be checked here.
+            if isinstance(target_name, str) and entities.get(target_name) is not None:
+                problems.extend(
+                    Problem(file, w, m) for w, m in _value_references(f"{where}.values", action.get("values"), target_name, entities[target_name])
+                )
+        elif kind == "notify":
             to = action.get("to")
             if isinstance(to, str) and to.startswith(ROLE_PREFIX):
-                role_name = to[len(ROLE_PREFIX):]
-                if _is_api_name(role_name) and role_name != ADMIN_ROLE and role_name not in known_roles:
-                    report(f"{where}.to", f"no role {role_name!r} in this pack (pack.yaml roles) and it is not {ADMIN_ROLE!r}")
+                check_role(f"{where}.to", to[len(ROLE_PREFIX):])
+        elif kind == "assign" and rules is not None:
+            rule = action.get("rule")
+            if not isinstance(rule, str) or not _is_api_name(rule):
+                continue
+            if rule not in rules:
+                report(f"{where}.rule", f"no assignment rule {rule!r} in this pack (pack.yaml assignment_rules)")
+            elif rules[rule] is not None and fields is not None and rules[rule] != entity_name:
+                report(f"{where}.rule", f"the rule {rule!r} assigns {rules[rule]!r} records, not {entity_name!r}")
+        elif kind == "stage_back" and fields is not None and stage is None:
+            report(f"{where}.type", f"the entity {entity_name!r} has no stage field to move back (a select field with `stage`)")
+        elif kind == "escalate":
+            check_role(f"{where}.role", action.get("role"))
+            name = action.get("field")
+            if fields is not None and isinstance(name, str) and _is_api_name(name):
+                if fields.get(name) is None or fields[name].get("type") != "user":
+                    report(f"{where}.field", f"{name!r} is not a user field of the entity {entity_name!r}")
+    return problems
+
+
+def _automation_actions(doc: dict) -> list[tuple[str, dict]]:
+    """Each action of an automation with its location: `actions[i]`, or `steps[i].actions[j]` for an sla."""
+    out: list[tuple[str, dict]] = []
+    lists = [("actions", doc.get("actions"))]
+    steps = doc.get("steps") if isinstance(doc.get("steps"), list) else []
+    lists += [(f"steps[{i}].actions", step.get("actions")) for i, step in enumerate(steps) if isinstance(step, dict)]
+    for where, actions in lists:
+        if isinstance(actions, list):
+            out += [(f"{where}[{i}]", a) for i, a in enumerate(actions) if isinstance(a, dict)]
+    return out
+
+
+def _automation_semantics(doc: dict) -> list[tuple[str, str]]:
+    """(location, message) pairs for what the automation schema cannot state: cron ranges, step order,
+    duration bounds. Texts the schema's patterns refuse are left to it."""
+    out: list[tuple[str, str]] = []
+
+    def unsigned(text: Any) -> int | None:
+        """A duration without a sign (the only ones these members' patterns take), or None."""
+        return parse_duration(text) if isinstance(text, str) and not text.startswith("-") else None
+
+    trigger = doc.get("trigger") if isinstance(doc.get("trigger"), dict) else {}
+    on = trigger.get("on")
+    if on == "schedule" and isinstance(trigger.get("cron"), str):
+        problem = _cron_problem(trigger["cron"])
+        if problem:
+            out.append(("trigger.cron", problem))
+    if on == "inactive" and unsigned(trigger.get("after")) == 0:
+        out.append(("trigger.after", f"{trigger['after']!r} must be a positive duration like \"72h\" or \"14d\""))
+    if on == "sla" and isinstance(doc.get("steps"), list):
+        last: tuple[int, str] | None = None
+        for i, step in enumerate(doc["steps"]):
+            after = unsigned(step.get("after")) if isinstance(step, dict) else None
+            if after is None:
+                continue  # not a duration: the schema says so
+            if after <= 0:
+                out.append((f"steps[{i}].after", f"{step['after']!r} must be a positive duration like \"4h\""))
+            elif last is not None and after <= last[0]:
+                out.append((f"steps[{i}].after", f"{step['after']!r} must be later than the step before ({last[1]!r})"))
+            else:
+                last = (after, step["after"])
+    for where, action in _automation_actions(doc):
+        if action.get("type") == "lock":
+            duration = unsigned(action.get("duration"))
+            if duration is not None and not LOCK_MIN <= duration <= LOCK_MAX:
+                out.append((f"{where}.duration", f"{action['duration']!r} must be a duration from 1m to 30d, like \"2h\""))
+    return out
+
+
+def parse_duration(text: Any) -> int | None:
+    """A duration such as "4h", "1d12h", "90m" or "-1d" in microseconds, read as the server reads it; None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    rest, sign = (text[1:], -1) if text.startswith("-") else (text, 1)
+    if not rest:
+        return None
+    total = 0
+    while rest:
+        digits = re.match(r"[0-9]*", rest).group()
+        if not digits or len(digits) > 12:
+            return None
+        rest = rest[len(digits):]
+        unit = next(((u, n) for u, n in DURATION_UNITS if rest.startswith(u)), None)
+        if unit is None:
+            return None
+        total += int(digits) * unit[1]
+        rest = rest[len(unit[0]):]
+    return sign * total
+
+
+def _cron_problem(text: str) -> str | None:
+    """Why a five-field cron text the schema's pattern accepts is still no schedule (a value out of its
+    field's range, a backwards range, a zero step), or None."""
+    parts = [part for part in text.split(" ") if part]  # as the server splits it: on spaces only
+    if len(parts) != len(CRON_FIELDS):
+        return None  # the schema's pattern says so
+    for part, (name, low, high) in zip(parts, CRON_FIELDS):
+        for item in part.split(","):
+            m = re.fullmatch(r"(\*|([0-9]{1,2})(?:-([0-9]{1,2}))?)(?:/([0-9]{1,2}))?", item)
+            if m is None:
+                return None  # the schema's pattern says so
+            start = low if m.group(1) == "*" else int(m.group(2))
+            end = int(m.group(3)) if m.group(3) else (high if m.group(1) == "*" or m.group(4) else start)
+            step = int(m.group(4)) if m.group(4) else 1
+            if not (low <= start <= end <= high) or not 1 <= step <= high:
+                return (
+                    f"{text!r}: the {name} field {part!r} must be *, a number from {low} to {high}, "
+                    f"a range a-b, a step */n or a list"
+                )
+    return None
+
+
+def _is_date_field(f: dict | None) -> bool:
+    """A date or datetime field, or a formula whose result is one."""
+    if not isinstance(f, dict):
+        return False
+    return f.get("type") in DATE_TYPES or (f.get("type") == "formula" and f.get("result") in DATE_TYPES)
+
+
+def check_assignment_rule(
+    doc: Any,
+    file: str = "assignment-rule.yaml",
+    entities: dict[str, dict[str, dict] | None] | None = None,
+    roles: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Problems of one assignment rule document: the schema, then (given `entities`) the names it uses.
+
+    `entities` maps each entity the rule may name (its own and its figures') to its fields by name, as for
+    check_automation. `roles` are the roles a pool may name besides `admin`. Without `entities` only the
+    schema is checked; without `roles` the pools' roles are not. Teams are data (the pack cannot know
+    them), and `when`, `where` and `weight` are type-checked by the server on install, not here.
+    """
+    problems = _schema_problems(schemas().assignment_rule, doc, file)
+    if entities is None or not isinstance(doc, dict):
+        return problems
+    known_roles = None if roles is None else set(roles)
+
+    def report(where: str, message: str) -> None:
+        problems.append(Problem(file, where, message))
+
+    def check_entity_name(where: str, name: Any) -> None:
+        if isinstance(name, str) and _is_api_name(name) and name not in entities:
+            report(where, f"no entity {name!r} in this pack or the packs it requires")
+
+    check_entity_name("entity", doc.get("entity"))
+    figures = doc.get("figures") if isinstance(doc.get("figures"), dict) else {}
+    for name, figure in figures.items():
+        if isinstance(figure, dict):
+            check_entity_name(f"figures.{name}.entity", figure.get("entity"))
+
+    pools: list[tuple[str, Any]] = [("pool", doc.get("pool")), ("fallback", doc.get("fallback"))]
+    routes = doc.get("routes") if isinstance(doc.get("routes"), list) else []
+    pools += [(f"routes[{i}]", route) for i, route in enumerate(routes)]
+    for where, pool in pools:
+        role_name = pool.get("role") if isinstance(pool, dict) else None
+        if known_roles is None or not isinstance(role_name, str) or not _is_api_name(role_name):
+            continue
+        if role_name != ADMIN_ROLE and role_name not in known_roles:
+            report(f"{where}.role", f"no role {role_name!r} in this pack (pack.yaml roles) and it is not {ADMIN_ROLE!r}")
     return problems
 
 
@@ -633,6 +873,21 @@ class _Pack:
     def listed_automations(self) -> list[str]:
         return self._listed("automations")
 
+    def listed_assignment_rules(self) -> list[str]:
+        return self._listed("assignment_rules")
+
+    def assignment_rule_entities(self) -> dict[str, str | None]:
+        """Each listed assignment rule → the entity it assigns (None when its file cannot be read or names none)."""
+        out: dict[str, str | None] = {}
+        for name in self.listed_assignment_rules():
+            try:
+                doc = load_yaml(self.dir / ASSIGNMENT_RULES_DIR / f"{name}.yaml")
+            except (PackYAMLError, OSError):
+                doc = None
+            entity = doc.get("entity") if isinstance(doc, dict) else None
+            out[name] = entity if isinstance(entity, str) else None
+        return out
+
     def entity_fields(self) -> dict[str, dict[str, dict] | None]:
         """Each listed entity → its fields by name (None when its file cannot be read)."""
         out: dict[str, dict[str, dict] | None] = {}
@@ -683,16 +938,20 @@ def _version_tuple(version: str) -> tuple:
 
 
 
-def _check_listed_files(pack_dir: Path, manifest_file: str, kind: str, listed: list[str], check, report: Report) -> int:
-    """The files of one kind (roles/, automations/): each listed one exists, passes `check` and
-    carries its file's name; every file is listed. Returns how many were read."""
+def _check_listed_files(
+    pack_dir: Path, manifest_file: str, kind: str, listed: list[str], check, report: Report, key: str | None = None
+) -> int:
+    """The files of one kind (roles/, assignment-rules/, automations/): each listed one exists, passes
+    `check` and carries its file's name; every file is listed. `kind` is the folder and `key` the list
+    in pack.yaml (default: the same). Returns how many were read."""
     folder = pack_dir / kind
+    key = key or kind
     read = 0
     for index, name in enumerate(listed):
         path = folder / f"{name}.yaml"
         file = _display(path)
         if not path.is_file():
-            report.problems.append(Problem(manifest_file, f"{kind}[{index}]", f"no file {kind}/{name}.yaml"))
+            report.problems.append(Problem(manifest_file, f"{key}[{index}]", f"no file {kind}/{name}.yaml"))
             continue
         try:
             doc = load_yaml(path)
@@ -706,14 +965,15 @@ def _check_listed_files(pack_dir: Path, manifest_file: str, kind: str, listed: l
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.suffix in (".yaml", ".yml") and path.stem not in listed:
-                report.problems.append(Problem(_display(path), "", f"not listed in pack.yaml {kind}"))
+                report.problems.append(Problem(_display(path), "", f"not listed in pack.yaml {key}"))
     return read
 
 def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Report:
-    """Validate one pack folder: manifest, entity, role and automation files, and references between them.
+    """Validate one pack folder: manifest, entity, role, assignment-rule and automation files, and
+    references between them.
 
-    `known` maps pack ids to other packs of the market, for `requires` and for relations, roles and
-    automations into them.
+    `known` maps pack ids to other packs of the market, for `requires` and for relations, roles,
+    assignment rules and automations into them.
     """
     pack = _read_pack(pack_dir)
     report = Report(problems=list(pack.problems), packs=1)
@@ -722,7 +982,7 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
         return report
     known = known or {}
 
-    # Entities a relation may point to or a role or automation may name: this pack's and those of the packs it requires.
+    # Entities a relation may point to or a role, assignment rule or automation may name: this pack's and those of the packs it requires.
     targets: set[str] = set(pack.listed_entities())
     # Their fields, for the fields a role or automation names (this pack's own are filled in as its files are read).
     entity_fields: dict[str, dict[str, dict] | None] = {}
@@ -783,9 +1043,15 @@ def check_pack_dir(pack_dir: Path, known: dict[str, _Pack] | None = None) -> Rep
     field_names = {n: (None if f is None else set(f)) for n, f in entity_fields.items()}
     listed_roles = pack.listed_roles()
     report.roles += _check_listed_files(pack_dir, manifest_file, "roles", listed_roles, lambda doc, file: check_role(doc, file, field_names), report)
+    # Assignment rules before automations: an assign action names one of this pack's rules.
+    report.assignment_rules += _check_listed_files(
+        pack_dir, manifest_file, ASSIGNMENT_RULES_DIR, pack.listed_assignment_rules(),
+        lambda doc, file: check_assignment_rule(doc, file, entity_fields, listed_roles), report, key="assignment_rules",
+    )
+    rules = pack.assignment_rule_entities()
     report.automations += _check_listed_files(
         pack_dir, manifest_file, "automations", pack.listed_automations(),
-        lambda doc, file: check_automation(doc, file, entity_fields, listed_roles), report,
+        lambda doc, file: check_automation(doc, file, entity_fields, listed_roles, rules), report,
     )
     return report
 
@@ -809,6 +1075,7 @@ def check_market(market_dir: Path = MARKET_DIR, only: Iterable[Path] | None = No
         total.packs += r.packs
         total.entities += r.entities
         total.roles += r.roles
+        total.assignment_rules += r.assignment_rules
         total.automations += r.automations
         total.fields += r.fields
     return total
