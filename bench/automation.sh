@@ -4,7 +4,9 @@
 #     with one listening (the server runs with --no-automation-worker, so only the write is timed);
 #  2. events processed per second end to end: the events left by run 2, a server with the worker
 #     on, until the outbox is empty (a set-field automation: one UPDATE + history + run log each);
-#  3. finding due events among 1,000,000 pending ones (timers are outbox rows with a due time).
+#  3. assignments per second end to end: a round-robin assignment rule over a team of 20, the events
+#     of creates made with the worker off, then run (the ratio is to the set-field events of 2);
+#  4. finding due events among 1,000,000 pending ones (timers are outbox rows with a due time).
 set -euo pipefail
 
 NAME=automation
@@ -35,6 +37,7 @@ start_server() { # extra flags…
   "$BIN" serve --data-dir "$DATA" --host "$HOST" --port "$PORT" "${PACKS[@]}" "$@" >> "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   bench_wait_healthz "$URL" "$SERVER_PID" "$WORK/server.log"
+  bench_pg_env "$DATA" # the embedded cluster may take another port after a restart
 }
 api() { # METHOD PATH [BODY]
   local body=()
@@ -43,7 +46,6 @@ api() { # METHOD PATH [BODY]
 }
 
 start_server --no-automation-worker
-bench_pg_env "$DATA"
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 api POST /api/v1/meta/entities '{"name":"ticket","fields":[{"name":"title","type":"text","required":true},{"name":"priority","type":"select","options":[{"key":"low","label":{"en":"Low"}},{"key":"high","label":{"en":"High"}}]},{"name":"flagged","type":"boolean"}]}' > /dev/null
 echo '{"title":"printer jam on floor 3","priority":"high"}' > "$WORK/body.json"
@@ -78,7 +80,33 @@ EPS=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - 
 RESULTS=$("${PSQL[@]}" -c "SELECT string_agg(result || ' ' || n, ', ') FROM (SELECT result, count(*) n FROM $SCHEMA._automation_runs GROUP BY 1 ORDER BY 1) r")
 FLAGGED=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA.ticket WHERE flagged")
 
-log "3. finding due events among $PENDING pending ones"
+log "3. assignments: round robin over a team of 20"
+bench_stop "$SERVER_PID"; SERVER_PID=""
+start_server --no-automation-worker
+api POST /api/v1/meta/entities '{"name":"lead","fields":[{"name":"company","type":"text","required":true}]}' > /dev/null
+TEAM=$(api POST /api/v1/teams '{"name":"East"}' | python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
+for ((u = 0; u < 20; u++)); do
+  api POST /api/v1/users "{\"name\":\"Rep $u\",\"email\":\"rep$u@bench.example\",\"roles\":[\"admin\"],\"team_id\":\"$TEAM\"}" > /dev/null
+done
+api POST /api/v1/meta/assignment-rules '{"name":"east","entity":"lead","pool":{"team":"East"}}' > /dev/null
+api POST /api/v1/meta/automations '{"name":"assign_lead","entity":"lead","trigger":{"on":"create"},"actions":[{"type":"assign","rule":"east"}]}' > /dev/null
+echo '{"company":"苏州某自动化设备有限公司"}' > "$WORK/lead.json"
+"${WRK[@]}" -d"${DURATION}s" "$URL" -- create /api/v1/data/lead "$WORK/lead.json" > "$WORK/wrk-leads.txt" 2>&1
+ASSIGN_EVENTS=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending' AND automation = 'assign_lead'")
+bench_stop "$SERVER_PID"; SERVER_PID=""
+start_server
+t1=$(now)
+for ((k = 0; k < 6000; k++)); do
+  left=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending'")
+  [ "$left" = 0 ] && break
+  sleep 0.1
+done
+t2=$(now)
+[ "$left" = 0 ] || die "assignments still pending after 10 minutes: $left"
+APS=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2])):.0f}')" "$ASSIGN_EVENTS" "$t1" "$t2")
+SPREAD=$("${PSQL[@]}" -c "SELECT min(assigned) || '..' || max(assigned) FROM $SCHEMA._assignment_state WHERE rule = 'east'")
+
+log "4. finding due events among $PENDING pending ones"
 "${PSQL[@]}" -c "INSERT INTO $SCHEMA._outbox (automation, entity, record_id, event, new, due_at)
   SELECT 'flag_high', 'ticket', gen_random_uuid(), 'update', '{}'::jsonb, now() + make_interval(secs => 60 + (i * 2.6)::int)
   FROM generate_series(1, $PENDING) AS i" -c "VACUUM ANALYZE $SCHEMA._outbox"
@@ -92,6 +120,7 @@ SCAN_MS=$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$WORK/pgbench-clai
   echo "  create, no automation:            $PLAIN req/s"
   echo "  create, events written:           $WITH req/s  -> cost $(awk -v a="$PLAIN" -v b="$WITH" 'BEGIN{printf "%.2f", a / b}') x (target <= 1.15)"
   echo "  events processed end to end:      $EPS events/s ($PENDING_EVENTS events; runs: $RESULTS; $FLAGGED tickets flagged) (target >= 2000)"
+  echo "  assignments end to end:           $APS assignments/s ($ASSIGN_EVENTS leads, 20 reps given $SPREAD each)  -> $(awk -v a="$APS" -v b="$EPS" 'BEGIN{printf "%.2f", a / b}') of set-field events/s"
   echo "  claim among $PENDING pending:   $SCAN_MS ms per claim transaction (pgbench, BEGIN + SELECT … FOR UPDATE SKIP LOCKED + ROLLBACK) (target < 10 ms)"
   echo "  plan: $(grep -m1 -oE '(Index|Bitmap|Seq)[^(]* on [a-z_]+' "$WORK/explain-claim.txt" || echo '?')   $(grep -m1 'Execution Time' "$WORK/explain-claim.txt" | sed 's/^ *//')"
 } | tee "$WORK/summary.txt"

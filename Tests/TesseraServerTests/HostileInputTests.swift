@@ -173,6 +173,10 @@ struct HostileInputTests {
                 (.get, "/api/v1/users/{x}/api-keys"), (.post, "/api/v1/users/{x}/api-keys"), (.delete, "/api/v1/users/\(f.ids["rep1"]!)/api-keys/{x}"),
                 (.get, "/api/v1/meta/roles/{x}"), (.patch, "/api/v1/meta/roles/{x}"), (.delete, "/api/v1/meta/roles/{x}"),
                 (.patch, "/api/v1/teams/{x}"), (.delete, "/api/v1/teams/{x}"), (.get, "/api/v1/teams/{x}/members"),
+                (.get, "/api/v1/meta/assignment-rules/{x}"), (.patch, "/api/v1/meta/assignment-rules/{x}"), (.delete, "/api/v1/meta/assignment-rules/{x}"),
+                (.get, "/api/v1/meta/assignment-rules/{x}/standings"), (.get, "/api/v1/meta/automations/{x}"), (.patch, "/api/v1/meta/automations/{x}"),
+                (.post, "/api/v1/automation-events/{x}/replay"), (.post, "/api/v1/inbox/{x}/read"),
+                (.post, "/api/v1/data/deal/{x}/lock"), (.delete, "/api/v1/data/deal/{x}/lock"), (.post, "/api/v1/data/{x}/00000000-0000-0000-0000-000000000000/lock"),
             ]
             for (method, template) in identityRoutes {
                 for segment in Self.hostileSegments {
@@ -185,10 +189,15 @@ struct HostileInputTests {
                 (.post, "/api/v1/users"), (.patch, "/api/v1/users/\(f.ids["rep1"]!)"), (.post, "/api/v1/users/\(f.ids["rep1"]!)/api-keys"),
                 (.post, "/api/v1/meta/roles"), (.patch, "/api/v1/meta/roles/viewer"), (.post, "/api/v1/teams"), (.patch, "/api/v1/settings"),
                 (.post, "/api/v1/auth/login"), (.post, "/api/v1/auth/password"),
+                (.post, "/api/v1/meta/assignment-rules"), (.post, "/api/v1/meta/automations"),
             ]
             for (method, path) in bodyRoutes {
                 for body in Self.hostileBodies + ["{\"roles\":[\"admin\"],\"name\":\"x\",\"email\":\"a@b.c'--\"}", "{\"permissions\":{\"deal\":{\"read\":\"all' OR 1=1\"}}}",
-                                                  "{\"freeze_after_days\":-1}", "{\"tenant\":\"x'; --\",\"email\":\"a\",\"password\":\"b\"}"] {
+                                                  "{\"freeze_after_days\":-1}", "{\"tenant\":\"x'; --\",\"email\":\"a\",\"password\":\"b\"}",
+                                                  "{\"channels\":{\"x\":{\"type\":\"wecom\",\"url\":\"http://user:pw@10.0.0.1/\"}}}",
+                                                  "{\"smtp\":{\"host\":\"a b\",\"from\":\"x@y\\r\\nRCPT TO:<z@w>\"}}",
+                                                  "{\"name\":\"r\",\"entity\":\"deal\",\"pool\":{\"users\":[\"' OR 1=1 --\"]},\"strategy\":\"weighted\",\"weight\":\"(SELECT 1)\"}",
+                                                  "{\"name\":\"a\",\"entity\":\"deal\",\"trigger\":{\"on\":\"schedule\",\"cron\":\"* * * * * *\"},\"actions\":[{\"type\":\"lock\",\"duration\":\"99999d\"}]}"] {
                     expect(try await app.call(method, path, key: f.admin, raw: body), Set(400..<500), "\(method) \(path) body \(body.prefix(40))")
                 }
             }
@@ -197,6 +206,9 @@ struct HostileInputTests {
                                          (.patch, "/api/v1/meta/roles/rep", ["permissions": ["deal": ["read": "all"]]]),
                                          (.post, "/api/v1/meta/roles", ["name": "mine", "special": ["manage_users"]]),
                                          (.post, "/api/v1/teams", ["name": "Mine"]), (.patch, "/api/v1/settings", ["freeze_after_days": 1]),
+                                         (.patch, "/api/v1/settings", ["channels": ["mine": ["type": "webhook", "url": "https://example.com/x"]]]),
+                                         (.post, "/api/v1/meta/assignment-rules", ["name": "mine", "entity": "deal", "pool": ["role": "rep"]]),
+                                         (.get, "/api/v1/meta/assignment-rules/none/standings", nil),
                                          (.post, "/api/v1/users/\(f.ids["rep2"]!)/api-keys", ["name": "steal"]),
                                          (.post, "/api/v1/packs/sales/install", nil)] as [(HTTPRequest.Method, String, JSONValue?)] {
                 expect(try await app.call(method, path, key: rep1, json: body), [403], "rep \(method) \(path)")

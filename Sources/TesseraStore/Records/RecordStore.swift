@@ -273,7 +273,7 @@ public struct RecordStore: Sendable {
                 }
                 try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
                 try await requireUnlocked(sql, id: id, on: connection)
-            throw Self.outOfScope(.update, sql, id: id)
+                throw Self.outOfScope(.update, sql, id: id)
             }
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
