@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TesseraAutomationTests",
-            dependencies: ["TesseraAutomation", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["TesseraAutomation", "TesseraCore", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

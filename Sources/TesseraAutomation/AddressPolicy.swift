@@ -33,6 +33,15 @@ public enum AddressPolicy {
         return true
     }
 
+    /// Why a call to `host` is refused (nil when every address it resolves to is public), and
+    /// whether that will last: a name that does not resolve may resolve later.
+    public static func refusal(host: String) -> (message: String, permanent: Bool)? {
+        let addresses = resolve(host)
+        if addresses.isEmpty { return ("host \(host) does not resolve", false) }
+        guard let refused = addresses.first(where: { !isPublic($0) }) else { return nil }
+        return ("host \(host) resolves to \(refused), a private, loopback or link-local address (refused; the server allows it only with --allow-private-webhooks)", true)
+    }
+
     /// Every address a host name resolves to (empty when it does not resolve).
     public static func resolve(_ host: String) -> [String] {
         var hints = addrinfo()
@@ -51,13 +60,18 @@ public enum AddressPolicy {
             var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             if current.pointee.ai_family == AF_INET, let sa = current.pointee.ai_addr {
                 var addr = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-                if inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count)) != nil { out.append(String(cString: buffer)) }
+                if inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count)) != nil { out.append(Self.text(buffer)) }
             } else if current.pointee.ai_family == AF_INET6, let sa = current.pointee.ai_addr {
                 var addr = sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-                if inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count)) != nil { out.append(String(cString: buffer)) }
+                if inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count)) != nil { out.append(Self.text(buffer)) }
             }
             node = current.pointee.ai_next
         }
         return out
+    }
+
+    /// A NUL-terminated C string buffer as text.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -257,7 +257,7 @@ public struct EventProcessor: Sendable {
                             throw Failure(event: event, message: "the tenant has no mail server: set smtp in /api/v1/settings", permanent: true)
                         }
                         let text = Self.text(message, model: model, record: current)
-                        try await SMTPClient(settings: smtp).send(to: addresses, subject: message.zhFirst, body: text,
+                        try await SMTPClient(settings: smtp, allowPrivate: webhooks.allowPrivate).send(to: addresses, subject: message.zhFirst, body: text,
                                                                   messageID: "\(event.id).\(index).\(tenant.slug)@tessera")
                     }
                     done.append(.object([("type", "notify"), ("to", .string(to ?? "owner")), ("channel", .string(channel)), ("users", .number(recipients.count))]))

@@ -9,10 +9,13 @@ import TesseraCore
 /// (port 465). The body is UTF-8, base64 encoded, so no line can end the DATA early.
 public struct SMTPClient: Sendable {
     public let settings: SMTPSettings
+    /// As for webhooks: a tenant's mail server must not be a way into the server's own network.
+    public let allowPrivate: Bool
     public let timeout: Duration
 
-    public init(settings: SMTPSettings, timeout: Duration = .seconds(20)) {
+    public init(settings: SMTPSettings, allowPrivate: Bool = false, timeout: Duration = .seconds(20)) {
         self.settings = settings
+        self.allowPrivate = allowPrivate
         self.timeout = timeout
     }
 
@@ -24,6 +27,9 @@ public struct SMTPClient: Sendable {
 
     public func send(to recipients: [String], subject: String, body: String, messageID: String) async throws(Failure) {
         guard !recipients.isEmpty else { return }
+        if !allowPrivate, let refusal = AddressPolicy.refusal(host: settings.host) {
+            throw Failure(message: "SMTP " + refusal.message, permanent: refusal.permanent)
+        }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.converse(recipients: recipients, subject: subject, body: body, messageID: messageID) }

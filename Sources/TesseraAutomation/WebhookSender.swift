@@ -48,12 +48,8 @@ public struct WebhookSender: Sendable {
         }
         // An IPv6 literal comes in brackets ([::1]).
         let host = bracketed.hasPrefix("[") && bracketed.hasSuffix("]") ? String(bracketed.dropFirst().dropLast()) : bracketed
-        if !allowPrivate {
-            let addresses = AddressPolicy.resolve(host)
-            if addresses.isEmpty { throw Failure(message: "host \(host) does not resolve", permanent: false) }
-            if let refused = addresses.first(where: { !AddressPolicy.isPublic($0) }) {
-                throw Failure(message: "host \(host) resolves to \(refused), a private, loopback or link-local address (refused; the server allows it only with --allow-private-webhooks)", permanent: true)
-            }
+        if !allowPrivate, let refusal = AddressPolicy.refusal(host: host) {
+            throw Failure(message: refusal.message, permanent: refusal.permanent)
         }
         var request = HTTPClientRequest(url: url)
         request.method = .POST

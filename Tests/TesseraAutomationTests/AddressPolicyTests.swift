@@ -1,4 +1,5 @@
 import TesseraAutomation
+import TesseraCore
 import Testing
 
 @Suite("Outbound address policy")
@@ -46,5 +47,23 @@ struct WebhookSenderTests {
         // Computed independently: python3 -c "import hmac,hashlib; print(hmac.new(b'key', b'1700000000.{\"a\":1}', hashlib.sha256).hexdigest())"
         #expect(WebhookSender.signature(secret: "key", timestamp: 1700000000, body: "{\"a\":1}")
                 == "sha256=a438e398bfafc57e4396bb7fc2304422f0f768e965d073ca313cb52e22e6ad03")
+    }
+}
+
+@Suite("SMTP client")
+struct SMTPClientTests {
+    @Test("a mail server on a loopback or private address is refused before any connection, unless private targets are allowed")
+    func privateServerRefused() async throws {
+        for host in ["127.0.0.1", "localhost", "10.0.0.25", "169.254.169.254"] {
+            let settings = try SMTPSettings.decode(.object([("host", .string(host)), ("port", 2525), ("from", "crm@example.com")]), existing: nil)
+            let client = SMTPClient(settings: settings, allowPrivate: false, timeout: .seconds(2))
+            do {
+                try await client.send(to: ["rep@example.com"], subject: "s", body: "b", messageID: "1@test")
+                Issue.record("\(host): sent")
+            } catch {
+                #expect(error.permanent, "\(host)")
+                #expect(error.message.contains("private, loopback or link-local"), "\(host): \(error.message)")
+            }
+        }
     }
 }
