@@ -67,6 +67,15 @@ struct AutomationActionTests {
             // A tenant admin may clear anyone's lock.
             #expect(try await app.call(.delete, "/api/v1/data/deal/\(id)/lock", key: admin).status == 204)
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: owner, json: ["title": "free"]).status == 200)
+            // Locking needs the right to change the record: a colleague who may read it but change only their own is refused.
+            #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: [
+                "name": "own_dealer", "permissions": ["deal": ["create": "all", "read": "all", "update": "own", "delete": "own"]],
+            ]).status == 201)
+            let (_, colleague) = try await app.makeUser(admin, name: "Colleague", roles: ["own_dealer"])
+            try await app.call(.post, "/api/v1/data/deal/\(id)/lock", key: colleague, json: ["duration": "1h"]).expectError(403)
+            #expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: owner, json: ["title": "still free"]).status == 200)
+            // Unlocking what nobody locks leaves it so.
+            #expect(try await app.call(.delete, "/api/v1/data/deal/\(id)/lock", key: colleague).status == 204)
         }
     }
 

@@ -151,9 +151,8 @@ struct DataRoutes {
                   let micros = DurationText.parse(text), micros >= 60_000_000, micros <= 30 * 86_400_000_000 else {
                 throw TesseraError.validation([.init(field: "duration", rule: "duration", message: "the body is {\"duration\": \"2h\"}, a duration from 1m to 30d")])
             }
-            let id = try context.parameters.required("id")
-            let record = try JSONParser.parse(try await runtime.records.get(caller, entity, id: id))
-            let recordID = record["id"]?.stringValue ?? id
+            // Locking keeps others from changing the record: it needs the right to change it.
+            let recordID = try await runtime.records.requireScope(.update, caller, entity, id: try context.parameters.required("id"))
             guard let lock = try await runtime.locks.lock(caller.tenant, entity: entity.name, recordID: recordID, holder: caller.userID,
                                                           seconds: micros / 1_000_000, automation: nil) else {
                 let other = try await runtime.locks.current(caller.tenant, entity: entity.name, recordID: recordID)
@@ -163,14 +162,14 @@ struct DataRoutes {
         }
         group.delete(":entity/:id/lock") { _, context -> Response in
             let (caller, entity) = try await resolve(context, .read)
-            let id = try context.parameters.required("id")
-            let record = try JSONParser.parse(try await runtime.records.get(caller, entity, id: id))
-            let recordID = record["id"]?.stringValue ?? id
+            let recordID = try await runtime.records.requireScope(.read, caller, entity, id: try context.parameters.required("id"))
             // The holder unlocks; so may whoever manages the tenant's metadata (an admin clearing a stale lock).
             let anyone = try await runtime.access(caller).1.has(.manageMetadata)
-            guard try await runtime.locks.unlock(caller.tenant, entity: entity.name, recordID: recordID, holder: anyone ? nil : caller.userID) else {
-                throw TesseraError.forbidden("The \(entity.name) \(recordID) is not locked by you.")
+            if try await !runtime.locks.unlock(caller.tenant, entity: entity.name, recordID: recordID, holder: anyone ? nil : caller.userID),
+               let other = try await runtime.locks.current(caller.tenant, entity: entity.name, recordID: recordID) {
+                throw TesseraError.forbidden("The \(entity.name) \(recordID) is locked by someone else until \(other.until); only they or an admin can unlock it.")
             }
+            // Not locked (any more): what the caller asked for already holds.
             return Response(status: .noContent)
         }
         group.post(":entity/:id/restore") { _, context -> Response in

@@ -345,6 +345,15 @@ struct RecordSQL {
         return b
     }
 
+    /// The live record's id if the caller's scope for `action` covers it (no row otherwise).
+    func inScope(_ action: RecordAction, id: String) -> SQLBuilder {
+        var b = SQLBuilder("SELECT q.id::text FROM \(table) q WHERE q.id = ")
+        b.bind(.text(id), cast: "uuid")
+        b.append(" AND q.deleted_at IS NULL")
+        access?.appendScope(action, to: &b)
+        return b
+    }
+
     /// The state of a record a write did not find, if the caller may read it: (version, in the recycle bin).
     func state(id: String) -> SQLBuilder {
         var b = SQLBuilder("SELECT q.version, q.deleted_at IS NOT NULL FROM \(table) q WHERE q.id = ")

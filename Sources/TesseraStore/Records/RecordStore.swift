@@ -130,6 +130,18 @@ public struct RecordStore: Sendable {
                               timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
     }
 
+    /// The id of a live record the caller may `action` (a lock, say, needs the update scope):
+    /// 404 when the caller cannot even read it, 403 when it can read but not `action` it.
+    public func requireScope(_ action: RecordAction, _ caller: Caller, _ model: EntityModel, id: String) async throws -> String {
+        let record = try JSONParser.parse(try await get(caller, model, id: id, select: ["id"]))
+        let recordID = record["id"]?.stringValue ?? id
+        let sql = Self.sql(caller, model)
+        guard try await prepared.rows(sql.inScope(action, id: recordID), client: client, logger: logger).first != nil else {
+            throw Self.outOfScope(action, sql, id: recordID)
+        }
+        return recordID
+    }
+
     public func get(_ caller: Caller, _ model: EntityModel, id: String, select: [String]? = nil, transaction: PostgresConnection? = nil) async throws -> String {
         let entity = model.definition
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
