@@ -22,6 +22,9 @@ struct CronScheduleTests {
         #expect(try next("0 0 30 2 *", after: "2026-11-24T00:00:00Z", zone: "UTC") == nil)
         // A time skipped by DST (02:30 on 2026-03-08 in New York) is read with the offset before the jump.
         #expect(try next("30 2 8 3 *", after: "2026-03-01T00:00:00Z", zone: "America/New_York") == "2026-03-08T07:30:00Z")
+        // A time repeated by DST (01:30 on 2026-11-01 in New York comes twice) fires once, at the first.
+        #expect(try next("30 1 1 11 *", after: "2026-10-25T00:00:00Z", zone: "America/New_York") == "2026-11-01T05:30:00Z")
+        #expect(try next("30 1 1 11 *", after: "2026-11-01T05:30:00Z", zone: "America/New_York") == "2027-11-01T05:30:00Z")
     }
 
     @Test("bad schedules are refused with a reason")
