@@ -59,6 +59,20 @@ create_rps() { # NAME
   [ "$bad" = 0 ] || die "$1: $bad responses were not 2xx: $(grep BENCH_SAMPLE "$WORK/wrk-$1.txt")"
   sed -n 's/^BENCH_RPS=//p' "$WORK/wrk-$1.txt"
 }
+# Waits (at most 10 minutes) until the server started just before has no pending event left; prints
+# COUNT per second since then.
+drain_rate() { # COUNT WHAT
+  local t1 t2 left k
+  t1=$(now)
+  for ((k = 0; k < 6000; k++)); do
+    left=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending'")
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
+  t2=$(now)
+  [ "$left" = 0 ] || die "$2 still pending after 10 minutes: $left"
+  python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2])):.0f}')" "$1" "$t1" "$t2"
+}
 log "1. create without automations ($DURATION s, $CONNS connections)"
 PLAIN=$(create_rps plain)
 api POST /api/v1/meta/automations '{"name":"flag_high","entity":"ticket","trigger":{"on":"create"},"condition":"record.priority == '"'"'high'"'"'","actions":[{"type":"set","values":{"flagged":true}}]}' > /dev/null
@@ -76,15 +90,7 @@ bench_stop "$SERVER_PID"; SERVER_PID=""
 
 log "2. running the $PENDING_EVENTS pending events with the worker on"
 start_server
-t1=$(now)
-for ((k = 0; k < 6000; k++)); do
-  left=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending'")
-  [ "$left" = 0 ] && break
-  sleep 0.1
-done
-t2=$(now)
-[ "$left" = 0 ] || die "events still pending after 10 minutes: $left"
-EPS=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2])):.0f}')" "$PENDING_EVENTS" "$t1" "$t2")
+EPS=$(drain_rate "$PENDING_EVENTS" events)
 RESULTS=$("${PSQL[@]}" -c "SELECT string_agg(result || ' ' || n, ', ') FROM (SELECT result, count(*) n FROM $SCHEMA._automation_runs GROUP BY 1 ORDER BY 1) r")
 FLAGGED=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA.ticket WHERE flagged")
 
@@ -103,15 +109,7 @@ echo '{"company":"苏州某自动化设备有限公司"}' > "$WORK/lead.json"
 ASSIGN_EVENTS=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending' AND automation = 'assign_lead'")
 bench_stop "$SERVER_PID"; SERVER_PID=""
 start_server
-t1=$(now)
-for ((k = 0; k < 6000; k++)); do
-  left=$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA._outbox WHERE status = 'pending'")
-  [ "$left" = 0 ] && break
-  sleep 0.1
-done
-t2=$(now)
-[ "$left" = 0 ] || die "assignments still pending after 10 minutes: $left"
-APS=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2])):.0f}')" "$ASSIGN_EVENTS" "$t1" "$t2")
+APS=$(drain_rate "$ASSIGN_EVENTS" assignments)
 SPREAD=$("${PSQL[@]}" -c "SELECT min(assigned) || '..' || max(assigned) FROM $SCHEMA._assignment_state WHERE rule = 'east'")
 
 log "4. finding due events among $PENDING pending ones"

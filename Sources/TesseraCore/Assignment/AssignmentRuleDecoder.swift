@@ -14,11 +14,7 @@ public enum AssignmentRuleDecoder {
         let label = reader.label("label")
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let related: @Sendable (String) -> EntityDefinition? = { byName[$0] }
-        let entityName = reader.string("entity") ?? ""
-        guard let entity = byName[entityName] else {
-            reader.fail("entity", rule: "unknown_entity", "entity: the tenant has no entity '\(entityName)'")
-            throw .invalidMetadata(problems + reader.problems)
-        }
+        guard let entity = reader.entity("entity", in: byName) else { throw .invalidMetadata(problems + reader.problems) }
         let context = ExpressionContext(entity: entity, relatedEntity: related)
 
         var routes: [AssignmentRoute] = []
@@ -54,9 +50,7 @@ public enum AssignmentRuleDecoder {
                     }
                     guard var figure = ObjectReader(value, path: path, problems: &problems) else { continue }
                     figure.rejectUnknown(allowed: ["entity", "where"])
-                    let target = figure.string("entity") ?? ""
-                    guard let counted = byName[target] else {
-                        figure.fail("entity", rule: "unknown_entity", "\(path).entity: the tenant has no entity '\(target)'")
+                    guard let counted = figure.entity("entity", in: byName) else {
                         problems += figure.problems
                         continue
                     }

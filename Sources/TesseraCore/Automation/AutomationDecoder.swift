@@ -22,11 +22,7 @@ public enum AutomationDecoder {
         let active = reader.bool("active") ?? true
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let related: @Sendable (String) -> EntityDefinition? = { byName[$0] }
-        let entityName = reader.string("entity") ?? ""
-        guard let entity = byName[entityName] else {
-            reader.fail("entity", rule: "unknown_entity", "entity: the tenant has no entity '\(entityName)'")
-            throw .invalidMetadata(problems + reader.problems)
-        }
+        guard let entity = reader.entity("entity", in: byName) else { throw .invalidMetadata(problems + reader.problems) }
         let trigger = Self.trigger(reader.raw("trigger"), entity: entity, problems: &problems)
         let scopes: Set<FieldReference.Scope> = trigger?.event == .update ? [.record, .old] : [.record]
         // Time triggers run against the record as it is when they come due: there is no `old`.
@@ -164,11 +160,7 @@ public enum AutomationDecoder {
             return values.map { AutomationAction.set($0) }
         case "create":
             reader.rejectUnknown(allowed: ["type", "entity", "values"])
-            let targetName = reader.string("entity") ?? ""
-            guard let target = byName[targetName] else {
-                reader.fail("entity", rule: "unknown_entity", "\(reader.at("entity")): the tenant has no entity '\(targetName)'")
-                return nil
-            }
+            guard let target = reader.entity("entity", in: byName) else { return nil }
             let values = Self.values(reader.raw("values"), path: reader.at("values"), target: target, context: context, problems: &problems)
             return values.map { AutomationAction.create(entity: target.name, values: $0) }
         case "notify":

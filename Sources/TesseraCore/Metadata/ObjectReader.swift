@@ -31,6 +31,16 @@ struct ObjectReader {
         return s
     }
 
+    /// The entity `key` names, one of `entities`; nil, with the problem recorded, if it names none.
+    mutating func entity(_ key: String, in entities: [String: EntityDefinition]) -> EntityDefinition? {
+        let name = string(key) ?? ""
+        guard let entity = entities[name] else {
+            fail(key, rule: "unknown_entity", "\(at(key)): the tenant has no entity '\(name)'")
+            return nil
+        }
+        return entity
+    }
+
     mutating func bool(_ key: String) -> Bool? {
         guard let value = raw(key), !value.isNull else { return nil }
         guard case .bool(let b) = value else { fail(key, rule: "type", "\(at(key)) must be true or false"); return nil }

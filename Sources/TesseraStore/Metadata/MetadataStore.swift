@@ -78,6 +78,23 @@ public struct MetadataStore: Sendable {
 
     /// Saves what changed among a tenant's named documents (roles, automations) in `table`, and
     /// returns the metadata-log members (`<prefix>:<name>` → before and after) of what changed.
+    /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
+    /// problems, each saying which document it is about, or none.
+    private static func problems(of kind: String, path: String, named name: String,
+                                 _ check: () throws(TesseraError) -> Void) -> [TesseraError.Detail] {
+        do throws(TesseraError) {
+            try check()
+            return []
+        } catch {
+            return error.details.map { d in
+                var d = d
+                d.field = "\(path).\(name)" + (d.field.map { ".\($0)" } ?? "")
+                d.message = "\(kind) \(name): \(d.message)"
+                return d
+            }
+        }
+    }
+
     private func saveDocuments(_ table: String, prefix: String, tenant: Tenant, old: [(name: String, json: JSONValue)], new: [(name: String, json: JSONValue)],
                                on connection: PostgresConnection) async throws -> [(String, JSONValue)] {
         let before = Dictionary(old.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })
@@ -141,31 +158,15 @@ public struct MetadataStore: Sendable {
                 let roles = (change.roles ?? current.roles).map { RoleChangePlanner.pruned($0, entities: change.entities) }
                 let automations = change.automations ?? current.automations
                 let rules = change.assignmentRules ?? current.assignmentRules
-                let brokenRules = rules.flatMap { rule -> [TesseraError.Detail] in
-                    do throws(TesseraError) {
+                let brokenRules = rules.flatMap { rule in
+                    Self.problems(of: "assignment rule", path: "assignment_rules", named: rule.name) { () throws(TesseraError) in
                         _ = try AssignmentRuleDecoder.rule(rule.json, entities: change.entities, roles: roles.map(\.name))
-                        return []
-                    } catch {
-                        return error.details.map { d in
-                            var d = d
-                            d.field = "assignment_rules.\(rule.name)" + (d.field.map { ".\($0)" } ?? "")
-                            d.message = "assignment rule \(rule.name): \(d.message)"
-                            return d
-                        }
                     }
                 }
                 guard brokenRules.isEmpty else { throw TesseraError.invalidMetadata(brokenRules) }
-                let brokenAutomations = automations.flatMap { automation -> [TesseraError.Detail] in
-                    do throws(TesseraError) {
+                let brokenAutomations = automations.flatMap { automation in
+                    Self.problems(of: "automation", path: "automations", named: automation.name) { () throws(TesseraError) in
                         _ = try AutomationDecoder.automation(automation.json, entities: change.entities, roles: roles.map(\.name), rules: rules)
-                        return []
-                    } catch {
-                        return error.details.map { d in
-                            var d = d
-                            d.field = "automations.\(automation.name)" + (d.field.map { ".\($0)" } ?? "")
-                            d.message = "automation \(automation.name): \(d.message)"
-                            return d
-                        }
                     }
                 }
                 guard brokenAutomations.isEmpty else { throw TesseraError.invalidMetadata(brokenAutomations) }
