@@ -76,8 +76,6 @@ public struct MetadataStore: Sendable {
         return TenantMetadata(tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules)
     }
 
-    /// Saves what changed among a tenant's named documents (roles, automations) in `table`, and
-    /// returns the metadata-log members (`<prefix>:<name>` → before and after) of what changed.
     /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
     /// problems, each saying which document it is about, or none.
     private static func problems(of kind: String, path: String, named name: String,
@@ -95,6 +93,8 @@ public struct MetadataStore: Sendable {
         }
     }
 
+    /// Saves what changed among a tenant's named documents (roles, automations) in `table`, and
+    /// returns the metadata-log members (`<prefix>:<name>` → before and after) of what changed.
     private func saveDocuments(_ table: String, prefix: String, tenant: Tenant, old: [(name: String, json: JSONValue)], new: [(name: String, json: JSONValue)],
                                on connection: PostgresConnection) async throws -> [(String, JSONValue)] {
         let before = Dictionary(old.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })

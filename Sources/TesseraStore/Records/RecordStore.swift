@@ -133,13 +133,12 @@ public struct RecordStore: Sendable {
     /// The id of a live record the caller may `action` (a lock, say, needs the update scope):
     /// 404 when the caller cannot even read it, 403 when it can read but not `action` it.
     public func requireScope(_ action: RecordAction, _ caller: Caller, _ model: EntityModel, id: String) async throws -> String {
-        let record = try JSONParser.parse(try await get(caller, model, id: id, select: ["id"]))
-        let recordID = record["id"]?.stringValue ?? id
+        guard let recordID = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(model.definition.name) with id '\(id)'.") }
         let sql = Self.sql(caller, model)
-        guard try await prepared.rows(sql.inScope(action, id: recordID), client: client, logger: logger).first != nil else {
-            throw Self.outOfScope(action, sql, id: recordID)
-        }
-        return recordID
+        // One query when the caller may; the second only tells 404 from 403.
+        if try await prepared.rows(sql.inScope(action, id: recordID), client: client, logger: logger).first != nil { return recordID }
+        _ = try await get(caller, model, id: recordID, select: ["id"])
+        throw Self.outOfScope(action, sql, id: recordID)
     }
 
     public func get(_ caller: Caller, _ model: EntityModel, id: String, select: [String]? = nil, transaction: PostgresConnection? = nil) async throws -> String {
