@@ -3,8 +3,8 @@ import ServiceLifecycle
 import TesseraStore
 
 /// Works through the outboxes of the tenants that have automations. Writes of this instance wake
-/// it for their tenant at once (`OutboxSignal`); a sweep every second picks up events written by
-/// other instances and retries that came due. Several events of a tenant run side by side: they
+/// it for their tenant at once (`OutboxSignal`); a sweep, a second after the last one ended, picks
+/// up events written by other instances, and retries and timers that came due. Several events of a tenant run side by side: they
 /// are claimed with FOR UPDATE SKIP LOCKED, so workers (here and in other instances) never take
 /// the same one.
 public struct AutomationWorker: Service {
@@ -29,25 +29,23 @@ public struct AutomationWorker: Service {
     /// Events one tenant gets in a row before the next tenant's turn (fairness).
     static let burst = 2000
 
-    enum Wake: Sendable {
-        case schema(String)
-        case sweep
-    }
-
     public func run() async throws {
-        let (wakes, wake) = AsyncStream<Wake>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        // Tenants to drain now: this instance's writes, and tenants left with more after a burst.
+        let (wakes, wake) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await schema in signal.stream { wake.yield(.schema(schema)) }
+                    for await schema in signal.stream { wake.yield(schema) }
                 }
+                // Wakes and sweeps run side by side: a write's events never wait behind a sweep
+                // over every tenant, and a slow sweep is followed by a pause, not by a queue of sweeps.
+                group.addTask { await serveWakes(wakes, wake) }
                 group.addTask {
                     while !Task.isCancelled {
-                        wake.yield(.sweep)
+                        await sweep(wake)
                         try? await Task.sleep(for: sweepInterval)
                     }
                 }
-                group.addTask { await work(wakes, wake) }
                 await group.next()
                 group.cancelAll()
                 wake.finish()
@@ -55,28 +53,26 @@ public struct AutomationWorker: Service {
         }
     }
 
-    private func work(_ wakes: AsyncStream<Wake>, _ wake: AsyncStream<Wake>.Continuation) async {
+    private func serveWakes(_ wakes: AsyncStream<String>, _ wake: AsyncStream<String>.Continuation) async {
         var bySchema: [String: Tenant] = [:]
-        for await signal in wakes {
+        for await schema in wakes {
             if Task.isCancelled { break }
-            var due: [Tenant] = []
-            switch signal {
-            case .sweep:
-                // Before the first migration the control schema may not exist yet: try again later.
-                guard let tenants = try? await outbox.tenantsWithAutomations() else { continue }
+            if bySchema[schema] == nil, let tenants = try? await outbox.tenantsWithAutomations() {
                 bySchema = Dictionary(tenants.map { ($0.schema, $0) }, uniquingKeysWith: { a, _ in a })
-                due = tenants
-            case .schema(let schema):
-                if bySchema[schema] == nil, let tenants = try? await outbox.tenantsWithAutomations() {
-                    bySchema = Dictionary(tenants.map { ($0.schema, $0) }, uniquingKeysWith: { a, _ in a })
-                }
-                guard let tenant = bySchema[schema] else { continue }
-                due = [tenant]
             }
-            for tenant in due where !Task.isCancelled {
-                // More may be waiting: come back after the other tenants' turns.
-                if await drain(tenant) >= Self.burst { wake.yield(.schema(tenant.schema)) }
-            }
+            guard let tenant = bySchema[schema] else { continue }
+            // More may be waiting: come back after the other tenants' turns.
+            if await drain(tenant) >= Self.burst { wake.yield(schema) }
+        }
+    }
+
+    /// One pass over every tenant with automations: events written by other instances, retries
+    /// and timers that came due.
+    private func sweep(_ wake: AsyncStream<String>.Continuation) async {
+        // Before the first migration the control schema may not exist yet: try again later.
+        guard let tenants = try? await outbox.tenantsWithAutomations() else { return }
+        for tenant in tenants where !Task.isCancelled {
+            if await drain(tenant) >= Self.burst { wake.yield(tenant.schema) }
         }
     }
 
