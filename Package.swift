@@ -63,21 +63,35 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // HTTP: routes, auth, error mapping.
+        // The application layer the HTTP server and the CLI share: record plans run, tenants made,
+        // permissions and metadata changes decided; the services an instance runs.
+        .target(
+            name: "TesseraApp",
+            dependencies: [
+                "TesseraCore",
+                "TesseraStore",
+                "TesseraAutomation",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP only: routes, the authenticated context, error rendering.
         .target(
             name: "TesseraServer",
             dependencies: [
                 "TesseraCore",
                 "TesseraStore",
-                "TesseraAutomation",
+                "TesseraApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "tessera",
             dependencies: [
+                "TesseraApp",
                 "TesseraServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -110,6 +124,7 @@ let package = Package(
             name: "TesseraServerTests",
             dependencies: [
                 "TesseraServer",
+                "TesseraApp",
                 "TesseraTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

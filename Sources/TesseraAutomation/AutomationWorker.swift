@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import TesseraCore
 import TesseraStore
 
 /// Works through the outboxes of the tenants that have automations. Writes of this instance wake

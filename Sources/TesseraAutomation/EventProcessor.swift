@@ -62,7 +62,7 @@ public struct EventProcessor: Sendable {
             try await connection.query("SAVEPOINT automation_event", logger: logger)
             do {
                 let current = try await metadata.metadata(for: tenant)
-                guard let automation = current.automations.first(where: { $0.name == event.automation && $0.active }) else {
+                guard let automation = current.automation(event.automation) else {
                     try await outbox.finish(tenant, event, outcome: .skipped, startedAt: started,
                                             detail: .object([("reason", "the automation was deleted or switched off")]), on: connection)
                     return true
@@ -113,12 +113,12 @@ public struct EventProcessor: Sendable {
                 let current = try await metadata.metadata(for: tenant)
                 var results: [(outcome: OutboxStore.Outcome, detail: JSONValue?)] = []
                 for event in events {
-                    guard let automation = current.automations.first(where: { $0.name == event.automation && $0.active }) else {
+                    guard let automation = current.automation(event.automation) else {
                         results.append((.skipped, .object([("reason", "the automation was deleted or switched off")])))
                         continue
                     }
                     // Calls out of the database go one by one (see `processNext`), so a failure retries only its own event.
-                    if Self.callsOut(automation.actions(step: event.step)) || event.event == .tick { throw BatchFailed(count: events.count) }
+                    if Self.callsOut(automation.definition.actions(step: event.step)) || event.event == .tick { throw BatchFailed(count: events.count) }
                     do {
                         let detail = try await run(automation, event, current, on: connection)
                         results.append((detail == nil ? .skipped : .ok, detail))
@@ -177,8 +177,16 @@ public struct EventProcessor: Sendable {
         return TimeText.parseTimestamp(text)
     }
 
+    /// The plan of an automation's read or write: the system's own work, which no role limits.
+    func plan(_ operation: RecordPlan.Operation, _ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite] = []) throws -> RecordPlan {
+        var plan = try RecordPlan(operation, caller: caller, model: model)
+        plan.take(writes)
+        return plan
+    }
+
     /// The actions' summary, or nil when the trigger's filter or the condition does not hold.
-    func run(_ automation: AutomationDefinition, _ event: OutboxStore.Event, _ metadata: TenantMetadata, on connection: PostgresConnection) async throws -> JSONValue? {
+    func run(_ compiled: CompiledAutomation, _ event: OutboxStore.Event, _ metadata: TenantMetadata, on connection: PostgresConnection) async throws -> JSONValue? {
+        let automation = compiled.definition
         let tenant = metadata.tenant
         let model = try metadata.model(event.entity)
         var caller = Caller(tenant: tenant, userID: Self.systemUser, keyID: Self.systemUser, roles: [])
@@ -186,13 +194,13 @@ public struct EventProcessor: Sendable {
         caller.automationDepth = event.depth + 1
         let now = clock.now()
         let timeZone = TimeZoneRules(identifier: tenant.timeZone) ?? .utc
-        if event.event == .tick { return try await tick(automation, model, metadata, now: now, timeZone: timeZone, on: connection) }
+        if event.event == .tick { return try await tick(compiled, model, metadata, now: now, timeZone: timeZone, on: connection) }
         var current = event.new
         if event.event == .timer {
             // A timer runs against the record as it is now, and only if its field still says it is due
             // (a later write scheduled a newer timer and removed this one, unless they crossed) and,
             // for an SLA, the clock has not been stopped by the response.
-            guard let json = try? await records.get(caller, model, id: event.recordID, transaction: connection) else { return nil }
+            guard let json = try? await records.get(try plan(.read, caller, model), id: event.recordID, transaction: connection).json else { return nil }
             current = try JSONParser.parse(json)
             if case .schedule = automation.trigger {} else {
                 guard let timer = automation.timers.first(where: { $0.step == event.step }),
@@ -205,15 +213,12 @@ public struct EventProcessor: Sendable {
         let record = RecordValues(json: current, entity: model.definition)
         let before = RecordValues(json: TriggerMatch.before(old: event.old, new: current), entity: model.definition)
         let env = ExpressionEnvironment(records: [.record: record, .old: before], now: now, timeZone: timeZone)
-        let scopes: Set<FieldReference.Scope> = event.event == .update ? [.record, .old] : [.record]
-        let context = ExpressionContext(entity: model.definition, scopes: scopes, relatedEntity: model.related)
-        if let condition = automation.condition {
-            let compiled = try CompiledExpression(condition, in: context, expecting: .bool)
-            guard case .bool(true) = try ExpressionEvaluator.evaluate(compiled.checked, in: env) else { return nil }
+        if let condition = try compiled.condition?.get() {
+            guard try condition.isTrue(in: env) else { return nil }
             if case .update(_, true) = automation.trigger {
                 // Only the write that makes the condition true: it must not have held before.
                 let earlier = ExpressionEnvironment(records: [.record: before, .old: before], now: now, timeZone: timeZone)
-                if case .bool(true) = try ExpressionEvaluator.evaluate(compiled.checked, in: earlier) { return nil }
+                if try condition.isTrue(in: earlier) { return nil }
             }
         }
         guard event.depth + 1 <= Self.maxDepth else {
@@ -225,7 +230,7 @@ public struct EventProcessor: Sendable {
                 switch pair.value {
                 case .constant(let v): return (pair.field, v)
                 case .expression(let source):
-                    return (pair.field, try ExpressionEvaluator.evaluate(try CompiledExpression(source, in: context).checked, in: env).json)
+                    return (pair.field, try compiled.value(source).evaluate(in: env).json)
                 }
             })
         }
@@ -235,15 +240,15 @@ public struct EventProcessor: Sendable {
             case .set(let values):
                 let write = try RecordInput.check(try body(values), entity: model.definition, mode: .update)
                 guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
-                _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                _ = try await records.update(try plan(.update, caller, model, [write]), id: event.recordID, transaction: connection)
                 done.append(.object([("type", "set"), ("fields", .array(values.map { .string($0.field) }))]))
             case .create(let entityName, let values):
                 let target = try metadata.model(entityName)
                 var write = try RecordInput.check(try body(values), entity: target.definition, mode: .create)
                 guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
                 if write.ownerID == nil { write.ownerID = owner }
-                let created = try await records.create(caller, target, [write], transaction: connection)
-                let id = created.first.flatMap { try? JSONParser.parse($0)["id"]?.stringValue } ?? nil
+                let created = try await records.create(try plan(.create, caller, target, [write]), transaction: connection)
+                let id = created.first.flatMap { try? JSONParser.parse($0.json)["id"]?.stringValue } ?? nil
                 done.append(.object([("type", "create"), ("entity", .string(entityName)), ("id", id.map(JSONValue.string) ?? .null)]))
             case .notify(let to, let channel, let message):
                 if channel == "inbox" || channel == "email" {
@@ -279,7 +284,7 @@ public struct EventProcessor: Sendable {
                 let write = try RecordInput.check(try body(values), entity: target.definition, mode: .update)
                 guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
                 do {
-                    _ = try await records.update(caller, target, id: relatedID, write, transaction: connection)
+                    _ = try await records.update(try plan(.update, caller, target, [write]), id: relatedID, transaction: connection)
                 } catch let error as TesseraError where error.status == 404 {
                     // The related record went to the recycle bin: nothing to touch.
                     done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID)), ("missing", true)]))
@@ -287,13 +292,13 @@ public struct EventProcessor: Sendable {
                 }
                 done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID))]))
             case .assign(let ruleName):
-                guard let rule = metadata.assignmentRules.first(where: { $0.name == ruleName }) else {
+                guard let rule = metadata.assignmentRule(ruleName) else {
                     throw Failure(event: event, message: "assignment rule '\(ruleName)' no longer exists", permanent: true)
                 }
                 let outcome = try await assignments.assign(tenant, rule: rule, metadata: metadata, env: env, on: connection)
                 if let user = outcome.userID, user.uuidString.lowercased() != owner {
                     let write = try RecordInput.check(.object([("owner_id", .string(user.uuidString.lowercased()))]), entity: model.definition, mode: .update)
-                    _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                    _ = try await records.update(try plan(.update, caller, model, [write]), id: event.recordID, transaction: connection)
                     owner = user.uuidString.lowercased()
                 }
                 done.append(.object([("type", "assign"), ("rule", .string(ruleName)), ("user_id", outcome.userID.map { .string($0.uuidString.lowercased()) } ?? .null),
@@ -313,7 +318,7 @@ public struct EventProcessor: Sendable {
                 let previous = stage.stages[index - 1]
                 let write = try RecordInput.check(.object([(stage.field, .string(previous))]), entity: model.definition, mode: .update)
                 guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
-                _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                _ = try await records.update(try plan(.update, caller, model, [write]), id: event.recordID, transaction: connection)
                 done.append(.object([("type", "stage_back"), ("from", .string(key)), ("to", .string(previous))]))
             case .escalate(let levels, let role, let field, let message):
                 guard let target = try await users.escalationTarget(tenant, owner: owner.flatMap(UUID.init(uuidString:)), levels: levels, role: role, on: connection) else {
@@ -324,7 +329,7 @@ public struct EventProcessor: Sendable {
                                         message: message.json, on: connection)
                 if let field {
                     let write = try RecordInput.check(.object([(field, .string(target.uuidString.lowercased()))]), entity: model.definition, mode: .update)
-                    _ = try await records.update(caller, model, id: event.recordID, write, transaction: connection)
+                    _ = try await records.update(try plan(.update, caller, model, [write]), id: event.recordID, transaction: connection)
                 }
                 done.append(.object([("type", "escalate"), ("user_id", .string(target.uuidString.lowercased()))]))
             case .webhook(let url):
@@ -340,11 +345,12 @@ public struct EventProcessor: Sendable {
 
     /// A schedule's tick: one `timer` event per live record meeting the condition (checked in SQL
     /// here and again in Swift when each runs), and the next tick, in the same transaction.
-    func tick(_ automation: AutomationDefinition, _ model: EntityModel, _ metadata: TenantMetadata, now: Int64, timeZone: TimeZoneRules,
+    func tick(_ compiled: CompiledAutomation, _ model: EntityModel, _ metadata: TenantMetadata, now: Int64, timeZone: TimeZoneRules,
               on connection: PostgresConnection) async throws -> JSONValue {
         let tenant = metadata.tenant
-        let count = try await outbox.fanOut(tenant, automation, model, now: now, timeZone: timeZone, limit: Self.maxScheduledRecords, on: connection)
-        try await ScheduleTicks.insertNext(tenant, automation, after: now, on: connection, logger: logger)
+        let count = try await outbox.fanOut(tenant, compiled.definition, model, condition: try compiled.condition?.get(), now: now, timeZone: timeZone,
+                                            limit: Self.maxScheduledRecords, on: connection)
+        try await ScheduleTicks.insertNext(tenant, compiled.definition, after: now, on: connection, logger: logger)
         return .object([("type", "schedule"), ("records", .number(count))])
     }
 

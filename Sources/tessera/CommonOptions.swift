@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PostgresNIO
 import TesseraCore
-import TesseraServer
+import TesseraApp
 import TesseraStore
 
 /// Options every command shares: where data lives and where packs are.
@@ -69,18 +68,11 @@ struct CommonOptions: ParsableArguments {
         return token
     }
 
-    /// Runs `body` with a pool (migrated) on the configured database, then shuts everything down.
-    func withRuntime<T>(logger: Logger, _ body: (TesseraRuntime) async throws -> T) async throws -> T {
+    /// Runs `body` with a runtime on the configured database (migrated), then shuts everything down.
+    func withRuntime<T: Sendable>(logger: Logger, _ body: @Sendable (TesseraRuntime) async throws -> T) async throws -> T {
         let (endpoint, embedded) = try database(logger: logger)
         defer { embedded?.stop() }
-        let client = PostgresClient(configuration: endpoint.clientConfiguration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await ControlSchema.migrate(client, logger: logger)
-            let configuration = ServerConfiguration(dataDirectory: absoluteDataDirectory, database: endpoint, packsDirectory: packsURL(), adminToken: try adminToken())
-            let runtime = TesseraRuntime(client: client, configuration: configuration, logger: logger)
-            return try await body(runtime)
-        }
+        let configuration = ServerConfiguration(dataDirectory: absoluteDataDirectory, database: endpoint, packsDirectory: packsURL(), adminToken: try adminToken())
+        return try await TesseraRuntime.with(configuration, logger: logger, body)
     }
 }

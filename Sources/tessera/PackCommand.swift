@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraCore
-import TesseraServer
+import TesseraApp
 import TesseraStore
 
 /// `tessera pack list|install`.

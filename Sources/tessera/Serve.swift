@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TesseraCore
+import TesseraApp
 import TesseraServer
 import TesseraStore
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import TesseraCore
-import TesseraServer
+import TesseraApp
 import TesseraStore
 
 /// `tessera tenant create|list`.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import TesseraApp
 import TesseraCore
 import TesseraServer
 import TesseraStore

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import TesseraApp
 import TesseraCore
 import TesseraStore
 import TesseraTestSupport

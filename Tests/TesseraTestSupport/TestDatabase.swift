@@ -27,7 +27,8 @@ public actor TestDatabase {
             endpoint = try DatabaseEndpoint(url: url)
         } else {
             try FileManager.default.createDirectory(atPath: Self.clusterRoot, withIntermediateDirectories: true)
-            endpoint = try EmbeddedPostgres(dataDirectory: Self.clusterRoot, logger: Self.logger).start().endpoint
+            // Swift Testing runs the suites' applications side by side, each with its own pool.
+            endpoint = try EmbeddedPostgres(dataDirectory: Self.clusterRoot, maxConnections: 500, logger: Self.logger).start().endpoint
         }
         _ = try await Self.withClient(endpoint) { client in
             try await ControlSchema.migrate(client, logger: Self.logger)

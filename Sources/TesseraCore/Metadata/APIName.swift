@@ -13,14 +13,11 @@ public enum APIName {
         }
     }
 
-    /// Columns every entity table has; a field may not take these names.
-    public static let systemFields: [String] = ["id", "version", "owner_id", "created_at", "updated_at", "created_by", "updated_by", "deleted_at"]
-
     /// Words the data API's query string uses; a field named like this could not be filtered.
     public static let queryWords: Set<String> = ["select", "order", "limit", "cursor", "offset", "where", "count", "and", "or", "not"]
 
     public static func isReservedFieldName(_ name: String) -> Bool {
-        systemFields.contains(name) || queryWords.contains(name)
+        SystemColumn.names.contains(name) || queryWords.contains(name)
     }
 
     public static func describeRule() -> String {

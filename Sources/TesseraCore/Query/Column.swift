@@ -8,17 +8,7 @@ public struct Column: Sendable, Equatable {
 
     public static func resolve(_ name: String, in entity: EntityDefinition) -> Column? {
         if let field = entity.field(name) { return Column(name: name, type: field.readType, field: field, isNotNull: false) }
-        let system: FieldType? = switch name {
-        case "id": .relation
-        case "created_at", "updated_at": .datetime
-        case "owner_id", "created_by", "updated_by": .user
-        case "version": .number
-        default: nil
-        }
-        guard let system else { return nil }
-        return Column(name: name, type: system, field: nil, isNotNull: name != "updated_by" && name != "created_by" && name != "owner_id")
+        guard let system = SystemColumn(rawValue: name), system != .deletedAt else { return nil }
+        return Column(name: name, type: system.type, field: nil, isNotNull: system.isNotNull)
     }
-
-    /// System columns in the order records show them.
-    public static let systemOrder = ["id", "version", "owner_id", "created_at", "updated_at", "created_by", "updated_by"]
 }

@@ -73,7 +73,7 @@ public enum RecordInput {
                     continue
                 }
                 write.ownerID = id
-            case _ where APIName.systemFields.contains(key):
+            case _ where SystemColumn.names.contains(key):
                 problems.append(.init(field: key, rule: "read_only", message: "\(key) is set by the server and cannot be written"))
             default:
                 problems.append(.init(field: key, rule: "unknown_field", message: "'\(key)' is not a field of \(entity.name)"))

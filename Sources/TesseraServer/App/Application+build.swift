@@ -1,27 +1,16 @@
-import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
-import PostgresNIO
-import TesseraAutomation
-import TesseraCore
-import TesseraStore
+import TesseraApp
 
-/// Builds the HTTP application: the pool and the metadata listener run as services,
-/// control-schema migrations run before the server accepts requests.
+/// Builds the HTTP application: the runtime's services run beside the server, control-schema
+/// migrations run before the server accepts requests.
 public func buildApplication(
     _ configuration: ServerConfiguration,
     logger: Logger,
     beforeServing: (@Sendable (TesseraRuntime) async throws -> Void)? = nil
 ) -> some ApplicationProtocol {
-    let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-    let runtime = TesseraRuntime(client: client, configuration: configuration, logger: logger)
+    let (runtime, services) = TesseraRuntime.make(configuration, logger: logger)
     let router = buildRouter(runtime)
-    var services: [any Service] = [client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
-                                   AccountFreezer(tenants: runtime.tenants, sessions: runtime.sessions, logger: logger)]
-    if configuration.automationWorker {
-        services.append(AutomationWorker(processor: runtime.events, outbox: runtime.outbox, signal: runtime.signal, logger: logger))
-    }
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tessera"),
@@ -29,7 +18,7 @@ public func buildApplication(
         logger: logger
     )
     app.beforeServerStarts {
-        try await ControlSchema.migrate(client, logger: logger)
+        try await runtime.migrate()
         try await beforeServing?(runtime)
     }
     return app

@@ -1,19 +1,13 @@
 import Hummingbird
-import TesseraStore
+import TesseraCore
 
-/// The request context: Hummingbird's core storage plus the authenticated caller, if any.
+/// The request context: Hummingbird's core storage plus, once `TenantAuthMiddleware` has run,
+/// the caller (routes read it from `TenantContext`, where it is never optional).
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Set by `TenantAuthMiddleware`; routes behind it can rely on it.
     public var caller: Caller?
 
     public init(source: Source) {
         coreContext = .init(source: source)
-    }
-
-    /// The caller, or 401 (only reachable if a route forgot its middleware).
-    public func requireCaller() throws -> Caller {
-        guard let caller else { throw TesseraErrorResponse.unauthorized }
-        return caller
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import TesseraApp
 import TesseraCore
 import TesseraStore
 
@@ -28,15 +29,15 @@ struct AuthRoutes {
             return JSONResponse.make(.ok, .object([("token", .string(login.token)), ("token_type", .string("Bearer")),
                                                    ("expires_at", .string(Timestamp.rfc3339(login.expiresAt))), ("user", login.user.json)]))
         }
-        let group = router.group("api/v1").add(middleware: TenantAuthMiddleware(runtime: runtime))
+        let group = router.tenantGroup("api/v1", runtime: runtime)
         group.post("auth/logout") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             try await runtime.sessions.logout(caller)
             runtime.callers.forget(tenant: caller.tenant.id)
             return Response(status: .noContent)
         }
         group.post("auth/password") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let body = try await request.jsonBody(limit: 16 << 10)
             guard let current = body["current_password"]?.stringValue, let new = body["new_password"]?.stringValue else {
                 throw TesseraError.validation([.init(field: nil, rule: "required", message: "current_password and new_password are required (strings)")])
@@ -46,7 +47,7 @@ struct AuthRoutes {
             return Response(status: .noContent)
         }
         group.get("me") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let (metadata, policy) = try await runtime.access(caller)
             let user = try await runtime.users.get(caller.tenant, id: caller.userID.uuidString)
             let entities: [(String, JSONValue)] = metadata.entities.map { entity in

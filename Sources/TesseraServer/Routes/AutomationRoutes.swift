@@ -1,4 +1,5 @@
 import Hummingbird
+import TesseraApp
 import TesseraCore
 import TesseraStore
 
@@ -8,20 +9,20 @@ struct AutomationRoutes {
     let runtime: TesseraRuntime
 
     func register(on router: Router<AppRequestContext>) {
-        let group = router.group("api/v1/meta/automations").add(middleware: TenantAuthMiddleware(runtime: runtime))
+        let group = router.tenantGroup("api/v1/meta/automations", runtime: runtime)
         group.get { _, context -> Response in
-            let metadata = try await runtime.metadata.metadata(for: try context.requireCaller().tenant)
+            let metadata = try await runtime.metadata.metadata(for: context.caller.tenant)
             return JSONResponse.make(.ok, .object([("data", .array(metadata.automations.map(\.json)))]))
         }
         group.get(":name") { _, context -> Response in
-            let metadata = try await runtime.metadata.metadata(for: try context.requireCaller().tenant)
+            let metadata = try await runtime.metadata.metadata(for: context.caller.tenant)
             let name = try context.parameters.required("name")
             guard let automation = metadata.automations.first(where: { $0.name == name }) else { throw TesseraError.notFound("No automation '\(name)'.") }
             return JSONResponse.make(.ok, automation.json)
         }
         group.post { request, context -> Response in
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeTenantMetadata(try context.requireCaller()) { current in
+            let updated = try await runtime.changeTenantMetadata(context.caller) { current in
                 try AutomationChangePlanner.create(body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
                                                   automations: current.automations)
             }
@@ -31,7 +32,7 @@ struct AutomationRoutes {
         group.patch(":name") { request, context -> Response in
             let name = try context.parameters.required("name")
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeTenantMetadata(try context.requireCaller()) { current in
+            let updated = try await runtime.changeTenantMetadata(context.caller) { current in
                 try AutomationChangePlanner.patch(name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
                                                  automations: current.automations)
             }
@@ -40,15 +41,15 @@ struct AutomationRoutes {
         }
         group.delete(":name") { _, context -> Response in
             let name = try context.parameters.required("name")
-            _ = try await runtime.changeTenantMetadata(try context.requireCaller()) { current in
+            _ = try await runtime.changeTenantMetadata(context.caller) { current in
                 try AutomationChangePlanner.delete(name, entities: current.entities, automations: current.automations)
             }
             return Response(status: .noContent)
         }
     
-        let api = router.group("api/v1").add(middleware: TenantAuthMiddleware(runtime: runtime))
+        let api = router.tenantGroup("api/v1", runtime: runtime)
         api.get("automation-runs") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             try await runtime.require(.manageMetadata, caller)
             let pairs = try request.queryPairs
             func value(_ key: String) -> String? { pairs.first { $0.0 == key }?.1 }
@@ -65,12 +66,12 @@ struct AutomationRoutes {
             return JSONResponse.make(.ok, .object([("data", .array(runs))]))
         }
         api.get("automation-events/dead") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             try await runtime.require(.manageMetadata, caller)
             return JSONResponse.make(.ok, .object([("data", .array(try await runtime.outbox.dead(caller.tenant, limit: 500)))]))
         }
         api.post("automation-events/:id/replay") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             try await runtime.require(.manageMetadata, caller)
             guard let id = Int64(try context.parameters.required("id")) else { throw TesseraError.notFound("No dead automation event with that id.") }
             try await runtime.outbox.replay(caller.tenant, eventID: id)
@@ -78,19 +79,19 @@ struct AutomationRoutes {
             return Response(status: .noContent)
         }
         api.get("inbox") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let unread = try request.queryPairs.contains { $0.0 == "unread" && $0.1 == "true" }
             let messages = try await runtime.outbox.inbox(caller.tenant, user: caller.userID, unread: unread, limit: 200)
             return JSONResponse.make(.ok, .object([("data", .array(messages))]))
         }
         api.post("inbox/:id/read") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             guard let id = Int64(try context.parameters.required("id")) else { throw TesseraError.notFound("No such message in your inbox.") }
             try await runtime.outbox.markRead(caller.tenant, user: caller.userID, id: id)
             return Response(status: .noContent)
         }
         api.post("inbox/read-all") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             try await runtime.outbox.markRead(caller.tenant, user: caller.userID, id: nil)
             return Response(status: .noContent)
         }

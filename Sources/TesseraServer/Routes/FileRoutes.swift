@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import TesseraApp
 import TesseraCore
 import TesseraStore
 
@@ -9,9 +10,9 @@ struct FileRoutes {
     let runtime: TesseraRuntime
 
     func register(on router: Router<AppRequestContext>) {
-        let group = router.group("api/v1/files").add(middleware: TenantAuthMiddleware(runtime: runtime))
+        let group = router.tenantGroup("api/v1/files", runtime: runtime)
         group.post { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             if let length = request.headers[.contentLength].flatMap(Int.init), length > runtime.files.maxSize {
                 throw TesseraError.payloadTooLarge(limit: runtime.files.maxSize)
             }
@@ -21,7 +22,7 @@ struct FileRoutes {
             return JSONResponse.make(.created, stored.json)
         }
         group.get(":id") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let (file, path) = try await runtime.files.find(caller, id: try context.parameters.required("id"))
             guard let data = FileManager.default.contents(atPath: path) else { throw TesseraError.notFound("The file's content is missing.") }
             var headers: HTTPFields = [:]

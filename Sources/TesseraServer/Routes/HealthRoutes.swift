@@ -1,4 +1,5 @@
 import Hummingbird
+import TesseraApp
 import TesseraCore
 
 /// `GET /healthz`: 200 when the server takes requests and reaches PostgreSQL, else 503.
@@ -7,12 +8,8 @@ struct HealthRoutes {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("healthz") { _, _ -> Response in
-            do {
-                try await runtime.client.query("SELECT 1", logger: runtime.logger)
-                return JSONResponse.make(.ok, ["status": "ok"])
-            } catch {
-                return TesseraErrorResponse.make(.unavailable("PostgreSQL is not reachable."))
-            }
+            guard await runtime.databaseIsReachable() else { return TesseraErrorResponse.make(.unavailable("PostgreSQL is not reachable.")) }
+            return JSONResponse.make(.ok, ["status": "ok"])
         }
     }
 }

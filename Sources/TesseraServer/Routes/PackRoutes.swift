@@ -1,4 +1,5 @@
 import Hummingbird
+import TesseraApp
 import TesseraCore
 import TesseraStore
 
@@ -7,9 +8,9 @@ struct PackRoutes {
     let runtime: TesseraRuntime
 
     func register(on router: Router<AppRequestContext>) {
-        let group = router.group("api/v1/packs").add(middleware: TenantAuthMiddleware(runtime: runtime))
+        let group = router.tenantGroup("api/v1/packs", runtime: runtime)
         group.get { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let installed = Dictionary(try await runtime.installer.installed(in: caller.tenant), uniquingKeysWith: { a, _ in a })
             var items: [JSONValue] = []
             for id in runtime.packs.ids() {
@@ -20,7 +21,7 @@ struct PackRoutes {
             return JSONResponse.make(.ok, .object([("data", .array(items))]))
         }
         group.post(":id/install") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             try await runtime.require(.manageMetadata, caller)
             let result = try await runtime.installer.install(try context.parameters.required("id"), into: caller.tenant, actor: caller.userID)
             runtime.metadata.store(result.metadata)

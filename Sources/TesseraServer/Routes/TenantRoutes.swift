@@ -1,4 +1,5 @@
 import Hummingbird
+import TesseraApp
 import TesseraCore
 import TesseraStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TesseraApp
 import TesseraCore
 import TesseraStore
 
@@ -9,10 +10,10 @@ struct UserRoutes {
     let runtime: TesseraRuntime
 
     func register(on router: Router<AppRequestContext>) {
-        let group = router.group("api/v1").add(middleware: TenantAuthMiddleware(runtime: runtime))
+        let group = router.tenantGroup("api/v1", runtime: runtime)
 
         group.get("users") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let pairs = try request.queryPairs
             let limit = min(max(Int(pairs.first { $0.0 == "limit" }?.1 ?? "") ?? 100, 1), UserStore.maxPage)
             let after = pairs.first { $0.0 == "after" }.flatMap { UUIDText.normalized($0.1) }.flatMap(UUID.init(uuidString:))
@@ -22,7 +23,7 @@ struct UserRoutes {
             return JSONResponse.make(.ok, .object([("data", .array(page.map(\.json))), ("next_after", next)]))
         }
         group.post("users") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let (metadata, policy) = try await managing(caller)
             let input = try UserInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: true)
             let roles = input.roles ?? metadata.defaultRoles
@@ -31,11 +32,11 @@ struct UserRoutes {
             return JSONResponse.make(.created, user.json)
         }
         group.get("users/:id") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             return JSONResponse.make(.ok, try await runtime.users.get(caller.tenant, id: try context.parameters.required("id")).json)
         }
         group.patch("users/:id") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let (metadata, policy) = try await managing(caller)
             let id = try context.parameters.required("id")
             let input = try UserInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: false)
@@ -50,7 +51,7 @@ struct UserRoutes {
             return JSONResponse.make(.ok, user.json)
         }
         group.get("users/:id/subordinates") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let user = try await runtime.users.get(caller.tenant, id: try context.parameters.required("id"))
             let rows = try await runtime.users.subordinates(caller.tenant, of: user.id)
             return JSONResponse.make(.ok, .object([("data", .array(rows.map { row in
@@ -60,7 +61,7 @@ struct UserRoutes {
             }))]))
         }
         group.get("users/:id/managers") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let user = try await runtime.users.get(caller.tenant, id: try context.parameters.required("id"))
             return JSONResponse.make(.ok, .object([("data", .array(try await runtime.users.managerChain(caller.tenant, of: user.id).map(\.json)))]))
         }
@@ -102,34 +103,34 @@ struct UserRoutes {
         }
 
         group.get("teams") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             return JSONResponse.make(.ok, .object([("data", .array(try await runtime.users.teams(caller.tenant).map(\.json)))]))
         }
         group.post("teams") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             _ = try await managing(caller)
             let team = try await runtime.users.saveTeam(caller.tenant, id: nil, try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
             return JSONResponse.make(.created, team.json)
         }
         group.patch("teams/:id") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             _ = try await managing(caller)
             let team = try await runtime.users.saveTeam(caller.tenant, id: try context.parameters.required("id"), try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
             return JSONResponse.make(.ok, team.json)
         }
         group.delete("teams/:id") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             _ = try await managing(caller)
             try await runtime.users.deleteTeam(caller.tenant, id: try context.parameters.required("id"))
             return Response(status: .noContent)
         }
         group.get("teams/:id/members") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             return JSONResponse.make(.ok, .object([("data", .array(try await runtime.users.members(caller.tenant, team: try context.parameters.required("id")).map(\.json)))]))
         }
 
         group.get("settings") { _, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             guard case .object(var settings) = settingsJSON(try await runtime.sessions.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
             // The secret that signs automation webhooks, for those who set automations up.
             if try await runtime.access(caller).1.has(.manageMetadata) {
@@ -141,7 +142,7 @@ struct UserRoutes {
             return JSONResponse.make(.ok, .object(settings))
         }
         group.patch("settings") { request, context -> Response in
-            let caller = try context.requireCaller()
+            let caller = context.caller
             let body = try await request.jsonBody(limit: 64 << 10)
             guard case .object(let members) = body, !members.isEmpty else {
                 throw TesseraError.validation([.init(field: nil, rule: "type", message: "the body must be an object like {\"freeze_after_days\": 90}")])
@@ -216,8 +217,8 @@ struct UserRoutes {
     }
 
     /// The user whose keys are addressed: the caller themselves, or anyone for `manage_users`.
-    private func keyOwner(_ context: AppRequestContext) async throws -> (Caller, User) {
-        let caller = try context.requireCaller()
+    private func keyOwner(_ context: TenantContext) async throws -> (Caller, User) {
+        let caller = context.caller
         let user = try await runtime.users.get(caller.tenant, id: try context.parameters.required("id"))
         if user.id != caller.userID { _ = try await managing(caller) }
         return (caller, user)

@@ -21,15 +21,13 @@ public struct AssignmentStore: Sendable {
         public var candidates: Int
     }
 
-    public func assign(_ tenant: Tenant, rule: AssignmentRule, metadata: TenantMetadata, env: ExpressionEnvironment,
+    public func assign(_ tenant: Tenant, rule compiled: CompiledAssignmentRule, metadata: TenantMetadata, env: ExpressionEnvironment,
                        on connection: PostgresConnection) async throws -> Outcome {
-        let entity = try metadata.require(rule.entity)
-        let related: @Sendable (String) -> EntityDefinition? = { metadata.entity($0) }
-        let context = ExpressionContext(entity: entity, relatedEntity: related)
+        let rule = compiled.rule
         // The first route that matches, then the rule's pool, then the fallback: the first of
         // them with anybody active in it.
         var pools: [(pool: AssignmentPool, source: String)] = []
-        for (i, route) in rule.routes.enumerated() where try CompiledExpression(route.when, in: context, expecting: .bool).isTrue(in: env) {
+        for (i, route) in rule.routes.enumerated() where try compiled.routes[i].get().isTrue(in: env) {
             pools.append((route.pool, "routes[\(i)]"))
             break
         }
@@ -55,9 +53,8 @@ public struct AssignmentStore: Sendable {
         }
         var weights: [String: Double] = [:]
         for id in ids { weights[id] = 1 }
-        if case .weighted(let source) = rule.strategy {
-            let figures = try await figureCounts(tenant, rule, metadata: metadata, ids: ids, env: env, on: connection)
-            let weight = try CompiledExpression(source, in: AssignmentRuleDecoder.weightContext(entity: entity, figures: rule.figures.map(\.name), related: related))
+        if let weight = try compiled.weight?.get() {
+            let figures = try await figureCounts(tenant, compiled, metadata: metadata, ids: ids, env: env, on: connection)
             for id in ids {
                 var userEnv = env
                 userEnv.user = ["id": .string(id)]
@@ -98,18 +95,17 @@ public struct AssignmentStore: Sendable {
     }
 
     /// Per figure, per candidate: how many of the figure's records the candidate owns.
-    func figureCounts(_ tenant: Tenant, _ rule: AssignmentRule, metadata: TenantMetadata, ids: [String], env: ExpressionEnvironment,
+    func figureCounts(_ tenant: Tenant, _ compiled: CompiledAssignmentRule, metadata: TenantMetadata, ids: [String], env: ExpressionEnvironment,
                       on connection: PostgresConnection) async throws -> [String: [String: Int]] {
         var out: [String: [String: Int]] = [:]
-        for figure in rule.figures {
+        for figure in compiled.rule.figures {
             let entity = try metadata.require(figure.entity)
             var b = SQLBuilder("SELECT owner_id::text, count(*) FROM \(SQLIdentifier.qualified(tenant.schema, entity.name)) q WHERE q.owner_id = ANY(")
             b.bind(.textArray(ids), cast: "uuid[]")
             b.append(") AND q.deleted_at IS NULL")
-            if let condition = figure.condition {
-                let compiled = try CompiledExpression(condition, in: ExpressionContext(entity: entity, relatedEntity: { metadata.entity($0) }), expecting: .bool)
+            if let condition = try compiled.figureConditions[figure.name]?.get() {
                 b.append(" AND (")
-                try ExpressionSQL(schema: tenant.schema, environment: env).append(compiled.checked, to: &b, positive: true)
+                try ExpressionSQL(schema: tenant.schema, environment: env).append(condition.checked, to: &b, positive: true)
                 b.append(")")
             }
             b.append(" GROUP BY q.owner_id")

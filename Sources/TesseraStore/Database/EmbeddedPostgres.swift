@@ -14,14 +14,18 @@ public struct EmbeddedPostgres: Sendable {
     /// Where the generated superuser password is kept (`<data-dir>/pg.password`).
     public let passwordFile: String
     public let logger: Logger
+    /// PostgreSQL's `max_connections`: one instance's pool takes up to 24 (the test suite, with
+    /// dozens of applications at once on one cluster, asks for more).
+    public let maxConnections: Int
 
     public static let username = "tessera"
     public static let database = "postgres"
 
-    public init(dataDirectory: String, logger: Logger) {
+    public init(dataDirectory: String, maxConnections: Int = 200, logger: Logger) {
         let root = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         clusterDirectory = root + "/pg"
         passwordFile = root + "/pg.password"
+        self.maxConnections = maxConnections
         self.logger = logger
     }
 
@@ -40,7 +44,7 @@ public struct EmbeddedPostgres: Sendable {
             return (endpoint(port: port, password: password), false)
         }
         let port = Self.freePort(preferred: previousPort())
-        let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c max_connections=200"
+        let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c max_connections=\(maxConnections)"
         let result = Self.run(binaries.pgCtl, ["-D", clusterDirectory, "-l", clusterDirectory + "/server.log", "-w", "-t", "60", "-o", options, "start"], as: runAs)
         guard result.status == 0 else {
             throw .failed("PostgreSQL did not start: \(result.output.suffix(800))\nSee \(clusterDirectory)/server.log")

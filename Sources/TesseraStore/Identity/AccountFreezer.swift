@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import TesseraCore
 
 /// Freezes accounts unused for longer than their tenant allows, once an hour (sign-in and every
 /// uncached request also check, so a stale account cannot slip through between sweeps).

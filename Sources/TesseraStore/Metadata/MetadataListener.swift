@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 import Logging
 import PostgresNIO
 import ServiceLifecycle

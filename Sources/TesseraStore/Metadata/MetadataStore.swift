@@ -5,7 +5,7 @@ import TesseraCore
 
 /// Reads and changes a tenant's metadata. A change, its row checks and its DDL commit in one
 /// transaction, so a failed change leaves table and metadata as they were.
-public struct MetadataStore: Sendable {
+public struct MetadataStore: MetadataLoading {
     let client: PostgresClient
     let logger: Logger
 

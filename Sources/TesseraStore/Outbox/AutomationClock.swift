@@ -1,4 +1,5 @@
 import Synchronization
+import TesseraCore
 
 /// The time automations see: when timers are due, and `now()` in their expressions. The real
 /// clock in production; tests move it forward instead of waiting hours for an SLA step.

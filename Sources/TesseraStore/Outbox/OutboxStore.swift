@@ -78,17 +78,16 @@ public struct OutboxStore: Sendable {
 
     /// A schedule's tick: one `timer` event per live record of the entity meeting the automation's
     /// condition (evaluated in SQL at `now`), at most `limit`. Returns how many.
-    public func fanOut(_ tenant: Tenant, _ automation: AutomationDefinition, _ model: EntityModel, now: Int64, timeZone: TimeZoneRules,
+    public func fanOut(_ tenant: Tenant, _ automation: AutomationDefinition, _ model: EntityModel, condition: CompiledExpression?, now: Int64, timeZone: TimeZoneRules,
                        limit: Int, on connection: PostgresConnection) async throws -> Int {
         var b = SQLBuilder("WITH e AS (INSERT INTO \(OutboxTables.outbox(tenant.schema)) (automation, entity, record_id, event) SELECT ")
         b.bind(.text(automation.name), cast: "text")
         b.append(", ")
         b.bind(.text(model.name), cast: "text")
         b.append(", q.id, 'timer' FROM \(SQLIdentifier.qualified(tenant.schema, model.name)) q WHERE q.deleted_at IS NULL")
-        if let condition = automation.condition {
-            let compiled = try CompiledExpression(condition, in: ExpressionContext(entity: model.definition, relatedEntity: model.related), expecting: .bool)
+        if let condition {
             b.append(" AND (")
-            try ExpressionSQL(schema: tenant.schema, environment: ExpressionEnvironment(now: now, timeZone: timeZone)).append(compiled.checked, to: &b, positive: true)
+            try ExpressionSQL(schema: tenant.schema, environment: ExpressionEnvironment(now: now, timeZone: timeZone)).append(condition.checked, to: &b, positive: true)
             b.append(")")
         }
         b.append(" ORDER BY q.id LIMIT \(limit) RETURNING 1) SELECT count(*) FROM e")

@@ -1,15 +1,24 @@
 import TesseraCore
 
-/// Builds the SQL of the data API from checked plans; identifiers through `SQLIdentifier`, values as binds.
+/// Renders a record plan as SQL: identifiers through `SQLIdentifier`, values as binds. It decides
+/// nothing: scopes, hidden fields, the actor and the side effects all come from the plan.
 struct RecordSQL {
-    let schema: String
-    let entity: EntityDefinition
-    let timeZone: String
-    var formulas: [CompiledFormula] = []
-    /// What formulas and where= read besides the row: the caller, the request's clock, the zone.
-    var environment = ExpressionEnvironment.unused
+    let plan: RecordPlan
+    /// Formulas computed in the row source (none for the bare state probes).
+    var formulas: [CompiledFormula]
 
+    init(_ plan: RecordPlan, formulas: Bool = true) {
+        self.plan = plan
+        self.formulas = formulas ? plan.model.formulas : []
+    }
+
+    var schema: String { plan.tenant.schema }
+    var entity: EntityDefinition { plan.entity }
+    var timeZone: String { plan.tenant.timeZone }
+    /// What formulas and where= read besides the row: the caller, the request's clock, the zone.
+    var environment: ExpressionEnvironment { plan.environment }
     var table: String { SQLIdentifier.qualified(schema, entity.name) }
+    var actor: String { plan.actor.userID }
 
     /// The row source `q`: the table, or with formulas a subquery adding one computed column per
     /// formula (PostgreSQL pulls it up, so filters on stored columns still use their indexes).
@@ -28,28 +37,17 @@ struct RecordSQL {
         b.append(" FROM \(from) t) q")
     }
 
-    /// Who writes, for the created_by/updated_by columns and the history row every write adds.
-    var caller: Caller?
-    /// The caller's scopes and hidden fields; nil only for the system's own reads and writes.
-    var access: RecordAccess?
-    var actor: String { caller?.userID.uuidString.lowercased() ?? "" }
-    var via: String {
-        guard let caller else { return "" }
-        return caller.automation.map { "automation:" + $0 } ?? "key:" + caller.keyID.uuidString.lowercased()
+    /// ` AND (<scope predicate>)` over the row `q` when `action` does not reach every row.
+    func appendScope(_ action: RecordAction, to b: inout SQLBuilder) {
+        guard let scope = plan.scope(action) else { return }
+        b.append(" AND ")
+        ScopeSQL(schema: schema).append(scope, owner: "q.owner_id", assignedFields: scope.assignedFields.map { "q." + SQLIdentifier.quote($0) }, to: &b)
     }
-    /// Automations that listen to this entity's events: each write adds one outbox row per listener.
-    var listeners: [RecordEvent: [String]] = [:]
-    /// Time triggers of this entity: writes replace the record's pending timers.
-    var timers: [ScheduledTimer] = []
-
-    /// Whether record locks bind this caller: they do not bind automations (which act for the
-    /// tenant) nor internal system writes.
-    var locksApply: Bool { caller != nil && caller?.automation == nil }
 
     /// Locked records (`_record_locks`) are read-only for everyone but the lock's holder: the
     /// write's row `q` must not be locked by someone else.
     func appendUnlocked(to b: inout SQLBuilder) {
-        guard locksApply else { return }
+        guard plan.actor.locksApply else { return }
         b.append(" AND NOT EXISTS (SELECT 1 FROM \(AutomationStateTables.locks(schema)) l WHERE l.entity = ")
         b.bind(.text(entity.name), cast: "text")
         b.append(" AND l.record_id = q.id AND l.until > now() AND l.holder IS DISTINCT FROM ")
@@ -59,7 +57,7 @@ struct RecordSQL {
 
     /// Who holds a lock on the record against this caller, and until when.
     func lockHolder(id: String) -> SQLBuilder {
-        var b = SQLBuilder("SELECT coalesce(u.name, ''), to_char(l.until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM \(AutomationStateTables.locks(schema)) l LEFT JOIN \(SQLIdentifier.qualified(schema, "_users")) u ON u.id = l.holder WHERE l.entity = ")
+        var b = SQLBuilder("SELECT coalesce(u.name, ''), to_char(l.until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM \(AutomationStateTables.locks(schema)) l LEFT JOIN \(IdentityTables.users(schema)) u ON u.id = l.holder WHERE l.entity = ")
         b.bind(.text(entity.name), cast: "text")
         b.append(" AND l.record_id = ")
         b.bind(.text(id), cast: "uuid")
@@ -68,28 +66,29 @@ struct RecordSQL {
         return b
     }
 
-    /// Ends a write CTE `w`: its history row, then the written row's JSON with formulas computed.
+    /// Ends a write CTE `w`: its history row, then the written row's JSON (formulas computed) and version.
     func appendReturning(_ action: String, to b: inout SQLBuilder) throws(ExpressionError) {
         b.append(" RETURNING q.*)")
-        let names = RecordEvent(rawValue: action).flatMap { listeners[$0] } ?? []
-        HistorySQL.append(action: action, schema: schema, entity: entity.name, actor: actor, via: via, returning: !names.isEmpty, to: &b)
+        let effects = plan.effects
+        let names = RecordEvent(rawValue: action).flatMap { effects.events[$0] } ?? []
+        HistorySQL.append(action: action, schema: schema, entity: entity.name, actor: actor, via: plan.actor.via, returning: !names.isEmpty, to: &b)
         if !names.isEmpty {
             // The events, in the statement that writes the record: committed with it or not at all.
-            OutboxSQL.append(event: action, automations: names, schema: schema, entity: entity.name, depth: caller?.automationDepth ?? 0, to: &b)
+            OutboxSQL.append(event: action, automations: names, schema: schema, entity: entity.name, depth: plan.actor.automationDepth, to: &b)
         }
-        if !timers.isEmpty {
-            OutboxSQL.appendTimers(timers, action: action, schema: schema, entity: entity.name, timeZone: timeZone, to: &b)
+        if !effects.timers.isEmpty {
+            OutboxSQL.appendTimers(effects.timers, action: action, schema: schema, entity: entity.name, timeZone: timeZone, to: &b)
         }
         b.append(" SELECT ")
         appendProjection(nil, to: &b)
-        b.append(" FROM ")
+        b.append(", q.version FROM ")
         try appendSource("w", to: &b)
     }
 
     /// The record's JSON, built by PostgreSQL: the whole row (system columns, then fields in
     /// definition order) or, with `select=`, just the chosen columns. Appends binds for the keys.
     func appendProjection(_ chosen: [String]?, to b: inout SQLBuilder) {
-        guard let select = chosen ?? access?.visibleColumns(entity), !select.isEmpty else {
+        guard let select = chosen ?? plan.visibleColumns, !select.isEmpty else {
             b.append("row_to_json(q)::text")
             return
         }
@@ -171,7 +170,7 @@ struct RecordSQL {
         b.append(" FROM ")
         try appendSource(table, to: &b)
         b.append(deletedOnly ? " WHERE q.deleted_at IS NOT NULL" : " WHERE q.deleted_at IS NULL")
-        access?.appendScope(.read, to: &b)
+        appendScope(.read, to: &b)
         for filter in query.filters {
             b.append(" AND ")
             appendFilter(filter, to: &b)
@@ -254,15 +253,16 @@ struct RecordSQL {
         b.append(key.nullsFirst ? ")" : " OR \(c) IS NULL)")
     }
 
+    /// The record's JSON and version.
     func get(id: String, select: [String]?, deleted: Bool = false) throws(ExpressionError) -> SQLBuilder {
         var b = SQLBuilder("SELECT ")
         appendProjection(select, to: &b)
-        b.append(" FROM ")
+        b.append(", q.version FROM ")
         try appendSource(table, to: &b)
         b.append(" WHERE q.id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(deleted ? " AND q.deleted_at IS NOT NULL" : " AND q.deleted_at IS NULL")
-        access?.appendScope(.read, to: &b)
+        appendScope(.read, to: &b)
         return b
     }
 
@@ -318,7 +318,7 @@ struct RecordSQL {
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(" AND deleted_at IS NULL")
-        access?.appendScope(.update, to: &b)
+        appendScope(.update, to: &b)
         appendUnlocked(to: &b)
         if let version = write.expectedVersion {
             b.append(" AND version = ")
@@ -335,7 +335,7 @@ struct RecordSQL {
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(delete ? " AND deleted_at IS NULL" : " AND deleted_at IS NOT NULL")
-        access?.appendScope(.delete, to: &b)
+        appendScope(.delete, to: &b)
         if delete { appendUnlocked(to: &b) }
         if let expectedVersion {
             b.append(" AND version = ")
@@ -350,7 +350,7 @@ struct RecordSQL {
         var b = SQLBuilder("SELECT q.id::text FROM \(table) q WHERE q.id = ")
         b.bind(.text(id), cast: "uuid")
         b.append(" AND q.deleted_at IS NULL")
-        access?.appendScope(action, to: &b)
+        appendScope(action, to: &b)
         return b
     }
 
@@ -358,7 +358,7 @@ struct RecordSQL {
     func state(id: String) -> SQLBuilder {
         var b = SQLBuilder("SELECT q.version, q.deleted_at IS NOT NULL FROM \(table) q WHERE q.id = ")
         b.bind(.text(id), cast: "uuid")
-        access?.appendScope(.read, to: &b)
+        appendScope(.read, to: &b)
         return b
     }
 }

@@ -3,8 +3,9 @@ import Logging
 import PostgresNIO
 import TesseraCore
 
-/// Runs the data API against a tenant's entity tables. Records come back as JSON text built by
-/// PostgreSQL, so the server forwards them without decoding each column.
+/// Runs record plans against a tenant's entity tables: it decides nothing about access (the plan
+/// did), it renders the plan as SQL, runs it and maps the database's errors. Records come back as
+/// JSON text built by PostgreSQL, so the server forwards them without decoding each column.
 public struct RecordStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -21,8 +22,14 @@ public struct RecordStore: Sendable {
 
     /// Wakes the local worker when the write made events (inside an automation's transaction the
     /// event is not visible yet; the worker keeps working that tenant after its commit anyway).
-    private func announce(_ caller: Caller, _ model: EntityModel, _ event: RecordEvent) {
-        if model.listeners[event] != nil { signal?.announce(caller.tenant.schema) }
+    private func announce(_ plan: RecordPlan, _ event: RecordEvent) {
+        if plan.effects.events[event] != nil { signal?.announce(plan.tenant.schema) }
+    }
+
+    /// A record's JSON and its version (the ETag).
+    public struct Result: Sendable {
+        public let json: String
+        public let version: Int64
     }
 
     /// One page of a list: records as JSON texts, the cursor for the next page, and the count if asked.
@@ -36,11 +43,11 @@ public struct RecordStore: Sendable {
 
     /// Records per INSERT statement in a bulk create (PostgreSQL allows 65,535 binds per statement).
     static let rowsPerInsert = 200
-    public static let maxBulk = 1000
 
-    public func list(_ caller: Caller, _ model: EntityModel, _ query: ListQuery, deletedOnly: Bool = false) async throws -> Page {
-        let entity = model.definition
-        let sql = Self.sql(caller, model, evaluates: query.condition != nil)
+    /// One page of the plan's records (the plan must have been made with `evaluates` for a `where=`).
+    public func list(_ plan: RecordPlan, _ query: ListQuery, deletedOnly: Bool = false) async throws -> Page {
+        let entity = plan.entity
+        let sql = RecordSQL(plan)
         do {
             var records: [String] = []
             var lastKeys: [String?] = []
@@ -67,22 +74,6 @@ public struct RecordStore: Sendable {
             .first?.decode(Int.self) ?? 0
     }
 
-    /// The SQL builder for one request on one entity. Its environment (one clock reading for the
-    /// whole request) is made only when something evaluates expressions: formulas, rules and
-    /// stages on writes, or a `where=` (`evaluates`).
-    static func sql(_ caller: Caller, _ model: EntityModel, evaluates: Bool = false) -> RecordSQL {
-        let needed = evaluates || !model.formulas.isEmpty || model.checksWrites
-        return RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, formulas: model.formulas,
-                         environment: needed ? environment(caller) : .unused, caller: caller, access: access(caller, model), listeners: model.listeners,
-                         timers: model.timers)
-    }
-
-    /// The columns of the caller's records, in order: system columns, then the fields they may see.
-    public static func columns(_ caller: Caller, _ model: EntityModel) -> [String] {
-        let hidden = access(caller, model)?.hidden ?? []
-        return RecordAccess.systemColumns + model.definition.fields.map(\.name).filter { !hidden.contains($0) }
-    }
-
     /// A pooled connection, or the caller's own (already in a transaction).
     private func withConnection<T: Sendable>(_ transaction: PostgresConnection?, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         if let transaction { return try await body(transaction) }
@@ -96,19 +87,13 @@ public struct RecordStore: Sendable {
         return try await connection.withTransaction(logger: logger) { try await body($0) }
     }
 
-    /// The caller's reach on the entity; nil (everything) for admins and the system's own callers.
-    public static func access(_ caller: Caller, _ model: EntityModel) -> RecordAccess? {
-        guard let policy = caller.policy, !policy.isAdmin else { return nil }
-        return RecordAccess(policy.entity(model.name), model: model, userID: caller.userID.uuidString.lowercased(), schema: caller.tenant.schema)
-    }
-
     /// 403 unless every owner given falls within the action's scope (a rep cannot hand a record
     /// to someone outside their reach, nor create one for them).
-    private func requireOwners(_ owners: Set<String>, _ action: RecordAction, _ sql: RecordSQL, on connection: PostgresConnection) async throws {
-        guard let access = sql.access else { return }
-        // The caller's own records are in every scope that reaches anything: no query for those.
-        for owner in owners.sorted() where owner != sql.actor {
-            guard let check = access.ownerCheck(action, owner: owner) else { return }
+    private func requireOwners(_ sql: RecordSQL, on connection: PostgresConnection) async throws {
+        let action = sql.plan.operation.action
+        guard let scope = sql.plan.scope(action) else { return }
+        for owner in sql.plan.ownerChecks {
+            let check = ScopeSQL(schema: sql.schema).ownerCheck(scope, owner: owner)
             let allowed = try await prepared.rows(check, on: connection, logger: logger).first?.decode(Bool?.self) ?? false
             if allowed != true {
                 throw TesseraError(status: 403, code: "forbidden", message: "Your roles do not allow you to \(action.rawValue) \(sql.entity.name) records owned by \(owner).",
@@ -123,35 +108,30 @@ public struct RecordStore: Sendable {
         .forbidden("Your roles let you read this \(sql.entity.name) (\(id)) but not \(action.rawValue) it.")
     }
 
-    /// What expressions of this caller's request read besides records: the caller, one clock
-    /// reading for the whole request, and the tenant's time zone.
-    public static func environment(_ caller: Caller, now: Int64 = Timestamp.nowMicroseconds()) -> ExpressionEnvironment {
-        ExpressionEnvironment(user: ["id": .string(caller.userID.uuidString.lowercased())], now: now,
-                              timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
-    }
-
     /// The id of a live record the caller may `action` (a lock, say, needs the update scope):
     /// 404 when the caller cannot even read it, 403 when it can read but not `action` it.
-    public func requireScope(_ action: RecordAction, _ caller: Caller, _ model: EntityModel, id: String) async throws -> String {
-        guard let recordID = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(model.definition.name) with id '\(id)'.") }
-        let sql = Self.sql(caller, model)
+    public func requireScope(_ plan: RecordPlan, id: String) async throws -> String {
+        let action = plan.operation.action
+        guard let recordID = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(plan.entity.name) with id '\(id)'.") }
+        let sql = RecordSQL(plan)
         // One query when the caller may; the second only tells 404 from 403.
         if try await prepared.rows(sql.inScope(action, id: recordID), client: client, logger: logger).first != nil { return recordID }
-        _ = try await get(caller, model, id: recordID, select: ["id"])
+        _ = try await get(plan, id: recordID, select: ["id"])
         throw Self.outOfScope(action, sql, id: recordID)
     }
 
-    public func get(_ caller: Caller, _ model: EntityModel, id: String, select: [String]? = nil, transaction: PostgresConnection? = nil) async throws -> String {
-        let entity = model.definition
+    /// A live record within the plan's read scope, or a 404.
+    public func get(_ plan: RecordPlan, id: String, select: [String]? = nil, transaction: PostgresConnection? = nil) async throws -> Result {
+        let entity = plan.entity
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
-        let sql = Self.sql(caller, model)
+        let sql = RecordSQL(plan)
         let rows = if let transaction {
             try await prepared.rows(try sql.get(id: id, select: select), on: transaction, logger: logger)
         } else {
             try await prepared.rows(try sql.get(id: id, select: select), client: client, logger: logger)
         }
-        if let json = try rows.first?.decode(String.self) {
-            return json
+        if let row = rows.first {
+            return try Self.result(row)
         }
         throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
     }
@@ -159,17 +139,15 @@ public struct RecordStore: Sendable {
     /// Creates records all-or-nothing after checking references; the writes' own problems are reported with those.
     /// With `transaction`, the writes run on that connection inside its open transaction (an
     /// automation's event and its effects commit together); otherwise in their own.
-    public func create(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool = false,
-                       transaction: PostgresConnection? = nil) async throws -> [String] {
-        let created = try await createRecords(caller, model, writes, bulk: bulk, transaction: transaction)
-        announce(caller, model, .create)
+    public func create(_ plan: RecordPlan, bulk: Bool = false, transaction: PostgresConnection? = nil) async throws -> [Result] {
+        let created = try await createRecords(plan, bulk: bulk, transaction: transaction)
+        announce(plan, .create)
         return created
     }
 
-    private func createRecords(_ caller: Caller, _ model: EntityModel, _ writes: [RecordWrite], bulk: Bool,
-                               transaction: PostgresConnection?) async throws -> [String] {
-        let entity = model.definition
-        let sql = Self.sql(caller, model)
+    private func createRecords(_ plan: RecordPlan, bulk: Bool, transaction: PostgresConnection?) async throws -> [Result] {
+        let entity = plan.entity, model = plan.model, writes = plan.writes
+        let sql = RecordSQL(plan)
         let actor = sql.actor
         let rows = writes.map { write in
             (id: UUIDText.v7().uuidString.lowercased(), owner: write.ownerID ?? actor, write: write)
@@ -185,20 +163,20 @@ public struct RecordStore: Sendable {
                         return d
                     }
                 }
-                try await requireOwners(Set(rows.map(\.owner)), .create, sql, on: connection)
-                var all = try await own + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
+                try await requireOwners(sql, on: connection)
+                var all = try await own + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
                 if model.checksWrites {
                     return try await inTransaction(connection, nested: transaction != nil) { connection in
                         // Rules read other records (duplicates, conflicts) in the transaction that writes.
                         var rows = rows
                         var moves: [(id: String, from: String?, to: String?)] = []
                         let env = sql.environment
-                        let enforcer = RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
+                        let enforcer = RuleEnforcer(schema: sql.schema, model: model, prepared: prepared, logger: logger)
                         // Duplicate and conflict rules must also see the earlier records of the same
                         // bulk request: those are written one by one, each after its check (the
                         // transaction still makes the request all-or-nothing).
                         let oneByOne = rows.count > 1 && model.rules.contains(where: \.readsOtherRecords)
-                        var out: [String] = []
+                        var out: [Result] = []
                         for (i, row) in rows.enumerated() {
                             let values = Self.values(of: row.write, id: row.id, owner: row.owner, actor: actor, now: env.now)
                             let broken = Set(row.write.problems.compactMap(\.field))
@@ -231,7 +209,7 @@ public struct RecordStore: Sendable {
                     return try await insert(sql, Array(rows[...]), on: connection)
                 }
                 return try await inTransaction(connection, nested: transaction != nil) { connection in
-                    var out: [String] = []
+                    var out: [Result] = []
                     for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
                         out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), on: connection)
                     }
@@ -243,44 +221,52 @@ public struct RecordStore: Sendable {
         }
     }
 
-    private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], on connection: PostgresConnection) async throws -> [String] {
+    private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], on connection: PostgresConnection) async throws -> [Result] {
         let statement = try sql.insert(rows)
         // Single-record inserts repeat a few shapes and are worth preparing; bulk ones vary by size.
         let result = rows.count == 1
             ? try await prepared.rows(statement, on: connection, logger: logger)
             : try await connection.query(statement.query, logger: logger).collect()
-        return try result.map { try $0.decode(String.self) }
+        return try result.map(Self.result)
     }
 
-    public func update(_ caller: Caller, _ model: EntityModel, id: String, _ write: RecordWrite, transaction: PostgresConnection? = nil) async throws -> String {
-        let updated = try await updateRecord(caller, model, id: id, write, transaction: transaction)
-        announce(caller, model, .update)
+    /// A row of `(json, version)`, as writes and gets return them.
+    private static func result(_ row: PostgresRow) throws -> Result {
+        let (json, version) = try row.decode((String, Int64).self)
+        return Result(json: json, version: version)
+    }
+
+    /// Applies the plan's one write to a record.
+    public func update(_ plan: RecordPlan, id: String, transaction: PostgresConnection? = nil) async throws -> Result {
+        let updated = try await updateRecord(plan, id: id, transaction: transaction)
+        announce(plan, .update)
         return updated
     }
 
-    private func updateRecord(_ caller: Caller, _ model: EntityModel, id: String, _ write: RecordWrite, transaction: PostgresConnection?) async throws -> String {
-        let entity = model.definition
+    private func updateRecord(_ plan: RecordPlan, id: String, transaction: PostgresConnection?) async throws -> Result {
+        let entity = plan.entity, model = plan.model
+        guard let write = plan.writes.first else { throw TesseraError.internal("An update plan without a write.") }
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
-        let sql = Self.sql(caller, model)
+        let sql = RecordSQL(plan)
         do {
             return try await withConnection(transaction) { connection in
-                if let owner = write.ownerID { try await requireOwners([owner], .update, sql, on: connection) }
-                let all = try await write.problems + ReferenceCheck(schema: caller.tenant.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
+                try await requireOwners(sql, on: connection)
+                let all = try await write.problems + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 let changes = !write.assignments.isEmpty || write.ownerID != nil
                 if changes, model.checksWrites {
                     return try await inTransaction(connection, nested: transaction != nil) { connection in
-                        try await updateWithRules(caller, model, sql, id: id, write, problems: all, on: connection)
+                        try await updateWithRules(model, sql, id: id, write, problems: all, on: connection)
                     }
                 }
                 guard all.isEmpty else { throw TesseraError.validation(all) }
                 if !changes {
                     // Nothing to change: answer with the record, still honouring the version check.
                     try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
-                    if let json = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first?.decode(String.self) { return json }
+                    if let row = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first { return try Self.result(row) }
                     throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
                 }
-                if let json = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first?.decode(String.self) {
-                    return json
+                if let row = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first {
+                    return try Self.result(row)
                 }
                 try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
                 try await requireUnlocked(sql, id: id, on: connection)
@@ -292,9 +278,10 @@ public struct RecordStore: Sendable {
     }
 
     /// How many live records a rule would refuse if it were switched on, and a sample of their ids.
-    public func preview(_ caller: Caller, _ model: EntityModel, rule: ValidationRule) async throws -> (count: Int, sample: [String]) {
+    public func preview(_ plan: RecordPlan, rule: ValidationRule) async throws -> (count: Int, sample: [String]) {
+        let model = plan.model
         let compiled = try CompiledRule.compile(rule, entity: model.definition, related: model.related)
-        let preview = RulePreview(schema: caller.tenant.schema, model: model, environment: Self.environment(caller))
+        let preview = RulePreview(schema: plan.tenant.schema, model: model, environment: plan.environment)
         do {
             let count = try await client.query(try preview.query(compiled, count: true).query, logger: logger).collect().first?.decode(Int.self) ?? 0
             let ids = try await client.query(try preview.query(compiled, count: false).query, logger: logger).collect().map { try $0.decode(String.self) }
@@ -306,12 +293,12 @@ public struct RecordStore: Sendable {
 
     /// An update checked against the entity's rules: the current row is locked and read, the
     /// rules see it as `old` and the merged values as `record`.
-    private func updateWithRules(_ caller: Caller, _ model: EntityModel, _ sql: RecordSQL, id: String, _ write: RecordWrite,
-                                 problems: [TesseraError.Detail], on connection: PostgresConnection) async throws -> String {
+    private func updateWithRules(_ model: EntityModel, _ sql: RecordSQL, id: String, _ write: RecordWrite,
+                                 problems: [TesseraError.Detail], on connection: PostgresConnection) async throws -> Result {
         var current = SQLBuilder("SELECT row_to_json(q)::text FROM \(sql.table) q WHERE q.id = ")
         current.bind(.text(id), cast: "uuid")
         current.append(" AND q.deleted_at IS NULL")
-        sql.access?.appendScope(.update, to: &current)
+        sql.appendScope(.update, to: &current)
         sql.appendUnlocked(to: &current)
         current.append(" FOR UPDATE")
         guard let json = try await prepared.rows(current, on: connection, logger: logger).first?.decode(String.self) else {
@@ -329,15 +316,16 @@ public struct RecordStore: Sendable {
         let env = sql.environment
         record.fields["updated_at"] = .timestamp(env.now)
         record.fields["updated_by"] = .string(sql.actor)
-        let outcome = try await RuleEnforcer(schema: caller.tenant.schema, model: model, prepared: prepared, logger: logger)
+        let outcome = try await RuleEnforcer(schema: sql.schema, model: model, prepared: prepared, logger: logger)
             .check(id: id, record: record, old: old, environment: env, skipping: Set(write.problems.compactMap(\.field)), on: connection)
         let all = problems + outcome.problems
         guard all.isEmpty else { throw TesseraError.validation(all) }
         var write = write
         write.apply(outcome.additions)
-        guard let updated = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first?.decode(String.self) else {
+        guard let row = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first else {
             throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
         }
+        let updated = try Self.result(row)
         if let change = outcome.stageChange {
             try await recordStageChange(sql, model, id: id, from: change.from, to: change.to, on: connection)
         }
@@ -362,10 +350,11 @@ public struct RecordStore: Sendable {
     }
 
     /// A record's history, newest first (404 for a record this tenant does not have).
-    public func history(_ caller: Caller, _ model: EntityModel, id: String, limit: Int = 500) async throws -> [HistoryEntry] {
-        let id = try await requireRecord(caller, model, id: id)
-        let hidden = Self.access(caller, model)?.hidden ?? []
-        let rows = try await prepared.rows(HistorySQL.list(schema: caller.tenant.schema, entity: model.name, id: id, limit: limit), client: client, logger: logger)
+    public func history(_ plan: RecordPlan, id: String, limit: Int = 500) async throws -> [HistoryEntry] {
+        let id = try await requireRecord(plan, id: id)
+        let hidden = plan.hidden
+        let rows = try await prepared.rows(HistorySQL.list(schema: plan.tenant.schema, entity: plan.entity.name, id: id, limit: limit),
+                                           client: client, logger: logger)
         return try rows.map { row in
             let (action, old, new, at, actor, via) = try row.decode((String, String?, String?, Int64, String?, String?).self)
             func members(_ text: String?) -> [(String, JSONValue)] {
@@ -392,10 +381,10 @@ public struct RecordStore: Sendable {
     }
 
     /// The record's stage history, oldest first (404 for a record this tenant does not have).
-    public func stageHistory(_ caller: Caller, _ model: EntityModel, id: String) async throws -> [StageVisit] {
-        let id = try await requireRecord(caller, model, id: id)
-        guard model.stage != nil else { return [] }
-        let rows = try await prepared.rows(StageHistorySQL.list(schema: caller.tenant.schema, entity: model.name, id: id), client: client, logger: logger)
+    public func stageHistory(_ plan: RecordPlan, id: String) async throws -> [StageVisit] {
+        let id = try await requireRecord(plan, id: id)
+        guard plan.effects.stageField != nil else { return [] }
+        let rows = try await prepared.rows(StageHistorySQL.list(schema: plan.tenant.schema, entity: plan.entity.name, id: id), client: client, logger: logger)
         let changes = try rows.map { try $0.decode((String?, String?, Int64, String?).self) }
         let now = Timestamp.nowMicroseconds()
         return changes.enumerated().map { i, change in
@@ -405,10 +394,10 @@ public struct RecordStore: Sendable {
     }
 
     /// The normalized id of a record the tenant has (live or in the recycle bin), else a 404.
-    private func requireRecord(_ caller: Caller, _ model: EntityModel, id text: String) async throws -> String {
-        let sql = RecordSQL(schema: caller.tenant.schema, entity: model.definition, timeZone: caller.tenant.timeZone, access: Self.access(caller, model))
+    private func requireRecord(_ plan: RecordPlan, id text: String) async throws -> String {
+        let sql = RecordSQL(plan, formulas: false)
         guard let id = UUIDText.normalized(text), try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
-            throw TesseraError.notFound("No \(model.name) with id '\(text)'.")
+            throw TesseraError.notFound("No \(plan.entity.name) with id '\(text)'.")
         }
         return id
     }
@@ -424,24 +413,24 @@ public struct RecordStore: Sendable {
     }
 
     /// Moves a record to the recycle bin.
-    public func delete(_ caller: Caller, _ model: EntityModel, id: String, expectedVersion: Int64?) async throws {
-        _ = try await setDeleted(true, caller, model, id: id, expectedVersion: expectedVersion)
-        announce(caller, model, .delete)
+    public func delete(_ plan: RecordPlan, id: String, expectedVersion: Int64?) async throws {
+        _ = try await setDeleted(true, plan, id: id, expectedVersion: expectedVersion)
+        announce(plan, .delete)
     }
 
     /// Brings a record back from the recycle bin.
-    public func restore(_ caller: Caller, _ model: EntityModel, id: String) async throws -> String {
-        try await setDeleted(false, caller, model, id: id, expectedVersion: nil)
+    public func restore(_ plan: RecordPlan, id: String) async throws -> Result {
+        try await setDeleted(false, plan, id: id, expectedVersion: nil)
     }
 
-    private func setDeleted(_ delete: Bool, _ caller: Caller, _ model: EntityModel, id: String, expectedVersion: Int64?) async throws -> String {
-        let entity = model.definition
+    private func setDeleted(_ delete: Bool, _ plan: RecordPlan, id: String, expectedVersion: Int64?) async throws -> Result {
+        let entity = plan.entity
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
-        let sql = Self.sql(caller, model)
+        let sql = RecordSQL(plan)
         do {
             return try await client.withConnection { connection in
                 let query = try sql.setDeleted(delete, id: id, expectedVersion: expectedVersion)
-                if let json = try await prepared.rows(query, on: connection, logger: logger).first?.decode(String.self) { return json }
+                if let row = try await prepared.rows(query, on: connection, logger: logger).first { return try Self.result(row) }
                 // Visible and in the expected state, yet not written: outside the delete scope.
                 if let (_, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self), deleted != delete {
                     if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
@@ -458,7 +447,7 @@ public struct RecordStore: Sendable {
     /// Throws 404 for a missing or recycled record, 409 for a stale version; returns when the record is live and current.
     /// 423 when someone else holds a lock on the record (see `RecordSQL.appendUnlocked`).
     private func requireUnlocked(_ sql: RecordSQL, id: String, on connection: PostgresConnection) async throws {
-        guard sql.locksApply, let (holder, until) = try await prepared.rows(sql.lockHolder(id: id), on: connection, logger: logger).first?.decode((String, String).self) else { return }
+        guard sql.plan.actor.locksApply, let (holder, until) = try await prepared.rows(sql.lockHolder(id: id), on: connection, logger: logger).first?.decode((String, String).self) else { return }
         throw TesseraError(status: 423, code: "record_locked",
                            message: "The \(sql.entity.name) \(id) is locked\(holder.isEmpty ? "" : " for \(holder)") until \(until); others may read it but not change it.",
                            details: [.init(field: nil, rule: "locked", message: "locked until \(until)", extra: ["locked_until": .string(until)])])

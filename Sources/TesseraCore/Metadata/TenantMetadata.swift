@@ -1,5 +1,4 @@
 import Synchronization
-import TesseraCore
 
 /// A tenant's entities and roles at one metadata version: what every request of that tenant is planned against.
 public struct TenantMetadata: Sendable {
@@ -11,6 +10,9 @@ public struct TenantMetadata: Sendable {
     public let assignmentRules: [AssignmentRule]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
+    /// Active automations and assignment rules with their expressions compiled, by name.
+    private let compiledAutomations: [String: CompiledAutomation]
+    private let compiledAssignmentRules: [String: CompiledAssignmentRule]
     /// Policies by role set, computed once per metadata version (callers share a few role sets).
     private let policies = PolicyMemo()
 
@@ -24,8 +26,21 @@ public struct TenantMetadata: Sendable {
         self.automations = automations
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.byName = byName
-        models = byName.mapValues { EntityModel($0, automations: automations, related: { byName[$0] }) }
+        let related: @Sendable (String) -> EntityDefinition? = { byName[$0] }
+        models = byName.mapValues { EntityModel($0, automations: automations, related: related) }
+        compiledAutomations = Dictionary(automations.filter(\.active).compactMap { automation in
+            byName[automation.entity].map { (automation.name, CompiledAutomation(automation, entity: $0, related: related)) }
+        }, uniquingKeysWith: { a, _ in a })
+        compiledAssignmentRules = Dictionary(assignmentRules.compactMap { rule in
+            byName[rule.entity].map { (rule.name, CompiledAssignmentRule(rule, entity: $0, related: related)) }
+        }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// The active automation of that name, compiled.
+    public func automation(_ name: String) -> CompiledAutomation? { compiledAutomations[name] }
+
+    /// The assignment rule of that name, compiled.
+    public func assignmentRule(_ name: String) -> CompiledAssignmentRule? { compiledAssignmentRules[name] }
 
     /// The entity with what is compiled from it, or a 404 naming it.
     public func model(_ name: String) throws(TesseraError) -> EntityModel {

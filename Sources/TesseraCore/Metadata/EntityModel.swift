@@ -1,4 +1,3 @@
-import TesseraCore
 
 /// An entity as requests use it: its definition plus what is compiled from it once per
 /// metadata version (formulas now; rules and stages build on the same seam).
@@ -13,9 +12,9 @@ public struct EntityModel: Sendable {
     public let related: @Sendable (String) -> EntityDefinition?
     /// Active automations on this entity, and their names by the record event they listen to.
     public let automations: [AutomationDefinition]
-    let listeners: [RecordEvent: [String]]
+    public let listeners: [RecordEvent: [String]]
     /// Time triggers: writes (re)schedule the automations' timers at `field + offset`.
-    let timers: [ScheduledTimer]
+    public let timers: [ScheduledTimer]
 
     public var name: String { definition.name }
 
@@ -24,7 +23,7 @@ public struct EntityModel: Sendable {
 
     /// Compiles against the tenant's entities. Metadata is checked before it is saved, so a
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
-    init(_ definition: EntityDefinition, automations: [AutomationDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?) {
+    public init(_ definition: EntityDefinition, automations: [AutomationDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?) {
         self.definition = definition
         self.related = related
         self.automations = automations.filter { $0.active && $0.entity == definition.name }
@@ -42,8 +41,8 @@ public struct EntityModel: Sendable {
 }
 
 /// One automation's timer on an entity, with its start column resolved.
-struct ScheduledTimer: Sendable {
-    let automation: String
-    let column: Column
-    let timer: AutomationTimer
+public struct ScheduledTimer: Sendable {
+    public let automation: String
+    public let column: Column
+    public let timer: AutomationTimer
 }

@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
-import TesseraCore
+
+/// Reads a tenant's metadata from where it is kept (the metadata repository).
+public protocol MetadataLoading: Sendable {
+    func load(_ tenant: Tenant) async throws -> TenantMetadata
+}
 
 /// Per-instance cache of tenants' metadata, so requests never query metadata. Entries are dropped
 /// when any instance announces a change (see `MetadataListener`) and reloaded on next use.
@@ -12,9 +16,9 @@ public final class MetadataCache: Sendable {
     }
 
     private let state = Mutex(State())
-    private let store: MetadataStore
+    private let store: any MetadataLoading
 
-    public init(store: MetadataStore) { self.store = store }
+    public init(store: any MetadataLoading) { self.store = store }
 
     public func metadata(for tenant: Tenant) async throws -> TenantMetadata {
         let (cached, generation) = state.withLock { ($0.entries[tenant.id], $0.generation[tenant.id, default: 0]) }

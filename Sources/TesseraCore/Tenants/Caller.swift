@@ -1,27 +1,4 @@
 import Foundation
-import TesseraCore
-
-/// A tenant (a company): its own schema, time zone and metadata version.
-public struct Tenant: Sendable, Equatable {
-    public let id: UUID
-    public let slug: String
-    public let name: String
-    public let schema: String
-    public let timeZone: String
-    public let createdAt: Date
-
-    public static func schemaName(forSlug slug: String) -> String { "t_" + slug }
-
-    /// Slugs become schema names: lowercase ASCII, 2–40 characters.
-    public static func isValidSlug(_ slug: String) -> Bool {
-        APIName.isValid(slug) && slug.utf8.count >= 2 && slug.utf8.count <= 40
-    }
-
-    public var json: JSONValue {
-        .object([("id", .string(id.uuidString.lowercased())), ("slug", .string(slug)), ("name", .string(name)),
-                 ("time_zone", .string(timeZone)), ("created_at", .string(Timestamp.rfc3339(createdAt)))])
-    }
-}
 
 /// Who is calling: the tenant, the user the key or session belongs to, their roles, and the key.
 public struct Caller: Sendable, Equatable {

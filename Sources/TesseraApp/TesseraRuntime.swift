@@ -5,13 +5,17 @@ import TesseraAutomation
 import TesseraCore
 import TesseraStore
 
-/// Everything the routes use: the pool, the stores, the caches and the limits. One per instance.
+/// The application layer of one instance: the stores, the caches, the services the HTTP routes
+/// and the CLI share, and the decisions they share (permissions, tenant creation, metadata
+/// changes). Neither the routes nor the CLI speak SQL; this and the stores below it do.
 public struct TesseraRuntime: Sendable {
-    public let client: PostgresClient
+    let client: PostgresClient
     public let tenants: TenantStore
     public let metadataStore: MetadataStore
     public let metadata: MetadataCache
-    public let records: RecordStore
+    public let recordStore: RecordStore
+    /// The data API: every record request is planned here once and run by `recordStore`.
+    public let records: RecordService
     public let files: FileStore
     public let packs: PackLibrary
     public let installer: PackInstaller
@@ -40,12 +44,13 @@ public struct TesseraRuntime: Sendable {
         metadataStore = MetadataStore(client: client, logger: logger)
         metadata = MetadataCache(store: metadataStore)
         signal = OutboxSignal()
-        records = RecordStore(client: client, prepared: PreparedSQL(), signal: signal, logger: logger)
+        recordStore = RecordStore(client: client, prepared: PreparedSQL(), signal: signal, logger: logger)
         outbox = OutboxStore(client: client, logger: logger)
         let retry = configuration.automationRetryBase.components
         locks = RecordLockStore(client: client, logger: logger)
         assignments = AssignmentStore(logger: logger)
-        events = EventProcessor(client: client, metadata: metadata, records: records, users: users, outbox: outbox, locks: locks,
+        records = RecordService(metadata: metadata, store: recordStore, locks: locks)
+        events = EventProcessor(client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, locks: locks,
                                 webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,
                                 retryBase: Double(retry.seconds) + Double(retry.attoseconds) / 1e18, logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)
@@ -58,6 +63,21 @@ public struct TesseraRuntime: Sendable {
 
     /// Runs automation events (the worker service uses it; tests call it to step the queue).
     public let events: EventProcessor
+
+    /// Where each candidate of an assignment rule stands (its picks and figures).
+    public func assignmentStandings(_ tenant: Tenant, rule: String) async throws -> [JSONValue] {
+        try await assignments.standings(tenant, rule: rule, client: client)
+    }
+
+    /// Whether PostgreSQL answers (`GET /healthz`).
+    public func databaseIsReachable() async -> Bool {
+        do {
+            try await client.query("SELECT 1", logger: logger)
+            return true
+        } catch {
+            return false
+        }
+    }
 
     /// The caller behind a bearer key or login token, from the cache or the database.
     public func authenticate(key: String) async throws -> Caller? {

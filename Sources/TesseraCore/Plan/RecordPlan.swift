@@ -1,0 +1,73 @@
+/// One request's decision about one entity's records, made once from the caller's policy, the
+/// entity model and the input: which fields the caller sees and may edit (and why), which rows
+/// each action reaches, the checked writes, the checks the store must still run against the
+/// database, and the side effects the write statement carries. The store runs it as it is.
+public struct RecordPlan: Sendable {
+    /// What the request does; each operation needs one record action of the caller's roles.
+    public enum Operation: String, Sendable, CaseIterable {
+        case list, read, create, update, delete, restore
+        /// Taking a lock keeps others from changing the record: it needs the update scope.
+        case lock
+
+        public var action: RecordAction {
+            switch self {
+            case .list, .read: .read
+            case .create: .create
+            case .update, .lock: .update
+            case .delete, .restore: .delete
+            }
+        }
+    }
+
+    /// What the write statement does besides writing the row (all in that one statement).
+    public struct Effects: Sendable {
+        /// Automations listening, by the record event they listen to (one outbox row each).
+        public let events: [RecordEvent: [String]]
+        /// Time triggers whose timers the write (re)schedules.
+        public let timers: [ScheduledTimer]
+        /// The stage field whose moves the stage history records.
+        public let stageField: String?
+        /// Whether the write must read the current row and check rules and stage gates first.
+        public let checksRules: Bool
+    }
+
+    public let operation: Operation
+    public let model: EntityModel
+    public let tenant: Tenant
+    public let actor: RecordActor
+    /// Every field of the entity, in definition order.
+    public let fields: [FieldPlan]
+    /// Fields the caller may not see: absent from records, filters, `select=`, `where=` and history.
+    public let hidden: Set<String>
+    /// Rows each action reaches; an action that reaches every row has no entry.
+    public let scopes: [RecordAction: RowScope]
+    /// The checked bodies of a create or update (one per record; problems kept with each).
+    public internal(set) var writes: [RecordWrite] = []
+    /// Owners the writes give records to, each to be checked against the action's scope (a rep
+    /// cannot hand a record to someone outside their reach, nor create one for them).
+    public internal(set) var ownerChecks: [String] = []
+    public let effects: Effects
+    /// One clock reading, the caller and the zone: what formulas, rules and `where=` read.
+    public let environment: ExpressionEnvironment
+
+    public var entity: EntityDefinition { model.definition }
+
+    /// The rows `action` reaches; nil when it reaches every row.
+    public func scope(_ action: RecordAction) -> RowScope? { scopes[action] }
+
+    /// The entity as this caller sees it: what queries are parsed against.
+    public var visibleEntity: EntityDefinition {
+        guard !hidden.isEmpty else { return entity }
+        var copy = entity
+        copy.fields = entity.fields.filter { !hidden.contains($0.name) }
+        return copy
+    }
+
+    /// The columns of the caller's records, in order: system columns, then the visible fields.
+    public var columns: [String] { SystemColumn.names + entity.fields.map(\.name).filter { !hidden.contains($0) } }
+
+    /// The columns a record's JSON holds when fields are hidden (nil: the whole row).
+    public var visibleColumns: [String]? { hidden.isEmpty ? nil : columns }
+
+    public func field(_ name: String) -> FieldPlan? { fields.first { $0.name == name } }
+}
