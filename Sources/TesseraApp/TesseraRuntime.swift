@@ -23,6 +23,8 @@ public struct TesseraRuntime: Sendable {
     public let users: UserStore
     public let sessions: SessionStore
     public let outbox: OutboxStore
+    /// Account freezing, notification channels, the mail server, the webhook secret.
+    public let settings: TenantSettingsStore
     public let locks: RecordLockStore
     public let assignments: AssignmentStore
     /// Writes of this instance that made automation events wake its worker through this.
@@ -46,11 +48,12 @@ public struct TesseraRuntime: Sendable {
         signal = OutboxSignal()
         recordStore = RecordStore(client: client, prepared: PreparedSQL(), signal: signal, logger: logger)
         outbox = OutboxStore(client: client, logger: logger)
+        settings = TenantSettingsStore(client: client, logger: logger)
         let retry = configuration.automationRetryBase.components
         locks = RecordLockStore(client: client, logger: logger)
         assignments = AssignmentStore(logger: logger)
         records = RecordService(metadata: metadata, store: recordStore, locks: locks)
-        events = EventProcessor(client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, locks: locks,
+        events = EventProcessor(client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, settings: settings, locks: locks,
                                 webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,
                                 retryBase: Double(retry.seconds) + Double(retry.attoseconds) / 1e18, logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)

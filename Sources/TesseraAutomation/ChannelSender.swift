@@ -20,7 +20,7 @@ public struct ChannelSender: Sendable {
     }
 
     public func post(_ channel: NotificationChannel, name: String, text: String, event: JSONValue, secret: String,
-                     idempotencyKey: String, automation: String) async throws(WebhookSender.Failure) {
+                     idempotencyKey: String, automation: String) async throws(AutomationFailure) {
         switch channel.kind {
         case .webhook:
             try await http.send(url: channel.url, body: JSONWriter.string(event), secret: secret, idempotencyKey: idempotencyKey, automation: automation)
@@ -36,13 +36,13 @@ public struct ChannelSender: Sendable {
         }
     }
 
-    private func robot(_ url: String, name: String, text: String) async throws(WebhookSender.Failure) {
+    private func robot(_ url: String, name: String, text: String) async throws(AutomationFailure) {
         let body = JSONWriter.string(.object([("msgtype", "text"), ("text", .object([("content", .string(text))]))]))
         let answer = try await http.post(url: url, body: body, headers: [])
         if let reply = try? JSONParser.parse(answer), let code = reply["errcode"]?.intValue, code != 0 {
             // Rate limits (WeCom 45009, DingTalk 130101) pass; a bad key or signature will not.
             let message = reply["errmsg"]?.stringValue ?? ""
-            throw WebhookSender.Failure(message: "channel \(name) refused the message: errcode \(code) \(message)", permanent: code != 45009 && code != 130101)
+            throw AutomationFailure(message: "channel \(name) refused the message: errcode \(code) \(message)", permanent: code != 45009 && code != 130101)
         }
     }
 }

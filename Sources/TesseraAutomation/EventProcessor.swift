@@ -14,6 +14,7 @@ public struct EventProcessor: Sendable {
     let records: RecordStore
     let users: UserStore
     let outbox: OutboxStore
+    let settings: TenantSettingsStore
     let assignments: AssignmentStore
     let locks: RecordLockStore
     let webhooks: WebhookSender
@@ -28,7 +29,7 @@ public struct EventProcessor: Sendable {
     /// The author of automation writes in history (`by`); `via` names the automation.
     static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
-    public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore,
+    public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, settings: TenantSettingsStore,
                 locks: RecordLockStore, webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger) {
         self.assignments = AssignmentStore(logger: logger)
         self.channels = ChannelSender(http: webhooks)
@@ -38,17 +39,11 @@ public struct EventProcessor: Sendable {
         self.records = records
         self.users = users
         self.outbox = outbox
+        self.settings = settings
         self.webhooks = webhooks
         self.clock = clock
         self.retryBase = retryBase
         self.logger = logger
-    }
-
-    struct Failure: Error {
-        let event: OutboxStore.Event
-        let message: String
-        /// A retry cannot help (bad data, a loop): dead at once.
-        let permanent: Bool
     }
 
     /// Processes the tenant's oldest due event; false when none is due.
@@ -73,12 +68,10 @@ public struct EventProcessor: Sendable {
                 // Shutting down is not the event's fault: roll back and leave it, untouched, to
                 // the next worker (of this instance or another).
                 if error is CancellationError || Task.isCancelled { throw error }
-                let failure: Failure = switch error {
-                case let failure as Failure: failure
-                case let error as WebhookSender.Failure: Failure(event: event, message: error.message, permanent: error.permanent)
-                case let error as SMTPClient.Failure: Failure(event: event, message: error.message, permanent: error.permanent)
-                case let error as TesseraError: Failure(event: event, message: "\(error.code): \(error.message)", permanent: error.status < 500)
-                default: Failure(event: event, message: String(describing: error), permanent: false)
+                let failure: AutomationFailure = switch error {
+                case let failure as AutomationFailure: failure
+                case let error as TesseraError: AutomationFailure(message: "\(error.code): \(error.message)", permanent: error.status < 500)
+                default: AutomationFailure(message: String(describing: error), permanent: false)
                 }
                 try await connection.query("ROLLBACK TO SAVEPOINT automation_event", logger: logger)
                 let outcome = try await outbox.fail(tenant, event, error: failure.message, permanent: failure.permanent, startedAt: started,
@@ -222,7 +215,7 @@ public struct EventProcessor: Sendable {
             }
         }
         guard event.depth + 1 <= Self.maxDepth else {
-            throw Failure(event: event, message: "stopped: this write is \(event.depth + 1) automation steps deep (at most \(Self.maxDepth)); an automation probably triggers itself", permanent: true)
+            throw AutomationFailure(message: "stopped: this write is \(event.depth + 1) automation steps deep (at most \(Self.maxDepth)); an automation probably triggers itself", permanent: true)
         }
         var owner = current["owner_id"]?.stringValue
         func body(_ values: [(field: String, value: ActionValue)]) throws -> JSONValue {
@@ -258,8 +251,8 @@ public struct EventProcessor: Sendable {
                                                 message: message.json, on: connection)
                     } else {
                         let addresses = try await outbox.emails(tenant, users: recipients, on: connection)
-                        guard let smtp = try await outbox.channelSettings(tenant).smtp else {
-                            throw Failure(event: event, message: "the tenant has no mail server: set smtp in /api/v1/settings", permanent: true)
+                        guard let smtp = try await settings.channels(tenant).smtp else {
+                            throw AutomationFailure(message: "the tenant has no mail server: set smtp in /api/v1/settings", permanent: true)
                         }
                         let text = Self.text(message, model: model, record: current)
                         try await SMTPClient(settings: smtp, allowPrivate: webhooks.allowPrivate).send(to: addresses, subject: message.zhFirst, body: text,
@@ -267,11 +260,11 @@ public struct EventProcessor: Sendable {
                     }
                     done.append(.object([("type", "notify"), ("to", .string(to ?? "owner")), ("channel", .string(channel)), ("users", .number(recipients.count))]))
                 } else {
-                    guard let target = try await outbox.channelSettings(tenant).channels[channel] else {
-                        throw Failure(event: event, message: "the tenant has no channel '\(channel)': add it to settings.channels", permanent: true)
+                    guard let target = try await settings.channels(tenant).channels[channel] else {
+                        throw AutomationFailure(message: "the tenant has no channel '\(channel)': add it to settings.channels", permanent: true)
                     }
                     try await channels.post(target, name: channel, text: Self.text(message, model: model, record: current),
-                                            event: payload(automation, event, tenant, message: message), secret: try await outbox.webhookSecret(tenant),
+                                            event: payload(automation, event, tenant, message: message), secret: try await settings.webhookSecret(tenant),
                                             idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
                     done.append(.object([("type", "notify"), ("channel", .string(channel))]))
                 }
@@ -293,7 +286,7 @@ public struct EventProcessor: Sendable {
                 done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID))]))
             case .assign(let ruleName):
                 guard let rule = metadata.assignmentRule(ruleName) else {
-                    throw Failure(event: event, message: "assignment rule '\(ruleName)' no longer exists", permanent: true)
+                    throw AutomationFailure(message: "assignment rule '\(ruleName)' no longer exists", permanent: true)
                 }
                 let outcome = try await assignments.assign(tenant, rule: rule, metadata: metadata, env: env, on: connection)
                 if let user = outcome.userID, user.uuidString.lowercased() != owner {
@@ -335,7 +328,7 @@ public struct EventProcessor: Sendable {
             case .webhook(let url):
                 // Sent while the event is held: if this process dies before the commit, the retry
                 // sends the same idempotency key again and the receiver drops the repeat.
-                try await webhooks.send(url: url, body: JSONWriter.string(payload(automation, event, tenant, message: nil)), secret: try await outbox.webhookSecret(tenant),
+                try await webhooks.send(url: url, body: JSONWriter.string(payload(automation, event, tenant, message: nil)), secret: try await settings.webhookSecret(tenant),
                                         idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
                 done.append(.object([("type", "webhook"), ("url", .string(url))]))
             }

@@ -19,31 +19,25 @@ public struct SMTPClient: Sendable {
         self.timeout = timeout
     }
 
-    /// An SMTP refusal or a broken connection; 5xx replies will not heal, the rest may.
-    public struct Failure: Error, Sendable {
-        public let message: String
-        public let permanent: Bool
-    }
-
-    public func send(to recipients: [String], subject: String, body: String, messageID: String) async throws(Failure) {
+    public func send(to recipients: [String], subject: String, body: String, messageID: String) async throws(AutomationFailure) {
         guard !recipients.isEmpty else { return }
         if !allowPrivate, let refusal = AddressPolicy.refusal(host: settings.host) {
-            throw Failure(message: "SMTP " + refusal.message, permanent: refusal.permanent)
+            throw AutomationFailure(message: "SMTP " + refusal.message, permanent: refusal.permanent)
         }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await self.converse(recipients: recipients, subject: subject, body: body, messageID: messageID) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    throw Failure(message: "SMTP \(settings.host):\(settings.port) timed out", permanent: false)
+                    throw AutomationFailure(message: "SMTP \(settings.host):\(settings.port) timed out", permanent: false)
                 }
                 try await group.next()
                 group.cancelAll()
             }
-        } catch let failure as Failure {
+        } catch let failure as AutomationFailure {
             throw failure
         } catch {
-            throw Failure(message: "SMTP \(settings.host):\(settings.port) failed: \(error)", permanent: false)
+            throw AutomationFailure(message: "SMTP \(settings.host):\(settings.port) failed: \(error)", permanent: false)
         }
     }
 
@@ -68,7 +62,7 @@ public struct SMTPClient: Sendable {
                 let (got, text) = try await reader.reply()
                 guard got == code else {
                     let shown = command.map { $0.hasPrefix("AUTH") ? "AUTH" : $0 } ?? "the greeting"
-                    throw Failure(message: "SMTP \(host) answered \(got) \(text) to \(shown)", permanent: got >= 500)
+                    throw AutomationFailure(message: "SMTP \(host) answered \(got) \(text) to \(shown)", permanent: got >= 500)
                 }
             }
             try await expect(220, after: nil)
@@ -124,7 +118,7 @@ struct SMTPReplyReader {
                 return line
             }
             guard pending.utf8.count < 64 << 10, let chunk = try await iterator.next() else {
-                throw SMTPClient.Failure(message: "SMTP connection closed mid-reply", permanent: false)
+                throw AutomationFailure(message: "SMTP connection closed mid-reply", permanent: false)
             }
             pending += String(buffer: chunk)
         }
@@ -135,7 +129,7 @@ struct SMTPReplyReader {
         while true {
             let line = try await line()
             guard line.count >= 3, let code = Int(line.prefix(3)) else {
-                throw SMTPClient.Failure(message: "SMTP sent a malformed reply: \(line.prefix(100))", permanent: false)
+                throw AutomationFailure(message: "SMTP sent a malformed reply: \(line.prefix(100))", permanent: false)
             }
             text.append(String(line.dropFirst(4)))
             if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " { return (code, text.joined(separator: " ")) }

@@ -19,18 +19,12 @@ public struct WebhookSender: Sendable {
         self.timeout = timeout
     }
 
-    /// Why a call failed, and whether trying again can help.
-    public struct Failure: Error, Sendable {
-        public let message: String
-        public let permanent: Bool
-    }
-
     public static func signature(secret: String, timestamp: Int, body: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
     }
 
-    public func send(url: String, body: String, secret: String, idempotencyKey: String, automation: String) async throws(Failure) {
+    public func send(url: String, body: String, secret: String, idempotencyKey: String, automation: String) async throws(AutomationFailure) {
         let timestamp = Int(Date().timeIntervalSince1970)
         _ = try await post(url: url, body: body, headers: [
             ("X-Tessera-Timestamp", String(timestamp)),
@@ -42,14 +36,14 @@ public struct WebhookSender: Sendable {
 
     /// POSTs JSON to a public address (any address with `allowPrivate`); returns the response body
     /// (at most 64 KiB). Non-2xx answers fail: 5xx, 408 and 429 may heal, other refusals will not.
-    public func post(url: String, body: String, headers: [(String, String)]) async throws(Failure) -> String {
+    public func post(url: String, body: String, headers: [(String, String)]) async throws(AutomationFailure) -> String {
         guard let components = URLComponents(string: url), let bracketed = components.host else {
-            throw Failure(message: "URL \(url) has no host", permanent: true)
+            throw AutomationFailure(message: "URL \(url) has no host", permanent: true)
         }
         // An IPv6 literal comes in brackets ([::1]).
         let host = bracketed.hasPrefix("[") && bracketed.hasSuffix("]") ? String(bracketed.dropFirst().dropLast()) : bracketed
         if !allowPrivate, let refusal = AddressPolicy.refusal(host: host) {
-            throw Failure(message: refusal.message, permanent: refusal.permanent)
+            throw AutomationFailure(message: refusal.message, permanent: refusal.permanent)
         }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -64,11 +58,11 @@ public struct WebhookSender: Sendable {
             status = Int(response.status.code)
             text = String(buffer: try await response.body.collect(upTo: 64 << 10))
         } catch {
-            throw Failure(message: "\(url) failed: \(error)", permanent: false)
+            throw AutomationFailure(message: "\(url) failed: \(error)", permanent: false)
         }
         guard (200..<300).contains(status) else {
             // The receiver's own errors and rate limits may pass; other refusals will not.
-            throw Failure(message: "\(url) answered \(status)", permanent: status < 500 && status != 408 && status != 429)
+            throw AutomationFailure(message: "\(url) answered \(status)", permanent: status < 500 && status != 408 && status != 429)
         }
         return text
     }

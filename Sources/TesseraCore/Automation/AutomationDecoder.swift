@@ -286,7 +286,7 @@ public enum AutomationDecoder {
             }
         }
         if !constants.isEmpty, let write = try? RecordInput.check(.object(constants), entity: target, mode: .update) {
-            problems += write.problems.map { d in var d = d; d.field = d.field.map { "\(path).\($0)" }; d.message = "\(path).\(d.message)"; return d }
+            problems += write.problems.map { $0.prefixed(field: "\(path).", message: "\(path).") }
         }
         return out
     }

@@ -14,6 +14,15 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
             self.extra = extra
         }
 
+        /// The same problem reported one level down: `field` goes before the field path (or,
+        /// with `whenNoField`, stands for a missing one), `message` before the message.
+        public func prefixed(field prefix: String, message messagePrefix: String, whenNoField: String? = nil) -> Detail {
+            var d = self
+            d.field = self.field.map { prefix + $0 } ?? whenNoField
+            d.message = messagePrefix + self.message
+            return d
+        }
+
         public static func == (lhs: Detail, rhs: Detail) -> Bool {
             lhs.field == rhs.field && lhs.rule == rhs.rule && lhs.message == rhs.message
         }

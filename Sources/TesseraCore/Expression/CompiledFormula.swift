@@ -29,7 +29,7 @@ public enum MetadataConsistency {
                 do {
                     _ = try CompiledStage.compile(field, entity: entity, related: { byName[$0] })
                 } catch {
-                    problems += error.details.map { d in var d = d; d.message = "\(entity.name).\(d.message)"; d.field = d.field.map { "\(entity.name).\($0)" }; return d }
+                    problems += error.details.map { $0.prefixed(field: "\(entity.name).", message: "\(entity.name).") }
                 }
             }
             for rule in entity.rules {

@@ -158,11 +158,7 @@ public enum MetadataDecoder {
             field.stage = StageConfig.decode(value, path: reader.at("stage"), problems: &problems)
         }
         let prefix = path.isEmpty ? "" : path + "."
-        problems += check(field).map { detail in
-            var d = detail
-            d.field = prefix + (d.field ?? "")
-            return d
-        }
+        problems += check(field).map { $0.prefixed(field: prefix, message: "", whenNoField: prefix) }
         return field
     }
 

@@ -124,11 +124,7 @@ public struct PackLibrary: Sendable {
             }
             return value
         } catch {
-            throw .invalidMetadata(error.details.map { detail in
-                var d = detail
-                d.message = "\(file): \(d.message)"
-                return d
-            })
+            throw .invalidMetadata(error.details.map { $0.prefixed(field: "", message: "\(file): ", whenNoField: nil) })
         }
     }
 

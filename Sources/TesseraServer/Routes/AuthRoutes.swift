@@ -10,22 +10,8 @@ struct AuthRoutes {
     func register(on router: Router<AppRequestContext>) {
         router.post("api/v1/auth/login") { request, _ -> Response in
             let body = try await request.jsonBody(limit: 16 << 10)
-            var problems: [TesseraError.Detail] = []
-            if case .object(let members) = body {
-                for (key, _) in members where !["tenant", "email", "password"].contains(key) {
-                    problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a login property"))
-                }
-            }
-            func text(_ key: String) -> String? {
-                guard let value = body[key]?.stringValue, !value.isEmpty else {
-                    problems.append(.init(field: key, rule: "required", message: "\(key) is required (a string)"))
-                    return nil
-                }
-                return value
-            }
-            let tenant = text("tenant"), email = text("email"), password = text("password")
-            guard problems.isEmpty, let tenant, let email, let password else { throw TesseraError.validation(problems) }
-            let login = try await runtime.sessions.login(tenantSlug: tenant, email: email, password: password)
+            let input = try LoginInput.check(body)
+            let login = try await runtime.sessions.login(tenantSlug: input.tenant, email: input.email, password: input.password)
             return JSONResponse.make(.ok, .object([("token", .string(login.token)), ("token_type", .string("Bearer")),
                                                    ("expires_at", .string(Timestamp.rfc3339(login.expiresAt))), ("user", login.user.json)]))
         }
@@ -39,10 +25,8 @@ struct AuthRoutes {
         group.post("auth/password") { request, context -> Response in
             let caller = context.caller
             let body = try await request.jsonBody(limit: 16 << 10)
-            guard let current = body["current_password"]?.stringValue, let new = body["new_password"]?.stringValue else {
-                throw TesseraError.validation([.init(field: nil, rule: "required", message: "current_password and new_password are required (strings)")])
-            }
-            try await runtime.sessions.changePassword(caller, current: current, new: new)
+            let input = try PasswordChangeInput.check(body)
+            try await runtime.sessions.changePassword(caller, current: input.current, new: input.new)
             runtime.callers.forget(tenant: caller.tenant.id)
             return Response(status: .noContent)
         }

@@ -8,45 +8,23 @@ import TesseraStore
 struct AutomationRoutes {
     let runtime: TesseraRuntime
 
+    static let definitions = DefinitionRoutes<AutomationDefinition>(
+        kind: "automation",
+        list: \.automations,
+        find: { metadata, name in metadata.automations.first { $0.name == name } },
+        json: \.json,
+        create: { body, current in
+            try AutomationChangePlanner.create(body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
+                                               automations: current.automations)
+        },
+        patch: { name, body, current in
+            try AutomationChangePlanner.patch(name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
+                                              automations: current.automations)
+        },
+        delete: { name, current in try AutomationChangePlanner.delete(name, entities: current.entities, automations: current.automations) })
+
     func register(on router: Router<AppRequestContext>) {
-        let group = router.tenantGroup("api/v1/meta/automations", runtime: runtime)
-        group.get { _, context -> Response in
-            let metadata = try await runtime.metadata.metadata(for: context.caller.tenant)
-            return JSONResponse.make(.ok, .object([("data", .array(metadata.automations.map(\.json)))]))
-        }
-        group.get(":name") { _, context -> Response in
-            let metadata = try await runtime.metadata.metadata(for: context.caller.tenant)
-            let name = try context.parameters.required("name")
-            guard let automation = metadata.automations.first(where: { $0.name == name }) else { throw TesseraError.notFound("No automation '\(name)'.") }
-            return JSONResponse.make(.ok, automation.json)
-        }
-        group.post { request, context -> Response in
-            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeTenantMetadata(context.caller) { current in
-                try AutomationChangePlanner.create(body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
-                                                  automations: current.automations)
-            }
-            guard let automation = updated.automations.first(where: { $0.name == body["name"]?.stringValue }) else { throw TesseraError.internal() }
-            return JSONResponse.make(.created, automation.json)
-        }
-        group.patch(":name") { request, context -> Response in
-            let name = try context.parameters.required("name")
-            let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeTenantMetadata(context.caller) { current in
-                try AutomationChangePlanner.patch(name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
-                                                 automations: current.automations)
-            }
-            guard let automation = updated.automations.first(where: { $0.name == name }) else { throw TesseraError.internal() }
-            return JSONResponse.make(.ok, automation.json)
-        }
-        group.delete(":name") { _, context -> Response in
-            let name = try context.parameters.required("name")
-            _ = try await runtime.changeTenantMetadata(context.caller) { current in
-                try AutomationChangePlanner.delete(name, entities: current.entities, automations: current.automations)
-            }
-            return Response(status: .noContent)
-        }
-    
+        Self.definitions.register(on: router.tenantGroup("api/v1/meta/automations", runtime: runtime), runtime: runtime)
         let api = router.tenantGroup("api/v1", runtime: runtime)
         api.get("automation-runs") { request, context -> Response in
             let caller = context.caller

@@ -74,23 +74,9 @@ struct UserRoutes {
         group.post("users/:id/api-keys") { request, context -> Response in
             let (caller, user) = try await keyOwner(context)
             let body = try await request.jsonBody(limit: 16 << 10)
-            var problems: [TesseraError.Detail] = []
-            if case .object(let members) = body {
-                for (key, _) in members where key != "name" && key != "expires_in_days" {
-                    problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a key property"))
-                }
-            }
-            let name = body["name"]?.stringValue ?? ""
-            if name.isEmpty || name.count > 100 { problems.append(.init(field: "name", rule: "required", message: "name is required (1 to 100 characters)")) }
-            var expires: Date?
-            if let days = body["expires_in_days"], !days.isNull {
-                if let n = days.intValue, n >= 1, n <= 3650 { expires = Date().addingTimeInterval(Double(n) * 86400) } else {
-                    problems.append(.init(field: "expires_in_days", rule: "range", message: "expires_in_days must be a whole number from 1 to 3650"))
-                }
-            }
-            guard problems.isEmpty else { throw TesseraError.validation(problems) }
+            let input = try APIKeyInput.check(body)
             guard user.status == .active else { throw TesseraError.conflict("The user is \(user.status.rawValue); keys are only made for active users.", code: "user_inactive") }
-            let (info, key) = try await runtime.sessions.createKey(caller.tenant, userID: user.id, name: name, expiresAt: expires)
+            let (info, key) = try await runtime.sessions.createKey(caller.tenant, userID: user.id, name: input.name, expiresAt: input.expiresAt())
             guard case .object(var m) = info.json else { throw TesseraError.internal() }
             m.append(("key", .string(key)))
             return JSONResponse.make(.created, .object(m))
@@ -109,13 +95,15 @@ struct UserRoutes {
         group.post("teams") { request, context -> Response in
             let caller = context.caller
             _ = try await managing(caller)
-            let team = try await runtime.users.saveTeam(caller.tenant, id: nil, try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
+            let team = try await runtime.users.saveTeam(caller.tenant, id: nil,
+                                                        try TeamInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: true))
             return JSONResponse.make(.created, team.json)
         }
         group.patch("teams/:id") { request, context -> Response in
             let caller = context.caller
             _ = try await managing(caller)
-            let team = try await runtime.users.saveTeam(caller.tenant, id: try context.parameters.required("id"), try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
+            let team = try await runtime.users.saveTeam(caller.tenant, id: try context.parameters.required("id"),
+                                                        try TeamInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: false))
             return JSONResponse.make(.ok, team.json)
         }
         group.delete("teams/:id") { _, context -> Response in
@@ -131,11 +119,11 @@ struct UserRoutes {
 
         group.get("settings") { _, context -> Response in
             let caller = context.caller
-            guard case .object(var settings) = settingsJSON(try await runtime.sessions.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
+            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
             // The secret that signs automation webhooks, for those who set automations up.
             if try await runtime.access(caller).1.has(.manageMetadata) {
-                settings.append(("webhook_secret", .string(try await runtime.outbox.webhookSecret(caller.tenant))))
-                let (channels, smtp) = try await runtime.outbox.channelSettings(caller.tenant)
+                settings.append(("webhook_secret", .string(try await runtime.settings.webhookSecret(caller.tenant))))
+                let (channels, smtp) = try await runtime.settings.channels(caller.tenant)
                 settings.append(("channels", .object(channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })))
                 settings.append(("smtp", smtp?.json ?? .null))
             }
@@ -144,44 +132,21 @@ struct UserRoutes {
         group.patch("settings") { request, context -> Response in
             let caller = context.caller
             let body = try await request.jsonBody(limit: 64 << 10)
-            guard case .object(let members) = body, !members.isEmpty else {
-                throw TesseraError.validation([.init(field: nil, rule: "type", message: "the body must be an object like {\"freeze_after_days\": 90}")])
-            }
             // Accounts are user management; channels and the mail server are automation set-up.
-            let keys = Set(members.map(\.0))
+            let keys = try SettingsInput.keys(body)
             if keys.contains("freeze_after_days") { _ = try await managing(caller) }
             if keys.contains("channels") || keys.contains("smtp") { try await runtime.require(.manageMetadata, caller) }
-            var problems: [TesseraError.Detail] = []
-            var days: Int??
-            var channels: [String: NotificationChannel]?
-            var smtp: SMTPSettings??
-            let current = try await runtime.outbox.channelSettings(caller.tenant)
-            for (key, value) in members {
-                switch key {
-                case "freeze_after_days":
-                    if value.isNull { days = .some(nil) } else if let n = value.intValue, n >= 1, n <= 3650 { days = .some(n) } else {
-                        problems.append(.init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
-                    }
-                case "channels":
-                    do throws(TesseraError) { channels = try NotificationChannel.decodeAll(value, existing: current.channels) } catch { problems += error.details }
-                case "smtp":
-                    if value.isNull { smtp = .some(nil) } else {
-                        do throws(TesseraError) { smtp = .some(try SMTPSettings.decode(value, existing: current.smtp)) } catch { problems += error.details }
-                    }
-                default:
-                    problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a setting (freeze_after_days, channels, smtp)"))
-                }
-            }
-            guard problems.isEmpty else { throw TesseraError.validation(problems) }
-            if channels != nil || smtp != nil { try await runtime.outbox.saveChannelSettings(caller.tenant, channels: channels, smtp: smtp) }
+            let input = try SettingsInput.check(body, existing: try await runtime.settings.channels(caller.tenant))
+            let (days, channels, smtp) = (input.freezeAfterDays, input.channels, input.smtp)
+            if channels != nil || smtp != nil { try await runtime.settings.saveChannels(caller.tenant, channels: channels, smtp: smtp) }
             if let days {
-                try await runtime.sessions.setFreezeAfterDays(caller.tenant, days)
+                try await runtime.settings.setFreezeAfterDays(caller.tenant, days)
                 try await runtime.sessions.freezeInactive(caller.tenant)
                 runtime.callers.forget(tenant: caller.tenant.id)
             }
-            guard case .object(var settings) = settingsJSON(try await runtime.sessions.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
+            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
             if channels != nil || smtp != nil {
-                let saved = try await runtime.outbox.channelSettings(caller.tenant)
+                let saved = try await runtime.settings.channels(caller.tenant)
                 settings.append(("channels", .object(saved.channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })))
                 settings.append(("smtp", saved.smtp?.json ?? .null))
             }

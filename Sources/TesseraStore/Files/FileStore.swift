@@ -60,7 +60,7 @@ public struct FileStore: Sendable {
             let digest = StableHash.hex(hasher.finalize())
             let cleanName = Self.cleanName(name)
             let type = Self.cleanContentType(contentType)
-            var b = SQLBuilder("INSERT INTO \(SQLIdentifier.qualified(caller.tenant.schema, "_files")) (id, name, content_type, size, sha256, created_by) VALUES (")
+            var b = SQLBuilder("INSERT INTO \(SQLIdentifier.qualified(caller.tenant.schema, TenantTableName.files)) (id, name, content_type, size, sha256, created_by) VALUES (")
             b.bind(.text(id), cast: "uuid"); b.append(", ")
             b.bind(.text(cleanName)); b.append(", ")
             b.bind(.text(type)); b.append(", ")
@@ -82,7 +82,7 @@ public struct FileStore: Sendable {
     /// The file's metadata and path on disk, or 404.
     public func find(_ caller: Caller, id: String) async throws -> (StoredFile, path: String) {
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No file '\(id)'.") }
-        var b = SQLBuilder("SELECT name, content_type, size, sha256, created_at FROM \(SQLIdentifier.qualified(caller.tenant.schema, "_files")) WHERE id = ")
+        var b = SQLBuilder("SELECT name, content_type, size, sha256, created_at FROM \(SQLIdentifier.qualified(caller.tenant.schema, TenantTableName.files)) WHERE id = ")
         b.bind(.text(id), cast: "uuid")
         for try await (name, type, size, sha, at) in try await client.query(b.query, logger: logger).decode((String, String, Int64, String, Date).self) {
             return (StoredFile(id: id, name: name, contentType: type, size: size, sha256: sha, createdAt: at), folder(caller.tenant) + "/" + id)

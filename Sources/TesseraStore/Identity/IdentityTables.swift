@@ -1,8 +1,8 @@
 /// The tenant-schema tables of identity: users (people and integration identities) and teams.
 /// One definition serves new tenants (`create`) and the migration of existing ones.
 enum IdentityTables {
-    static func users(_ schema: String) -> String { SQLIdentifier.qualified(schema, "_users") }
-    static func teams(_ schema: String) -> String { SQLIdentifier.qualified(schema, "_teams") }
+    static func users(_ schema: String) -> String { SQLIdentifier.qualified(schema, TenantTableName.users) }
+    static func teams(_ schema: String) -> String { SQLIdentifier.qualified(schema, TenantTableName.teams) }
 
     static let teamColumns = """
         id uuid PRIMARY KEY, name text NOT NULL, manager_id uuid, created_at timestamptz NOT NULL DEFAULT now()

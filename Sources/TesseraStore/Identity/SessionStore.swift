@@ -176,13 +176,13 @@ public struct SessionStore: Sendable {
     public func authenticate(key: String) async throws -> Caller? {
         guard key.hasPrefix(APIKey.prefix), key.utf8.count < 200 else { return nil }
         let rows = try await client.query("""
-            SELECT k.id, k.user_id, k.expires_at, t.id, t.slug, t.name, t.schema_name, t.time_zone, t.created_at
+            SELECT \(unescaped: TenantRow.columns("t")), k.id, k.user_id, k.expires_at
             FROM tessera.api_keys k JOIN tessera.tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = \(APIKey.hashHex(key)) AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
             """, logger: logger).collect()
-        guard let (keyID, userID, expires, id, slug, name, schema, zone, at) = try rows.first?.decode((UUID, UUID?, Date?, UUID, String, String, String, String, Date).self),
+        guard let (id, slug, name, schema, zone, at, keyID, userID, expires) = try rows.first?.decode((UUID, String, String, String, String, Date, UUID, UUID?, Date?).self),
               let userID else { return nil }
-        let tenant = Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at)
+        let tenant = TenantRow.tenant((id, slug, name, schema, zone, at))
         guard let user = try await touch(tenant, userID: userID) else { return nil }
         try Self.requireActive(user.status)
         return Caller(tenant: tenant, userID: userID, keyID: keyID, roles: user.roles, expiresAt: expires)
@@ -230,14 +230,5 @@ public struct SessionStore: Sendable {
             if frozen > 0 { try await UserStore.announce(tenant, on: connection, logger: logger) }
             return frozen
         }
-    }
-
-    /// The tenant's account settings.
-    public func freezeAfterDays(_ tenant: Tenant) async throws -> Int? {
-        try await client.query("SELECT freeze_after_days FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect().first?.decode(Int?.self) ?? nil
-    }
-
-    public func setFreezeAfterDays(_ tenant: Tenant, _ days: Int?) async throws {
-        try await client.query("UPDATE tessera.tenants SET freeze_after_days = \(days) WHERE id = \(tenant.id)", logger: logger)
     }
 }

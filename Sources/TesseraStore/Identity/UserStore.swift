@@ -32,13 +32,17 @@ public struct UserStore: Sendable {
 
     func find(_ tenant: Tenant, id: UUID, on connection: PostgresConnection? = nil) async throws -> User? {
         let query: PostgresQuery = "SELECT \(unescaped: User.columns) FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE id = \(id)"
-        if let connection { return try await Self.users(try await connection.query(query, logger: logger)).first }
-        return try await Self.users(try await client.query(query, logger: logger)).first
+        return try await SQLSession(client, transaction: connection).query(query, logger: logger).first.map(Self.user)
+    }
+
+    /// A row that selected `User.columns`.
+    static func user(_ row: PostgresRow) throws -> User {
+        User(try row.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date).self))
     }
 
     static func users(_ rows: PostgresRowSequence) async throws -> [User] {
         var out: [User] = []
-        for try await row in rows.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date).self) { out.append(User(row)) }
+        for try await row in rows { out.append(try user(row)) }
         return out
     }
 
@@ -218,26 +222,10 @@ public struct UserStore: Sendable {
     }
 
     /// Creates (id nil) or changes a team.
-    public func saveTeam(_ tenant: Tenant, id text: String?, _ json: JSONValue) async throws -> Team {
-        guard case .object(let members) = json else { throw TesseraError.validation([.init(field: nil, rule: "type", message: "the body must be a JSON object")]) }
+    public func saveTeam(_ tenant: Tenant, id text: String?, _ input: TeamInput) async throws -> Team {
         var problems: [TesseraError.Detail] = []
-        for (key, _) in members where key != "name" && key != "manager_id" {
-            problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a known property"))
-        }
-        var name: String?
-        if let raw = json["name"] {
-            if let s = raw.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty, s.count <= 200 { name = s.trimmingCharacters(in: .whitespaces) } else {
-                problems.append(.init(field: "name", rule: "length", message: "name must have 1 to 200 characters"))
-            }
-        } else if text == nil {
-            problems.append(.init(field: "name", rule: "required", message: "name is required"))
-        }
-        var manager: UUID??
-        if let raw = json["manager_id"] {
-            if raw.isNull { manager = .some(nil) } else if let id = raw.stringValue.flatMap(UUIDText.normalized).flatMap(UUID.init(uuidString:)) { manager = .some(id) } else {
-                problems.append(.init(field: "manager_id", rule: "uuid", message: "manager_id must be a user id"))
-            }
-        }
+        let name = input.name
+        let manager: UUID?? = input.managerID.map { $0.flatMap(UUID.init(uuidString:)) }
         if case .some(.some(let m)) = manager, try await find(tenant, id: m) == nil {
             problems.append(.init(field: "manager_id", rule: "reference", message: "manager_id: no user with id '\(m.uuidString.lowercased())'"))
         }

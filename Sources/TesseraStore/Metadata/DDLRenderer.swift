@@ -27,7 +27,7 @@ public struct DDLRenderer: Sendable {
             var columns = [
                 "id uuid PRIMARY KEY",
                 "version bigint NOT NULL DEFAULT 1",
-                "owner_id uuid REFERENCES \(table("_users")) (id)",
+                "owner_id uuid REFERENCES \(table(TenantTableName.users)) (id)",
                 "created_at timestamptz NOT NULL DEFAULT now()",
                 "updated_at timestamptz NOT NULL DEFAULT now()",
                 "created_by uuid",

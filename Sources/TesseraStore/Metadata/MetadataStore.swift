@@ -84,12 +84,7 @@ public struct MetadataStore: MetadataLoading {
             try check()
             return []
         } catch {
-            return error.details.map { d in
-                var d = d
-                d.field = "\(path).\(name)" + (d.field.map { ".\($0)" } ?? "")
-                d.message = "\(kind) \(name): \(d.message)"
-                return d
-            }
+            return error.details.map { $0.prefixed(field: "\(path).\(name).", message: "\(kind) \(name): ", whenNoField: "\(path).\(name)") }
         }
     }
 

@@ -15,15 +15,10 @@ public struct OutboxStore: Sendable {
 
     /// Tenants that have automations: the only outboxes a worker needs to look at.
     public func tenantsWithAutomations() async throws -> [Tenant] {
-        let rows = try await client.query("""
-            SELECT t.id, t.slug, t.name, t.schema_name, t.time_zone, t.created_at FROM tessera.tenants t
+        try await TenantRow.tenants(try await client.query("""
+            SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t
             WHERE EXISTS (SELECT 1 FROM tessera.automations a WHERE a.tenant_id = t.id) ORDER BY t.created_at
-            """, logger: logger)
-        var out: [Tenant] = []
-        for try await (id, slug, name, schema, zone, at) in rows.decode((UUID, String, String, String, String, Date).self) {
-            out.append(Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at))
-        }
-        return out
+            """, logger: logger))
     }
 
     /// One record event for one automation, as written by the record's statement.
@@ -133,43 +128,12 @@ public struct OutboxStore: Sendable {
             """, logger: logger)
     }
 
-    /// The tenant's notification channels and mail server (`/api/v1/settings`).
-    public func channelSettings(_ tenant: Tenant) async throws -> (channels: [String: NotificationChannel], smtp: SMTPSettings?) {
-        let rows = try await client.query("SELECT channels::text, smtp::text FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
-        guard let (channelsText, smtpText) = try rows.first?.decode((String?, String?).self) else { return ([:], nil) }
-        let channels = try channelsText.map { try NotificationChannel.decodeAll(try JSONParser.parse($0), existing: [:]) } ?? [:]
-        let smtp = try smtpText.map { try SMTPSettings.decode(try JSONParser.parse($0), existing: nil) }
-        return (channels, smtp)
-    }
-
-    /// Replaces the channels (nil leaves them) and the mail server (`.some(nil)` removes it).
-    public func saveChannelSettings(_ tenant: Tenant, channels: [String: NotificationChannel]?, smtp: SMTPSettings??) async throws {
-        if let channels {
-            let json = JSONWriter.string(.object(channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.storedJSON) }))
-            try await client.query("UPDATE tessera.tenants SET channels = \(json)::jsonb WHERE id = \(tenant.id)", logger: logger)
-        }
-        if let smtp {
-            let json = smtp.map { JSONWriter.string($0.storedJSON) }
-            try await client.query("UPDATE tessera.tenants SET smtp = \(json)::jsonb WHERE id = \(tenant.id)", logger: logger)
-        }
-    }
-
     /// The email addresses of users (those that have one).
     public func emails(_ tenant: Tenant, users: [UUID], on connection: PostgresConnection) async throws -> [String] {
         guard !users.isEmpty else { return [] }
         return try await connection.query("""
             SELECT email FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE id = ANY(\(users)) AND email IS NOT NULL ORDER BY email
             """, logger: logger).collect().map { try $0.decode(String.self) }
-    }
-
-    /// The tenant's webhook signing secret, made on first use.
-    public func webhookSecret(_ tenant: Tenant) async throws -> String {
-        let made = RandomToken.make(bytes: 32)
-        let rows = try await client.query("""
-            UPDATE tessera.tenants SET webhook_secret = coalesce(webhook_secret, \(made)) WHERE id = \(tenant.id) RETURNING webhook_secret
-            """, logger: logger).collect()
-        guard let secret = try rows.first?.decode(String.self) else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
-        return secret
     }
 
     /// Records a failed attempt, in the transaction that still holds the event (its effects were

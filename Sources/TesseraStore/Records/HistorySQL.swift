@@ -4,15 +4,15 @@ import TesseraCore
 /// changed fields' old and new values, who made it and through which key or automation. It is
 /// written by the same statement as the record, so it cannot be lost or invented.
 enum HistorySQL {
-    static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, "_history") }
+    static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, TenantTableName.history) }
 
-    static let tenantTable = TenantTable(name: "_history", columns: """
+    static let tenantTable = TenantTable(name: TenantTableName.history, columns: """
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity text NOT NULL, record_id uuid NOT NULL, action text NOT NULL, \
         old jsonb, new jsonb, at timestamptz NOT NULL DEFAULT now(), actor uuid, via text
         """, indexColumns: "entity, record_id, id")
 
     /// Columns history does not report: bookkeeping every write changes (owner changes are kept).
-    static let untracked = "ARRAY['id','version','created_at','updated_at','created_by','updated_by','deleted_at']"
+    static let untracked = "ARRAY[" + SystemColumn.allCases.filter { !$0.isTracked }.map { "'\($0.rawValue)'" }.joined(separator: ",") + "]"
 
     /// `, h AS (INSERT INTO _history …)` after a write CTE `w` (and, for updates, `o`: the row before).
     /// With `returning`, `h` yields `(record_id, old)` for the outbox insert that follows.

@@ -27,7 +27,7 @@ public struct RecordLockStore: Sendable {
               WHERE l.until <= now() OR l.holder IS NOT DISTINCT FROM EXCLUDED.holder
             RETURNING holder, to_char(until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
             """
-        let rows = if let connection { try await connection.query(query, logger: logger).collect() } else { try await client.query(query, logger: logger).collect() }
+        let rows = try await SQLSession(client, transaction: connection).query(query, logger: logger)
         return try rows.first.map { try $0.decode((UUID?, String).self) }
     }
 

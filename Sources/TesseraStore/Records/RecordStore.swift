@@ -74,19 +74,6 @@ public struct RecordStore: Sendable {
             .first?.decode(Int.self) ?? 0
     }
 
-    /// A pooled connection, or the caller's own (already in a transaction).
-    private func withConnection<T: Sendable>(_ transaction: PostgresConnection?, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        if let transaction { return try await body(transaction) }
-        return try await client.withConnection { try await body($0) }
-    }
-
-    /// A transaction of its own, or (nested) the caller's open one: a second BEGIN would not
-    /// nest, and its COMMIT would end the caller's transaction early.
-    private func inTransaction<T: Sendable>(_ connection: PostgresConnection, nested: Bool, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        if nested { return try await body(connection) }
-        return try await connection.withTransaction(logger: logger) { try await body($0) }
-    }
-
     /// 403 unless every owner given falls within the action's scope (a rep cannot hand a record
     /// to someone outside their reach, nor create one for them).
     private func requireOwners(_ sql: RecordSQL, on connection: PostgresConnection) async throws {
@@ -125,11 +112,7 @@ public struct RecordStore: Sendable {
         let entity = plan.entity
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
         let sql = RecordSQL(plan)
-        let rows = if let transaction {
-            try await prepared.rows(try sql.get(id: id, select: select), on: transaction, logger: logger)
-        } else {
-            try await prepared.rows(try sql.get(id: id, select: select), client: client, logger: logger)
-        }
+        let rows = try await prepared.rows(try sql.get(id: id, select: select), in: SQLSession(client, transaction: transaction), logger: logger)
         if let row = rows.first {
             return try Self.result(row)
         }
@@ -153,20 +136,16 @@ public struct RecordStore: Sendable {
             (id: UUIDText.v7().uuidString.lowercased(), owner: write.ownerID ?? actor, write: write)
         }
         do {
-            return try await withConnection(transaction) { connection in
+            let session = SQLSession(client, transaction: transaction)
+            return try await session.withConnection { connection in
                 let prefixed = writes.enumerated().map { (prefix: bulk ? "[\($0.offset)]." : "", write: $0.element) }
                 let own = prefixed.flatMap { item in
-                    item.write.problems.map { detail in
-                        var d = detail
-                        d.field = d.field.map { item.prefix + $0 }
-                        if !item.prefix.isEmpty { d.message = item.prefix + d.message }
-                        return d
-                    }
+                    item.write.problems.map { $0.prefixed(field: item.prefix, message: item.prefix) }
                 }
                 try await requireOwners(sql, on: connection)
                 var all = try await own + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
                 if model.checksWrites {
-                    return try await inTransaction(connection, nested: transaction != nil) { connection in
+                    return try await session.inTransaction(on: connection, logger: logger) { connection in
                         // Rules read other records (duplicates, conflicts) in the transaction that writes.
                         var rows = rows
                         var moves: [(id: String, from: String?, to: String?)] = []
@@ -181,13 +160,7 @@ public struct RecordStore: Sendable {
                             let values = Self.values(of: row.write, id: row.id, owner: row.owner, actor: actor, now: env.now)
                             let broken = Set(row.write.problems.compactMap(\.field))
                             let outcome = try await enforcer.check(id: row.id, record: values, old: nil, environment: env, skipping: broken, on: connection)
-                            all += outcome.problems.map { detail in
-                                guard bulk else { return detail }
-                                var d = detail
-                                d.field = "[\(i)]." + (d.field ?? "")
-                                d.message = "[\(i)]." + d.message
-                                return d
-                            }
+                            all += bulk ? outcome.problems.map { $0.prefixed(field: "[\(i)].", message: "[\(i)].", whenNoField: "[\(i)].") } : outcome.problems
                             rows[i].write.apply(outcome.additions)
                             if let change = outcome.stageChange { moves.append((row.id, change.from, change.to)) }
                             if oneByOne, outcome.problems.isEmpty, row.write.problems.isEmpty {
@@ -208,7 +181,7 @@ public struct RecordStore: Sendable {
                 if rows.count <= Self.rowsPerInsert {
                     return try await insert(sql, Array(rows[...]), on: connection)
                 }
-                return try await inTransaction(connection, nested: transaction != nil) { connection in
+                return try await session.inTransaction(on: connection, logger: logger) { connection in
                     var out: [Result] = []
                     for start in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
                         out += try await insert(sql, Array(rows[start..<min(start + Self.rowsPerInsert, rows.count)]), on: connection)
@@ -249,12 +222,13 @@ public struct RecordStore: Sendable {
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
         let sql = RecordSQL(plan)
         do {
-            return try await withConnection(transaction) { connection in
+            let session = SQLSession(client, transaction: transaction)
+            return try await session.withConnection { connection in
                 try await requireOwners(sql, on: connection)
                 let all = try await write.problems + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 let changes = !write.assignments.isEmpty || write.ownerID != nil
                 if changes, model.checksWrites {
-                    return try await inTransaction(connection, nested: transaction != nil) { connection in
+                    return try await session.inTransaction(on: connection, logger: logger) { connection in
                         try await updateWithRules(model, sql, id: id, write, problems: all, on: connection)
                     }
                 }

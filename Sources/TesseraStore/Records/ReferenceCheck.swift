@@ -18,13 +18,13 @@ struct ReferenceCheck {
     func problems(for writes: [(prefix: String, write: RecordWrite)], on connection: PostgresConnection, logger: Logger) async throws -> [TesseraError.Detail] {
         var wanted: [(prefix: String, Wanted)] = []
         for (prefix, write) in writes {
-            if let owner = write.ownerID { wanted.append((prefix, Wanted(label: "owner_id", field: nil, table: "_users", ids: [owner]))) }
+            if let owner = write.ownerID { wanted.append((prefix, Wanted(label: "owner_id", field: nil, table: TenantTableName.users, ids: [owner]))) }
             for a in write.assignments {
                 switch (a.field.type, a.value) {
                 case (.relation, .text(let id)): wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: a.field.target ?? "", ids: [id])))
-                case (.user, .text(let id)): wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: "_users", ids: [id])))
+                case (.user, .text(let id)): wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: TenantTableName.users, ids: [id])))
                 case (.attachment, .textArray(let ids)) where !ids.isEmpty:
-                    wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: "_files", ids: ids)))
+                    wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: TenantTableName.files, ids: ids)))
                 default: break
                 }
             }
@@ -40,8 +40,8 @@ struct ReferenceCheck {
             b.bind(.text(table))
             let t = SQLIdentifier.qualified(schema, table)
             switch table {
-            case "_users": b.append(", id::text, '' FROM \(t) WHERE status = 'active' AND id = ANY(")
-            case "_files": b.append(", id::text, content_type FROM \(t) WHERE id = ANY(")
+            case TenantTableName.users: b.append(", id::text, '' FROM \(t) WHERE status = 'active' AND id = ANY(")
+            case TenantTableName.files: b.append(", id::text, content_type FROM \(t) WHERE id = ANY(")
             default: b.append(", id::text, '' FROM \(t) WHERE deleted_at IS NULL AND id = ANY(")
             }
             b.bind(.textArray(Array(ids)), cast: "uuid[]")
@@ -56,7 +56,7 @@ struct ReferenceCheck {
         for (prefix, w) in wanted {
             for id in w.ids {
                 guard let contentType = found[w.table]?[id] else {
-                    let what = w.table == "_users" ? "an active user" : (w.table == "_files" ? "an uploaded file" : "a \(w.table) record")
+                    let what = w.table == TenantTableName.users ? "an active user" : (w.table == TenantTableName.files ? "an uploaded file" : "a \(w.table) record")
                     problems.append(.init(field: prefix + w.label, rule: "reference", message: "\(prefix + w.label): \(id) is not \(what) of this tenant"))
                     continue
                 }

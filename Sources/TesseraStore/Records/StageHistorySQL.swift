@@ -2,9 +2,9 @@ import TesseraCore
 
 /// The per-tenant stage history: one row per stage change, written in the record's transaction.
 enum StageHistorySQL {
-    static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, "_stage_history") }
+    static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, TenantTableName.stageHistory) }
 
-    static let tenantTable = TenantTable(name: "_stage_history", columns: """
+    static let tenantTable = TenantTable(name: TenantTableName.stageHistory, columns: """
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity text NOT NULL, record_id uuid NOT NULL, field text NOT NULL, \
         from_stage text, to_stage text, at timestamptz NOT NULL DEFAULT now(), by_user uuid
         """, indexColumns: "entity, record_id, id")

@@ -30,26 +30,23 @@ public final class PreparedSQL: Sendable {
         return "tsr_" + String(hash, radix: 36)
     }
 
-    /// Runs the statement on a pooled connection and collects the rows.
-    func rows(_ builder: SQLBuilder, client: PostgresClient, logger: Logger) async throws -> [PostgresRow] {
+    /// Runs the statement in `session`, prepared by name when the shape cache has room.
+    func rows(_ builder: SQLBuilder, in session: SQLSession, logger: Logger) async throws -> [PostgresRow] {
         let name = Self.name(for: builder)
-        guard admit(name) else { return try await client.query(builder.query, logger: logger).collect() }
+        guard admit(name) else { return try await session.query(builder.query, logger: logger) }
         return try await DynamicStatement.$current.withValue(.init(name: name, sql: builder.sql, types: builder.types)) {
-            var out: [PostgresRow] = []
-            for try await row in try await client.execute(DynamicStatement(bindings: builder.binds), logger: logger) { out.append(row) }
-            return out
+            try await session.execute(DynamicStatement(bindings: builder.binds), logger: logger)
         }
     }
 
-    /// Runs the statement on the given connection and collects the rows.
+    /// On a pooled connection.
+    func rows(_ builder: SQLBuilder, client: PostgresClient, logger: Logger) async throws -> [PostgresRow] {
+        try await rows(builder, in: .pool(client), logger: logger)
+    }
+
+    /// On the given connection (inside its transaction, if one is open).
     func rows(_ builder: SQLBuilder, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
-        let name = Self.name(for: builder)
-        guard admit(name) else { return try await connection.query(builder.query, logger: logger).collect() }
-        return try await DynamicStatement.$current.withValue(.init(name: name, sql: builder.sql, types: builder.types)) {
-            var out: [PostgresRow] = []
-            for try await row in try await connection.execute(DynamicStatement(bindings: builder.binds), logger: logger) { out.append(row) }
-            return out
-        }
+        try await rows(builder, in: .transaction(connection), logger: logger)
     }
 }
 

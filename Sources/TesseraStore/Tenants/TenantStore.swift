@@ -79,7 +79,7 @@ public struct TenantStore: Sendable {
             "CREATE SCHEMA \(s)",
         ] + IdentityTables.create(schema: schema) + [
             """
-            CREATE TABLE \(SQLIdentifier.qualified(schema, "_files")) (
+            CREATE TABLE \(SQLIdentifier.qualified(schema, TenantTableName.files)) (
                 id uuid PRIMARY KEY, name text NOT NULL, content_type text NOT NULL, size bigint NOT NULL,
                 sha256 text NOT NULL, created_by uuid, created_at timestamptz NOT NULL DEFAULT now())
             """,
@@ -96,19 +96,10 @@ public struct TenantStore: Sendable {
     }
 
     public func list() async throws -> [Tenant] {
-        let rows = try await client.query("SELECT id, slug, name, schema_name, time_zone, created_at FROM tessera.tenants ORDER BY created_at, slug", logger: logger)
-        var tenants: [Tenant] = []
-        for try await (id, slug, name, schema, zone, at) in rows.decode((UUID, String, String, String, String, Date).self) {
-            tenants.append(Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at))
-        }
-        return tenants
+        try await TenantRow.tenants(try await client.query("SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t ORDER BY t.created_at, t.slug", logger: logger))
     }
 
     public func find(slug: String) async throws -> Tenant? {
-        let rows = try await client.query("SELECT id, slug, name, schema_name, time_zone, created_at FROM tessera.tenants WHERE slug = \(slug)", logger: logger)
-        for try await (id, slug, name, schema, zone, at) in rows.decode((UUID, String, String, String, String, Date).self) {
-            return Tenant(id: id, slug: slug, name: name, schema: schema, timeZone: zone, createdAt: at)
-        }
-        return nil
+        try await TenantRow.tenants(try await client.query("SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t WHERE t.slug = \(slug)", logger: logger)).first
     }
 }

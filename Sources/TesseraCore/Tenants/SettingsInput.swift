@@ -1,0 +1,45 @@
+/// The body of `PATCH /api/v1/settings`: any of `freeze_after_days`, `channels`, `smtp`. Double
+/// optionals tell "not given" (nil) from "switched off" (.some(nil)).
+public struct SettingsInput: Sendable {
+    public var freezeAfterDays: Int??
+    public var channels: [String: NotificationChannel]?
+    public var smtp: SMTPSettings??
+
+    /// Accounts are user management; channels and the mail server are automation set-up.
+    public var touchesAccounts: Bool { freezeAfterDays != nil }
+    public var touchesAutomation: Bool { channels != nil || smtp != nil }
+
+    /// The keys the body sets, before anything is decoded (the permissions they need are checked first).
+    public static func keys(_ json: JSONValue) throws(TesseraError) -> Set<String> {
+        guard case .object(let members) = json, !members.isEmpty else {
+            throw .validation([.init(field: nil, rule: "type", message: "the body must be an object like {\"freeze_after_days\": 90}")])
+        }
+        return Set(members.map(\.0))
+    }
+
+    /// Secrets left masked keep their `existing` values.
+    public static func check(_ json: JSONValue, existing: (channels: [String: NotificationChannel], smtp: SMTPSettings?)) throws(TesseraError) -> SettingsInput {
+        _ = try keys(json)
+        guard case .object(let members) = json else { return SettingsInput() }
+        var problems: [TesseraError.Detail] = []
+        var input = SettingsInput()
+        for (key, value) in members {
+            switch key {
+            case "freeze_after_days":
+                if value.isNull { input.freezeAfterDays = .some(nil) } else if let n = value.intValue, n >= 1, n <= 3650 { input.freezeAfterDays = .some(n) } else {
+                    problems.append(.init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
+                }
+            case "channels":
+                do throws(TesseraError) { input.channels = try NotificationChannel.decodeAll(value, existing: existing.channels) } catch { problems += error.details }
+            case "smtp":
+                if value.isNull { input.smtp = .some(nil) } else {
+                    do throws(TesseraError) { input.smtp = .some(try SMTPSettings.decode(value, existing: existing.smtp)) } catch { problems += error.details }
+                }
+            default:
+                problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a setting (freeze_after_days, channels, smtp)"))
+            }
+        }
+        guard problems.isEmpty else { throw .validation(problems) }
+        return input
+    }
+}

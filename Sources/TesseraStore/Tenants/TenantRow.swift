@@ -1,0 +1,24 @@
+import Foundation
+import PostgresNIO
+import TesseraCore
+
+/// The one reader of `tessera.tenants` rows: the columns to select and the tenant they make.
+enum TenantRow {
+    /// The columns, in the order `tenant(_:)` reads them, of the table aliased `alias`.
+    static func columns(_ alias: String) -> String {
+        ["id", "slug", "name", "schema_name", "time_zone", "created_at"].map { alias + "." + $0 }.joined(separator: ", ")
+    }
+
+    typealias Cells = (UUID, String, String, String, String, Date)
+
+    static func tenant(_ cells: Cells) -> Tenant {
+        Tenant(id: cells.0, slug: cells.1, name: cells.2, schema: cells.3, timeZone: cells.4, createdAt: cells.5)
+    }
+
+    /// Every row of a query that selected `columns(_:)` first.
+    static func tenants(_ rows: PostgresRowSequence) async throws -> [Tenant] {
+        var out: [Tenant] = []
+        for try await cells in rows.decode(Cells.self) { out.append(tenant(cells)) }
+        return out
+    }
+}

@@ -1,0 +1,59 @@
+import Logging
+import PostgresNIO
+import TesseraCore
+
+/// A tenant's settings, kept on its `tessera.tenants` row (`/api/v1/settings`): how long unused
+/// accounts last, the notification channels, the mail server, and the webhook signing secret.
+public struct TenantSettingsStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Days after which an unused account freezes (nil: never).
+    public func freezeAfterDays(_ tenant: Tenant) async throws -> Int? {
+        try await client.query("SELECT freeze_after_days FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect().first?.decode(Int?.self) ?? nil
+    }
+
+    public func setFreezeAfterDays(_ tenant: Tenant, _ days: Int?) async throws {
+        try await client.query("UPDATE tessera.tenants SET freeze_after_days = \(days) WHERE id = \(tenant.id)", logger: logger)
+    }
+
+    /// The tenant's notification channels and mail server.
+    public func channels(_ tenant: Tenant) async throws -> (channels: [String: NotificationChannel], smtp: SMTPSettings?) {
+        let rows = try await client.query("SELECT channels::text, smtp::text FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
+        guard let (channelsText, smtpText) = try rows.first?.decode((String?, String?).self) else { return ([:], nil) }
+        let channels = try channelsText.map { try NotificationChannel.decodeAll(try JSONParser.parse($0), existing: [:]) } ?? [:]
+        let smtp = try smtpText.map { try SMTPSettings.decode(try JSONParser.parse($0), existing: nil) }
+        return (channels, smtp)
+    }
+
+    /// Replaces the channels (nil leaves them) and the mail server (`.some(nil)` removes it).
+    public func saveChannels(_ tenant: Tenant, channels: [String: NotificationChannel]?, smtp: SMTPSettings??) async throws {
+        if let channels {
+            let json = JSONWriter.string(.object(channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.storedJSON) }))
+            try await client.query("UPDATE tessera.tenants SET channels = \(json)::jsonb WHERE id = \(tenant.id)", logger: logger)
+        }
+        if let smtp {
+            let json = smtp.map { JSONWriter.string($0.storedJSON) }
+            try await client.query("UPDATE tessera.tenants SET smtp = \(json)::jsonb WHERE id = \(tenant.id)", logger: logger)
+        }
+    }
+
+    /// The tenant's webhook signing secret. Read on every send; written only the first time,
+    /// when the tenant has none yet (whichever instance gets there first makes it).
+    public func webhookSecret(_ tenant: Tenant) async throws -> String {
+        let stored = try await client.query("SELECT webhook_secret FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
+        guard let row = stored.first else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
+        if let secret = try row.decode(String?.self) { return secret }
+        let made = RandomToken.make(bytes: 32)
+        let rows = try await client.query("""
+            UPDATE tessera.tenants SET webhook_secret = coalesce(webhook_secret, \(made)) WHERE id = \(tenant.id) RETURNING webhook_secret
+            """, logger: logger).collect()
+        guard let secret = try rows.first?.decode(String.self) else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
+        return secret
+    }
+}
