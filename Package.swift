@@ -3,13 +3,14 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
     name: "tessera",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "tessera", targets: ["tessera"]),
+        .executable(name: "tessera", targets: ["tessera"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -30,7 +31,7 @@ let package = Package(
         .target(
             name: "TesseraCore",
             dependencies: [
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams")
             ],
             swiftSettings: swiftSettings
         ),

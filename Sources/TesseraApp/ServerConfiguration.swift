@@ -1,5 +1,5 @@
-import Foundation
-import TesseraStore
+public import Foundation
+public import TesseraStore
 
 /// How to run one server instance.
 public struct ServerConfiguration: Sendable {
@@ -22,7 +22,9 @@ public struct ServerConfiguration: Sendable {
     /// How long a login token lives.
     public var sessionLifetime: Duration = .seconds(12 * 3600)
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, database: DatabaseEndpoint, packsDirectory: URL, adminToken: String) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String, database: DatabaseEndpoint, packsDirectory: URL, adminToken: String
+    ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory

@@ -1,6 +1,6 @@
-import Logging
+public import Logging
 import PostgresNIO
-import ServiceLifecycle
+public import ServiceLifecycle
 import TesseraAutomation
 import TesseraCore
 import TesseraStore
@@ -27,8 +27,10 @@ extension TesseraRuntime {
     }
 
     /// Runs `body` with a runtime on a migrated pool, then shuts the pool down (one-shot CLI commands).
-    public static func with<T: Sendable>(_ configuration: ServerConfiguration, logger: Logger,
-                                         _ body: @Sendable (TesseraRuntime) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        _ configuration: ServerConfiguration, logger: Logger,
+        _ body: @Sendable (TesseraRuntime) async throws -> T
+    ) async throws -> T {
         let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -1,9 +1,9 @@
 import Foundation
-import Logging
-import PostgresNIO
-import TesseraAutomation
-import TesseraCore
-import TesseraStore
+public import Logging
+public import PostgresNIO
+public import TesseraAutomation
+public import TesseraCore
+public import TesseraStore
 
 /// The application layer of one instance: the stores, the caches, the services the HTTP routes
 /// and the CLI share, and the decisions they share (permissions, tenant creation, metadata
@@ -53,9 +53,10 @@ public struct TesseraRuntime: Sendable {
         locks = RecordLockStore(client: client, logger: logger)
         assignments = AssignmentStore(logger: logger)
         records = RecordService(metadata: metadata, store: recordStore, locks: locks)
-        events = EventProcessor(client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, settings: settings, locks: locks,
-                                webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,
-                                retryBase: Double(retry.seconds) + Double(retry.attoseconds) / 1e18, logger: logger)
+        events = EventProcessor(
+            client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, settings: settings, locks: locks,
+            webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,
+            retryBase: Double(retry.seconds) + Double(retry.attoseconds) / 1e18, logger: logger)
         files = FileStore(client: client, root: dataDirectory + "/files", logger: logger)
         packs = PackLibrary(root: configuration.packsDirectory)
         installer = PackInstaller(metadata: metadataStore, library: packs)
@@ -100,17 +101,22 @@ public struct TesseraRuntime: Sendable {
     /// 403 unless the caller's roles grant `permission`.
     public func require(_ permission: SpecialPermission, _ caller: Caller) async throws {
         guard try await access(caller).1.has(permission) else {
-            throw TesseraError.forbidden("This needs the '\(permission.rawValue)' permission, which none of your roles (\(caller.roles.joined(separator: ", "))) grants.")
+            throw TesseraError.forbidden(
+                "This needs the '\(permission.rawValue)' permission, which none of your roles (\(caller.roles.joined(separator: ", "))) grants.")
         }
     }
 
     /// Applies a metadata change (needs `manage_metadata`) and keeps the result in this instance's cache.
-    public func changeMetadata(_ caller: Caller, force: Bool = false, _ plan: @escaping @Sendable ([EntityDefinition]) throws -> MetadataChange) async throws -> TenantMetadata {
+    public func changeMetadata(
+        _ caller: Caller, force: Bool = false, _ plan: @escaping @Sendable ([EntityDefinition]) throws -> MetadataChange
+    ) async throws -> TenantMetadata {
         try await changeTenantMetadata(caller, force: force) { current in try plan(current.entities) }
     }
 
     /// The same with the whole current metadata (entities and roles) to plan against.
-    public func changeTenantMetadata(_ caller: Caller, force: Bool = false, _ plan: @escaping @Sendable (TenantMetadata) throws -> MetadataChange) async throws -> TenantMetadata {
+    public func changeTenantMetadata(
+        _ caller: Caller, force: Bool = false, _ plan: @escaping @Sendable (TenantMetadata) throws -> MetadataChange
+    ) async throws -> TenantMetadata {
         try await require(.manageMetadata, caller)
         let updated = try await metadataStore.apply(caller.tenant, actor: caller.userID, force: force, plan)
         metadata.store(updated)
@@ -120,12 +126,15 @@ public struct TesseraRuntime: Sendable {
     /// Creates a tenant with the admin key, optionally installing packs; returns the key.
     /// If a pack fails to install, the tenant is removed again: nothing half-made is left.
     /// With `admin` (email and password) the tenant admin can also sign in at `/api/v1/auth/login`.
-    public func createTenant(slug: String, name: String, timeZone: String?, packs packIDs: [String] = [],
-                             admin: (email: String, password: String)? = nil) async throws -> (Tenant, String) {
+    public func createTenant(
+        slug: String, name: String, timeZone: String?, packs packIDs: [String] = [],
+        admin: (email: String, password: String)? = nil
+    ) async throws -> (Tenant, String) {
         for pack in packIDs { _ = try packs.load(pack) }
         let hash: String? = if let admin { await users.hasher.hash(admin.password) } else { nil }
-        let (tenant, key) = try await tenants.create(slug: slug, name: name, timeZone: timeZone ?? "Asia/Shanghai",
-                                                     adminEmail: admin?.email, adminPasswordHash: hash)
+        let (tenant, key) = try await tenants.create(
+            slug: slug, name: name, timeZone: timeZone ?? "Asia/Shanghai",
+            adminEmail: admin?.email, adminPasswordHash: hash)
         do {
             for pack in packIDs { _ = try await installer.install(pack, into: tenant, actor: nil) }
         } catch {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which addresses outbound calls may reach: public ones only, so an automation cannot be aimed
@@ -15,8 +15,8 @@ public enum AddressPolicy {
             let b = withUnsafeBytes(of: v4.s_addr) { Array($0) }
             switch (b[0], b[1]) {
             case (0, _), (10, _), (127, _), (169, 254), (192, 168): return false
-            case (172, 16...31), (100, 64...127): return false   // private; carrier-grade NAT
-            case (224...255, _): return false                    // multicast, reserved, broadcast
+            case (172, 16...31), (100, 64...127): return false  // private; carrier-grade NAT
+            case (224...255, _): return false  // multicast, reserved, broadcast
             default: return true
             }
         }
@@ -24,10 +24,10 @@ public enum AddressPolicy {
         guard inet_pton(AF_INET6, address, &v6) == 1 else { return false }
         let b = withUnsafeBytes(of: v6) { Array($0) }
         if b.allSatisfy({ $0 == 0 }) || (b[0..<15].allSatisfy { $0 == 0 } && b[15] == 1) { return false }  // :: and ::1
-        if b[0] == 0xfe && (b[1] & 0xc0) == 0x80 { return false }   // fe80::/10 link-local
-        if (b[0] & 0xfe) == 0xfc { return false }                    // fc00::/7 unique-local
-        if b[0] == 0xff { return false }                             // multicast
-        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff {   // ::ffff:a.b.c.d
+        if b[0] == 0xfe && (b[1] & 0xc0) == 0x80 { return false }  // fe80::/10 link-local
+        if (b[0] & 0xfe) == 0xfc { return false }  // fc00::/7 unique-local
+        if b[0] == 0xff { return false }  // multicast
+        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff {  // ::ffff:a.b.c.d
             return isPublic("\(b[12]).\(b[13]).\(b[14]).\(b[15])")
         }
         return true
@@ -39,7 +39,13 @@ public enum AddressPolicy {
         let addresses = resolve(host)
         if addresses.isEmpty { return ("host \(host) does not resolve", false) }
         guard let refused = addresses.first(where: { !isPublic($0) }) else { return nil }
-        return ("host \(host) resolves to \(refused), a private, loopback or link-local address (refused; the server allows it only with --allow-private-webhooks)", true)
+        return (
+            """
+            host \(host) resolves to \(refused), a private, loopback or link-local address (refused; the server allows it only with \
+            --allow-private-webhooks)
+            """,
+            true
+        )
     }
 
     /// Every address a host name resolves to (empty when it does not resolve).
@@ -47,9 +53,9 @@ public enum AddressPolicy {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #else
-        hints.ai_socktype = SOCK_STREAM
+            hints.ai_socktype = SOCK_STREAM
         #endif
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return [] }

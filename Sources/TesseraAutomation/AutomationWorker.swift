@@ -1,7 +1,7 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import TesseraCore
-import TesseraStore
+public import TesseraStore
 
 /// Works through the outboxes of the tenants that have automations. Writes of this instance wake
 /// it for their tenant at once (`OutboxSignal`); a sweep, a second after the last one ended, picks
@@ -17,8 +17,10 @@ public struct AutomationWorker: Service {
     /// Batches of one tenant processed at the same time.
     let concurrency: Int
 
-    public init(processor: EventProcessor, outbox: OutboxStore, signal: OutboxSignal, sweepInterval: Duration = .seconds(1),
-                concurrency: Int = 4, logger: Logger) {
+    public init(
+        processor: EventProcessor, outbox: OutboxStore, signal: OutboxSignal, sweepInterval: Duration = .seconds(1),
+        concurrency: Int = 4, logger: Logger
+    ) {
         self.processor = processor
         self.outbox = outbox
         self.signal = signal
@@ -83,7 +85,9 @@ public struct AutomationWorker: Service {
         do {
             guard try await processor.hasDue(tenant) else { return 0 }
         } catch {
-            if !Task.isCancelled { logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"]) }
+            if !Task.isCancelled {
+                logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+            }
             return 0
         }
         return await withTaskGroup(of: Int.self) { group in
@@ -97,7 +101,10 @@ public struct AutomationWorker: Service {
                             count += handled
                         }
                     } catch {
-                        if !Task.isCancelled { logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"]) }
+                        if !Task.isCancelled {
+                            logger.warning(
+                                "Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
+                        }
                     }
                     return count
                 }

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import TesseraCore
+public import TesseraCore
 
 /// Posts a notification to one of the tenant's channels in the shape its receiver expects: a
 /// WeCom or DingTalk group robot's text message (DingTalk's URL signed with its secret), or the
@@ -19,11 +19,14 @@ public struct ChannelSender: Sendable {
         return base64.addingPercentEncoding(withAllowedCharacters: allowed) ?? base64
     }
 
-    public func post(_ channel: NotificationChannel, name: String, text: String, event: JSONValue, secret: String,
-                     idempotencyKey: String, automation: String) async throws(AutomationFailure) {
+    public func post(
+        _ channel: NotificationChannel, name: String, text: String, event: JSONValue, secret: String,
+        idempotencyKey: String, automation: String
+    ) async throws(AutomationFailure) {
         switch channel.kind {
         case .webhook:
-            try await http.send(url: channel.url, body: JSONWriter.string(event), secret: secret, idempotencyKey: idempotencyKey, automation: automation)
+            try await http.send(
+                url: channel.url, body: JSONWriter.string(event), secret: secret, idempotencyKey: idempotencyKey, automation: automation)
         case .wecom:
             try await robot(channel.url, name: name, text: text)
         case .dingtalk:
@@ -42,7 +45,8 @@ public struct ChannelSender: Sendable {
         if let reply = try? JSONParser.parse(answer), let code = reply["errcode"]?.intValue, code != 0 {
             // Rate limits (WeCom 45009, DingTalk 130101) pass; a bad key or signature will not.
             let message = reply["errmsg"]?.stringValue ?? ""
-            throw AutomationFailure(message: "channel \(name) refused the message: errcode \(code) \(message)", permanent: code != 45009 && code != 130101)
+            throw AutomationFailure(
+                message: "channel \(name) refused the message: errcode \(code) \(message)", permanent: code != 45009 && code != 130101)
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import PostgresNIO
-import TesseraCore
-import TesseraStore
+public import Logging
+public import PostgresNIO
+public import TesseraCore
+public import TesseraStore
 
 /// Runs one outbox event: in one transaction it locks the event, checks the trigger and the
 /// condition, runs the actions and marks the event done, so their effects and the event's end
@@ -29,8 +29,10 @@ public struct EventProcessor: Sendable {
     /// The author of automation writes in history (`by`); `via` names the automation.
     static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
-    public init(client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, settings: TenantSettingsStore,
-                locks: RecordLockStore, webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger) {
+    public init(
+        client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, settings: TenantSettingsStore,
+        locks: RecordLockStore, webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger
+    ) {
         self.assignments = AssignmentStore(logger: logger)
         self.channels = ChannelSender(http: webhooks)
         self.locks = locks
@@ -58,8 +60,9 @@ public struct EventProcessor: Sendable {
             do {
                 let current = try await metadata.metadata(for: tenant)
                 guard let automation = current.automation(event.automation) else {
-                    try await outbox.finish(tenant, event, outcome: .skipped, startedAt: started,
-                                            detail: .object([("reason", "the automation was deleted or switched off")]), on: connection)
+                    try await outbox.finish(
+                        tenant, event, outcome: .skipped, startedAt: started,
+                        detail: .object([("reason", "the automation was deleted or switched off")]), on: connection)
                     return true
                 }
                 let detail = try await run(automation, event, current, on: connection)
@@ -68,16 +71,22 @@ public struct EventProcessor: Sendable {
                 // Shutting down is not the event's fault: roll back and leave it, untouched, to
                 // the next worker (of this instance or another).
                 if error is CancellationError || Task.isCancelled { throw error }
-                let failure: AutomationFailure = switch error {
-                case let failure as AutomationFailure: failure
-                case let error as TesseraError: AutomationFailure(message: "\(error.code): \(error.message)", permanent: error.status < 500)
-                default: AutomationFailure(message: String(describing: error), permanent: false)
-                }
+                let failure: AutomationFailure =
+                    switch error {
+                    case let failure as AutomationFailure: failure
+                    case let error as TesseraError: AutomationFailure(message: "\(error.code): \(error.message)", permanent: error.status < 500)
+                    default: AutomationFailure(message: String(describing: error), permanent: false)
+                    }
                 try await connection.query("ROLLBACK TO SAVEPOINT automation_event", logger: logger)
-                let outcome = try await outbox.fail(tenant, event, error: failure.message, permanent: failure.permanent, startedAt: started,
-                                                  retryBase: retryBase, on: connection)
-                logger.warning("Automation failed", metadata: ["tenant": "\(tenant.slug)", "automation": "\(event.automation)",
-                                                                "event": "\(event.id)", "outcome": "\(outcome.rawValue)", "error": "\(failure.message)"])
+                let outcome = try await outbox.fail(
+                    tenant, event, error: failure.message, permanent: failure.permanent, startedAt: started,
+                    retryBase: retryBase, on: connection)
+                logger.warning(
+                    "Automation failed",
+                    metadata: [
+                        "tenant": "\(tenant.slug)", "automation": "\(event.automation)",
+                        "event": "\(event.id)", "outcome": "\(outcome.rawValue)", "error": "\(failure.message)",
+                    ])
             }
             return true
         }
@@ -111,7 +120,9 @@ public struct EventProcessor: Sendable {
                         continue
                     }
                     // Calls out of the database go one by one (see `processNext`), so a failure retries only its own event.
-                    if Self.callsOut(automation.definition.actions(step: event.step)) || event.event == .tick { throw BatchFailed(count: events.count) }
+                    if Self.callsOut(automation.definition.actions(step: event.step)) || event.event == .tick {
+                        throw BatchFailed(count: events.count)
+                    }
                     do {
                         let detail = try await run(automation, event, current, on: connection)
                         results.append((detail == nil ? .skipped : .ok, detail))
@@ -178,7 +189,9 @@ public struct EventProcessor: Sendable {
     }
 
     /// The actions' summary, or nil when the trigger's filter or the condition does not hold.
-    func run(_ compiled: CompiledAutomation, _ event: OutboxStore.Event, _ metadata: TenantMetadata, on connection: PostgresConnection) async throws -> JSONValue? {
+    func run(
+        _ compiled: CompiledAutomation, _ event: OutboxStore.Event, _ metadata: TenantMetadata, on connection: PostgresConnection
+    ) async throws -> JSONValue? {
         let automation = compiled.definition
         let tenant = metadata.tenant
         let model = try metadata.model(event.entity)
@@ -193,16 +206,22 @@ public struct EventProcessor: Sendable {
             // A timer runs against the record as it is now, and only if its field still says it is due
             // (a later write scheduled a newer timer and removed this one, unless they crossed) and,
             // for an SLA, the clock has not been stopped by the response.
-            guard let json = try? await records.get(try plan(.read, caller, model), id: event.recordID, transaction: connection).json else { return nil }
+            guard let json = try? await records.get(try plan(.read, caller, model), id: event.recordID, transaction: connection).json else {
+                return nil
+            }
             current = try JSONParser.parse(json)
-            if case .schedule = automation.trigger {} else {
+            if case .schedule = automation.trigger {
+            } else {
                 guard let timer = automation.timers.first(where: { $0.step == event.step }),
-                      let column = Column.resolve(timer.field, in: model.definition),
-                      let start = Self.instant(current[timer.field], type: column.type, zone: timeZone), start + timer.offset <= now else { return nil }
+                    let column = Column.resolve(timer.field, in: model.definition),
+                    let start = Self.instant(current[timer.field], type: column.type, zone: timeZone), start + timer.offset <= now
+                else { return nil }
                 if let stop = timer.stop, let value = current[stop], !value.isNull { return nil }
             }
         }
-        guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: current, stageField: model.stage?.field) else { return nil }
+        guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: current, stageField: model.stage?.field) else {
+            return nil
+        }
         let record = RecordValues(json: current, entity: model.definition)
         let before = RecordValues(json: TriggerMatch.before(old: event.old, new: current), entity: model.definition)
         let env = ExpressionEnvironment(records: [.record: record, .old: before], now: now, timeZone: timeZone)
@@ -215,17 +234,24 @@ public struct EventProcessor: Sendable {
             }
         }
         guard event.depth + 1 <= Self.maxDepth else {
-            throw AutomationFailure(message: "stopped: this write is \(event.depth + 1) automation steps deep (at most \(Self.maxDepth)); an automation probably triggers itself", permanent: true)
+            throw AutomationFailure(
+                message:
+                    """
+                    stopped: this write is \(event.depth + 1) automation steps deep (at most \(Self.maxDepth)); an automation probably \
+                    triggers itself
+                    """,
+                permanent: true)
         }
         var owner = current["owner_id"]?.stringValue
         func body(_ values: [(field: String, value: ActionValue)]) throws -> JSONValue {
-            .object(try values.map { pair in
-                switch pair.value {
-                case .constant(let v): return (pair.field, v)
-                case .expression(let source):
-                    return (pair.field, try compiled.value(source).evaluate(in: env).json)
-                }
-            })
+            .object(
+                try values.map { pair in
+                    switch pair.value {
+                    case .constant(let v): return (pair.field, v)
+                    case .expression(let source):
+                        return (pair.field, try compiled.value(source).evaluate(in: env).json)
+                    }
+                })
         }
         var done: [JSONValue] = []
         for (index, action) in automation.actions(step: event.step).enumerated() {
@@ -245,27 +271,34 @@ public struct EventProcessor: Sendable {
                 done.append(.object([("type", "create"), ("entity", .string(entityName)), ("id", id.map(JSONValue.string) ?? .null)]))
             case .notify(let to, let channel, let message):
                 if channel == "inbox" || channel == "email" {
-                    let recipients = try await users.recipients(tenant, to: to ?? "owner", owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
+                    let recipients = try await users.recipients(
+                        tenant, to: to ?? "owner", owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
                     if channel == "inbox" {
-                        try await outbox.notify(tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
-                                                message: message.json, on: connection)
+                        try await outbox.notify(
+                            tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
+                            message: message.json, on: connection)
                     } else {
                         let addresses = try await outbox.emails(tenant, users: recipients, on: connection)
                         guard let smtp = try await settings.channels(tenant).smtp else {
                             throw AutomationFailure(message: "the tenant has no mail server: set smtp in /api/v1/settings", permanent: true)
                         }
                         let text = Self.text(message, model: model, record: current)
-                        try await SMTPClient(settings: smtp, allowPrivate: webhooks.allowPrivate).send(to: addresses, subject: message.zhFirst, body: text,
-                                                                  messageID: "\(event.id).\(index).\(tenant.slug)@tessera")
+                        try await SMTPClient(settings: smtp, allowPrivate: webhooks.allowPrivate).send(
+                            to: addresses, subject: message.zhFirst, body: text,
+                            messageID: "\(event.id).\(index).\(tenant.slug)@tessera")
                     }
-                    done.append(.object([("type", "notify"), ("to", .string(to ?? "owner")), ("channel", .string(channel)), ("users", .number(recipients.count))]))
+                    done.append(
+                        .object([
+                            ("type", "notify"), ("to", .string(to ?? "owner")), ("channel", .string(channel)), ("users", .number(recipients.count)),
+                        ]))
                 } else {
                     guard let target = try await settings.channels(tenant).channels[channel] else {
                         throw AutomationFailure(message: "the tenant has no channel '\(channel)': add it to settings.channels", permanent: true)
                     }
-                    try await channels.post(target, name: channel, text: Self.text(message, model: model, record: current),
-                                            event: payload(automation, event, tenant, message: message), secret: try await settings.webhookSecret(tenant),
-                                            idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
+                    try await channels.post(
+                        target, name: channel, text: Self.text(message, model: model, record: current),
+                        event: payload(automation, event, tenant, message: message), secret: try await settings.webhookSecret(tenant),
+                        idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
                     done.append(.object([("type", "notify"), ("channel", .string(channel))]))
                 }
             case .updateRelated(let relation, let values):
@@ -280,7 +313,8 @@ public struct EventProcessor: Sendable {
                     _ = try await records.update(try plan(.update, caller, target, [write]), id: relatedID, transaction: connection)
                 } catch let error as TesseraError where error.status == 404 {
                     // The related record went to the recycle bin: nothing to touch.
-                    done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID)), ("missing", true)]))
+                    done.append(
+                        .object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID)), ("missing", true)]))
                     continue
                 }
                 done.append(.object([("type", "update_related"), ("relation", .string(relation)), ("id", .string(relatedID))]))
@@ -290,21 +324,31 @@ public struct EventProcessor: Sendable {
                 }
                 let outcome = try await assignments.assign(tenant, rule: rule, metadata: metadata, env: env, on: connection)
                 if let user = outcome.userID, user.uuidString.lowercased() != owner {
-                    let write = try RecordInput.check(.object([("owner_id", .string(user.uuidString.lowercased()))]), entity: model.definition, mode: .update)
+                    let write = try RecordInput.check(
+                        .object([("owner_id", .string(user.uuidString.lowercased()))]), entity: model.definition, mode: .update)
                     _ = try await records.update(try plan(.update, caller, model, [write]), id: event.recordID, transaction: connection)
                     owner = user.uuidString.lowercased()
                 }
-                done.append(.object([("type", "assign"), ("rule", .string(ruleName)), ("user_id", outcome.userID.map { .string($0.uuidString.lowercased()) } ?? .null),
-                                     ("source", .string(outcome.source)), ("candidates", .number(outcome.candidates))]))
+                done.append(
+                    .object([
+                        ("type", "assign"), ("rule", .string(ruleName)),
+                        ("user_id", outcome.userID.map { .string($0.uuidString.lowercased()) } ?? .null),
+                        ("source", .string(outcome.source)), ("candidates", .number(outcome.candidates)),
+                    ]))
             case .lock(let duration):
                 let seconds = (DurationText.parse(duration) ?? 0) / 1_000_000
                 let holder = owner.flatMap(UUID.init(uuidString:))
-                let lock = try await locks.lock(tenant, entity: event.entity, recordID: event.recordID, holder: holder, seconds: seconds,
-                                                automation: automation.name, on: connection)
-                done.append(.object([("type", "lock"), ("until", lock.map { .string($0.until) } ?? .null),
-                                     ("held_by_other", .bool(lock == nil))]))
+                let lock = try await locks.lock(
+                    tenant, entity: event.entity, recordID: event.recordID, holder: holder, seconds: seconds,
+                    automation: automation.name, on: connection)
+                done.append(
+                    .object([
+                        ("type", "lock"), ("until", lock.map { .string($0.until) } ?? .null),
+                        ("held_by_other", .bool(lock == nil)),
+                    ]))
             case .stageBack:
-                guard let stage = model.stage, let key = current[stage.field]?.stringValue, let index = stage.stages.firstIndex(of: key), index > 0 else {
+                guard let stage = model.stage, let key = current[stage.field]?.stringValue, let index = stage.stages.firstIndex(of: key), index > 0
+                else {
                     done.append(.object([("type", "stage_back"), ("moved", false)]))
                     continue
                 }
@@ -314,22 +358,29 @@ public struct EventProcessor: Sendable {
                 _ = try await records.update(try plan(.update, caller, model, [write]), id: event.recordID, transaction: connection)
                 done.append(.object([("type", "stage_back"), ("from", .string(key)), ("to", .string(previous))]))
             case .escalate(let levels, let role, let field, let message):
-                guard let target = try await users.escalationTarget(tenant, owner: owner.flatMap(UUID.init(uuidString:)), levels: levels, role: role, on: connection) else {
+                guard
+                    let target = try await users.escalationTarget(
+                        tenant, owner: owner.flatMap(UUID.init(uuidString:)), levels: levels, role: role, on: connection)
+                else {
                     done.append(.object([("type", "escalate"), ("user_id", .null)]))
                     continue
                 }
-                try await outbox.notify(tenant, users: [target], automation: automation.name, entity: event.entity, recordID: event.recordID,
-                                        message: message.json, on: connection)
+                try await outbox.notify(
+                    tenant, users: [target], automation: automation.name, entity: event.entity, recordID: event.recordID,
+                    message: message.json, on: connection)
                 if let field {
-                    let write = try RecordInput.check(.object([(field, .string(target.uuidString.lowercased()))]), entity: model.definition, mode: .update)
+                    let write = try RecordInput.check(
+                        .object([(field, .string(target.uuidString.lowercased()))]), entity: model.definition, mode: .update)
                     _ = try await records.update(try plan(.update, caller, model, [write]), id: event.recordID, transaction: connection)
                 }
                 done.append(.object([("type", "escalate"), ("user_id", .string(target.uuidString.lowercased()))]))
             case .webhook(let url):
                 // Sent while the event is held: if this process dies before the commit, the retry
                 // sends the same idempotency key again and the receiver drops the repeat.
-                try await webhooks.send(url: url, body: JSONWriter.string(payload(automation, event, tenant, message: nil)), secret: try await settings.webhookSecret(tenant),
-                                        idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
+                try await webhooks.send(
+                    url: url, body: JSONWriter.string(payload(automation, event, tenant, message: nil)),
+                    secret: try await settings.webhookSecret(tenant),
+                    idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
                 done.append(.object([("type", "webhook"), ("url", .string(url))]))
             }
         }
@@ -338,11 +389,14 @@ public struct EventProcessor: Sendable {
 
     /// A schedule's tick: one `timer` event per live record meeting the condition (checked in SQL
     /// here and again in Swift when each runs), and the next tick, in the same transaction.
-    func tick(_ compiled: CompiledAutomation, _ model: EntityModel, _ metadata: TenantMetadata, now: Int64, timeZone: TimeZoneRules,
-              on connection: PostgresConnection) async throws -> JSONValue {
+    func tick(
+        _ compiled: CompiledAutomation, _ model: EntityModel, _ metadata: TenantMetadata, now: Int64, timeZone: TimeZoneRules,
+        on connection: PostgresConnection
+    ) async throws -> JSONValue {
         let tenant = metadata.tenant
-        let count = try await outbox.fanOut(tenant, compiled.definition, model, condition: try compiled.condition?.get(), now: now, timeZone: timeZone,
-                                            limit: Self.maxScheduledRecords, on: connection)
+        let count = try await outbox.fanOut(
+            tenant, compiled.definition, model, condition: try compiled.condition?.get(), now: now, timeZone: timeZone,
+            limit: Self.maxScheduledRecords, on: connection)
         try await ScheduleTicks.insertNext(tenant, compiled.definition, after: now, on: connection, logger: logger)
         return .object([("type", "schedule"), ("records", .number(count))])
     }

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
-import TesseraCore
+public import TesseraCore
 
 /// Sends one plain-text message over SMTP (RFC 5321): EHLO, AUTH PLAIN when a user is set,
 /// MAIL FROM, RCPT TO per recipient, DATA. TLS from the first byte when the settings say so
@@ -74,7 +74,8 @@ public struct SMTPClient: Sendable {
             try await expect(250, after: "MAIL FROM:<\(settings.from)>")
             for recipient in recipients { try await expect(250, after: "RCPT TO:<\(recipient)>") }
             try await expect(354, after: "DATA")
-            try await outbound.write(ByteBuffer(string: Self.message(from: settings.from, to: recipients, subject: subject, body: body, messageID: messageID)))
+            try await outbound.write(
+                ByteBuffer(string: Self.message(from: settings.from, to: recipients, subject: subject, body: body, messageID: messageID)))
             try await expect(250, after: ".")
             try await outbound.write(ByteBuffer(string: "QUIT\r\n"))
         }

@@ -1,4 +1,4 @@
-import TesseraCore
+public import TesseraCore
 
 /// Whether a record event is one a trigger fires on. `old` holds the changed fields' previous
 /// values (updates only), `new` the whole record after the write.

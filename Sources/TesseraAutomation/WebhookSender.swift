@@ -26,12 +26,14 @@ public struct WebhookSender: Sendable {
 
     public func send(url: String, body: String, secret: String, idempotencyKey: String, automation: String) async throws(AutomationFailure) {
         let timestamp = Int(Date().timeIntervalSince1970)
-        _ = try await post(url: url, body: body, headers: [
-            ("X-Tessera-Timestamp", String(timestamp)),
-            ("X-Tessera-Signature", Self.signature(secret: secret, timestamp: timestamp, body: body)),
-            ("X-Tessera-Automation", automation),
-            ("Idempotency-Key", idempotencyKey),
-        ])
+        _ = try await post(
+            url: url, body: body,
+            headers: [
+                ("X-Tessera-Timestamp", String(timestamp)),
+                ("X-Tessera-Signature", Self.signature(secret: secret, timestamp: timestamp, body: body)),
+                ("X-Tessera-Automation", automation),
+                ("Idempotency-Key", idempotencyKey),
+            ])
     }
 
     /// POSTs JSON to a public address (any address with `allowPrivate`); returns the response body

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import TesseraCore
 import TesseraApp
+import TesseraCore
 import TesseraStore
 
 /// Options every command shares: where data lives and where packs are.
@@ -72,7 +72,8 @@ struct CommonOptions: ParsableArguments {
     func withRuntime<T: Sendable>(logger: Logger, _ body: @Sendable (TesseraRuntime) async throws -> T) async throws -> T {
         let (endpoint, embedded) = try database(logger: logger)
         defer { embedded?.stop() }
-        let configuration = ServerConfiguration(dataDirectory: absoluteDataDirectory, database: endpoint, packsDirectory: packsURL(), adminToken: try adminToken())
+        let configuration = ServerConfiguration(
+            dataDirectory: absoluteDataDirectory, database: endpoint, packsDirectory: packsURL(), adminToken: try adminToken())
         return try await TesseraRuntime.with(configuration, logger: logger, body)
     }
 }

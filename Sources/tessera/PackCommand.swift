@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import TesseraCore
 import TesseraApp
+import TesseraCore
 import TesseraStore
 
 /// `tessera pack list|install`.
@@ -19,7 +19,12 @@ struct PackCommand: AsyncParsableCommand {
             for id in ids {
                 do {
                     let pack = try library.load(id)
-                    Console.line("\(pack.id)\t\(pack.version)\t\(pack.name["zh-CN"] ?? pack.name.preferred) / \(pack.name.preferred)\t\(pack.entities.count) entities")
+                    Console.line(
+                        """
+                        \(pack.id)\t\(pack.version)\t\(pack.name["zh-CN"] ?? pack.name.preferred) / \
+                        \(pack.name.preferred)\t\(pack.entities.count) entities
+                        """
+                    )
                 } catch {
                     Console.line("\(id)\tINVALID: \(error.message)")
                 }
@@ -39,7 +44,12 @@ struct PackCommand: AsyncParsableCommand {
                 guard let target = try await runtime.tenants.find(slug: tenant) else { throw ValidationError("No tenant '\(tenant)'.") }
                 do {
                     let result = try await runtime.installer.install(pack, into: target, actor: nil)
-                    Console.line("Installed \(result.pack.id) \(result.pack.version) into \(tenant): \(result.pack.entities.count) entities in \(String(format: "%.1f", result.milliseconds)) ms")
+                    Console.line(
+                        """
+                        Installed \(result.pack.id) \(result.pack.version) into \(tenant): \(result.pack.entities.count) entities in \
+                        \(String(format: "%.1f", result.milliseconds)) ms
+                        """
+                    )
                 } catch let error as TesseraError {
                     throw ValidationError(error.message + error.details.map { "\n  " + $0.message }.joined())
                 }

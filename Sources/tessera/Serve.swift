@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
-import TesseraCore
 import TesseraApp
+import TesseraCore
 import TesseraServer
 import TesseraStore
 
@@ -25,8 +25,9 @@ struct Serve: AsyncParsableCommand {
         let logger = options.makeLogger()
         let (endpoint, embedded) = try options.database(logger: logger)
         defer { embedded?.stop() }
-        var configuration = ServerConfiguration(host: host, port: port, dataDirectory: options.absoluteDataDirectory, database: endpoint,
-                                                packsDirectory: options.packsURL(), adminToken: try options.adminToken())
+        var configuration = ServerConfiguration(
+            host: host, port: port, dataDirectory: options.absoluteDataDirectory, database: endpoint,
+            packsDirectory: options.packsURL(), adminToken: try options.adminToken())
         configuration.automationWorker = automationWorker
         configuration.allowPrivateWebhooks = allowPrivateWebhooks
         let dataDirectory = options.absoluteDataDirectory

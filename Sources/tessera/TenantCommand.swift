@@ -1,6 +1,6 @@
 import ArgumentParser
-import TesseraCore
 import TesseraApp
+import TesseraCore
 import TesseraStore
 
 /// `tessera tenant create|list`.

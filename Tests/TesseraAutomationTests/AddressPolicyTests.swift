@@ -6,9 +6,11 @@ import Testing
 struct AddressPolicyTests {
     @Test("private, loopback, link-local, unique-local, multicast and unspecified addresses are refused")
     func refused() {
-        for address in ["127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
-                        "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "fc00::2",
-                        "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "not an address"] {
+        for address in [
+            "127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+            "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd00::1", "fc00::2",
+            "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "not an address",
+        ] {
             #expect(!AddressPolicy.isPublic(address), "\(address)")
         }
     }
@@ -32,7 +34,9 @@ struct WebhookSenderTests {
     @Test("without --allow-private-webhooks, loopback and private targets are refused before any connection, for good")
     func ssrf() async {
         let sender = WebhookSender(allowPrivate: false)
-        for url in ["http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://10.0.0.1/x", "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x"] {
+        for url in [
+            "http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://10.0.0.1/x", "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x",
+        ] {
             do {
                 try await sender.send(url: url, body: "{}", secret: "s", idempotencyKey: "k", automation: "a")
                 Issue.record("\(url) was called")
@@ -45,7 +49,8 @@ struct WebhookSenderTests {
     @Test("the signature is HMAC-SHA256 over timestamp and body, in hex")
     func signature() {
         // Computed independently: python3 -c "import hmac,hashlib; print(hmac.new(b'key', b'1700000000.{\"a\":1}', hashlib.sha256).hexdigest())"
-        #expect(WebhookSender.signature(secret: "key", timestamp: 1700000000, body: "{\"a\":1}")
+        #expect(
+            WebhookSender.signature(secret: "key", timestamp: 1700000000, body: "{\"a\":1}")
                 == "sha256=a438e398bfafc57e4396bb7fc2304422f0f768e965d073ca313cb52e22e6ad03")
     }
 }

@@ -19,7 +19,9 @@ struct TriggerMatchTests {
         #expect(TriggerMatch.fires(.update(fields: [], becomesTrue: false), event: .update, old: ["note": "y"], new: new, stageField: nil))
         #expect(!TriggerMatch.fires(.update(fields: [], becomesTrue: false), event: .update, old: .object([]), new: new, stageField: nil))
         #expect(!TriggerMatch.fires(.update(fields: [], becomesTrue: false), event: .update, old: nil, new: new, stageField: nil))
-        #expect(TriggerMatch.fires(.update(fields: ["amount", "owner_id"], becomesTrue: false), event: .update, old: ["amount": 3], new: new, stageField: nil))
+        #expect(
+            TriggerMatch.fires(
+                .update(fields: ["amount", "owner_id"], becomesTrue: false), event: .update, old: ["amount": 3], new: new, stageField: nil))
         #expect(!TriggerMatch.fires(.update(fields: ["amount"], becomesTrue: false), event: .update, old: ["note": "y"], new: new, stageField: nil))
     }
 
@@ -27,7 +29,8 @@ struct TriggerMatchTests {
     func stages() {
         let moved: JSONValue = ["stage": "technical_exchange"]
         #expect(TriggerMatch.fires(.stageChange(from: nil, to: nil), event: .update, old: moved, new: new, stageField: "stage"))
-        #expect(TriggerMatch.fires(.stageChange(from: "technical_exchange", to: "quotation"), event: .update, old: moved, new: new, stageField: "stage"))
+        #expect(
+            TriggerMatch.fires(.stageChange(from: "technical_exchange", to: "quotation"), event: .update, old: moved, new: new, stageField: "stage"))
         #expect(!TriggerMatch.fires(.stageChange(from: "negotiation", to: nil), event: .update, old: moved, new: new, stageField: "stage"))
         #expect(!TriggerMatch.fires(.stageChange(from: nil, to: "won"), event: .update, old: moved, new: new, stageField: "stage"))
         #expect(!TriggerMatch.fires(.stageChange(from: nil, to: nil), event: .update, old: ["note": "y"], new: new, stageField: "stage"))

@@ -12,8 +12,14 @@ struct AssignmentTests {
         "name": "lead",
         "fields": [
             ["name": "title", "type": "text"],
-            ["name": "source", "type": "select", "options": [["key": "web", "label": ["en": "Web"]], ["key": "douyin", "label": ["en": "Douyin"]]]],
-            ["name": "industry", "type": "select", "options": [["key": "auto", "label": ["en": "Auto parts"]], ["key": "medical", "label": ["en": "Medical"]]]],
+            [
+                "name": "source", "type": "select",
+                "options": [["key": "web", "label": ["en": "Web"]], ["key": "douyin", "label": ["en": "Douyin"]]],
+            ],
+            [
+                "name": "industry", "type": "select",
+                "options": [["key": "auto", "label": ["en": "Auto parts"]], ["key": "medical", "label": ["en": "Medical"]]],
+            ],
             ["name": "city", "type": "text"],
             ["name": "open", "type": "boolean"],
         ],
@@ -44,9 +50,11 @@ struct AssignmentTests {
     func assignOnCreate(_ app: TestApp, _ admin: String, rule: JSONValue) async throws {
         let created = try await app.call(.post, "/api/v1/meta/assignment-rules", key: admin, json: rule)
         #expect(created.status == 201, "\(created.text)")
-        let automation = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-            "name": "route_leads", "entity": "lead", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": rule["name"]!]],
-        ])
+        let automation = try await app.call(
+            .post, "/api/v1/meta/automations", key: admin,
+            json: [
+                "name": "route_leads", "entity": "lead", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": rule["name"]!]],
+            ])
         #expect(automation.status == 201, "\(automation.text)")
     }
 
@@ -56,41 +64,61 @@ struct AssignmentTests {
             let admin = try await app.createTenant()
             try await app.createEntity(admin, Self.lead)
             try await app.createEntity(admin, Self.deal)
-            let bad = try await app.call(.post, "/api/v1/meta/assignment-rules", key: admin, json: [
-                "name": "Bad Name", "entity": "lead", "routes": [["when": "record.source ==", "team": "East"], ["when": "true", "role": "ghost"]],
-                "pool": ["team": "A", "role": "B"], "strategy": "weighted", "weight": "user.nope * 2",
-                "figures": ["won30": ["entity": "ghost"], "load": ["entity": "lead", "where": "record.city"]],
-            ])
+            let bad = try await app.call(
+                .post, "/api/v1/meta/assignment-rules", key: admin,
+                json: [
+                    "name": "Bad Name", "entity": "lead",
+                    "routes": [["when": "record.source ==", "team": "East"], ["when": "true", "role": "ghost"]],
+                    "pool": ["team": "A", "role": "B"], "strategy": "weighted", "weight": "user.nope * 2",
+                    "figures": ["won30": ["entity": "ghost"], "load": ["entity": "lead", "where": "record.city"]],
+                ])
             let fields = Set(bad.expectError(422)?["details"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
-            #expect(fields.isSuperset(of: ["name", "routes[0].when", "routes[1].role", "pool", "weight", "figures.won30.entity", "figures.load.where"]), "\(bad.text)")
+            #expect(
+                fields.isSuperset(of: ["name", "routes[0].when", "routes[1].role", "pool", "weight", "figures.won30.entity", "figures.load.where"]),
+                "\(bad.text)")
             try await app.call(.post, "/api/v1/meta/assignment-rules", key: admin, json: ["name": "nothing", "entity": "lead"]).expectError(422)
-            try await app.call(.post, "/api/v1/meta/assignment-rules", key: admin, json: ["name": "x", "entity": "lead", "pool": ["users": ["not-an-email"]]]).expectError(422)
+            try await app.call(
+                .post, "/api/v1/meta/assignment-rules", key: admin, json: ["name": "x", "entity": "lead", "pool": ["users": ["not-an-email"]]]
+            ).expectError(422)
             let seeds: JSONValue = [
                 "name": "weighted_leads", "entity": "lead", "pool": ["team": "East"], "strategy": "weighted",
                 "weight": "0.3 * user.won30 + 0.7 * user.load",
-                "figures": ["won30": ["entity": "deal", "where": "record.won == true && record.won_at > now() - duration('30d')"],
-                            "load": ["entity": "lead", "where": "record.open == true"]],
+                "figures": [
+                    "won30": ["entity": "deal", "where": "record.won == true && record.won_at > now() - duration('30d')"],
+                    "load": ["entity": "lead", "where": "record.open == true"],
+                ],
             ]
             let created = try await app.call(.post, "/api/v1/meta/assignment-rules", key: admin, json: seeds)
             #expect(created.status == 201 && created.json?["weight"] == "0.3 * user.won30 + 0.7 * user.load", "\(created.text)")
             try await app.call(.post, "/api/v1/meta/assignment-rules", key: admin, json: seeds).expectError(409)
             // Automations name rules that exist and assign their own entity.
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "a", "entity": "lead", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": "ghost"]],
-            ]).expectError(422)
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "a", "entity": "deal", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": "weighted_leads"]],
-            ]).expectError(422)
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "a", "entity": "lead", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": "weighted_leads"]],
-            ]).status == 201)
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "a", "entity": "lead", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": "ghost"]],
+                ]
+            ).expectError(422)
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "a", "entity": "deal", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": "weighted_leads"]],
+                ]
+            ).expectError(422)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "a", "entity": "lead", "trigger": ["on": "create"], "actions": [["type": "assign", "rule": "weighted_leads"]],
+                    ]
+                ).status == 201)
             try await app.call(.delete, "/api/v1/meta/assignment-rules/weighted_leads", key: admin).expectError(409, "rule_in_use")
             // A field a figure counts by cannot be dropped while the rule uses it.
             try await app.call(.delete, "/api/v1/meta/entities/deal/fields/won_at", key: admin).expectError(422)
             let (_, rep) = try await app.makeUser(admin, roles: [])
             try await app.call(.post, "/api/v1/meta/assignment-rules", key: rep, json: seeds).expectError(403)
             try await app.call(.get, "/api/v1/meta/assignment-rules/weighted_leads/standings", key: rep).expectError(403)
-            let patched = try await app.call(.patch, "/api/v1/meta/assignment-rules/weighted_leads", key: admin, json: ["strategy": "round_robin", "weight": nil])
+            let patched = try await app.call(
+                .patch, "/api/v1/meta/assignment-rules/weighted_leads", key: admin, json: ["strategy": "round_robin", "weight": nil])
             #expect(patched.status == 200 && patched.json?["strategy"] == "round_robin", "\(patched.text)")
             #expect(try await app.call(.delete, "/api/v1/meta/automations/a", key: admin).status == 204)
             #expect(try await app.call(.delete, "/api/v1/meta/assignment-rules/weighted_leads", key: admin).status == 204)
@@ -117,7 +145,9 @@ struct AssignmentTests {
                 for worker in 0..<10 {
                     group.addTask {
                         var made: [String] = []
-                        for i in 0..<6 { made.append(try await app.create(admin, "lead", ["title": .string("lead \(worker)-\(i)")])["id"]?.stringValue ?? "") }
+                        for i in 0..<6 {
+                            made.append(try await app.create(admin, "lead", ["title": .string("lead \(worker)-\(i)")])["id"]?.stringValue ?? "")
+                        }
                         return made
                     }
                 }
@@ -155,10 +185,12 @@ struct AssignmentTests {
                 _ = try await app.create(rep.key, "deal", ["title": "old", "won": true, "won_at": old])
                 _ = try await app.create(rep.key, "deal", ["title": "open", "won": false])
             }
-            try await assignOnCreate(app, admin, rule: [
-                "name": "by_wins", "entity": "lead", "pool": ["team": "Closers"], "strategy": "weighted", "weight": "user.won30",
-                "figures": ["won30": ["entity": "deal", "where": "record.won == true && record.won_at > now() - duration('30d')"]],
-            ])
+            try await assignOnCreate(
+                app, admin,
+                rule: [
+                    "name": "by_wins", "entity": "lead", "pool": ["team": "Closers"], "strategy": "weighted", "weight": "user.won30",
+                    "figures": ["won30": ["entity": "deal", "where": "record.won == true && record.won_at > now() - duration('30d')"]],
+                ])
             var ids: [String] = []
             for i in 0..<60 { ids.append(try #require(try await app.create(admin, "lead", ["title": .string("lead \(i)")])["id"]?.stringValue)) }
             try await eventually("every lead assigned") {
@@ -169,7 +201,12 @@ struct AssignmentTests {
         }
     }
 
-    @Test("routes by source and industry, then city, then the pool; a frozen team falls to the pool, then the fallback; nobody at all leaves the lead queued")
+    @Test(
+        """
+        routes by source and industry, then city, then the pool; a frozen team falls to the pool, then the fallback; nobody at all leaves the \
+        lead queued
+        """
+    )
     func routing() async throws {
         try await TestApp.run { app in
             let slug = TestDatabase.uniqueSlug()
@@ -183,12 +220,16 @@ struct AssignmentTests {
             let queueEmail = "queue-\(UUID().uuidString.prefix(6).lowercased())@example.com"
             let pool = try await app.makeUser(admin, name: "Pool", roles: [], email: poolEmail).id
             let queue = try await app.makeUser(admin, name: "Queue", roles: [], email: queueEmail).id
-            try await assignOnCreate(app, admin, rule: [
-                "name": "routing", "entity": "lead",
-                "routes": [["when": "record.source == 'douyin' && record.industry == 'auto'", "team": "East key accounts"],
-                           ["when": "record.city == '上海'", "team": "Shanghai"]],
-                "pool": ["users": [.string(poolEmail)]], "fallback": ["users": [.string(queueEmail)]],
-            ])
+            try await assignOnCreate(
+                app, admin,
+                rule: [
+                    "name": "routing", "entity": "lead",
+                    "routes": [
+                        ["when": "record.source == 'douyin' && record.industry == 'auto'", "team": "East key accounts"],
+                        ["when": "record.city == '上海'", "team": "Shanghai"],
+                    ],
+                    "pool": ["users": [.string(poolEmail)]], "fallback": ["users": [.string(queueEmail)]],
+                ])
             func assigned(_ body: JSONValue) async throws -> String? {
                 let id = try #require(try await app.create(admin, "lead", body)["id"]?.stringValue)
                 var owner: String?

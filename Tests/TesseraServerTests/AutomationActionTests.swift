@@ -27,19 +27,34 @@ struct AutomationActionTests {
         try await TestApp.run { app in
             let admin = try await app.createTenant()
             try await app.createEntity(admin, Self.deal)
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "guard_hot_deals", "entity": "deal", "trigger": ["on": "update", "fields": ["priority"], "becomes_true": true],
-                "condition": "record.priority == 'high'", "actions": [["type": "lock", "duration": "2h"]],
-            ]).status == 201)
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "x", "entity": "deal", "trigger": ["on": "update", "becomes_true": true], "actions": [["type": "lock", "duration": "2h"]],
-            ]).expectError(422)
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "x", "entity": "deal", "trigger": ["on": "create"], "actions": [["type": "lock", "duration": "40d"]],
-            ]).expectError(422)
-            #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: [
-                "name": "dealer", "permissions": ["deal": ["create": "all", "read": "all", "update": "all", "delete": "all"]],
-            ]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "guard_hot_deals", "entity": "deal", "trigger": ["on": "update", "fields": ["priority"], "becomes_true": true],
+                        "condition": "record.priority == 'high'", "actions": [["type": "lock", "duration": "2h"]],
+                    ]
+                ).status == 201)
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "x", "entity": "deal", "trigger": ["on": "update", "becomes_true": true],
+                    "actions": [["type": "lock", "duration": "2h"]],
+                ]
+            ).expectError(422)
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "x", "entity": "deal", "trigger": ["on": "create"], "actions": [["type": "lock", "duration": "40d"]],
+                ]
+            ).expectError(422)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/roles", key: admin,
+                    json: [
+                        "name": "dealer", "permissions": ["deal": ["create": "all", "read": "all", "update": "all", "delete": "all"]],
+                    ]
+                ).status == 201)
             let (_, owner) = try await app.makeUser(admin, name: "Owner", roles: ["dealer"])
             let (_, other) = try await app.makeUser(admin, name: "Other", roles: ["dealer"])
             let id = try #require(try await app.create(owner, "deal", ["title": "big one", "priority": "low"])["id"]?.stringValue)
@@ -68,9 +83,13 @@ struct AutomationActionTests {
             #expect(try await app.call(.delete, "/api/v1/data/deal/\(id)/lock", key: admin).status == 204)
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: owner, json: ["title": "free"]).status == 200)
             // Locking needs the right to change the record: a colleague who may read it but change only their own is refused.
-            #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: [
-                "name": "own_dealer", "permissions": ["deal": ["create": "all", "read": "all", "update": "own", "delete": "own"]],
-            ]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/roles", key: admin,
+                    json: [
+                        "name": "own_dealer", "permissions": ["deal": ["create": "all", "read": "all", "update": "own", "delete": "own"]],
+                    ]
+                ).status == 201)
             let (_, colleague) = try await app.makeUser(admin, name: "Colleague", roles: ["own_dealer"])
             try await app.call(.post, "/api/v1/data/deal/\(id)/lock", key: colleague, json: ["duration": "1h"]).expectError(403)
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: owner, json: ["title": "still free"]).status == 200)
@@ -84,14 +103,21 @@ struct AutomationActionTests {
         try await TestApp.run { app in
             let admin = try await app.createTenant()
             try await app.createEntity(admin, Self.deal)
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "back_off", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
-                "actions": [["type": "stage_back"], ["type": "set", "values": ["stuck": false]]],
-            ]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "back_off", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
+                        "actions": [["type": "stage_back"], ["type": "set", "values": ["stuck": false]]],
+                    ]
+                ).status == 201)
             try await app.createEntity(admin, ["name": "plain", "fields": [["name": "title", "type": "text"]]])
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "x", "entity": "plain", "trigger": ["on": "create"], "actions": [["type": "stage_back"]],
-            ]).expectError(422)
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "x", "entity": "plain", "trigger": ["on": "create"], "actions": [["type": "stage_back"]],
+                ]
+            ).expectError(422)
             let id = try #require(try await app.create(admin, "deal", ["title": "d", "stage": "lead"])["id"]?.stringValue)
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: admin, json: ["stage": "solution"]).status == 200)
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: admin, json: ["stage": "quote"]).status == 200)
@@ -121,15 +147,24 @@ struct AutomationActionTests {
             let (regional, regionalKey) = try await app.makeUser(admin, name: "Regional", roles: [], manager: director)
             let (supervisor, supervisorKey) = try await app.makeUser(admin, name: "Supervisor", roles: [], manager: regional)
             let (_, rep) = try await app.makeUser(admin, name: "Rep", roles: ["admin"], manager: supervisor)
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "two_up", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
-                "actions": [["type": "escalate", "levels": 2, "field": "helper", "message": ["zh-CN": "请介入", "en": "Please step in"]],
-                            ["type": "escalate", "role": "admin", "message": ["en": "FYI"]]],
-            ]).status == 201)
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "x", "entity": "deal", "trigger": ["on": "create"],
-                "actions": [["type": "escalate", "levels": 2, "role": "admin", "field": "title", "message": ["en": "x"]]],
-            ]).expectError(422)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "two_up", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
+                        "actions": [
+                            ["type": "escalate", "levels": 2, "field": "helper", "message": ["zh-CN": "请介入", "en": "Please step in"]],
+                            ["type": "escalate", "role": "admin", "message": ["en": "FYI"]],
+                        ],
+                    ]
+                ).status == 201)
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "x", "entity": "deal", "trigger": ["on": "create"],
+                    "actions": [["type": "escalate", "levels": 2, "role": "admin", "field": "title", "message": ["en": "x"]]],
+                ]
+            ).expectError(422)
             let id = try #require(try await app.create(rep, "deal", ["title": "d"])["id"]?.stringValue)
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(id)", key: rep, json: ["stuck": true]).status == 200)
             try await eventually("the regional manager pulled in") {
@@ -155,19 +190,40 @@ struct AutomationActionTests {
     func updateRelated() async throws {
         try await TestApp.run { app in
             let admin = try await app.createTenant()
-            try await app.createEntity(admin, ["name": "company", "fields": [["name": "name", "type": "text"], ["name": "last_touch_at", "type": "datetime"],
-                                                                             ["name": "last_note", "type": "text"]]])
-            try await app.createEntity(admin, ["name": "note", "fields": [["name": "text", "type": "text"], ["name": "company", "type": "relation", "target": "company"]]])
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "touch_company", "entity": "note", "trigger": ["on": "create"],
-                "actions": [["type": "update_related", "relation": "company",
-                             "values": ["last_touch_at": ["expression": "record.created_at"], "last_note": ["expression": "record.text"]]]],
-            ]).status == 201)
-            let bad = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "x", "entity": "note", "trigger": ["on": "create"],
-                "actions": [["type": "update_related", "relation": "text", "values": ["name": "x"]],
-                            ["type": "update_related", "relation": "company", "values": ["ghost": "x", "last_touch_at": "not a time"]]],
-            ])
+            try await app.createEntity(
+                admin,
+                [
+                    "name": "company",
+                    "fields": [
+                        ["name": "name", "type": "text"], ["name": "last_touch_at", "type": "datetime"],
+                        ["name": "last_note", "type": "text"],
+                    ],
+                ])
+            try await app.createEntity(
+                admin,
+                ["name": "note", "fields": [["name": "text", "type": "text"], ["name": "company", "type": "relation", "target": "company"]]])
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "touch_company", "entity": "note", "trigger": ["on": "create"],
+                        "actions": [
+                            [
+                                "type": "update_related", "relation": "company",
+                                "values": ["last_touch_at": ["expression": "record.created_at"], "last_note": ["expression": "record.text"]],
+                            ]
+                        ],
+                    ]
+                ).status == 201)
+            let bad = try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "x", "entity": "note", "trigger": ["on": "create"],
+                    "actions": [
+                        ["type": "update_related", "relation": "text", "values": ["name": "x"]],
+                        ["type": "update_related", "relation": "company", "values": ["ghost": "x", "last_touch_at": "not a time"]],
+                    ],
+                ])
             let fields = Set(bad.expectError(422)?["details"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
             #expect(fields.isSuperset(of: ["actions[0].relation", "actions[1].values.ghost", "actions[1].values.last_touch_at"]), "\(bad.text)")
             let company = try #require(try await app.create(admin, "company", ["name": "苏州精工"])["id"]?.stringValue)

@@ -18,7 +18,9 @@ struct AutomationTests {
             ["name": "hits", "type": "number"],
         ],
     ]
-    static let task: JSONValue = ["name": "task", "fields": [["name": "title", "type": "text"], ["name": "ticket", "type": "relation", "target": "ticket"]]]
+    static let task: JSONValue = [
+        "name": "task", "fields": [["name": "title", "type": "text"], ["name": "ticket", "type": "relation", "target": "ticket"]],
+    ]
 
     func outboxCount(_ slug: String) async throws -> Int {
         try await TestDatabase.withClient { client in
@@ -31,21 +33,35 @@ struct AutomationTests {
         try await TestApp.run { app in
             let admin = try await app.createTenant()
             try await app.createEntity(admin, Self.ticket)
-            let good: JSONValue = ["name": "flag_high", "entity": "ticket", "trigger": ["on": "update", "fields": ["priority"]],
-                                   "condition": "record.priority == 'high' && old.priority != 'high'",
-                                   "actions": [["type": "set", "values": ["flagged": true, "note": ["expression": "'was ' + old.priority"]]]]]
+            let good: JSONValue = [
+                "name": "flag_high", "entity": "ticket", "trigger": ["on": "update", "fields": ["priority"]],
+                "condition": "record.priority == 'high' && old.priority != 'high'",
+                "actions": [["type": "set", "values": ["flagged": true, "note": ["expression": "'was ' + old.priority"]]]],
+            ]
             let created = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: good)
             #expect(created.status == 201 && created.json?["active"] == true, "\(created.text)")
             try await app.call(.post, "/api/v1/meta/automations", key: admin, json: good).expectError(409)
-            let bad = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "bad", "entity": "ticket", "trigger": ["on": "update", "fields": ["ghost"]], "condition": "record.priority >",
-                "actions": [["type": "set", "values": ["flagged": "yes", "ghost": 1]], ["type": "lock", "for": "2h"],
-                            ["type": "notify", "to": "role:nobody", "message": ["en": "x"]]],
-            ])
+            let bad = try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "bad", "entity": "ticket", "trigger": ["on": "update", "fields": ["ghost"]], "condition": "record.priority >",
+                    "actions": [
+                        ["type": "set", "values": ["flagged": "yes", "ghost": 1]], ["type": "lock", "for": "2h"],
+                        ["type": "notify", "to": "role:nobody", "message": ["en": "x"]],
+                    ],
+                ])
             let fields = Set(bad.expectError(422)?["details"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
-            #expect(fields.isSuperset(of: ["trigger.fields", "condition", "actions[0].values.flagged", "actions[0].values.ghost", "actions[1].for", "actions[2].to"]), "\(bad.text)")
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: ["name": "later", "entity": "ticket", "trigger": ["on": "schedule"],
-                                                                                     "actions": [["type": "set", "values": ["flagged": true]]]]).expectError(422)
+            #expect(
+                fields.isSuperset(of: [
+                    "trigger.fields", "condition", "actions[0].values.flagged", "actions[0].values.ghost", "actions[1].for", "actions[2].to",
+                ]), "\(bad.text)")
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "later", "entity": "ticket", "trigger": ["on": "schedule"],
+                    "actions": [["type": "set", "values": ["flagged": true]]],
+                ]
+            ).expectError(422)
             let (_, rep) = try await app.makeUser(admin, roles: [])
             try await app.call(.post, "/api/v1/meta/automations", key: rep, json: good).expectError(403)
             // A field an automation uses cannot be dropped from under it.
@@ -65,13 +81,22 @@ struct AutomationTests {
             let admin = try await app.createTenant(slug)
             try await app.createEntity(admin, Self.ticket)
             try await app.createEntity(admin, Self.task)
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "urgent", "entity": "ticket", "trigger": ["on": "create"], "condition": "record.priority == 'high'",
-                "actions": [["type": "set", "values": ["flagged": true, "note": ["expression": "'escalated: ' + record.title"]]],
-                            ["type": "create", "entity": "task", "values": ["title": ["expression": "'call back ' + record.title"], "ticket": ["expression": "record.id"]]],
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "urgent", "entity": "ticket", "trigger": ["on": "create"], "condition": "record.priority == 'high'",
+                        "actions": [
+                            ["type": "set", "values": ["flagged": true, "note": ["expression": "'escalated: ' + record.title"]]],
+                            [
+                                "type": "create", "entity": "task",
+                                "values": ["title": ["expression": "'call back ' + record.title"], "ticket": ["expression": "record.id"]],
+                            ],
                             ["type": "notify", "to": "owner", "message": ["zh-CN": "紧急工单", "en": "Urgent ticket"]],
-                            ["type": "notify", "to": "manager", "message": ["en": "Your rep has an urgent ticket"]]],
-            ]).status == 201)
+                            ["type": "notify", "to": "manager", "message": ["en": "Your rep has an urgent ticket"]],
+                        ],
+                    ]
+                ).status == 201)
             let (bossID, boss) = try await app.makeUser(admin, name: "Boss", roles: ["admin"])
             let (repID, rep) = try await app.makeUser(admin, name: "Rep", roles: ["admin"], manager: bossID)
             let low = try #require(try await app.create(rep, "ticket", ["title": "printer", "priority": "low"])["id"]?.stringValue)
@@ -114,10 +139,14 @@ struct AutomationTests {
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
             try await app.createEntity(admin, Self.ticket)
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "again", "entity": "ticket", "trigger": ["on": "update", "fields": ["hits"]],
-                "actions": [["type": "set", "values": ["hits": ["expression": "record.hits + 1"]]]],
-            ]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "again", "entity": "ticket", "trigger": ["on": "update", "fields": ["hits"]],
+                        "actions": [["type": "set", "values": ["hits": ["expression": "record.hits + 1"]]]],
+                    ]
+                ).status == 201)
             try await app.call(.post, "/api/v1/data/ticket", key: admin, json: ["priority": "low"]).expectError(422)
             let id = try #require(try await app.create(admin, "ticket", ["title": "loop", "hits": 0])["id"]?.stringValue)
             #expect(try await outboxCount(slug) == 0)

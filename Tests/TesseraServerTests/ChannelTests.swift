@@ -12,8 +12,12 @@ struct ChannelTests {
 
     @Test("settings hold channels and the mail server (secrets masked, admins only); notify reaches WeCom, DingTalk (signed), a webhook and email")
     func delivery() async throws {
-        let receiver = WebhookReceiver(statuses: [:], replies: ["/wecom": #"{"errcode":0,"errmsg":"ok"}"#, "/ding": #"{"errcode":0}"#,
-                                                               "/badsign": #"{"errcode":310000,"errmsg":"sign not match"}"#])
+        let receiver = WebhookReceiver(
+            statuses: [:],
+            replies: [
+                "/wecom": #"{"errcode":0,"errmsg":"ok"}"#, "/ding": #"{"errcode":0}"#,
+                "/badsign": #"{"errcode":310000,"errmsg":"sign not match"}"#,
+            ])
         let smtp = SMTPReceiver()
         try await smtp.listening { smtpPort in
             try await WebhookReceiver.listening(receiver) { base in
@@ -31,11 +35,15 @@ struct ChannelTests {
                         "smtp": ["host": "127.0.0.1", "port": .number(smtpPort), "from": "crm@example.com", "username": "crm", "password": "pw"],
                     ]
                     try await app.call(.patch, "/api/v1/settings", key: rep, json: settings).expectError(403)
-                    let bad = try await app.call(.patch, "/api/v1/settings", key: admin, json: [
-                        "channels": ["x": ["type": "slack", "url": "https://x.example"], "Bad": ["type": "wecom", "url": "ftp://x"],
-                                     "y": ["type": "wecom", "url": "https://x.example", "secret": "s"]],
-                        "smtp": ["host": "", "from": "nobody"],
-                    ])
+                    let bad = try await app.call(
+                        .patch, "/api/v1/settings", key: admin,
+                        json: [
+                            "channels": [
+                                "x": ["type": "slack", "url": "https://x.example"], "Bad": ["type": "wecom", "url": "ftp://x"],
+                                "y": ["type": "wecom", "url": "https://x.example", "secret": "s"],
+                            ],
+                            "smtp": ["host": "", "from": "nobody"],
+                        ])
                     let fields = Set(bad.expectError(422)?["details"]?.arrayValue?.compactMap { $0["field"]?.stringValue } ?? [])
                     #expect(fields.isSuperset(of: ["channels.x.type", "channels.Bad", "channels.y.secret", "smtp.host", "smtp.from"]), "\(bad.text)")
                     let saved = try await app.call(.patch, "/api/v1/settings", key: admin, json: settings)
@@ -45,7 +53,10 @@ struct ChannelTests {
                     // Saving the masked form back keeps the stored secret (checked by the signature below).
                     var again = settings
                     if case .object(var m) = again, case .object(var channels)? = m.first(where: { $0.0 == "channels" })?.1 {
-                        channels = channels.map { $0.0 == "managers" ? ($0.0, ["type": "dingtalk", "url": .string(base + "/ding?access_token=t1"), "secret": "********"]) : $0 }
+                        channels = channels.map {
+                            $0.0 == "managers"
+                                ? ($0.0, ["type": "dingtalk", "url": .string(base + "/ding?access_token=t1"), "secret": "********"]) : $0
+                        }
                         m = m.map { $0.0 == "channels" ? ($0.0, .object(channels)) : $0 }
                         m.removeAll { $0.0 == "smtp" }
                         again = .object(m)
@@ -53,19 +64,31 @@ struct ChannelTests {
                     #expect(try await app.call(.patch, "/api/v1/settings", key: admin, json: again).status == 200)
                     #expect(try await app.call(.get, "/api/v1/settings", key: rep).json?["channels"] == nil)
 
-                    #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                        "name": "announce", "entity": "ticket", "trigger": ["on": "create"],
-                        "actions": [["type": "notify", "channel": "sales_group", "message": ["zh-CN": "新工单", "en": "New ticket"]],
+                    #expect(
+                        try await app.call(
+                            .post, "/api/v1/meta/automations", key: admin,
+                            json: [
+                                "name": "announce", "entity": "ticket", "trigger": ["on": "create"],
+                                "actions": [
+                                    ["type": "notify", "channel": "sales_group", "message": ["zh-CN": "新工单", "en": "New ticket"]],
                                     ["type": "notify", "channel": "managers", "message": ["zh-CN": "新工单", "en": "New ticket"]],
                                     ["type": "notify", "channel": "ops", "message": ["en": "New ticket"]],
-                                    ["type": "notify", "channel": "email", "to": "owner", "message": ["zh-CN": "新工单", "en": "New ticket"]]],
-                    ]).status == 201)
-                    try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                        "name": "x", "entity": "ticket", "trigger": ["on": "create"],
-                        "actions": [["type": "notify", "channel": "sales_group", "to": "owner", "message": ["en": "x"]],
-                                    ["type": "notify", "channel": "Not A Name", "message": ["en": "x"]]],
-                    ]).expectError(422)
-                    let (_, owner) = try await app.makeUser(admin, name: "Owner", roles: ["admin"], email: "owner-\(UUID().uuidString.prefix(6).lowercased())@example.com")
+                                    ["type": "notify", "channel": "email", "to": "owner", "message": ["zh-CN": "新工单", "en": "New ticket"]],
+                                ],
+                            ]
+                        ).status == 201)
+                    try await app.call(
+                        .post, "/api/v1/meta/automations", key: admin,
+                        json: [
+                            "name": "x", "entity": "ticket", "trigger": ["on": "create"],
+                            "actions": [
+                                ["type": "notify", "channel": "sales_group", "to": "owner", "message": ["en": "x"]],
+                                ["type": "notify", "channel": "Not A Name", "message": ["en": "x"]],
+                            ],
+                        ]
+                    ).expectError(422)
+                    let (_, owner) = try await app.makeUser(
+                        admin, name: "Owner", roles: ["admin"], email: "owner-\(UUID().uuidString.prefix(6).lowercased())@example.com")
                     let ownerEmail = try await app.call(.get, "/api/v1/me", key: owner).json?["user"]?["email"]?.stringValue
                     let id = try #require(try await app.create(owner, "ticket", ["title": "压缩机异响"])["id"]?.stringValue)
                     try await eventually("all four delivered") {
@@ -80,12 +103,14 @@ struct ChannelTests {
                     #expect(wecomBody["text"]?["content"]?.stringValue?.contains("压缩机异响") == true)
                     // DingTalk: sign = base64(HMAC-SHA256(secret, "<timestamp>\n<secret>")), URL-encoded.
                     let ding = try #require(deliveries.first { $0.path == "/ding" })
-                    let query = Dictionary(uniqueKeysWithValues: ding.query.split(separator: "&").map { pair in
-                        let parts = pair.split(separator: "=", maxSplits: 1)
-                        return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-                    })
+                    let query = Dictionary(
+                        uniqueKeysWithValues: ding.query.split(separator: "&").map { pair in
+                            let parts = pair.split(separator: "=", maxSplits: 1)
+                            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+                        })
                     let timestamp = try #require(query["timestamp"])
-                    let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp)\nSECtest-secret".utf8), using: SymmetricKey(data: Data("SECtest-secret".utf8)))
+                    let mac = HMAC<SHA256>.authenticationCode(
+                        for: Data("\(timestamp)\nSECtest-secret".utf8), using: SymmetricKey(data: Data("SECtest-secret".utf8)))
                     #expect(query["sign"]?.removingPercentEncoding == Data(mac).base64EncodedString())
                     #expect(query["access_token"] == "t1")
                     #expect(abs((Double(timestamp) ?? 0) / 1000 - Date().timeIntervalSince1970) < 60)
@@ -101,19 +126,29 @@ struct ChannelTests {
 
                     // A robot refusing the signature, and a channel that is not set up: dead letters at once, with the reason.
                     #expect(try await app.call(.patch, "/api/v1/meta/automations/announce", key: admin, json: ["active": false]).status == 200)
-                    #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                        "name": "misconfigured", "entity": "ticket", "trigger": ["on": "create"],
-                        "actions": [["type": "notify", "channel": "broken", "message": ["en": "x"]]],
-                    ]).status == 201)
-                    #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                        "name": "unknown_channel", "entity": "ticket", "trigger": ["on": "create"],
-                        "actions": [["type": "notify", "channel": "nowhere", "message": ["en": "x"]]],
-                    ]).status == 201)
+                    #expect(
+                        try await app.call(
+                            .post, "/api/v1/meta/automations", key: admin,
+                            json: [
+                                "name": "misconfigured", "entity": "ticket", "trigger": ["on": "create"],
+                                "actions": [["type": "notify", "channel": "broken", "message": ["en": "x"]]],
+                            ]
+                        ).status == 201)
+                    #expect(
+                        try await app.call(
+                            .post, "/api/v1/meta/automations", key: admin,
+                            json: [
+                                "name": "unknown_channel", "entity": "ticket", "trigger": ["on": "create"],
+                                "actions": [["type": "notify", "channel": "nowhere", "message": ["en": "x"]]],
+                            ]
+                        ).status == 201)
                     _ = try await app.create(owner, "ticket", ["title": "second"])
                     try await eventually("both dead-lettered") {
                         try await app.call(.get, "/api/v1/automation-events/dead", key: admin).data.count == 2
                     }
-                    let errors = try await app.call(.get, "/api/v1/automation-runs?result=dead", key: admin).data.compactMap { $0["error"]?.stringValue }
+                    let errors = try await app.call(.get, "/api/v1/automation-runs?result=dead", key: admin).data.compactMap {
+                        $0["error"]?.stringValue
+                    }
                     #expect(errors.contains { $0.contains("errcode 310000") } && errors.contains { $0.contains("no channel 'nowhere'") }, "\(errors)")
                 }
             }
@@ -127,13 +162,21 @@ struct ChannelTests {
             try await TestApp.run { app in
                 let admin = try await app.createTenant()
                 try await app.createEntity(admin, Self.ticket)
-                #expect(try await app.call(.patch, "/api/v1/settings", key: admin, json: [
-                    "smtp": ["host": "127.0.0.1", "port": .number(port), "from": "crm@example.com"],
-                ]).status == 200)
-                #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                    "name": "mail_owner", "entity": "ticket", "trigger": ["on": "create"],
-                    "actions": [["type": "notify", "channel": "email", "to": "owner", "message": ["en": "hello"]]],
-                ]).status == 201)
+                #expect(
+                    try await app.call(
+                        .patch, "/api/v1/settings", key: admin,
+                        json: [
+                            "smtp": ["host": "127.0.0.1", "port": .number(port), "from": "crm@example.com"]
+                        ]
+                    ).status == 200)
+                #expect(
+                    try await app.call(
+                        .post, "/api/v1/meta/automations", key: admin,
+                        json: [
+                            "name": "mail_owner", "entity": "ticket", "trigger": ["on": "create"],
+                            "actions": [["type": "notify", "channel": "email", "to": "owner", "message": ["en": "hello"]]],
+                        ]
+                    ).status == 201)
                 let (_, gone) = try await app.makeUser(admin, name: "Gone", roles: ["admin"], email: "gone@example.com")
                 _ = try await app.create(gone, "ticket", ["title": "x"])
                 try await eventually("dead at once") {
@@ -142,7 +185,10 @@ struct ChannelTests {
                 let runs = try await app.call(.get, "/api/v1/automation-runs?automation=mail_owner", key: admin).data
                 #expect(runs.count == 1 && runs.first?["error"]?.stringValue?.contains("550") == true, "\(runs)")
                 // Nothing listens on port 1: a connection failure is retried (not dead at once).
-                #expect(try await app.call(.patch, "/api/v1/settings", key: admin, json: ["smtp": ["host": "127.0.0.1", "port": 1, "from": "crm@example.com"]]).status == 200)
+                #expect(
+                    try await app.call(
+                        .patch, "/api/v1/settings", key: admin, json: ["smtp": ["host": "127.0.0.1", "port": 1, "from": "crm@example.com"]]
+                    ).status == 200)
                 let (_, other) = try await app.makeUser(admin, name: "Other", roles: ["admin"])
                 _ = try await app.create(other, "ticket", ["title": "y"])
                 try await eventually("a retryable error") {

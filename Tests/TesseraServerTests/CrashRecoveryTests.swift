@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -10,6 +7,10 @@ import TesseraCore
 import TesseraStore
 import TesseraTestSupport
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The real `tessera` executable, killed with SIGKILL while its worker is busy, then started again:
 /// every event is handled, and none of the acknowledged side effects is repeated. The child runs on
@@ -35,8 +36,10 @@ struct CrashRecoveryTests {
     static func serve(dataDirectory: String, port: Int) async throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port), "--allow-private-webhooks",
-                             "--packs-dir", TestDatabase.packsDirectory.path]
+        process.arguments = [
+            "serve", "--data-dir", dataDirectory, "--port", String(port), "--allow-private-webhooks",
+            "--packs-dir", TestDatabase.packsDirectory.path,
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["TESSERA_ADMIN_TOKEN"] = "crash-test-admin-token"
         environment["LOG_LEVEL"] = "error"
@@ -92,8 +95,9 @@ struct CrashRecoveryTests {
             let port = try await Self.freePort()
             var server = try await Self.serve(dataDirectory: dataDirectory, port: port)
             defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-            let (status, tenant) = try await Self.http("POST", port: port, "/api/v1/tenants", key: "crash-test-admin-token",
-                                                       json: ["slug": "crash", "name": "Crash test"])
+            let (status, tenant) = try await Self.http(
+                "POST", port: port, "/api/v1/tenants", key: "crash-test-admin-token",
+                json: ["slug": "crash", "name": "Crash test"])
             #expect(status == 201)
             let key = try #require(tenant?["api_key"]?.stringValue)
             for entity: JSONValue in [
@@ -102,12 +106,18 @@ struct CrashRecoveryTests {
             ] {
                 #expect(try await Self.http("POST", port: port, "/api/v1/meta/entities", key: key, json: entity).0 == 201)
             }
-            #expect(try await Self.http("POST", port: port, "/api/v1/meta/automations", key: key, json: [
-                "name": "process_job", "entity": "job", "trigger": ["on": "create"],
-                "actions": [["type": "set", "values": ["done": true]],
+            #expect(
+                try await Self.http(
+                    "POST", port: port, "/api/v1/meta/automations", key: key,
+                    json: [
+                        "name": "process_job", "entity": "job", "trigger": ["on": "create"],
+                        "actions": [
+                            ["type": "set", "values": ["done": true]],
                             ["type": "create", "entity": "receipt", "values": ["job": ["expression": "record.id"]]],
-                            ["type": "webhook", "url": .string(base + "/jobs")]],
-            ]).0 == 201)
+                            ["type": "webhook", "url": .string(base + "/jobs")],
+                        ],
+                    ]
+                ).0 == 201)
             for chunk in stride(from: 0, to: Self.events, by: 500) {
                 let batch = JSONValue.array((chunk..<min(chunk + 500, Self.events)).map { .object([("n", .number($0))]) })
                 #expect(try await Self.http("POST", port: port, "/api/v1/data/job", key: key, json: batch).0 == 201)
@@ -130,12 +140,14 @@ struct CrashRecoveryTests {
             server.waitUntilExit()
 
             let (jobs, done, receipts, receiptJobs, okRuns, runEvents) = try await TestDatabase.withClient(endpoint) { client in
-                try await client.query("""
+                try await client.query(
+                    """
                     SELECT (SELECT count(*)::int FROM t_crash.job), (SELECT count(*)::int FROM t_crash.job WHERE done),
                            (SELECT count(*)::int FROM t_crash.receipt), (SELECT count(DISTINCT job)::int FROM t_crash.receipt),
                            (SELECT count(*)::int FROM t_crash._automation_runs WHERE result = 'ok'),
                            (SELECT count(DISTINCT event_id)::int FROM t_crash._automation_runs WHERE result = 'ok')
-                    """).collect().first!.decode((Int, Int, Int, Int, Int, Int).self)
+                    """
+                ).collect().first!.decode((Int, Int, Int, Int, Int, Int).self)
             }
             #expect(jobs == Self.events && done == Self.events)
             // The database side effects happened exactly once per event: one receipt per job, one ok run per event.

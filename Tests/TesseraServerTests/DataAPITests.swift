@@ -19,11 +19,13 @@ struct DataAPITests {
             #expect(created.json?["version"] == 1)
             #expect(created.json?["tags"] == ["vip"])
 
-            let updated = try await app.call(.patch, "/api/v1/data/customer/\(id)", key: key, json: ["name": "Acme Ltd"], headers: [.ifMatch: "\"1\""])
+            let updated = try await app.call(
+                .patch, "/api/v1/data/customer/\(id)", key: key, json: ["name": "Acme Ltd"], headers: [.ifMatch: "\"1\""])
             #expect(updated.status == 200)
             #expect(updated.json?["version"] == 2)
             // A stale version is a 409 that names the current one; nothing changes.
-            let stale = try await app.call(.patch, "/api/v1/data/customer/\(id)", key: key, json: ["name": "Lost update"], headers: [.ifMatch: "\"1\""])
+            let stale = try await app.call(
+                .patch, "/api/v1/data/customer/\(id)", key: key, json: ["name": "Lost update"], headers: [.ifMatch: "\"1\""])
             #expect(stale.expectError(409, "version_conflict")?["details"]?.arrayValue?.first?["current_version"] == 2)
             let staleBody = try await app.call(.patch, "/api/v1/data/customer/\(id)", key: key, json: ["name": "Lost update", "version": 1])
             staleBody.expectError(409, "version_conflict")
@@ -48,14 +50,20 @@ struct DataAPITests {
         try await TestApp.run { app in
             let key = try await app.createTenant()
             try await app.createEntity(key, customerEntity)
-            let reply = try await app.call(.post, "/api/v1/data/customer", key: key, json: [
-                "phone": "call me", "industry": "mining", "amount": -5, "tags": ["vip", "new", "risk"], "email": "nope", "colour": "red",
-            ])
+            let reply = try await app.call(
+                .post, "/api/v1/data/customer", key: key,
+                json: [
+                    "phone": "call me", "industry": "mining", "amount": -5, "tags": ["vip", "new", "risk"], "email": "nope", "colour": "red",
+                ])
             let error = reply.expectError(422, "validation_failed")
-            let rules = Set((error?["details"]?.arrayValue ?? []).compactMap { detail in
-                detail["field"]?.stringValue.map { "\($0):\(detail["rule"]?.stringValue ?? "")" }
-            })
-            #expect(rules == ["name:required", "phone:phone", "industry:option", "amount:range", "tags:max_selections", "email:email", "colour:unknown_field"])
+            let rules = Set(
+                (error?["details"]?.arrayValue ?? []).compactMap { detail in
+                    detail["field"]?.stringValue.map { "\($0):\(detail["rule"]?.stringValue ?? "")" }
+                })
+            #expect(
+                rules == [
+                    "name:required", "phone:phone", "industry:option", "amount:range", "tags:max_selections", "email:email", "colour:unknown_field",
+                ])
             #expect(try await app.call(.get, "/api/v1/data/customer", key: key).data.isEmpty)
             // Wrong JSON types are 422 too, with the field named.
             let types = try await app.call(.post, "/api/v1/data/customer", key: key, json: ["name": 5, "amount": "lots"])
@@ -72,7 +80,8 @@ struct DataAPITests {
             try await app.createEntity(key, customerEntity)
             try await app.call(.post, "/api/v1/data/customer", key: key, raw: "{\"name\": ").expectError(400, "malformed_json")
             try await app.call(.post, "/api/v1/data/customer", key: key, raw: "{\"name\": \"\\ud800\"}").expectError(400, "malformed_json")
-            try await app.call(.post, "/api/v1/data/customer", key: key, raw: String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).expectError(400)
+            try await app.call(.post, "/api/v1/data/customer", key: key, raw: String(repeating: "[", count: 100) + String(repeating: "]", count: 100))
+                .expectError(400)
             try await app.call(.post, "/api/v1/data/customer", key: key, raw: "").expectError(400)
             let huge = "{\"name\":\"" + String(repeating: "x", count: 9 << 20) + "\"}"
             try await app.call(.post, "/api/v1/data/customer", key: key, raw: huge).expectError(413, "payload_too_large")
@@ -97,7 +106,8 @@ struct DataAPITests {
                 let reply = try await app.call(.get, "/api/v1/data/customer?name=\(encoded)", key: key)
                 #expect(reply.status == 200, "\(value) → \(reply.status) \(reply.text)")
             }
-            let exact = try await app.call(.get, "/api/v1/data/customer?name=eq.\(hostile.prefix(50).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", key: key)
+            let exact = try await app.call(
+                .get, "/api/v1/data/customer?name=eq.\(hostile.prefix(50).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", key: key)
             #expect(exact.data.count == 1)
             #expect(exact.data.first?["name"]?.stringValue == String(hostile.prefix(50)))
             // Both rows are still there: nothing was executed.
@@ -119,8 +129,11 @@ struct DataAPITests {
             try await app.createEntity(key, customerEntity)
             var bulk: [JSONValue] = []
             for i in 0..<25 {
-                bulk.append(.object([("name", .string("C\(i)")), ("industry", .string(["medical", "retail", "finance"][i % 3])),
-                                     ("amount", .number(i % 5 == 0 ? "100" : "\(i * 1000)")), ("tags", i % 2 == 0 ? ["vip"] : ["new"])]))
+                bulk.append(
+                    .object([
+                        ("name", .string("C\(i)")), ("industry", .string(["medical", "retail", "finance"][i % 3])),
+                        ("amount", .number(i % 5 == 0 ? "100" : "\(i * 1000)")), ("tags", i % 2 == 0 ? ["vip"] : ["new"]),
+                    ]))
             }
             let created = try await app.call(.post, "/api/v1/data/customer", key: key, json: .array(bulk))
             #expect(created.status == 201 && created.data.count == 25)
@@ -165,7 +178,8 @@ struct DataAPITests {
     func autoNumbers() async throws {
         try await TestApp.run { app in
             let key = try await app.createTenant()
-            try await app.createEntity(key, ["name": "ticket", "fields": [["name": "no", "type": "auto_number", "pattern": "T{0}"], ["name": "x", "type": "text"]]])
+            try await app.createEntity(
+                key, ["name": "ticket", "fields": [["name": "no", "type": "auto_number", "pattern": "T{0}"], ["name": "x", "type": "text"]]])
             let created = try await app.call(.post, "/api/v1/data/ticket", key: key, json: .array((0..<12).map { _ in ["x": "a"] }))
             #expect(created.data.compactMap { $0["no"]?.stringValue } == (1...12).map { "T\($0)" })
         }
@@ -176,12 +190,15 @@ struct DataAPITests {
         try await TestApp.run { app in
             let key = try await app.createTenant()
             try await app.createEntity(key, customerEntity)
-            let reply = try await app.call(.post, "/api/v1/data/customer", key: key, json: [["name": "ok"], ["name": "bad", "industry": "mining"], ["phone": "x"]])
+            let reply = try await app.call(
+                .post, "/api/v1/data/customer", key: key, json: [["name": "ok"], ["name": "bad", "industry": "mining"], ["phone": "x"]])
             let fields = Set((reply.expectError(422)?["details"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue })
             #expect(fields == ["[1].industry", "[2].name", "[2].phone"])
             #expect(try await app.call(.get, "/api/v1/data/customer", key: key).data.isEmpty)
             // A duplicate inside the batch fails the whole batch in the database too.
-            try await app.call(.post, "/api/v1/data/customer", key: key, json: [["name": "a", "phone": "13800000000"], ["name": "b", "phone": "13800000000"]]).expectError(409, "duplicate")
+            try await app.call(
+                .post, "/api/v1/data/customer", key: key, json: [["name": "a", "phone": "13800000000"], ["name": "b", "phone": "13800000000"]]
+            ).expectError(409, "duplicate")
             #expect(try await app.call(.get, "/api/v1/data/customer", key: key).data.isEmpty)
             try await app.call(.post, "/api/v1/data/customer", key: key, json: []).expectError(422)
             let tooMany = JSONValue.array(Array(repeating: ["name": "x"], count: 1001))
@@ -214,26 +231,35 @@ struct DataAPITests {
             let otherKey = try await app.createTenant()
             try await app.createEntity(key, customerEntity)
             try await app.createEntity(otherKey, customerEntity)
-            try await app.createEntity(key, ["name": "visit", "fields": [
-                ["name": "customer", "type": "relation", "target": "customer", "required": true],
-                ["name": "at", "type": "datetime"], ["name": "day", "type": "date"], ["name": "done", "type": "boolean"],
-                ["name": "checkin", "type": "location"], ["name": "site", "type": "url"], ["name": "visits", "type": "number"],
-                ["name": "rate", "type": "percent", "max": 100], ["name": "no", "type": "auto_number", "pattern": "V-{YYYY}-{0000}"],
-                ["name": "rep", "type": "user"],
-            ]])
+            try await app.createEntity(
+                key,
+                [
+                    "name": "visit",
+                    "fields": [
+                        ["name": "customer", "type": "relation", "target": "customer", "required": true],
+                        ["name": "at", "type": "datetime"], ["name": "day", "type": "date"], ["name": "done", "type": "boolean"],
+                        ["name": "checkin", "type": "location"], ["name": "site", "type": "url"], ["name": "visits", "type": "number"],
+                        ["name": "rate", "type": "percent", "max": 100], ["name": "no", "type": "auto_number", "pattern": "V-{YYYY}-{0000}"],
+                        ["name": "rep", "type": "user"],
+                    ],
+                ])
             let mine = try #require(try await app.create(key, "customer", ["name": "mine"])["id"]?.stringValue)
             let theirs = try #require(try await app.create(otherKey, "customer", ["name": "theirs"])["id"]?.stringValue)
-            let visit = try await app.create(key, "visit", [
-                "customer": .string(mine), "at": "2026-11-23T10:00:00+08:00", "day": "2026-11-23", "done": true,
-                "checkin": ["lat": 31.23, "lng": 121.47, "address": "上海"], "site": "https://example.com", "visits": 3, "rate": 12.5,
-            ])
+            let visit = try await app.create(
+                key, "visit",
+                [
+                    "customer": .string(mine), "at": "2026-11-23T10:00:00+08:00", "day": "2026-11-23", "done": true,
+                    "checkin": ["lat": 31.23, "lng": 121.47, "address": "上海"], "site": "https://example.com", "visits": 3, "rate": 12.5,
+                ])
             #expect(visit["no"]?.stringValue?.hasPrefix("V-") == true)
             #expect(visit["no"]?.stringValue?.hasSuffix("-0001") == true)
             #expect(visit["checkin"]?["address"] == "上海")
-            let refused = try await app.call(.post, "/api/v1/data/visit", key: key, json: [
-                "customer": .string(theirs), "at": "yesterday", "day": "2026-02-30", "done": "yes", "checkin": ["lat": 91, "lng": 0],
-                "site": "ftp://x", "visits": 1.5, "rate": 101, "no": "V-1", "rep": .string(UUID().uuidString),
-            ])
+            let refused = try await app.call(
+                .post, "/api/v1/data/visit", key: key,
+                json: [
+                    "customer": .string(theirs), "at": "yesterday", "day": "2026-02-30", "done": "yes", "checkin": ["lat": 91, "lng": 0],
+                    "site": "ftp://x", "visits": 1.5, "rate": 101, "no": "V-1", "rep": .string(UUID().uuidString),
+                ])
             let fields = Set((refused.expectError(422)?["details"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue })
             #expect(fields == ["customer", "at", "day", "done", "checkin", "site", "visits", "rate", "no", "rep"])
             // A record in the recycle bin is not a valid target either.

@@ -117,17 +117,23 @@ struct ExpressionGenerator {
 
 @Suite("where= filters: Swift and SQL agree")
 struct ExpressionAgreementTests {
-    static let account: JSONValue = ["name": "account", "fields": [
-        ["name": "name", "type": "text"], ["name": "spot", "type": "location"],
-    ]]
-    static let sample: JSONValue = ["name": "sample", "fields": [
-        ["name": "n", "type": "number"], ["name": "amount", "type": "decimal"], ["name": "price", "type": "money"],
-        ["name": "title", "type": "text"], ["name": "flag", "type": "boolean"], ["name": "day", "type": "date"],
-        ["name": "at", "type": "datetime"], ["name": "spot", "type": "location"],
-        ["name": "account", "type": "relation", "target": "account"],
-        ["name": "stage", "type": "select", "options": [["key": "a"], ["key": "b"], ["key": "c"]]],
-        ["name": "tags", "type": "multi_select", "options": [["key": "x"], ["key": "y"], ["key": "z"]]],
-    ]]
+    static let account: JSONValue = [
+        "name": "account",
+        "fields": [
+            ["name": "name", "type": "text"], ["name": "spot", "type": "location"],
+        ],
+    ]
+    static let sample: JSONValue = [
+        "name": "sample",
+        "fields": [
+            ["name": "n", "type": "number"], ["name": "amount", "type": "decimal"], ["name": "price", "type": "money"],
+            ["name": "title", "type": "text"], ["name": "flag", "type": "boolean"], ["name": "day", "type": "date"],
+            ["name": "at", "type": "datetime"], ["name": "spot", "type": "location"],
+            ["name": "account", "type": "relation", "target": "account"],
+            ["name": "stage", "type": "select", "options": [["key": "a"], ["key": "b"], ["key": "c"]]],
+            ["name": "tags", "type": "multi_select", "options": [["key": "x"], ["key": "y"], ["key": "z"]]],
+        ],
+    ]
 
     /// A random record; about a quarter of the values are null.
     static func record(_ g: inout ExpressionGenerator, accounts: [String]) -> JSONValue {
@@ -141,9 +147,19 @@ struct ExpressionAgreementTests {
             ("title", maybe(.string(texts[g.next(texts.count)]))),
             ("flag", maybe(.bool(g.next(2) == 0))),
             ("day", maybe(.string(["2025-12-31", "2026-01-01", "2026-01-02", "2026-03-15", "2026-07-01"][g.next(5)]))),
-            ("at", maybe(.string(["2026-01-01T00:00:00Z", "2025-12-31T15:59:59Z", "2025-12-31T16:00:00Z", "2026-03-15T12:30:00+08:00",
-                                  "2026-03-15T04:30:00.5Z", "2026-07-01T23:00:00-04:00"][g.next(6)]))),
-            ("spot", maybe(.object([("lat", .number(String(lat))), ("lng", .number(String(lng))), ("address", g.next(2) == 0 ? .string("ab") : .null)]))),
+            (
+                "at",
+                maybe(
+                    .string(
+                        [
+                            "2026-01-01T00:00:00Z", "2025-12-31T15:59:59Z", "2025-12-31T16:00:00Z", "2026-03-15T12:30:00+08:00",
+                            "2026-03-15T04:30:00.5Z", "2026-07-01T23:00:00-04:00",
+                        ][g.next(6)]))
+            ),
+            (
+                "spot",
+                maybe(.object([("lat", .number(String(lat))), ("lng", .number(String(lng))), ("address", g.next(2) == 0 ? .string("ab") : .null)]))
+            ),
             ("account", maybe(.string(accounts[g.next(accounts.count)]))),
             ("stage", maybe(.string(["a", "b", "c"][g.next(3)]))),
             ("tags", maybe(.array(["x", "y", "z"].filter { _ in g.next(2) == 0 }.map { .string($0) }))),
@@ -167,8 +183,10 @@ struct ExpressionAgreementTests {
             #expect(try await app.call(.post, "/api/v1/data/sample", key: key, json: .array(records)).status == 201)
 
             // What Swift evaluates against: the records and metadata exactly as the server returns them.
-            let sampleDef = try MetadataDecoder.entity(try #require(try await app.call(.get, "/api/v1/meta/entities/sample", key: key).json), knownEntities: ["account", "sample"])
-            let accountDef = try MetadataDecoder.entity(try #require(try await app.call(.get, "/api/v1/meta/entities/account", key: key).json), knownEntities: ["account", "sample"])
+            let sampleDef = try MetadataDecoder.entity(
+                try #require(try await app.call(.get, "/api/v1/meta/entities/sample", key: key).json), knownEntities: ["account", "sample"])
+            let accountDef = try MetadataDecoder.entity(
+                try #require(try await app.call(.get, "/api/v1/meta/entities/account", key: key).json), knownEntities: ["account", "sample"])
             let accounts = try await app.call(.get, "/api/v1/data/account", key: key).data
             let byID = Dictionary(uniqueKeysWithValues: accounts.map { ($0["id"]!.stringValue!, RecordValues(json: $0, entity: accountDef).fields) })
             let rows = try await app.call(.get, "/api/v1/data/sample?limit=500", key: key).data.map { json -> (String, RecordValues) in
@@ -201,7 +219,13 @@ struct ExpressionAgreementTests {
                 #expect(reply.status == 200, "seed \(seed): \(source) → \(reply.text)")
                 let got = Set(reply.data.compactMap { $0["id"]?.stringValue })
                 let sqlOnly = got.subtracting(expected), swiftOnly = expected.subtracting(got)
-                #expect(sqlOnly.isEmpty && swiftOnly.isEmpty, "seed \(seed): \(source): SQL-only \(sqlOnly.count), Swift-only \(swiftOnly.count); e.g. \(rows.first { $0.0 == (sqlOnly.first ?? swiftOnly.first) }.map { "\($0.1.fields) related \($0.1.related)" } ?? "")")
+                #expect(
+                    sqlOnly.isEmpty && swiftOnly.isEmpty,
+                    """
+                    seed \(seed): \(source): SQL-only \(sqlOnly.count), Swift-only \(swiftOnly.count); e.g. \
+                    \(rows.first { $0.0 == (sqlOnly.first ?? swiftOnly.first) }.map { "\($0.1.fields) related \($0.1.related)" } ?? "")
+                    """
+                )
                 await compared.add()
             }
             // The generator must not be so hostile that nothing gets compared.

@@ -11,9 +11,14 @@ struct FilesAndPacksTests {
         try await TestApp.run { app in
             let key = try await app.createTenant()
             let otherKey = try await app.createTenant()
-            try await app.createEntity(key, ["name": "visit", "fields": [
-                ["name": "photos", "type": "attachment", "min_count": 2, "max_count": 3, "accept": ["image/*"]],
-            ]])
+            try await app.createEntity(
+                key,
+                [
+                    "name": "visit",
+                    "fields": [
+                        ["name": "photos", "type": "attachment", "min_count": 2, "max_count": 3, "accept": ["image/*"]]
+                    ],
+                ])
             func upload(_ k: String, _ name: String, _ type: String, _ content: String) async throws -> String {
                 let reply = try await app.call(.post, "/api/v1/files?name=\(name)", key: k, raw: content, headers: [.contentType: type])
                 #expect(reply.status == 201, "\(reply.text)")
@@ -51,7 +56,8 @@ struct FilesAndPacksTests {
             // The install reports its time; how fast it is is measured by bench/run.sh, not here.
             #expect((install.json?["duration_ms"]?.doubleValue ?? 0) > 0)
             let entities = try await app.call(.get, "/api/v1/meta/entities", key: key).data.compactMap { $0["name"]?.stringValue }
-            #expect(Set(entities).isSuperset(of: ["lead", "customer", "contact", "opportunity", "visit", "follow_up", "contract", "payment_milestone"]))
+            #expect(
+                Set(entities).isSuperset(of: ["lead", "customer", "contact", "opportunity", "visit", "follow_up", "contract", "payment_milestone"]))
             let opportunity = try await app.call(.get, "/api/v1/meta/entities/opportunity", key: key)
             let fields = opportunity.json?["fields"]?.arrayValue ?? []
             let stage = fields.first(where: { $0["name"]?.stringValue == "stage" })
@@ -60,20 +66,27 @@ struct FilesAndPacksTests {
             try await app.call(.post, "/api/v1/packs/sales/install", key: key).expectError(409)
             try await app.call(.post, "/api/v1/packs/nope/install", key: key).expectError(404)
             // The generated API serves the pack's entities right away.
-            let lead = try await app.call(.post, "/api/v1/data/lead", key: key, json: [
-                "company": "杭州某医疗器械有限公司", "contact_name": "王经理", "phone": "13900000000", "source_channel": "web_form",
-                "pain_points": ["efficiency", "budget"],
-            ])
+            let lead = try await app.call(
+                .post, "/api/v1/data/lead", key: key,
+                json: [
+                    "company": "杭州某医疗器械有限公司", "contact_name": "王经理", "phone": "13900000000", "source_channel": "web_form",
+                    "pain_points": ["efficiency", "budget"],
+                ])
             if lead.status != 201 {
                 // The option keys are the pack's own; report which the test should use.
-                let field = try await app.call(.get, "/api/v1/meta/entities/lead", key: key).json?["fields"]?.arrayValue?.first { $0["name"] == "pain_points" }
+                let field = try await app.call(.get, "/api/v1/meta/entities/lead", key: key).json?["fields"]?.arrayValue?.first {
+                    $0["name"] == "pain_points"
+                }
                 Issue.record("lead create failed: \(lead.text); pain_points options: \(field?["options"].map(JSONWriter.string) ?? "")")
             }
-            let tooManyPains = try await app.call(.post, "/api/v1/data/lead", key: key, json: [
-                "company": "X", "contact_name": "Y", "source_channel": "web_form",
-                "pain_points": .array((try await app.call(.get, "/api/v1/meta/entities/lead", key: key).json?["fields"]?.arrayValue?
-                    .first { $0["name"] == "pain_points" }?["options"]?.arrayValue ?? []).prefix(4).compactMap { $0["key"] }),
-            ])
+            let tooManyPains = try await app.call(
+                .post, "/api/v1/data/lead", key: key,
+                json: [
+                    "company": "X", "contact_name": "Y", "source_channel": "web_form",
+                    "pain_points": .array(
+                        (try await app.call(.get, "/api/v1/meta/entities/lead", key: key).json?["fields"]?.arrayValue?
+                            .first { $0["name"] == "pain_points" }?["options"]?.arrayValue ?? []).prefix(4).compactMap { $0["key"] }),
+                ])
             tooManyPains.expectError(422)
             #expect(try await app.call(.get, "/api/v1/data/lead?source_channel=eq.web_form", key: key).data.count == (lead.status == 201 ? 1 : 0))
         }

@@ -4,13 +4,16 @@ import Testing
 
 @Suite("Formula fields")
 struct FormulaFieldTests {
-    static let order: JSONValue = ["name": "order_line", "fields": [
-        ["name": "name", "type": "text"], ["name": "qty", "type": "number"], ["name": "price", "type": "money"],
-        ["name": "discount", "type": "percent"],
-        ["name": "total", "type": "formula", "result": "money", "expression": "record.qty * record.price * (1.0 - record.discount / 100.0)"],
-        ["name": "label", "type": "formula", "result": "text", "expression": "record.name + ' x' + string(record.qty)"],
-        ["name": "big", "type": "formula", "result": "boolean", "expression": "record.total > 1000.0"],
-    ]]
+    static let order: JSONValue = [
+        "name": "order_line",
+        "fields": [
+            ["name": "name", "type": "text"], ["name": "qty", "type": "number"], ["name": "price", "type": "money"],
+            ["name": "discount", "type": "percent"],
+            ["name": "total", "type": "formula", "result": "money", "expression": "record.qty * record.price * (1.0 - record.discount / 100.0)"],
+            ["name": "label", "type": "formula", "result": "text", "expression": "record.name + ' x' + string(record.qty)"],
+            ["name": "big", "type": "formula", "result": "boolean", "expression": "record.total > 1000.0"],
+        ],
+    ]
 
     func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
 
@@ -35,7 +38,8 @@ struct FormulaFieldTests {
             let sorted = try await app.call(.get, "/api/v1/data/order_line?total=gt.100&order=total.desc&select=name,total", key: key)
             #expect(sorted.data.compactMap { $0["name"]?.stringValue } == ["pen", "desk"])
             #expect(sorted.data.first?["total"] == .number("2500.00"))
-            let viaWhere = try await app.call(.get, "/api/v1/data/order_line?where=\(encode("record.big && record.label.startsWith('desk')"))", key: key)
+            let viaWhere = try await app.call(
+                .get, "/api/v1/data/order_line?where=\(encode("record.big && record.label.startsWith('desk')"))", key: key)
             #expect(viaWhere.data.compactMap { $0["name"]?.stringValue } == ["desk"])
             let nulls = try await app.call(.get, "/api/v1/data/order_line?total=is.null", key: key)
             #expect(nulls.data.compactMap { $0["name"]?.stringValue } == ["gift"])
@@ -57,7 +61,8 @@ struct FormulaFieldTests {
             let detail = syntax.expectError(422)?["details"]?.arrayValue?.first
             #expect(detail?["line"] == .number("1") && detail?["column"] == .number("13"), "\(syntax.text)")
             let wrongType = try await addField(["name": "bad", "type": "formula", "result": "number", "expression": "record.name"])
-            #expect(wrongType.expectError(422)?["message"]?.stringValue?.contains("gives string, but its result is number") == true, "\(wrongType.text)")
+            #expect(
+                wrongType.expectError(422)?["message"]?.stringValue?.contains("gives string, but its result is number") == true, "\(wrongType.text)")
             let noResult = try await addField(["name": "bad", "type": "formula", "expression": "record.qty"])
             noResult.expectError(422)
             let required = try await addField(["name": "bad", "type": "formula", "result": "number", "expression": "record.qty", "required": true])

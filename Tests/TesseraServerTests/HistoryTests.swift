@@ -23,7 +23,8 @@ struct HistoryTests {
             let entries = reply.data
             #expect(entries.compactMap { $0["action"]?.stringValue } == ["restore", "delete", "update", "update", "create"])
             func changes(_ i: Int) -> [String: (JSONValue, JSONValue)] {
-                Dictionary(uniqueKeysWithValues: (entries[i]["changes"]?.arrayValue ?? []).map { ($0["field"]!.stringValue!, ($0["old"]!, $0["new"]!)) })
+                Dictionary(
+                    uniqueKeysWithValues: (entries[i]["changes"]?.arrayValue ?? []).map { ($0["field"]!.stringValue!, ($0["old"]!, $0["new"]!)) })
             }
             let rename = changes(2), industry = changes(3), create = changes(4)
             #expect(rename.keys.sorted() == ["name"])
@@ -33,7 +34,10 @@ struct HistoryTests {
             #expect(industry["industry"]?.0 == .string("medical") && industry["industry"]?.1 == .string("retail"))
             #expect(Set(create.keys).isSuperset(of: ["name", "industry", "amount", "owner_id"]))
             #expect(create["name"]?.0 == .null)
-            #expect(entries.allSatisfy { $0["by"]?.stringValue != nil && $0["via"]?.stringValue?.hasPrefix("key:") == true && $0["at"]?.stringValue != nil })
+            #expect(
+                entries.allSatisfy {
+                    $0["by"]?.stringValue != nil && $0["via"]?.stringValue?.hasPrefix("key:") == true && $0["at"]?.stringValue != nil
+                })
 
             let bulk = try await app.call(.post, "/api/v1/data/customer", key: key, json: [["name": "B1"], ["name": "B2"]])
             for record in bulk.data {
@@ -52,9 +56,13 @@ struct HistoryTests {
         try await TestApp.run { app in
             let key = try await app.createTenant()
             try await app.createEntity(key, customerEntity)
-            #expect(try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key, json: ["name": "vip", "type": "boolean"]).status == 201)
-            #expect(try await app.call(.post, "/api/v1/meta/entities/customer/rules", key: key,
-                                       json: ["name": "named", "kind": "expression", "expression": "has(record.name)"]).status == 201)
+            #expect(
+                try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key, json: ["name": "vip", "type": "boolean"]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/entities/customer/rules", key: key,
+                    json: ["name": "named", "kind": "expression", "expression": "has(record.name)"]
+                ).status == 201)
             let log = try await app.call(.get, "/api/v1/meta/log", key: key)
             #expect(log.data.compactMap { $0["action"]?.stringValue } == ["rule.create", "field.create", "entity.create"], "\(log.text)")
             let field = log.data[1]

@@ -19,7 +19,8 @@ struct HostileInputTests {
         "{\"name\":\"x'); DROP TABLE customer; --\",\"phone\":\"1; SELECT pg_sleep(5)\",\"amount\":\"1e999\"}",
         "{\"name\":1,\"industry\":[\"medical\"],\"amount\":{\"x\":1},\"tags\":\"vip\",\"email\":true}",
         "{\"id\":\"00000000-0000-0000-0000-000000000000\",\"version\":\"1 OR 1=1\",\"owner_id\":\"' OR '1'='1\"}",
-        "{\"name\":\"a\",\"name\":\"b\"}", "{\"name\":\"a\",\"fields\":[{\"name\":\"x\",\"type\":\"text\",\"type\":\"number\"}]}", "{\"kind\":\"expression\",\"name\":\"r\",\"expression\":\"record.name == '' || (SELECT 1) == 1\"}",
+        "{\"name\":\"a\",\"name\":\"b\"}", "{\"name\":\"a\",\"fields\":[{\"name\":\"x\",\"type\":\"text\",\"type\":\"number\"}]}",
+        "{\"kind\":\"expression\",\"name\":\"r\",\"expression\":\"record.name == '' || (SELECT 1) == 1\"}",
         "{\"slug\":\"../x\",\"name\":\"x\"}",
     ]
 
@@ -30,8 +31,11 @@ struct HostileInputTests {
             let otherKey = try await app.createTenant()
             for k in [key, otherKey] {
                 try await app.createEntity(k, customerEntity)
-                #expect(try await app.call(.post, "/api/v1/meta/entities/customer/rules", key: k,
-                                           json: ["name": "named", "kind": "expression", "expression": "has(record.name)"]).status == 201)
+                #expect(
+                    try await app.call(
+                        .post, "/api/v1/meta/entities/customer/rules", key: k,
+                        json: ["name": "named", "kind": "expression", "expression": "has(record.name)"]
+                    ).status == 201)
             }
             let mine = try await app.create(key, "customer", ["name": "Mine", "phone": "13800000001"])
             let theirs = try await app.create(otherKey, "customer", ["name": "Theirs", "phone": "13800000002"])
@@ -87,7 +91,9 @@ struct HostileInputTests {
                 for body in Self.hostileBodies {
                     check(try await app.call(method, path, key: key, raw: body), "\(method) \(path) body \(body.prefix(40))")
                 }
-                check(try await app.callBytes(method, path, key: key, bytes: [0x7B, 0x22, 0x6E, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0xFF, 0x22, 0x7D]), "\(method) \(path) invalid UTF-8")
+                check(
+                    try await app.callBytes(method, path, key: key, bytes: [0x7B, 0x22, 0x6E, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0xFF, 0x22, 0x7D]),
+                    "\(method) \(path) invalid UTF-8")
                 let huge = "{\"name\":\"" + String(repeating: "x", count: 9 << 20) + "\"}"
                 check(try await app.call(method, path, key: key, raw: huge), "\(method) \(path) 9 MB body")
             }
@@ -95,14 +101,19 @@ struct HostileInputTests {
             check(try await app.call(.post, "/api/v1/tenants", key: key, json: ["slug": "stolen", "name": "x"]), "tenant key on admin route")
 
             // Query strings.
-            for query in ["where=record.name%20%3D%3D%20''%3B%20DROP%20TABLE%20customer", "where=(SELECT%201)", "where=" + String(repeating: "(", count: 100),
-                          "order=name;DROP", "order=name.desc,%22id%22", "select=name,(SELECT%201)", "limit=-1", "limit=1e9", "cursor=AAAA",
-                          "cursor=" + String(repeating: "A", count: 5000), "name=in.(a,b", "amount=gt.abc",
-                          "secret=eq.1", "count=all", "tags=cs.{vip", "id=eq.' OR '1'='1"] {
+            for query in [
+                "where=record.name%20%3D%3D%20''%3B%20DROP%20TABLE%20customer", "where=(SELECT%201)", "where=" + String(repeating: "(", count: 100),
+                "order=name;DROP", "order=name.desc,%22id%22", "select=name,(SELECT%201)", "limit=-1", "limit=1e9", "cursor=AAAA",
+                "cursor=" + String(repeating: "A", count: 5000), "name=in.(a,b", "amount=gt.abc",
+                "secret=eq.1", "count=all", "tags=cs.{vip", "id=eq.' OR '1'='1",
+            ] {
                 check(try await app.call(.get, "/api/v1/data/customer?\(query)", key: key), "GET ?\(query.prefix(50))")
             }
             // Well-formed filters with hostile values are data: they match nothing, they run nothing.
-            for query in ["name=eq.x%27%20OR%201%3D1", "name=like.*%27%3B%20DROP%20TABLE%20customer%3B*", "where=record.name%20%3D%3D%20%22x%27%20OR%20%271%27%3D%271%22"] {
+            for query in [
+                "name=eq.x%27%20OR%201%3D1", "name=like.*%27%3B%20DROP%20TABLE%20customer%3B*",
+                "where=record.name%20%3D%3D%20%22x%27%20OR%20%271%27%3D%271%22",
+            ] {
                 let reply = try await app.call(.get, "/api/v1/data/customer?\(query)", key: key)
                 cases += 1
                 if reply.status != 200 || !reply.data.isEmpty { failures.append("GET ?\(query) → \(reply.status) \(reply.text.prefix(200))") }
@@ -111,14 +122,18 @@ struct HostileInputTests {
             for _ in 0..<200 {
                 check(try await app.call(.get, "/api/v1/data/customer/\(UUIDText.v7().uuidString.lowercased())", key: key), "random id")
             }
-            for path in ["/api/v1/data/customer/\(theirID)", "/api/v1/data/customer/\(theirID)/history", "/api/v1/data/customer/\(theirID)/stages",
-                         "/api/v1/files/\(theirFile)"] {
+            for path in [
+                "/api/v1/data/customer/\(theirID)", "/api/v1/data/customer/\(theirID)/history", "/api/v1/data/customer/\(theirID)/stages",
+                "/api/v1/files/\(theirFile)",
+            ] {
                 check(try await app.call(.get, path, key: key), "their \(path)")
             }
             check(try await app.call(.get, "/api/v1/data/customer/\(mineID)", key: nil), "no key")
             check(try await app.call(.get, "/api/v1/data/customer/\(mineID)", key: "tsk_" + String(repeating: "0", count: 40)), "forged key")
 
-            #expect(failures.isEmpty, "\(failures.count) of \(cases) hostile requests were not a clean 4xx:\n\(failures.prefix(20).joined(separator: "\n"))")
+            #expect(
+                failures.isEmpty,
+                "\(failures.count) of \(cases) hostile requests were not a clean 4xx:\n\(failures.prefix(20).joined(separator: "\n"))")
             #expect(cases > 500)
             let after = (try await snapshot(key), try await snapshot(otherKey))
             #expect(after.0 == before.0, "tenant A changed")
@@ -133,8 +148,9 @@ struct HostileInputTests {
             let f = try await PermissionFixture.make(app)
             let rep1 = f.keys["rep1"]!
             // A hundred more records rep1 may not see.
-            let bulk = try await app.call(.post, "/api/v1/data/deal", key: f.admin,
-                                          json: .array((0..<100).map { i in ["name": .string("hidden \(i)"), "owner_id": .string(f.ids["rep2"]!), "cost": 1] }))
+            let bulk = try await app.call(
+                .post, "/api/v1/data/deal", key: f.admin,
+                json: .array((0..<100).map { i in ["name": .string("hidden \(i)"), "owner_id": .string(f.ids["rep2"]!), "cost": 1] }))
             #expect(bulk.status == 201)
             let hiddenIDs = bulk.data.compactMap { $0["id"]?.stringValue } + f.owned("rep2", "rep3", "supervisor")
             func everything() async throws -> String {
@@ -162,21 +178,30 @@ struct HostileInputTests {
             }
             // Lists by id or owner find nothing of theirs either.
             let idList = hiddenIDs.prefix(50).joined(separator: ",")
-            for query in ["id=in.(\(idList))", "owner_id=eq.\(f.ids["rep2"]!)", "where=record.owner_id%20%3D%3D%20%22\(f.ids["rep2"]!)%22", "name=like.hidden*"] {
+            for query in [
+                "id=in.(\(idList))", "owner_id=eq.\(f.ids["rep2"]!)", "where=record.owner_id%20%3D%3D%20%22\(f.ids["rep2"]!)%22", "name=like.hidden*",
+            ] {
                 let reply = try await app.call(.get, "/api/v1/data/deal?\(query)", key: rep1)
                 cases += 1
-                if reply.status != 200 || !reply.data.isEmpty { failures.append("list ?\(query.prefix(60)) → \(reply.status) \(reply.data.count) rows") }
+                if reply.status != 200 || !reply.data.isEmpty {
+                    failures.append("list ?\(query.prefix(60)) → \(reply.status) \(reply.data.count) rows")
+                }
             }
             // Users, roles, teams and settings: hostile segments and bodies, and a rep trying admin work.
             let identityRoutes: [(HTTPRequest.Method, String)] = [
-                (.get, "/api/v1/users/{x}"), (.patch, "/api/v1/users/{x}"), (.get, "/api/v1/users/{x}/subordinates"), (.get, "/api/v1/users/{x}/managers"),
-                (.get, "/api/v1/users/{x}/api-keys"), (.post, "/api/v1/users/{x}/api-keys"), (.delete, "/api/v1/users/\(f.ids["rep1"]!)/api-keys/{x}"),
+                (.get, "/api/v1/users/{x}"), (.patch, "/api/v1/users/{x}"), (.get, "/api/v1/users/{x}/subordinates"),
+                (.get, "/api/v1/users/{x}/managers"),
+                (.get, "/api/v1/users/{x}/api-keys"), (.post, "/api/v1/users/{x}/api-keys"),
+                (.delete, "/api/v1/users/\(f.ids["rep1"]!)/api-keys/{x}"),
                 (.get, "/api/v1/meta/roles/{x}"), (.patch, "/api/v1/meta/roles/{x}"), (.delete, "/api/v1/meta/roles/{x}"),
                 (.patch, "/api/v1/teams/{x}"), (.delete, "/api/v1/teams/{x}"), (.get, "/api/v1/teams/{x}/members"),
-                (.get, "/api/v1/meta/assignment-rules/{x}"), (.patch, "/api/v1/meta/assignment-rules/{x}"), (.delete, "/api/v1/meta/assignment-rules/{x}"),
-                (.get, "/api/v1/meta/assignment-rules/{x}/standings"), (.get, "/api/v1/meta/automations/{x}"), (.patch, "/api/v1/meta/automations/{x}"),
+                (.get, "/api/v1/meta/assignment-rules/{x}"), (.patch, "/api/v1/meta/assignment-rules/{x}"),
+                (.delete, "/api/v1/meta/assignment-rules/{x}"),
+                (.get, "/api/v1/meta/assignment-rules/{x}/standings"), (.get, "/api/v1/meta/automations/{x}"),
+                (.patch, "/api/v1/meta/automations/{x}"),
                 (.post, "/api/v1/automation-events/{x}/replay"), (.post, "/api/v1/inbox/{x}/read"),
-                (.post, "/api/v1/data/deal/{x}/lock"), (.delete, "/api/v1/data/deal/{x}/lock"), (.post, "/api/v1/data/{x}/00000000-0000-0000-0000-000000000000/lock"),
+                (.post, "/api/v1/data/deal/{x}/lock"), (.delete, "/api/v1/data/deal/{x}/lock"),
+                (.post, "/api/v1/data/{x}/00000000-0000-0000-0000-000000000000/lock"),
             ]
             for (method, template) in identityRoutes {
                 for segment in Self.hostileSegments {
@@ -192,28 +217,37 @@ struct HostileInputTests {
                 (.post, "/api/v1/meta/assignment-rules"), (.post, "/api/v1/meta/automations"),
             ]
             for (method, path) in bodyRoutes {
-                for body in Self.hostileBodies + ["{\"roles\":[\"admin\"],\"name\":\"x\",\"email\":\"a@b.c'--\"}", "{\"permissions\":{\"deal\":{\"read\":\"all' OR 1=1\"}}}",
-                                                  "{\"freeze_after_days\":-1}", "{\"tenant\":\"x'; --\",\"email\":\"a\",\"password\":\"b\"}",
-                                                  "{\"channels\":{\"x\":{\"type\":\"wecom\",\"url\":\"http://user:pw@10.0.0.1/\"}}}",
-                                                  "{\"smtp\":{\"host\":\"a b\",\"from\":\"x@y\\r\\nRCPT TO:<z@w>\"}}",
-                                                  "{\"name\":\"r\",\"entity\":\"deal\",\"pool\":{\"users\":[\"' OR 1=1 --\"]},\"strategy\":\"weighted\",\"weight\":\"(SELECT 1)\"}",
-                                                  "{\"name\":\"a\",\"entity\":\"deal\",\"trigger\":{\"on\":\"schedule\",\"cron\":\"* * * * * *\"},\"actions\":[{\"type\":\"lock\",\"duration\":\"99999d\"}]}"] {
+                for body in Self.hostileBodies + [
+                    "{\"roles\":[\"admin\"],\"name\":\"x\",\"email\":\"a@b.c'--\"}", "{\"permissions\":{\"deal\":{\"read\":\"all' OR 1=1\"}}}",
+                    "{\"freeze_after_days\":-1}", "{\"tenant\":\"x'; --\",\"email\":\"a\",\"password\":\"b\"}",
+                    "{\"channels\":{\"x\":{\"type\":\"wecom\",\"url\":\"http://user:pw@10.0.0.1/\"}}}",
+                    "{\"smtp\":{\"host\":\"a b\",\"from\":\"x@y\\r\\nRCPT TO:<z@w>\"}}",
+                    "{\"name\":\"r\",\"entity\":\"deal\",\"pool\":{\"users\":[\"' OR 1=1 --\"]},\"strategy\":\"weighted\",\"weight\":\"(SELECT 1)\"}",
+                    """
+                    {\"name\":\"a\",\"entity\":\"deal\",\"trigger\":{\"on\":\"schedule\",\"cron\":\"* * * * * \
+                    *\"},\"actions\":[{\"type\":\"lock\",\"duration\":\"99999d\"}]}
+                    """,
+                ] {
                     expect(try await app.call(method, path, key: f.admin, raw: body), Set(400..<500), "\(method) \(path) body \(body.prefix(40))")
                 }
             }
-            for (method, path, body) in [(HTTPRequest.Method.post, "/api/v1/users", ["name": "x", "email": "x@example.com"] as JSONValue),
-                                         (.patch, "/api/v1/users/\(f.ids["rep1"]!)", ["roles": ["viewer"]]),
-                                         (.patch, "/api/v1/meta/roles/rep", ["permissions": ["deal": ["read": "all"]]]),
-                                         (.post, "/api/v1/meta/roles", ["name": "mine", "special": ["manage_users"]]),
-                                         (.post, "/api/v1/teams", ["name": "Mine"]), (.patch, "/api/v1/settings", ["freeze_after_days": 1]),
-                                         (.patch, "/api/v1/settings", ["channels": ["mine": ["type": "webhook", "url": "https://example.com/x"]]]),
-                                         (.post, "/api/v1/meta/assignment-rules", ["name": "mine", "entity": "deal", "pool": ["role": "rep"]]),
-                                         (.get, "/api/v1/meta/assignment-rules/none/standings", nil),
-                                         (.post, "/api/v1/users/\(f.ids["rep2"]!)/api-keys", ["name": "steal"]),
-                                         (.post, "/api/v1/packs/sales/install", nil)] as [(HTTPRequest.Method, String, JSONValue?)] {
+            for (method, path, body) in [
+                (HTTPRequest.Method.post, "/api/v1/users", ["name": "x", "email": "x@example.com"] as JSONValue),
+                (.patch, "/api/v1/users/\(f.ids["rep1"]!)", ["roles": ["viewer"]]),
+                (.patch, "/api/v1/meta/roles/rep", ["permissions": ["deal": ["read": "all"]]]),
+                (.post, "/api/v1/meta/roles", ["name": "mine", "special": ["manage_users"]]),
+                (.post, "/api/v1/teams", ["name": "Mine"]), (.patch, "/api/v1/settings", ["freeze_after_days": 1]),
+                (.patch, "/api/v1/settings", ["channels": ["mine": ["type": "webhook", "url": "https://example.com/x"]]]),
+                (.post, "/api/v1/meta/assignment-rules", ["name": "mine", "entity": "deal", "pool": ["role": "rep"]]),
+                (.get, "/api/v1/meta/assignment-rules/none/standings", nil),
+                (.post, "/api/v1/users/\(f.ids["rep2"]!)/api-keys", ["name": "steal"]),
+                (.post, "/api/v1/packs/sales/install", nil),
+            ] as [(HTTPRequest.Method, String, JSONValue?)] {
                 expect(try await app.call(method, path, key: rep1, json: body), [403], "rep \(method) \(path)")
             }
-            #expect(failures.isEmpty, "\(failures.count) of \(cases) cross-scope requests leaked or failed:\n\(failures.prefix(20).joined(separator: "\n"))")
+            #expect(
+                failures.isEmpty,
+                "\(failures.count) of \(cases) cross-scope requests leaked or failed:\n\(failures.prefix(20).joined(separator: "\n"))")
             #expect(cases > 600)
             #expect(try await everything() == before, "something changed")
             print("cross-scope and identity input: \(cases) requests, \(failures.count) failures")

@@ -18,7 +18,8 @@ struct IdentityTests {
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
             let (id, _) = try await app.makeUser(admin, name: "Li Lei", roles: ["admin"], password: "correct horse", email: "li.lei@example.com")
-            let login = try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "LI.LEI@example.com ", "password": "correct horse"])
+            let login = try await app.call(
+                .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "LI.LEI@example.com ", "password": "correct horse"])
             #expect(login.status == 200, "\(login.text)")
             let token = try #require(login.json?["token"]?.stringValue)
             let expires = try #require(login.json?["expires_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) })
@@ -27,9 +28,12 @@ struct IdentityTests {
             let me = try await app.call(.get, "/api/v1/me", key: token)
             #expect(me.status == 200 && me.json?["user"]?["id"]?.stringValue == id && me.json?["expires_at"]?.stringValue != nil, "\(me.text)")
 
-            let wrong = try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "li.lei@example.com", "password": "wrong horse"])
-            let unknownEmail = try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "nobody@example.com", "password": "correct horse"])
-            let unknownTenant = try await app.call(.post, "/api/v1/auth/login", json: ["tenant": "no_such_tenant", "email": "li.lei@example.com", "password": "correct horse"])
+            let wrong = try await app.call(
+                .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "li.lei@example.com", "password": "wrong horse"])
+            let unknownEmail = try await app.call(
+                .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "nobody@example.com", "password": "correct horse"])
+            let unknownTenant = try await app.call(
+                .post, "/api/v1/auth/login", json: ["tenant": "no_such_tenant", "email": "li.lei@example.com", "password": "correct horse"])
             for reply in [wrong, unknownEmail, unknownTenant] { reply.expectError(401, "invalid_credentials") }
             #expect(wrong.text == unknownEmail.text && wrong.text == unknownTenant.text)
             try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "x@y.z"]).expectError(422)
@@ -66,15 +70,20 @@ struct IdentityTests {
             let admin = try await app.createTenant(slug)
             _ = try await app.makeUser(admin, roles: [], password: "right password", email: "t@example.com")
             for _ in 0..<SessionStore.maxFailures {
-                try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "t@example.com", "password": "guess"]).expectError(401)
+                try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "t@example.com", "password": "guess"])
+                    .expectError(401)
             }
-            let locked = try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "t@example.com", "password": "right password"])
+            let locked = try await app.call(
+                .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "t@example.com", "password": "right password"])
             locked.expectError(429, "too_many_attempts")
             let retry = try #require(locked.headers[.retryAfter].flatMap { Int($0) })
             #expect(retry > 0 && retry <= SessionStore.throttleWindow)
             // Once the window has passed, the right password works again.
             try await sql("UPDATE tessera.login_failures SET at = at - interval '1 hour' WHERE email = 't@example.com'")
-            #expect(try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "t@example.com", "password": "right password"]).status == 200)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "t@example.com", "password": "right password"]
+                ).status == 200)
         }
     }
 
@@ -84,7 +93,10 @@ struct IdentityTests {
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
             _ = try await app.makeUser(admin, roles: [], password: "brief password", email: "e@example.com")
-            let token = try #require(try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "e@example.com", "password": "brief password"]).json?["token"]?.stringValue)
+            let token = try #require(
+                try await app.call(
+                    .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "e@example.com", "password": "brief password"]
+                ).json?["token"]?.stringValue)
             #expect(try await app.call(.get, "/api/v1/me", key: token).status == 200)
             try await Task.sleep(for: .milliseconds(2500))
             try await app.call(.get, "/api/v1/me", key: token).expectError(401)
@@ -98,14 +110,20 @@ struct IdentityTests {
             let admin = try await app.createTenant(slug)
             _ = try await app.makeUser(admin, roles: [], password: "first password", email: "p@example.com")
             func login(_ password: String) async throws -> TestApp.Reply {
-                try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "p@example.com", "password": .string(password)])
+                try await app.call(
+                    .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "p@example.com", "password": .string(password)])
             }
             let a = try #require(try await login("first password").json?["token"]?.stringValue)
 
-            try await app.call(.post, "/api/v1/auth/password", key: a, json: ["current_password": "wrong", "new_password": "second password"]).expectError(422)
-            try await app.call(.post, "/api/v1/auth/password", key: a, json: ["current_password": "first password", "new_password": "short"]).expectError(422)
+            try await app.call(.post, "/api/v1/auth/password", key: a, json: ["current_password": "wrong", "new_password": "second password"])
+                .expectError(422)
+            try await app.call(.post, "/api/v1/auth/password", key: a, json: ["current_password": "first password", "new_password": "short"])
+                .expectError(422)
             let c = try #require(try await login("first password").json?["token"]?.stringValue)
-            #expect(try await app.call(.post, "/api/v1/auth/password", key: a, json: ["current_password": "first password", "new_password": "second password"]).status == 204)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/auth/password", key: a, json: ["current_password": "first password", "new_password": "second password"]
+                ).status == 204)
             #expect(try await app.call(.get, "/api/v1/me", key: a).status == 200)
             try await app.call(.get, "/api/v1/me", key: c).expectError(401)
             try await login("first password").expectError(401)
@@ -122,7 +140,8 @@ struct IdentityTests {
             let (botID, botKey) = try await app.makeUser(admin, roles: [], email: "bot@example.com")
             try await app.call(.patch, "/api/v1/settings", key: admin, json: ["freeze_after_days": 0]).expectError(422)
             try await app.call(.patch, "/api/v1/settings", key: key, json: ["freeze_after_days": 30]).expectError(403)
-            #expect(try await app.call(.patch, "/api/v1/settings", key: admin, json: ["freeze_after_days": 30]).json?["freeze_after_days"] == .number(30))
+            #expect(
+                try await app.call(.patch, "/api/v1/settings", key: admin, json: ["freeze_after_days": 30]).json?["freeze_after_days"] == .number(30))
             #expect(try await app.call(.get, "/api/v1/me", key: key).status == 200)
             // 40 days pass without the user (but the admin keeps working).
             try await sql("UPDATE t_\(slug)._users SET last_active_at = now() - interval '40 days' WHERE id IN ('\(id)', '\(botID)')")
@@ -130,20 +149,26 @@ struct IdentityTests {
             #expect(try await app.call(.patch, "/api/v1/settings", key: admin, json: ["freeze_after_days": 30]).status == 200)
             try await app.call(.get, "/api/v1/me", key: key).expectError(403, "account_frozen")
             try await app.call(.get, "/api/v1/me", key: botKey).expectError(403, "account_frozen")
-            try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "cold password"]).expectError(403, "account_frozen")
+            try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "cold password"])
+                .expectError(403, "account_frozen")
             // A wrong password does not reveal the freeze.
-            try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "wrong password"]).expectError(401)
+            try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "wrong password"])
+                .expectError(401)
             #expect(try await app.call(.get, "/api/v1/users/\(id)", key: admin).json?["status"] == "frozen")
 
             let unfrozen = try await app.call(.patch, "/api/v1/users/\(id)", key: admin, json: ["status": "active"])
             #expect(unfrozen.status == 200 && unfrozen.json?["status"] == "active", "\(unfrozen.text)")
             #expect(try await app.call(.get, "/api/v1/me", key: key).status == 200)
-            #expect(try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "cold password"]).status == 200)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "cold password"]
+                ).status == 200)
 
             // Disabling ends sessions and keys at once.
             #expect(try await app.call(.patch, "/api/v1/users/\(id)", key: admin, json: ["status": "disabled"]).status == 200)
             try await app.call(.get, "/api/v1/me", key: key).expectError(403, "account_disabled")
-            try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "cold password"]).expectError(403, "account_disabled")
+            try await app.call(.post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "f@example.com", "password": "cold password"])
+                .expectError(403, "account_disabled")
         }
     }
 
@@ -153,9 +178,13 @@ struct IdentityTests {
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
             try await app.createEntity(admin, customerEntity)
-            #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: [
-                "name": "erp_sync", "permissions": ["customer": ["create": "all", "read": "all", "update": "none", "delete": "none"]],
-            ]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/roles", key: admin,
+                    json: [
+                        "name": "erp_sync", "permissions": ["customer": ["create": "all", "read": "all", "update": "none", "delete": "none"]],
+                    ]
+                ).status == 201)
             let bot = try await app.call(.post, "/api/v1/users", key: admin, json: ["name": "ERP", "kind": "integration", "roles": ["erp_sync"]])
             #expect(bot.status == 201 && bot.json?["kind"] == "integration", "\(bot.text)")
             let botID = try #require(bot.id)
@@ -185,7 +214,8 @@ struct IdentityTests {
         try await TestApp.run { app in
             let admin = try await app.createTenant()
             #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: ["name": "hr", "special": ["manage_users"]]).status == 201)
-            #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: ["name": "meta", "special": ["manage_metadata"]]).status == 201)
+            #expect(
+                try await app.call(.post, "/api/v1/meta/roles", key: admin, json: ["name": "meta", "special": ["manage_metadata"]]).status == 201)
             let (_, hr) = try await app.makeUser(admin, roles: ["hr"])
             let (plainID, plain) = try await app.makeUser(admin, roles: [], email: "plain@example.com")
             // Plain users read the directory but change nothing.
@@ -193,15 +223,20 @@ struct IdentityTests {
             try await app.call(.post, "/api/v1/users", key: plain, json: ["name": "x", "email": "x@example.com"]).expectError(403)
             try await app.call(.patch, "/api/v1/users/\(plainID)", key: plain, json: ["roles": ["admin"]]).expectError(403)
             // HR makes users, but cannot hand out admin or a special it lacks, nor touch an admin.
-            #expect(try await app.call(.post, "/api/v1/users", key: hr, json: ["name": "New", "email": "new@example.com", "roles": ["hr"]]).status == 201)
-            try await app.call(.post, "/api/v1/users", key: hr, json: ["name": "Boss", "email": "boss@example.com", "roles": ["admin"]]).expectError(403)
+            #expect(
+                try await app.call(.post, "/api/v1/users", key: hr, json: ["name": "New", "email": "new@example.com", "roles": ["hr"]]).status == 201)
+            try await app.call(.post, "/api/v1/users", key: hr, json: ["name": "Boss", "email": "boss@example.com", "roles": ["admin"]]).expectError(
+                403)
             try await app.call(.patch, "/api/v1/users/\(plainID)", key: hr, json: ["roles": ["meta"]]).expectError(403)
             let adminID = try #require(try await app.call(.get, "/api/v1/me", key: admin).json?["user"]?["id"]?.stringValue)
             try await app.call(.patch, "/api/v1/users/\(adminID)", key: hr, json: ["password": "takeover123"]).expectError(403)
             // Problems are named.
             try await app.call(.post, "/api/v1/users", key: admin, json: ["name": "Dup", "email": "PLAIN@example.com"]).expectError(409, "duplicate")
-            try await app.call(.post, "/api/v1/users", key: admin, json: ["name": "R", "email": "r@example.com", "roles": ["no_such_role"]]).expectError(422)
-            try await app.call(.post, "/api/v1/users", key: admin, json: ["name": "T", "email": "t@example.com", "team_id": "0190a5b0-0000-7000-8000-000000000000"]).expectError(422)
+            try await app.call(.post, "/api/v1/users", key: admin, json: ["name": "R", "email": "r@example.com", "roles": ["no_such_role"]])
+                .expectError(422)
+            try await app.call(
+                .post, "/api/v1/users", key: admin, json: ["name": "T", "email": "t@example.com", "team_id": "0190a5b0-0000-7000-8000-000000000000"]
+            ).expectError(422)
             try await app.call(.get, "/api/v1/users/not-an-id", key: admin).expectError(404)
             #expect(try await app.call(.get, "/api/v1/users?limit=2", key: admin).json?["next_after"]?.stringValue != nil)
         }

@@ -22,7 +22,8 @@ struct MetadataAPITests {
             let wrongType = try await app.call(.post, "/api/v1/meta/entities/deal/fields", key: key, json: ["name": "x", "type": "integer"])
             wrongType.expectError(422)
             #expect(wrongType.text.contains("integer"))
-            let misplaced = try await app.call(.post, "/api/v1/meta/entities/deal/fields", key: key, json: ["name": "x", "type": "text", "options": []])
+            let misplaced = try await app.call(
+                .post, "/api/v1/meta/entities/deal/fields", key: key, json: ["name": "x", "type": "text", "options": []])
             misplaced.expectError(422)
             #expect(misplaced.text.contains("options"))
             let noOptions = try await app.call(.post, "/api/v1/meta/entities/deal/fields", key: key, json: ["name": "x", "type": "select"])
@@ -62,7 +63,9 @@ struct MetadataAPITests {
             let after = try #require(try await app.call(.get, "/api/v1/meta/entities/customer", key: key).json)
             #expect(before == after)
             // A relation to a missing entity fails validation and adds no column either.
-            try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key, json: ["name": "parent", "type": "relation", "target": "nope"]).expectError(422)
+            try await app.call(
+                .post, "/api/v1/meta/entities/customer/fields", key: key, json: ["name": "parent", "type": "relation", "target": "nope"]
+            ).expectError(422)
             let write = try await app.call(.post, "/api/v1/data/customer", key: key, json: ["name": "C", "parent": nil])
             write.expectError(422, "validation_failed")
             // The table still works as before.
@@ -77,19 +80,28 @@ struct MetadataAPITests {
             try await app.createEntity(key, customerEntity)
             for i in 0..<3 { _ = try await app.create(key, "customer", ["name": .string("M\(i)"), "industry": "medical", "tags": ["vip"]]) }
             _ = try await app.create(key, "customer", ["name": "R", "industry": "retail"])
-            let removeMedical = try await app.call(.patch, "/api/v1/meta/entities/customer/fields/industry", key: key, json: [
-                "options": [["key": "retail", "label": ["en": "Retail"]], ["key": "finance", "label": ["en": "Finance"]]],
-            ])
+            let removeMedical = try await app.call(
+                .patch, "/api/v1/meta/entities/customer/fields/industry", key: key,
+                json: [
+                    "options": [["key": "retail", "label": ["en": "Retail"]], ["key": "finance", "label": ["en": "Finance"]]]
+                ])
             let error = removeMedical.expectError(409, "option_in_use")
             #expect(error?["details"]?.arrayValue?.first?["count"] == 3)
-            let removeVip = try await app.call(.patch, "/api/v1/meta/entities/customer/fields/tags", key: key, json: [
-                "options": [["key": "new", "label": ["en": "New"]], ["key": "risk", "label": ["en": "Risk"]]],
-            ])
+            let removeVip = try await app.call(
+                .patch, "/api/v1/meta/entities/customer/fields/tags", key: key,
+                json: [
+                    "options": [["key": "new", "label": ["en": "New"]], ["key": "risk", "label": ["en": "Risk"]]]
+                ])
             #expect(removeVip.expectError(409, "option_in_use")?["details"]?.arrayValue?.first?["count"] == 3)
             // Removing an unused option and relabelling a used one both succeed, and records keep their keys.
-            let relabel = try await app.call(.patch, "/api/v1/meta/entities/customer/fields/industry", key: key, json: [
-                "options": [["key": "medical", "label": ["zh-CN": "医疗健康", "en": "Healthcare"], "color": "#ff0000"], ["key": "retail", "label": ["en": "Retail"]]],
-            ])
+            let relabel = try await app.call(
+                .patch, "/api/v1/meta/entities/customer/fields/industry", key: key,
+                json: [
+                    "options": [
+                        ["key": "medical", "label": ["zh-CN": "医疗健康", "en": "Healthcare"], "color": "#ff0000"],
+                        ["key": "retail", "label": ["en": "Retail"]],
+                    ]
+                ])
             #expect(relabel.status == 200, "\(relabel.text)")
             #expect(relabel.json?["options"]?.arrayValue?.first?["label"]?["en"] == "Healthcare")
             let list = try await app.call(.get, "/api/v1/data/customer?industry=eq.medical", key: key)
@@ -135,10 +147,12 @@ struct MetadataAPITests {
             try await app.createEntity(key, customerEntity)
             let record = try await app.create(key, "customer", ["name": "Acme"])
             let id = try #require(record["id"]?.stringValue)
-            let added = try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key, json: [
-                "name": "region", "type": "select", "label": ["zh-CN": "大区", "en": "Region"], "default": "east",
-                "options": [["key": "east", "label": ["en": "East"]], ["key": "west", "label": ["en": "West"]]],
-            ])
+            let added = try await app.call(
+                .post, "/api/v1/meta/entities/customer/fields", key: key,
+                json: [
+                    "name": "region", "type": "select", "label": ["zh-CN": "大区", "en": "Region"], "default": "east",
+                    "options": [["key": "east", "label": ["en": "East"]], ["key": "west", "label": ["en": "West"]]],
+                ])
             #expect(added.status == 201, "\(added.text)")
             // Existing rows get null (no table rewrite); new rows get the default.
             #expect(try await app.call(.get, "/api/v1/data/customer/\(id)", key: key).json?["region"] == .null)
@@ -173,15 +187,23 @@ struct MetadataAPITests {
             @Sendable func fileNode() async throws -> Int {
                 try await TestDatabase.withClient { client in
                     let table = "\"t_\(slug)\".customer"
-                    for try await node in try await client.query("SELECT relfilenode::int FROM pg_class WHERE oid = \(table)::regclass").decode(Int.self) { return node }
+                    for try await node in try await client.query("SELECT relfilenode::int FROM pg_class WHERE oid = \(table)::regclass").decode(
+                        Int.self)
+                    { return node }
                     return -1
                 }
             }
             let before = try await fileNode()
-            #expect(try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key,
-                                       json: ["name": "level", "type": "number", "default": 3, "indexed": false]).status == 201)
-            #expect(try await app.call(.post, "/api/v1/meta/entities/customer/fields", key: key,
-                                       json: ["name": "owner_note", "type": "long_text"]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/entities/customer/fields", key: key,
+                    json: ["name": "level", "type": "number", "default": 3, "indexed": false]
+                ).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/entities/customer/fields", key: key,
+                    json: ["name": "owner_note", "type": "long_text"]
+                ).status == 201)
             #expect(try await fileNode() == before, "adding fields rewrote the table")
             #expect(try await app.call(.patch, "/api/v1/meta/entities/customer/fields/level", key: key, json: ["type": "decimal"]).status == 200)
             #expect(try await fileNode() != before, "a type change is expected to rewrite (this guards the check itself)")
@@ -198,7 +220,9 @@ struct MetadataAPITests {
                 #expect(try await second.call(.get, "/api/v1/data/note", key: key).status == 200)
                 try await second.call(.post, "/api/v1/data/note", key: key, json: ["body": "x"]).expectError(422)
                 // ...then the first adds a field; the second must see it without restart.
-                #expect(try await first.call(.post, "/api/v1/meta/entities/note/fields", key: key, json: ["name": "body", "type": "long_text"]).status == 201)
+                #expect(
+                    try await first.call(.post, "/api/v1/meta/entities/note/fields", key: key, json: ["name": "body", "type": "long_text"]).status
+                        == 201)
                 let deadline = ContinuousClock.now + .seconds(1)
                 var seen = false
                 while ContinuousClock.now < deadline {

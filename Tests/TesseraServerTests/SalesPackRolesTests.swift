@@ -11,16 +11,22 @@ struct SalesPackRolesTests {
         try await TestApp.run { app in
             let admin = try await app.createTenant(packs: ["sales"])
             let names = try await app.call(.get, "/api/v1/meta/roles", key: admin).data.compactMap { $0["name"]?.stringValue }
-            #expect(Set(names) == ["admin", "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery",
-                                   "product_manager", "warehouse"])
+            #expect(
+                Set(names) == [
+                    "admin", "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery",
+                    "product_manager", "warehouse",
+                ])
             let east = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "华东"]).id)
             let west = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "华南"]).id)
             let (supervisorID, supervisor) = try await app.makeUser(admin, name: "主管", roles: ["sales_supervisor"], team: east)
             // No roles given: the pack's default role (sales_rep) applies.
-            let newRep = try await app.call(.post, "/api/v1/users", key: admin, json: ["name": "新销售", "email": "rep1@example.com", "team_id": .string(east), "manager_id": .string(supervisorID)])
+            let newRep = try await app.call(
+                .post, "/api/v1/users", key: admin,
+                json: ["name": "新销售", "email": "rep1@example.com", "team_id": .string(east), "manager_id": .string(supervisorID)])
             #expect(newRep.json?["roles"] == ["sales_rep"], "\(newRep.text)")
             let rep1ID = try #require(newRep.id)
-            let rep1 = try #require(try await app.call(.post, "/api/v1/users/\(rep1ID)/api-keys", key: admin, json: ["name": "k"]).json?["key"]?.stringValue)
+            let rep1 = try #require(
+                try await app.call(.post, "/api/v1/users/\(rep1ID)/api-keys", key: admin, json: ["name": "k"]).json?["key"]?.stringValue)
             let (_, rep2) = try await app.makeUser(admin, name: "销售二", roles: ["sales_rep"], team: west)
             let (_, director) = try await app.makeUser(admin, name: "总监", roles: ["sales_director"])
             let (_, finance) = try await app.makeUser(admin, name: "财务", roles: ["finance"])
@@ -33,8 +39,14 @@ struct SalesPackRolesTests {
                 return Set(reply.data.compactMap { $0["id"]?.stringValue })
             }
             // Leads: own for reps, the team for the supervisor, everything for the director.
-            let l1 = try #require(try await app.create(rep1, "lead", ["company": "杭州某医疗器械有限公司", "contact_name": "王经理", "phone": "13900000001", "source_channel": "web_form"])["id"]?.stringValue)
-            let l2 = try #require(try await app.create(rep2, "lead", ["company": "深圳某科技公司", "contact_name": "李总", "phone": "13900000002", "source_channel": "exhibition"])["id"]?.stringValue)
+            let l1 = try #require(
+                try await app.create(
+                    rep1, "lead", ["company": "杭州某医疗器械有限公司", "contact_name": "王经理", "phone": "13900000001", "source_channel": "web_form"])["id"]?
+                    .stringValue)
+            let l2 = try #require(
+                try await app.create(
+                    rep2, "lead", ["company": "深圳某科技公司", "contact_name": "李总", "phone": "13900000002", "source_channel": "exhibition"])["id"]?
+                    .stringValue)
             #expect(try await ids(rep1, "lead") == [l1])
             #expect(try await ids(rep2, "lead") == [l2])
             #expect(try await ids(supervisor, "lead") == [l1])
@@ -43,10 +55,12 @@ struct SalesPackRolesTests {
 
             // An opportunity with a pre-sales engineer and a delivery engineer assigned.
             let customer = try #require(try await app.create(rep1, "customer", ["name": "杭州某医疗器械有限公司"])["id"]?.stringValue)
-            let opportunity = try await app.call(.post, "/api/v1/data/opportunity", key: rep1, json: [
-                "name": "手术室设备更新", "customer": .string(customer), "amount": 860000, "expected_close_date": "2027-03-31",
-                "presales_owner": .string(presalesID), "delivery_owner": .string(deliveryID),
-            ])
+            let opportunity = try await app.call(
+                .post, "/api/v1/data/opportunity", key: rep1,
+                json: [
+                    "name": "手术室设备更新", "customer": .string(customer), "amount": 860000, "expected_close_date": "2027-03-31",
+                    "presales_owner": .string(presalesID), "delivery_owner": .string(deliveryID),
+                ])
             #expect(opportunity.status == 201, "\(opportunity.text)")
             let o1 = try #require(opportunity.id)
             _ = try await app.create(rep2, "customer", ["name": "深圳某科技公司"])
@@ -60,7 +74,8 @@ struct SalesPackRolesTests {
             try await app.call(.get, "/api/v1/data/opportunity?amount=gt.0", key: delivery).expectError(400)
 
             // Contracts: finance reads all and books payments but cannot change the amount; reps cannot book payments.
-            let contract = try await app.call(.post, "/api/v1/data/contract", key: rep1, json: ["title": "设备采购合同", "customer": .string(customer), "amount": 860000])
+            let contract = try await app.call(
+                .post, "/api/v1/data/contract", key: rep1, json: ["title": "设备采购合同", "customer": .string(customer), "amount": 860000])
             #expect(contract.status == 201, "\(contract.text)")
             let c1 = try #require(contract.id)
             #expect(try await ids(finance, "contract") == [c1])
@@ -68,7 +83,8 @@ struct SalesPackRolesTests {
             #expect(try await app.call(.patch, "/api/v1/data/contract/\(c1)", key: finance, json: ["received_amount": 258000]).status == 200)
             try await app.call(.patch, "/api/v1/data/contract/\(c1)", key: finance, json: ["amount": 1]).expectError(403)
             try await app.call(.patch, "/api/v1/data/contract/\(c1)", key: rep1, json: ["received_amount": 860000]).expectError(403)
-            try await app.call(.post, "/api/v1/data/contract", key: finance, json: ["title": "x", "customer": .string(customer), "amount": 1]).expectError(403)
+            try await app.call(.post, "/api/v1/data/contract", key: finance, json: ["title": "x", "customer": .string(customer), "amount": 1])
+                .expectError(403)
             // Reps and supervisors may not change metadata or users; the director may not either.
             for key in [rep1, supervisor, director] {
                 try await app.call(.post, "/api/v1/meta/entities/lead/fields", key: key, json: ["name": "x", "type": "text"]).expectError(403)

@@ -20,9 +20,16 @@ struct ScopeMatrixTests {
             try await app.createEntity(admin, ["name": "task", "fields": [["name": "title", "type": "text"], ["name": "helper", "type": "user"]]])
             // `assigned` does not apply to create; such a role creates its own records.
             let create = scope == "assigned" ? "own" : scope
-            #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: [
-                "name": "probe", "permissions": ["task": ["create": .string(create), "read": .string(scope), "update": .string(scope), "delete": .string(scope)]],
-            ]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/roles", key: admin,
+                    json: [
+                        "name": "probe",
+                        "permissions": [
+                            "task": ["create": .string(create), "read": .string(scope), "update": .string(scope), "delete": .string(scope)]
+                        ],
+                    ]
+                ).status == 201)
             let team = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "T"]).id)
             let (me, key) = try await app.makeUser(admin, name: "me", roles: ["probe"], team: team)
             var owners: [String: String] = ["me": me]

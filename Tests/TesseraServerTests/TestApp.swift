@@ -38,17 +38,22 @@ struct TestApp {
     }
 
     /// Builds an application on the test database and runs `body` against its router.
-    static func run(dataDirectory: String? = nil, sessionLifetime: Duration? = nil, configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
-                    _ body: @Sendable (TestApp) async throws -> Void) async throws {
+    static func run(
+        dataDirectory: String? = nil, sessionLifetime: Duration? = nil, configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (TestApp) async throws -> Void
+    ) async throws {
         let app = try await make(dataDirectory: dataDirectory, sessionLifetime: sessionLifetime, configure: configure)
         try await app.test(.router) { client in try await body(TestApp(client: client)) }
     }
 
-    static func make(dataDirectory: String? = nil, sessionLifetime: Duration? = nil,
-                     configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> some ApplicationProtocol {
+    static func make(
+        dataDirectory: String? = nil, sessionLifetime: Duration? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
         let endpoint = try await TestDatabase.shared.endpoint()
         let dir = dataDirectory ?? (NSTemporaryDirectory() + "tessera-test-data-" + UUID().uuidString)
-        var configuration = ServerConfiguration(dataDirectory: dir, database: endpoint, packsDirectory: TestDatabase.packsDirectory, adminToken: adminToken)
+        var configuration = ServerConfiguration(
+            dataDirectory: dir, database: endpoint, packsDirectory: TestDatabase.packsDirectory, adminToken: adminToken)
         configuration.passwordCost = 4
         // Every test application shares one database, so any of their workers may run any test's
         // events: all of them reach loopback receivers and retry quickly. (The refusal of private
@@ -61,8 +66,10 @@ struct TestApp {
     }
 
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ path: String, key: String? = nil, json: JSONValue? = nil, raw: String? = nil,
-              headers extra: HTTPFields = [:]) async throws -> Reply {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, key: String? = nil, json: JSONValue? = nil, raw: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
         var headers = extra
         if let key { headers[.authorization] = "Bearer \(key)" }
         var body: ByteBuffer?
@@ -89,18 +96,23 @@ struct TestApp {
 
     /// Creates a tenant through the platform API and returns its API key.
     func createTenant(_ slug: String = TestDatabase.uniqueSlug(), packs: [String] = []) async throws -> String {
-        let reply = try await call(.post, "/api/v1/tenants", key: Self.adminToken,
-                                   json: .object([("slug", .string(slug)), ("name", .string("Test \(slug)")), ("packs", .array(packs.map { .string($0) }))]))
+        let reply = try await call(
+            .post, "/api/v1/tenants", key: Self.adminToken,
+            json: .object([("slug", .string(slug)), ("name", .string("Test \(slug)")), ("packs", .array(packs.map { .string($0) }))]))
         #expect(reply.status == 201, "tenant creation failed: \(reply.text)")
         return try #require(reply.json?["api_key"]?.stringValue)
     }
 
     /// Creates a user (a person with a unique email unless told otherwise) and an API key for
     /// them; returns (user id, key).
-    func makeUser(_ adminKey: String, name: String = "User", roles: [String], team: String? = nil, manager: String? = nil,
-                  password: String? = nil, email: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> (id: String, key: String) {
-        var body: [(String, JSONValue)] = [("name", .string(name)), ("email", .string(email ?? "u\(UUID().uuidString.prefix(8).lowercased())@example.com")),
-                                           ("roles", .array(roles.map(JSONValue.string)))]
+    func makeUser(
+        _ adminKey: String, name: String = "User", roles: [String], team: String? = nil, manager: String? = nil,
+        password: String? = nil, email: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> (id: String, key: String) {
+        var body: [(String, JSONValue)] = [
+            ("name", .string(name)), ("email", .string(email ?? "u\(UUID().uuidString.prefix(8).lowercased())@example.com")),
+            ("roles", .array(roles.map(JSONValue.string))),
+        ]
         if let team { body.append(("team_id", .string(team))) }
         if let manager { body.append(("manager_id", .string(manager))) }
         if let password { body.append(("password", .string(password))) }
@@ -144,15 +156,21 @@ let customerEntity: JSONValue = [
     "fields": [
         ["name": "name", "type": "text", "label": ["en": "Name"], "required": true, "max_length": 50],
         ["name": "phone", "type": "phone", "label": ["en": "Phone"], "unique": true],
-        ["name": "industry", "type": "select", "label": ["en": "Industry"], "indexed": true, "options": [
-            ["key": "medical", "label": ["zh-CN": "医疗", "en": "Medical"]],
-            ["key": "retail", "label": ["zh-CN": "零售", "en": "Retail"]],
-            ["key": "finance", "label": ["zh-CN": "金融", "en": "Finance"]],
-        ]],
+        [
+            "name": "industry", "type": "select", "label": ["en": "Industry"], "indexed": true,
+            "options": [
+                ["key": "medical", "label": ["zh-CN": "医疗", "en": "Medical"]],
+                ["key": "retail", "label": ["zh-CN": "零售", "en": "Retail"]],
+                ["key": "finance", "label": ["zh-CN": "金融", "en": "Finance"]],
+            ],
+        ],
         ["name": "amount", "type": "money", "label": ["en": "Amount"], "min": 0],
-        ["name": "tags", "type": "multi_select", "label": ["en": "Tags"], "max_selections": 2, "options": [
-            ["key": "vip", "label": ["en": "VIP"]], ["key": "new", "label": ["en": "New"]], ["key": "risk", "label": ["en": "Risk"]],
-        ]],
+        [
+            "name": "tags", "type": "multi_select", "label": ["en": "Tags"], "max_selections": 2,
+            "options": [
+                ["key": "vip", "label": ["en": "VIP"]], ["key": "new", "label": ["en": "New"]], ["key": "risk", "label": ["en": "Risk"]],
+            ],
+        ],
         ["name": "email", "type": "email", "label": ["en": "Email"]],
     ],
 ]

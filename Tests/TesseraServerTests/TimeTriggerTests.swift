@@ -13,8 +13,10 @@ import Testing
 struct TimeTriggerTests {
     static let task: JSONValue = [
         "name": "task",
-        "fields": [["name": "title", "type": "text"], ["name": "due_at", "type": "datetime"], ["name": "reminded", "type": "boolean"],
-                   ["name": "last_contact_at", "type": "datetime"], ["name": "stale", "type": "boolean"]],
+        "fields": [
+            ["name": "title", "type": "text"], ["name": "due_at", "type": "datetime"], ["name": "reminded", "type": "boolean"],
+            ["name": "last_contact_at", "type": "datetime"], ["name": "stale", "type": "boolean"],
+        ],
     ]
 
     static func iso(_ hours: Double) -> JSONValue {
@@ -23,8 +25,11 @@ struct TimeTriggerTests {
 
     func pendingTimers(_ slug: String, record: String) async throws -> Int {
         try await TestDatabase.withClient { client in
-            try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM t_\(slug)._outbox WHERE event = 'timer' AND status = 'pending' AND record_id = '\(record)'"))
-                .collect().first?.decode(Int.self) ?? -1
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT count(*)::int FROM t_\(slug)._outbox WHERE event = 'timer' AND status = 'pending' AND record_id = '\(record)'")
+            )
+            .collect().first?.decode(Int.self) ?? -1
         }
     }
 
@@ -35,18 +40,26 @@ struct TimeTriggerTests {
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
             try await app.createEntity(admin, Self.task)
-            let created = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "remind", "entity": "task", "trigger": ["on": "time", "field": "due_at", "offset": "-1h"],
-                "actions": [["type": "set", "values": ["reminded": true]], ["type": "notify", "to": "owner", "message": ["en": "Due in an hour"]]],
-            ])
+            let created = try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "remind", "entity": "task", "trigger": ["on": "time", "field": "due_at", "offset": "-1h"],
+                    "actions": [
+                        ["type": "set", "values": ["reminded": true]], ["type": "notify", "to": "owner", "message": ["en": "Due in an hour"]],
+                    ],
+                ])
             #expect(created.status == 201, "\(created.text)")
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "bad", "entity": "task", "trigger": ["on": "time", "field": "title", "offset": "1h"], "actions": [["type": "set", "values": ["reminded": true]]],
-            ]).expectError(422)
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "bad", "entity": "task", "trigger": ["on": "time", "field": "title", "offset": "1h"],
+                    "actions": [["type": "set", "values": ["reminded": true]]],
+                ]
+            ).expectError(422)
             let id = try #require(try await app.create(admin, "task", ["title": "send quote", "due_at": Self.iso(3)])["id"]?.stringValue)
             let gone = try #require(try await app.create(admin, "task", ["title": "cancelled", "due_at": Self.iso(4)])["id"]?.stringValue)
             #expect(try await pendingTimers(slug, record: id) == 1)
-            clock.advance(by: .seconds(3600))          // 2 h before the due time: not yet
+            clock.advance(by: .seconds(3600))  // 2 h before the due time: not yet
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await app.call(.get, "/api/v1/data/task/\(id)", key: admin).json?["reminded"] == .null)
             // Moved to +5 h: the timer moves with it (still one).
@@ -72,18 +85,22 @@ struct TimeTriggerTests {
         try await TestApp.run(configure: { $0.automationClock = clock }) { app in
             let admin = try await app.createTenant()
             try await app.createEntity(admin, Self.task)
-            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "went_quiet", "entity": "task", "trigger": ["on": "inactive", "field": "last_contact_at", "after": "72h"],
-                "condition": "record.stale != true", "actions": [["type": "set", "values": ["stale": true]]],
-            ]).status == 201)
+            #expect(
+                try await app.call(
+                    .post, "/api/v1/meta/automations", key: admin,
+                    json: [
+                        "name": "went_quiet", "entity": "task", "trigger": ["on": "inactive", "field": "last_contact_at", "after": "72h"],
+                        "condition": "record.stale != true", "actions": [["type": "set", "values": ["stale": true]]],
+                    ]
+                ).status == 201)
             let id = try #require(try await app.create(admin, "task", ["title": "lead", "last_contact_at": Self.iso(0)])["id"]?.stringValue)
             clock.advance(by: .seconds(71 * 3600))
             // Contact at the 71st hour resets the clock.
             #expect(try await app.call(.patch, "/api/v1/data/task/\(id)", key: admin, json: ["last_contact_at": Self.iso(71)]).status == 200)
-            clock.advance(by: .seconds(2 * 3600))      // 73 h after the first contact, 2 h after the last
+            clock.advance(by: .seconds(2 * 3600))  // 73 h after the first contact, 2 h after the last
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await app.call(.get, "/api/v1/data/task/\(id)", key: admin).json?["stale"] == .null)
-            clock.advance(by: .seconds(71 * 3600))     // 73 h after the last contact
+            clock.advance(by: .seconds(71 * 3600))  // 73 h after the last contact
             try await eventually("the lead marked stale") {
                 try await app.call(.get, "/api/v1/data/task/\(id)", key: admin).json?["stale"] == true
             }
@@ -98,15 +115,22 @@ struct TimeTriggerTests {
             let (_, rep) = try await app.makeUser(admin, name: "销售", roles: ["sales_rep"])
             let (_, finance) = try await app.makeUser(admin, name: "财务", roles: ["finance"])
             let customer = try #require(try await app.create(rep, "customer", ["name": "苏州某自动化设备有限公司"])["id"]?.stringValue)
-            let contract = try #require(try await app.create(rep, "contract", ["title": "产线改造合同", "customer": .string(customer), "amount": 500000])["id"]?.stringValue)
+            let contract = try #require(
+                try await app.create(rep, "contract", ["title": "产线改造合同", "customer": .string(customer), "amount": 500000])["id"]?.stringValue)
             let today = Date().formatted(.iso8601.year().month().day())
-            let milestone = try #require(try await app.create(rep, "payment_milestone", [
-                "contract": .string(contract), "name": "预付款", "kind": "deposit", "amount": 150000, "due_date": .string(today),
-            ])["id"]?.stringValue)
-            let lead = try #require(try await app.create(rep, "lead", [
-                "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
-                "status": "following", "last_contact_at": Self.iso(0),
-            ])["id"]?.stringValue)
+            let milestone = try #require(
+                try await app.create(
+                    rep, "payment_milestone",
+                    [
+                        "contract": .string(contract), "name": "预付款", "kind": "deposit", "amount": 150000, "due_date": .string(today),
+                    ])["id"]?.stringValue)
+            let lead = try #require(
+                try await app.create(
+                    rep, "lead",
+                    [
+                        "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
+                        "status": "following", "last_contact_at": Self.iso(0),
+                    ])["id"]?.stringValue)
             clock.advance(by: .seconds(23 * 3600))
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await app.call(.get, "/api/v1/data/lead/\(lead)", key: rep).json?["sla_flag"] == "on_track")
@@ -131,20 +155,48 @@ struct TimeTriggerTests {
         try await TestApp.run(configure: { $0.automationClock = clock }) { app in
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
-            try await app.createEntity(admin, ["name": "ticket", "fields": [["name": "title", "type": "text"], ["name": "first_response_at", "type": "datetime"],
-                                                                           ["name": "escalated_to", "type": "user"]]])
-            let created = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "first_response", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"],
-                "steps": [["after": "4h", "actions": [["type": "notify", "to": "owner", "message": ["en": "Respond please: 4 h passed"]]]],
-                          ["after": "12h", "actions": [["type": "escalate", "levels": 1, "field": "escalated_to", "message": ["en": "12 h without a response"]]]]],
-            ])
+            try await app.createEntity(
+                admin,
+                [
+                    "name": "ticket",
+                    "fields": [
+                        ["name": "title", "type": "text"], ["name": "first_response_at", "type": "datetime"],
+                        ["name": "escalated_to", "type": "user"],
+                    ],
+                ])
+            let created = try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "first_response", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"],
+                    "steps": [
+                        ["after": "4h", "actions": [["type": "notify", "to": "owner", "message": ["en": "Respond please: 4 h passed"]]]],
+                        [
+                            "after": "12h",
+                            "actions": [["type": "escalate", "levels": 1, "field": "escalated_to", "message": ["en": "12 h without a response"]]],
+                        ],
+                    ],
+                ])
             #expect(created.status == 201, "\(created.text)")
             for bad: JSONValue in [
-                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "title", "stop": "first_response_at"], "steps": [["after": "1h", "actions": [["type": "set", "values": ["title": "x"]]]]]],
-                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "ghost"], "steps": [["after": "1h", "actions": [["type": "set", "values": ["title": "x"]]]]]],
-                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"],
-                 "steps": [["after": "4h", "actions": [["type": "set", "values": ["title": "x"]]]], ["after": "2h", "actions": [["type": "set", "values": ["title": "y"]]]]]],
-                ["name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"], "actions": [["type": "set", "values": ["title": "x"]]]],
+                [
+                    "name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "title", "stop": "first_response_at"],
+                    "steps": [["after": "1h", "actions": [["type": "set", "values": ["title": "x"]]]]],
+                ],
+                [
+                    "name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "ghost"],
+                    "steps": [["after": "1h", "actions": [["type": "set", "values": ["title": "x"]]]]],
+                ],
+                [
+                    "name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"],
+                    "steps": [
+                        ["after": "4h", "actions": [["type": "set", "values": ["title": "x"]]]],
+                        ["after": "2h", "actions": [["type": "set", "values": ["title": "y"]]]],
+                    ],
+                ],
+                [
+                    "name": "x", "entity": "ticket", "trigger": ["on": "sla", "start": "created_at", "stop": "first_response_at"],
+                    "actions": [["type": "set", "values": ["title": "x"]]],
+                ],
             ] {
                 try await app.call(.post, "/api/v1/meta/automations", key: admin, json: bad).expectError(422)
             }
@@ -161,9 +213,9 @@ struct TimeTriggerTests {
             try await eventually("two reminders (silent and late)") {
                 try await app.call(.get, "/api/v1/inbox", key: rep).data.count == 2
             }
-            clock.advance(by: .seconds(3600))            // 5 h: the late one answers
+            clock.advance(by: .seconds(3600))  // 5 h: the late one answers
             #expect(try await app.call(.patch, "/api/v1/data/ticket/\(late)", key: rep, json: ["first_response_at": Self.iso(5)]).status == 200)
-            clock.advance(by: .seconds(7 * 3600))        // 12 h 1 min
+            clock.advance(by: .seconds(7 * 3600))  // 12 h 1 min
             try await eventually("the silent ticket escalated to the supervisor") {
                 try await app.call(.get, "/api/v1/data/ticket/\(silent)", key: admin).json?["escalated_to"]?.stringValue == boss
             }
@@ -182,18 +234,32 @@ struct TimeTriggerTests {
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
             try await app.createEntity(admin, Self.task)
-            try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "x", "entity": "task", "trigger": ["on": "schedule", "cron": "0 25 * * *"], "actions": [["type": "set", "values": ["stale": true]]],
-            ]).expectError(422)
-            let created = try await app.call(.post, "/api/v1/meta/automations", key: admin, json: [
-                "name": "morning_sweep", "entity": "task", "trigger": ["on": "schedule", "cron": "0 9 * * *"],
-                "condition": "has(record.due_at) && record.due_at < now()", "actions": [["type": "set", "values": ["stale": true]]],
-            ])
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "x", "entity": "task", "trigger": ["on": "schedule", "cron": "0 25 * * *"],
+                    "actions": [["type": "set", "values": ["stale": true]]],
+                ]
+            ).expectError(422)
+            let created = try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "morning_sweep", "entity": "task", "trigger": ["on": "schedule", "cron": "0 9 * * *"],
+                    "condition": "has(record.due_at) && record.due_at < now()", "actions": [["type": "set", "values": ["stale": true]]],
+                ])
             #expect(created.status == 201, "\(created.text)")
             func ticks() async throws -> [String] {
                 try await TestDatabase.withClient { client in
-                    try await client.query(PostgresQuery(unsafeSQL: "SELECT to_char(due_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') FROM t_\(slug)._outbox WHERE event = 'tick' AND status = 'pending'"))
-                        .collect().map { try $0.decode(String.self) }
+                    try await client.query(
+                        PostgresQuery(
+                            unsafeSQL:
+                                """
+                                SELECT to_char(due_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') FROM t_\(slug)._outbox WHERE event = 'tick' AND \
+                                status = 'pending'
+                                """
+                        )
+                    )
+                    .collect().map { try $0.decode(String.self) }
                 }
             }
             #expect(try await ticks() == ["09:00"])
@@ -229,7 +295,12 @@ struct TimeTriggerTests {
         return .object(body)
     }
 
-    @Test("the sales pack's third cut: leads routed and assigned, first-response SLA, follow-ups touching leads and customers, 7 and 14 days without interaction, 48 h without the technical agreement")
+    @Test(
+        """
+        the sales pack's third cut: leads routed and assigned, first-response SLA, follow-ups touching leads and customers, 7 and 14 days \
+        without interaction, 48 h without the technical agreement
+        """
+    )
     func salesPackThirdCut() async throws {
         let clock = AutomationClock()
         try await TestApp.run(configure: { $0.automationClock = clock }) { app in
@@ -241,10 +312,17 @@ struct TimeTriggerTests {
             var reps = [ka]
             for i in 0..<2 { reps.append(try await app.makeUser(admin, name: "销售\(i)", roles: ["sales_rep"], manager: supervisor).id) }
             func lead(_ source: String, _ industry: String) async throws -> String {
-                try #require(try await app.create(admin, "lead", ["company": "苏州某设备公司", "contact_name": "周工", "phone": "13700000000",
-                                                                   "source_channel": .string(source), "industry": .string(industry)])["id"]?.stringValue)
+                try #require(
+                    try await app.create(
+                        admin, "lead",
+                        [
+                            "company": "苏州某设备公司", "contact_name": "周工", "phone": "13700000000",
+                            "source_channel": .string(source), "industry": .string(industry),
+                        ])["id"]?.stringValue)
             }
-            func read(_ entity: String, _ id: String) async throws -> JSONValue? { try await app.call(.get, "/api/v1/data/\(entity)/\(id)", key: admin).json }
+            func read(_ entity: String, _ id: String) async throws -> JSONValue? {
+                try await app.call(.get, "/api/v1/data/\(entity)/\(id)", key: admin).json
+            }
             // Douyin + auto parts → 华东大客户组; medical has no team yet → any active rep.
             let routed = try await lead("ad_leads", "auto_parts")
             let pooled = try await lead("web_form", "medical")
@@ -285,13 +363,18 @@ struct TimeTriggerTests {
 
             // An opportunity 48 h into technical exchange without the signed agreement goes back a stage.
             let contact = try #require(try await app.create(kaKey, "contact", ["customer": .string(customer), "name": "周工"])["id"]?.stringValue)
-            let opportunity = try #require(try await app.create(kaKey, "opportunity", [
-                "name": "产线改造", "customer": .string(customer), "amount": 500000, "expected_close_date": "2027-03-31", "primary_contact": .string(contact),
-            ])["id"]?.stringValue)
+            let opportunity = try #require(
+                try await app.create(
+                    kaKey, "opportunity",
+                    [
+                        "name": "产线改造", "customer": .string(customer), "amount": 500000, "expected_close_date": "2027-03-31",
+                        "primary_contact": .string(contact),
+                    ])["id"]?.stringValue)
             let moved = try await app.call(.patch, "/api/v1/data/opportunity/\(opportunity)", key: kaKey, json: ["stage": "technical_exchange"])
             #expect(moved.status == 200, "\(moved.text)")
             try await eventually("the stage clock set") {
-                try await app.call(.get, "/api/v1/automation-runs?automation=opportunity_stage_clock&result=ok&record=\(opportunity)", key: admin).data.count == 1
+                try await app.call(.get, "/api/v1/automation-runs?automation=opportunity_stage_clock&result=ok&record=\(opportunity)", key: admin)
+                    .data.count == 1
             }
             clock.advance(by: .seconds(47 * 3600))
             try await Task.sleep(for: .milliseconds(1500))

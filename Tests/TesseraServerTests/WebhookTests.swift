@@ -66,8 +66,10 @@ struct WebhookTests {
             try await TestApp.run { app in
                 let admin = try await app.createTenant()
                 try await app.createEntity(admin, AutomationTests.ticket)
-                #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: automation("flaky", url: base + "/flaky")).status == 201)
-                #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: automation("down", url: base + "/down")).status == 201)
+                #expect(
+                    try await app.call(.post, "/api/v1/meta/automations", key: admin, json: automation("flaky", url: base + "/flaky")).status == 201)
+                #expect(
+                    try await app.call(.post, "/api/v1/meta/automations", key: admin, json: automation("down", url: base + "/down")).status == 201)
                 let secret = try #require(try await app.call(.get, "/api/v1/settings", key: admin).json?["webhook_secret"]?.stringValue)
                 let id = try #require(try await app.create(admin, "ticket", ["title": "webhook me", "priority": "high"])["id"]?.stringValue)
 
@@ -75,7 +77,8 @@ struct WebhookTests {
                 // sent again, so "at least": what matters is that repeats carry the same key (below).
                 try await eventually("the flaky receiver accepted the third try") { await receiver.count("/flaky") >= 3 }
                 try await eventually("the run log shows two errors then ok") {
-                    try await app.call(.get, "/api/v1/automation-runs?automation=flaky", key: admin).data.compactMap { $0["result"]?.stringValue } == ["ok", "error", "error"]
+                    try await app.call(.get, "/api/v1/automation-runs?automation=flaky", key: admin).data.compactMap { $0["result"]?.stringValue }
+                        == ["ok", "error", "error"]
                 }
                 let flaky = await receiver.deliveries.filter { $0.path == "/flaky" }
                 let keys = Set(flaky.compactMap { $0.headers[HTTPField.Name("Idempotency-Key")!] })
@@ -83,7 +86,8 @@ struct WebhookTests {
                 for delivery in flaky {
                     let timestamp = try #require(delivery.headers[HTTPField.Name("X-Tessera-Timestamp")!].flatMap { Int($0) })
                     #expect(abs(Date().timeIntervalSince1970 - Double(timestamp)) < 120)
-                    let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(delivery.body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+                    let mac = HMAC<SHA256>.authenticationCode(
+                        for: Data("\(timestamp).\(delivery.body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
                     #expect(delivery.headers[HTTPField.Name("X-Tessera-Signature")!] == "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
                     let payload = try JSONParser.parse(delivery.body)
                     #expect(payload["record"]?["id"]?.stringValue == id && payload["event"] == "create" && payload["automation"] == "flaky")
@@ -95,7 +99,9 @@ struct WebhookTests {
                 let down = await receiver.deliveries.filter { $0.path == "/down" }
                 #expect(down.count >= 5, "five attempts before the dead-letter list, got \(down.count)")
                 #expect(Set(down.compactMap { $0.headers[HTTPField.Name("Idempotency-Key")!] }).count == 1, "one event, one key")
-                let runs = try await app.call(.get, "/api/v1/automation-runs?automation=down", key: admin).data.compactMap { $0["result"]?.stringValue }
+                let runs = try await app.call(.get, "/api/v1/automation-runs?automation=down", key: admin).data.compactMap {
+                    $0["result"]?.stringValue
+                }
                 #expect(runs == ["dead", "error", "error", "error", "error"])
             }
         }

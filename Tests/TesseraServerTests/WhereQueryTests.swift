@@ -12,9 +12,13 @@ struct WhereQueryTests {
             let key = try await app.createTenant()
             try await app.createEntity(key, customerEntity)
             for i in 0..<12 {
-                _ = try await app.create(key, "customer", ["name": .string("c\(i)"), "amount": .number(String(i * 1000)),
-                                                           "industry": .string(i % 2 == 0 ? "medical" : "retail"),
-                                                           "tags": i % 3 == 0 ? ["vip"] : []])
+                _ = try await app.create(
+                    key, "customer",
+                    [
+                        "name": .string("c\(i)"), "amount": .number(String(i * 1000)),
+                        "industry": .string(i % 2 == 0 ? "medical" : "retail"),
+                        "tags": i % 3 == 0 ? ["vip"] : [],
+                    ])
             }
             let expr = encode("record.amount >= 3000 && ('vip' in record.tags || record.name.endsWith('1'))")
             let all = try await app.call(.get, "/api/v1/data/customer?where=\(expr)&count=exact&order=amount.asc", key: key)
@@ -25,7 +29,8 @@ struct WhereQueryTests {
             let mixed = try await app.call(.get, "/api/v1/data/customer?industry=eq.retail&where=\(expr)&order=amount.desc&limit=1", key: key)
             #expect(mixed.data.compactMap { $0["name"]?.stringValue } == ["c11"])
             let cursor = try #require(mixed.json?["next_cursor"]?.stringValue)
-            let next = try await app.call(.get, "/api/v1/data/customer?industry=eq.retail&where=\(expr)&order=amount.desc&limit=1&cursor=\(encode(cursor))", key: key)
+            let next = try await app.call(
+                .get, "/api/v1/data/customer?industry=eq.retail&where=\(expr)&order=amount.desc&limit=1&cursor=\(encode(cursor))", key: key)
             #expect(next.data.compactMap { $0["name"]?.stringValue } == ["c9"])
         }
     }
@@ -41,7 +46,8 @@ struct WhereQueryTests {
             let literal = hostile.replacingOccurrences(of: "'", with: "\\'")
             let reply = try await app.call(.get, "/api/v1/data/customer?where=\(encode("record.name == '\(literal)'"))", key: key)
             #expect(reply.data.compactMap { $0["name"]?.stringValue } == [hostile])
-            let quoted = try await app.call(.get, "/api/v1/data/customer?where=\(encode("record.name.contains(\"'\") || record.name == \"\\\"\""))", key: key)
+            let quoted = try await app.call(
+                .get, "/api/v1/data/customer?where=\(encode("record.name.contains(\"'\") || record.name == \"\\\"\""))", key: key)
             #expect(quoted.data.count == 1)
             #expect(try await app.call(.get, "/api/v1/data/customer", key: key).data.count == 2)
         }

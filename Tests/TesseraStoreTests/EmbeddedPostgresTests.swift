@@ -29,7 +29,8 @@ struct EmbeddedPostgresTests {
 
         // Simulate a killed run: a postmaster.pid naming a process that is not postgres.
         let pidFile = launcher.clusterDirectory + "/postmaster.pid"
-        try "\(getpid())\n\(launcher.clusterDirectory)\n0\n\(first.endpoint.port)\n\n127.0.0.1\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        try "\(getpid())\n\(launcher.clusterDirectory)\n0\n\(first.endpoint.port)\n\n127.0.0.1\n".write(
+            toFile: pidFile, atomically: true, encoding: .utf8)
         if geteuid() == 0 { chown(pidFile, getpwnam("postgres").pointee.pw_uid, getpwnam("postgres").pointee.pw_gid) }
 
         let second = try launcher.start()
@@ -54,7 +55,9 @@ struct EmbeddedPostgresTests {
         #expect(applied.isEmpty, "the shared database was already migrated; nothing may run twice")
         let versions = try await TestDatabase.withClient(endpoint) { client in
             var out: [Int] = []
-            for try await v in try await client.query("SELECT version FROM tessera.schema_migrations ORDER BY version").decode(Int.self) { out.append(v) }
+            for try await v in try await client.query("SELECT version FROM tessera.schema_migrations ORDER BY version").decode(Int.self) {
+                out.append(v)
+            }
             return out
         }
         #expect(versions == ControlSchema.migrations.map(\.version))

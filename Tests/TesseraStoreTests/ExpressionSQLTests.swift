@@ -1,5 +1,6 @@
-import Testing
 import TesseraCore
+import Testing
+
 @testable import TesseraStore
 
 @Suite("Expressions compiled to SQL")
@@ -7,16 +8,19 @@ struct ExpressionSQLTests {
     let entity: EntityDefinition = {
         var account = FieldDefinition(name: "account", type: .relation)
         account.target = "account"
-        return EntityDefinition(name: "deal", fields: [
-            FieldDefinition(name: "title", type: .text), FieldDefinition(name: "amount", type: .money), account,
-            FieldDefinition(name: "due", type: .datetime),
-        ])
+        return EntityDefinition(
+            name: "deal",
+            fields: [
+                FieldDefinition(name: "title", type: .text), FieldDefinition(name: "amount", type: .money), account,
+                FieldDefinition(name: "due", type: .datetime),
+            ])
     }()
     let accountEntity = EntityDefinition(name: "account", fields: [FieldDefinition(name: "name", type: .text)])
 
     func compile(_ source: String, user: String = "u1") throws -> SQLBuilder {
         let account = accountEntity
-        let expression = try CompiledExpression(source, in: ExpressionContext(entity: entity, relatedEntity: { $0 == "account" ? account : nil }), expecting: .bool)
+        let expression = try CompiledExpression(
+            source, in: ExpressionContext(entity: entity, relatedEntity: { $0 == "account" ? account : nil }), expecting: .bool)
         var b = SQLBuilder()
         let env = ExpressionEnvironment(user: ["id": .string(user)], now: 1_700_000_000_000_000, timeZone: .utc)
         try ExpressionSQL(schema: "t_x", rowScope: .record, environment: env).append(expression.checked, to: &b, positive: true)
@@ -49,6 +53,7 @@ struct ExpressionSQLTests {
         // Outside a plain WHERE position null must stay false, not unknown.
         #expect(try compile("!(record.title == 'a')").sql == "(NOT (q.\"title\" IS NOT DISTINCT FROM $1::text))")
         // Identifiers are quoted by the one quoting function, relations read through a subquery.
-        #expect(try compile("record.account.name == 'x'").sql.contains("FROM \"t_x\".\"account\" h WHERE h.id = q.\"account\" AND h.deleted_at IS NULL"))
+        #expect(
+            try compile("record.account.name == 'x'").sql.contains("FROM \"t_x\".\"account\" h WHERE h.id = q.\"account\" AND h.deleted_at IS NULL"))
     }
 }

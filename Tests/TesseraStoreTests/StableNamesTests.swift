@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraStore
 
 @Suite("Stable names and digests")

@@ -1,9 +1,10 @@
 import Foundation
 import PostgresNIO
 import TesseraCore
-@testable import TesseraStore
 import TesseraTestSupport
 import Testing
+
+@testable import TesseraStore
 
 // Serialized: the migration test walks every tenant schema while the other test drops one.
 @Suite("Tenants and keys", .serialized)
@@ -15,9 +16,15 @@ struct TenantStoreTests {
             let (tenant, _) = try await store.create(slug: TestDatabase.uniqueSlug(), name: "Old")
             // A tenant row whose schema is gone (a failed set-up) must not stop the migration.
             let orphan = TestDatabase.uniqueSlug()
-            try await client.query("INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone) VALUES (\(UUID()), \(orphan), 'Orphan', \("t_" + orphan), 'UTC')")
+            try await client.query(
+                """
+                INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone) VALUES (\(UUID()), \(orphan), 'Orphan', \("t_" + orphan), \
+                'UTC')
+                """
+            )
             func count(_ table: String) async throws -> Int {
-                try await client.query("SELECT count(*)::int FROM pg_indexes WHERE schemaname = \(tenant.schema) AND tablename = \(table)").collect().first?.decode(Int.self) ?? -1
+                try await client.query("SELECT count(*)::int FROM pg_indexes WHERE schemaname = \(tenant.schema) AND tablename = \(table)").collect()
+                    .first?.decode(Int.self) ?? -1
             }
             func version(_ slug: String) async throws -> Int {
                 try await client.query("SELECT tenant_version FROM tessera.tenants WHERE slug = \(slug)").collect().first?.decode(Int.self) ?? -1
@@ -29,7 +36,8 @@ struct TenantStoreTests {
                 #expect(try await count(table.name) == 2)  // primary key and its index, from tenant creation
                 try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE \(SQLIdentifier.qualified(tenant.schema, table.name))"))
             }
-            try await client.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(IdentityTables.users(tenant.schema)) ADD COLUMN active boolean NOT NULL DEFAULT true"))
+            try await client.query(
+                PostgresQuery(unsafeSQL: "ALTER TABLE \(IdentityTables.users(tenant.schema)) ADD COLUMN active boolean NOT NULL DEFAULT true"))
             try await client.query(PostgresQuery(unsafeSQL: "UPDATE \(IdentityTables.users(tenant.schema)) SET roles = '{}'"))
             try await client.query("UPDATE tessera.tenants SET tenant_version = 0 WHERE id = \(tenant.id)")
 
@@ -37,7 +45,9 @@ struct TenantStoreTests {
             for table in tables { #expect(try await count(table.name) == 2, "\(table.name)") }
             #expect(try await version(tenant.slug) == ControlSchema.latestTenantVersion)
             #expect(try await version(orphan) == 0)
-            let roles = try await client.query(PostgresQuery(unsafeSQL: "SELECT roles FROM \(IdentityTables.users(tenant.schema))")).collect().map { try $0.decode([String].self) }
+            let roles = try await client.query(PostgresQuery(unsafeSQL: "SELECT roles FROM \(IdentityTables.users(tenant.schema))")).collect().map {
+                try $0.decode([String].self)
+            }
             #expect(roles == [["admin"]])
             // Every step is idempotent: running them again on the same schema changes nothing.
             for migration in ControlSchema.migrations {
@@ -63,10 +73,14 @@ struct TenantStoreTests {
             #expect(try await sessions.authenticate(key: "not a key") == nil)
             // Only the hash is in the database.
             var stored: [String] = []
-            for try await hash in try await client.query("SELECT key_hash FROM tessera.api_keys WHERE tenant_id = \(tenant.id)").decode(String.self) { stored.append(hash) }
+            for try await hash in try await client.query("SELECT key_hash FROM tessera.api_keys WHERE tenant_id = \(tenant.id)").decode(String.self) {
+                stored.append(hash)
+            }
             #expect(stored == [APIKey.hashHex(key)] && !stored.contains(key))
             var schemas = 0
-            for try await n in try await client.query("SELECT count(*) FROM information_schema.schemata WHERE schema_name = \(tenant.schema)").decode(Int.self) { schemas = n }
+            for try await n in try await client.query("SELECT count(*) FROM information_schema.schemata WHERE schema_name = \(tenant.schema)").decode(
+                Int.self)
+            { schemas = n }
             #expect(schemas == 1)
 
             await #expect(throws: TesseraError.self) { try await store.create(slug: slug, name: "again") }

@@ -1,8 +1,8 @@
-import Foundation
-import Logging
-import PostgresNIO
+public import Foundation
+public import Logging
+public import PostgresNIO
 import TesseraCore
-import TesseraStore
+public import TesseraStore
 
 /// The PostgreSQL the tests use: `TESSERA_TEST_DATABASE_URL`, or a cluster started by the project's
 /// own launcher under the system temp dir (kept running between runs; scripts/test.sh stops it).

@@ -84,9 +84,10 @@ let record: [String: ExpressionValue] = [
     "customer": .string("0190c8a0-0000-7000-8000-0000000000c1"),
 ]
 let customer: [String: ExpressionValue] = ["name": .string("上海某医院"), "address": .location(latitude: 31.2304, longitude: 121.4737, address: "上海市黄浦区")]
-let env = ExpressionEnvironment(records: [.record: RecordValues(fields: record, related: ["customer": customer])],
-                                user: ["id": .string("u1")], now: TimeText.parseTimestamp("2026-11-23T12:00:00Z")!,
-                                timeZone: TimeZoneRules(identifier: "Asia/Shanghai")!)
+let env = ExpressionEnvironment(
+    records: [.record: RecordValues(fields: record, related: ["customer": customer])],
+    user: ["id": .string("u1")], now: TimeText.parseTimestamp("2026-11-23T12:00:00Z")!,
+    timeZone: TimeZoneRules(identifier: "Asia/Shanghai")!)
 for rule in twenty {
     let violations = try rule.violations(in: env)
     precondition(violations.isEmpty, "the sample record should pass \(rule.name): \(violations)")
@@ -131,7 +132,12 @@ func handWritten(_ v: Visit) -> Int {
 precondition(handWritten(v) == 0, "the hand-written floor must accept the sample record")
 
 print("Rule evaluation, one record (\(ProcessInfo.processInfo.processorCount) CPUs)")
-let pack5 = try measure("sales pack visit rules (\(packRules.count) in Swift)") { try packRules.reduce(0) { $0 + (try $1.violations(in: env)).count } }
+let pack5 = try measure("sales pack visit rules (\(packRules.count) in Swift)") {
+    try packRules.reduce(0) { $0 + (try $1.violations(in: env)).count }
+}
 let rules20 = try measure("20 rules (pack's + 16 of the same kinds)") { try twenty.reduce(0) { $0 + (try $1.violations(in: env)).count } }
 let floor = measure("floor: the same 20 checks hand-written in Swift") { handWritten(v) }
-print(String(format: "RESULT pack_rules_us=%.2f rules20_us=%.2f floor20_us=%.2f ratio_floor_over_rules=%.2f target_rules20_us=50", pack5 / 1000, rules20 / 1000, floor / 1000, floor / rules20))
+print(
+    String(
+        format: "RESULT pack_rules_us=%.2f rules20_us=%.2f floor20_us=%.2f ratio_floor_over_rules=%.2f target_rules20_us=50", pack5 / 1000,
+        rules20 / 1000, floor / 1000, floor / rules20))

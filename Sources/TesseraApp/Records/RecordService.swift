@@ -1,5 +1,5 @@
-import TesseraCore
-import TesseraStore
+public import TesseraCore
+public import TesseraStore
 
 /// The data API's application logic: each request is planned once (who may see and change what)
 /// and the plan is run by the store. The HTTP routes and automations go through it.
@@ -17,7 +17,9 @@ public struct RecordService: Sendable {
         var caller = caller
         let current = try await metadata.metadata(for: caller.tenant)
         caller.policy = current.policy(for: caller.roles)
-        return Planned(plan: try RecordPlan(operation, caller: caller, model: try current.model(entity), evaluates: evaluates), metadata: current, caller: caller)
+        return Planned(
+            plan: try RecordPlan(operation, caller: caller, model: try current.model(entity), evaluates: evaluates), metadata: current, caller: caller
+        )
     }
 
     /// A plan with what it was made from: the metadata version and the caller with their policy.
@@ -64,8 +66,11 @@ public struct RecordService: Sendable {
         query.exactCount = true
         let first = try await store.list(plan, query)
         if let total = first.count, total > Self.maxExportRows {
-            throw TesseraError.validation([.init(field: nil, rule: "export_limit",
-                                                 message: "\(total) records match; an export takes at most \(Self.maxExportRows). Narrow the filters.")])
+            throw TesseraError.validation([
+                .init(
+                    field: nil, rule: "export_limit",
+                    message: "\(total) records match; an export takes at most \(Self.maxExportRows). Narrow the filters.")
+            ])
         }
         query.exactCount = false
         return Export(columns: parsed.select ?? plan.columns, first: first, plan: plan, query: query, store: store)
@@ -74,10 +79,12 @@ public struct RecordService: Sendable {
     /// The query string against the entities as the caller sees them (relation hops included).
     private static func query(_ pairs: [(String, String)], _ planned: Planned) throws -> ListQuery {
         let caller = planned.caller, current = planned.metadata
-        return try ListQueryParser.parse(pairs, entity: planned.plan.visibleEntity, related: { name in
-            guard let model = try? current.model(name) else { return nil }
-            return RecordPlan.visible(caller, model)
-        })
+        return try ListQueryParser.parse(
+            pairs, entity: planned.plan.visibleEntity,
+            related: { name in
+                guard let model = try? current.model(name) else { return nil }
+                return RecordPlan.visible(caller, model)
+            })
     }
 
     /// Creates one record (an object) or, with the `import` permission, up to 1,000 (an array),
@@ -128,10 +135,14 @@ public struct RecordService: Sendable {
         let plan = planned.plan, caller = planned.caller, entity = plan.entity.name
         let input = try LockInput.check(body)
         let recordID = try await store.requireScope(plan, id: id)
-        guard let lock = try await locks.lock(caller.tenant, entity: entity, recordID: recordID, holder: caller.userID,
-                                              seconds: input.seconds, automation: nil) else {
+        guard
+            let lock = try await locks.lock(
+                caller.tenant, entity: entity, recordID: recordID, holder: caller.userID,
+                seconds: input.seconds, automation: nil)
+        else {
             let other = try await locks.current(caller.tenant, entity: entity, recordID: recordID)
-            throw TesseraError(status: 423, code: "record_locked", message: "The \(entity) \(recordID) is locked by someone else until \(other?.until ?? "later").")
+            throw TesseraError(
+                status: 423, code: "record_locked", message: "The \(entity) \(recordID) is locked by someone else until \(other?.until ?? "later").")
         }
         return (caller.userID.uuidString.lowercased(), lock.until)
     }
@@ -143,8 +154,10 @@ public struct RecordService: Sendable {
         let recordID = try await store.requireScope(planned.plan, id: id)
         let anyone = planned.policy?.has(.manageMetadata) == true
         if try await !locks.unlock(caller.tenant, entity: entity, recordID: recordID, holder: anyone ? nil : caller.userID),
-           let other = try await locks.current(caller.tenant, entity: entity, recordID: recordID) {
-            throw TesseraError.forbidden("The \(entity) \(recordID) is locked by someone else until \(other.until); only they or an admin can unlock it.")
+            let other = try await locks.current(caller.tenant, entity: entity, recordID: recordID)
+        {
+            throw TesseraError.forbidden(
+                "The \(entity) \(recordID) is locked by someone else until \(other.until); only they or an admin can unlock it.")
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The body of `POST /api/v1/users/{id}/api-keys`: a name and an optional lifetime in days.
 public struct APIKeyInput: Sendable, Equatable {
@@ -13,10 +13,14 @@ public struct APIKeyInput: Sendable, Equatable {
             }
         }
         let name = json["name"]?.stringValue ?? ""
-        if name.isEmpty || name.count > 100 { problems.append(.init(field: "name", rule: "required", message: "name is required (1 to 100 characters)")) }
+        if name.isEmpty || name.count > 100 {
+            problems.append(.init(field: "name", rule: "required", message: "name is required (1 to 100 characters)"))
+        }
         var days: Int?
         if let raw = json["expires_in_days"], !raw.isNull {
-            if let n = raw.intValue, n >= 1, n <= 3650 { days = n } else {
+            if let n = raw.intValue, n >= 1, n <= 3650 {
+                days = n
+            } else {
                 problems.append(.init(field: "expires_in_days", rule: "range", message: "expires_in_days must be a whole number from 1 to 3650"))
             }
         }

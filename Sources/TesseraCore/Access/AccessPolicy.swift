@@ -25,7 +25,8 @@ public struct AccessPolicy: Sendable, Equatable {
         public var fields: [String: FieldAccess]
 
         public static let nothing = EntityAccess(reach: [:], fields: [:])
-        public static let everything = EntityAccess(reach: Dictionary(uniqueKeysWithValues: RecordAction.allCases.map { ($0, Reach.everything) }), fields: [:])
+        public static let everything = EntityAccess(
+            reach: Dictionary(uniqueKeysWithValues: RecordAction.allCases.map { ($0, Reach.everything) }), fields: [:])
 
         public func reach(_ action: RecordAction) -> Reach { reach[action] ?? .nothing }
         public func field(_ name: String) -> FieldAccess { fields[name] ?? .edit }
@@ -52,9 +53,10 @@ public struct AccessPolicy: Sendable, Equatable {
         }
         // `*` stands for every entity a role does not name, so each entity is folded per role.
         let named = Set(granted.flatMap { $0.permissions.keys }).subtracting([RoleDecoder.everyEntity])
-        entities = Dictionary(uniqueKeysWithValues: named.map { entity in
-            (entity, Self.union(granted.compactMap { $0.permissions[entity] ?? $0.permissions[RoleDecoder.everyEntity] }))
-        })
+        entities = Dictionary(
+            uniqueKeysWithValues: named.map { entity in
+                (entity, Self.union(granted.compactMap { $0.permissions[entity] ?? $0.permissions[RoleDecoder.everyEntity] }))
+            })
         others = Self.union(granted.compactMap { $0.permissions[RoleDecoder.everyEntity] })
     }
 

@@ -2,7 +2,9 @@
 public enum RoleChangePlanner {
     public static func create(_ json: JSONValue, entities: [EntityDefinition], roles: [RoleDefinition]) throws(TesseraError) -> MetadataChange {
         let role = try RoleDecoder.role(json, entities: entities)
-        guard !roles.contains(where: { $0.name == role.name }) else { throw .conflict("A role named '\(role.name)' already exists.", code: "duplicate") }
+        guard !roles.contains(where: { $0.name == role.name }) else {
+            throw .conflict("A role named '\(role.name)' already exists.", code: "duplicate")
+        }
         return MetadataChange(entities: entities, steps: [], action: "role.create", target: role.name, roles: roles + [role])
     }
 
@@ -16,7 +18,9 @@ public enum RoleChangePlanner {
     }
 
     /// Top-level members of the body replace the role's; `name` cannot change.
-    public static func patch(_ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [RoleDefinition]) throws(TesseraError) -> MetadataChange {
+    public static func patch(
+        _ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [RoleDefinition]
+    ) throws(TesseraError) -> MetadataChange {
         let index = try position(name, roles)
         // The stored form of `permissions` is complete, so a patch replaces whole members.
         var updated = roles

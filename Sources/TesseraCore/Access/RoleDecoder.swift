@@ -9,13 +9,19 @@ public enum RoleDecoder {
         reader.rejectUnknown(allowed: ["name", "label", "default", "permissions", "special"])
         let name = reader.string("name") ?? ""
         if !APIName.isValid(name) { reader.fail("name", rule: "name", "name must match ^[a-z][a-z0-9_]{0,47}$") }
-        if name == RoleDefinition.adminName { reader.fail("name", rule: "reserved", "'admin' is the built-in tenant administrator and cannot be redefined") }
+        if name == RoleDefinition.adminName {
+            reader.fail("name", rule: "reserved", "'admin' is the built-in tenant administrator and cannot be redefined")
+        }
         let label = reader.label("label")
         let isDefault = reader.bool("default") ?? false
         var special: Set<SpecialPermission> = []
         for value in reader.stringArray("special") ?? [] {
-            if let s = SpecialPermission(rawValue: value) { special.insert(s) } else {
-                reader.fail("special", rule: "enum", "special: '\(value)' is not one of \(SpecialPermission.allCases.map(\.rawValue).joined(separator: ", "))")
+            if let s = SpecialPermission(rawValue: value) {
+                special.insert(s)
+            } else {
+                reader.fail(
+                    "special", rule: "enum", "special: '\(value)' is not one of \(SpecialPermission.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
         var permissions: [String: RoleDefinition.EntityPermission] = [:]
@@ -29,7 +35,9 @@ public enum RoleDecoder {
                         problems.append(.init(field: path, rule: "unknown_entity", message: "\(path): the tenant has no entity '\(entityName)'"))
                         continue
                     }
-                    if let permission = Self.permission(value, entity: entity, path: path, problems: &problems) { permissions[entityName] = permission }
+                    if let permission = Self.permission(value, entity: entity, path: path, problems: &problems) {
+                        permissions[entityName] = permission
+                    }
                 }
             } else {
                 reader.fail("permissions", rule: "type", "permissions must be an object of entity name → {create, read, update, delete, fields}")
@@ -40,7 +48,9 @@ public enum RoleDecoder {
         return RoleDefinition(name: name, label: label, isDefault: isDefault, permissions: permissions, special: special)
     }
 
-    private static func permission(_ value: JSONValue, entity: EntityDefinition?, path: String, problems: inout [TesseraError.Detail]) -> RoleDefinition.EntityPermission? {
+    private static func permission(
+        _ value: JSONValue, entity: EntityDefinition?, path: String, problems: inout [TesseraError.Detail]
+    ) -> RoleDefinition.EntityPermission? {
         guard var reader = ObjectReader(value, path: path, problems: &problems) else { return nil }
         reader.rejectUnknown(allowed: Set(RecordAction.allCases.map(\.rawValue) + ["fields"]))
         let scopeNames = RecordScope.allCases.map(\.rawValue).joined(separator: "|")

@@ -29,7 +29,10 @@ public struct RoleDefinition: Sendable, Equatable {
     public var permissions: [String: EntityPermission]
     public var special: Set<SpecialPermission>
 
-    public init(name: String, label: Label? = nil, isDefault: Bool = false, permissions: [String: EntityPermission] = [:], special: Set<SpecialPermission> = []) {
+    public init(
+        name: String, label: Label? = nil, isDefault: Bool = false, permissions: [String: EntityPermission] = [:],
+        special: Set<SpecialPermission> = []
+    ) {
         self.name = name
         self.label = label ?? Label(en: name)
         self.isDefault = isDefault

@@ -7,21 +7,29 @@ public struct TeamInput: Sendable, Equatable {
     public var managerID: String??
 
     public static func check(_ json: JSONValue, creating: Bool) throws(TesseraError) -> TeamInput {
-        guard case .object(let members) = json else { throw .validation([.init(field: nil, rule: "type", message: "the body must be a JSON object")]) }
+        guard case .object(let members) = json else {
+            throw .validation([.init(field: nil, rule: "type", message: "the body must be a JSON object")])
+        }
         var problems: [TesseraError.Detail] = []
         for (key, _) in members where key != "name" && key != "manager_id" {
             problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a known property"))
         }
         var input = TeamInput()
         if let raw = json["name"] {
-            if let s = raw.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty, s.count <= 200 { input.name = s.trimmingCharacters(in: .whitespaces) } else {
+            if let s = raw.stringValue, !s.trimmingCharacters(in: .whitespaces).isEmpty, s.count <= 200 {
+                input.name = s.trimmingCharacters(in: .whitespaces)
+            } else {
                 problems.append(.init(field: "name", rule: "length", message: "name must have 1 to 200 characters"))
             }
         } else if creating {
             problems.append(.init(field: "name", rule: "required", message: "name is required"))
         }
         if let raw = json["manager_id"] {
-            if raw.isNull { input.managerID = .some(nil) } else if let id = raw.stringValue.flatMap(UUIDText.normalized) { input.managerID = .some(id) } else {
+            if raw.isNull {
+                input.managerID = .some(nil)
+            } else if let id = raw.stringValue.flatMap(UUIDText.normalized) {
+                input.managerID = .some(id)
+            } else {
                 problems.append(.init(field: "manager_id", rule: "uuid", message: "manager_id must be a user id"))
             }
         }

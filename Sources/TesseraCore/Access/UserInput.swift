@@ -30,14 +30,22 @@ public struct UserInput: Sendable, Equatable {
         var input = UserInput()
         if let name = reader.string("name") {
             let trimmed = String(name.trimmingWhitespace)
-            if trimmed.isEmpty || trimmed.count > 200 { reader.fail("name", rule: "length", "name must have 1 to 200 characters") } else { input.name = trimmed }
+            if trimmed.isEmpty || trimmed.count > 200 {
+                reader.fail("name", rule: "length", "name must have 1 to 200 characters")
+            } else {
+                input.name = trimmed
+            }
         } else if creating {
             reader.fail("name", rule: "required", "name is required")
         }
         if reader.has("email") {
             if let email = reader.string("email") {
                 let normalized = String(email.trimmingWhitespace).lowercased()
-                if Self.isEmail(normalized) { input.email = .some(normalized) } else { reader.fail("email", rule: "email", "'\(email)' is not an email address") }
+                if Self.isEmail(normalized) {
+                    input.email = .some(normalized)
+                } else {
+                    reader.fail("email", rule: "email", "'\(email)' is not an email address")
+                }
             } else if reader.raw("email")?.isNull == true {
                 input.email = .some(nil)
             }
@@ -89,12 +97,14 @@ public struct UserInput: Sendable, Equatable {
     static func isEmail(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         guard s.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[0].utf8.count <= 64,
-              !parts[0].contains(where: { $0.isWhitespace || $0 == "\"" || $0.isNewline || $0 == "\\" }) else { return false }
+            !parts[0].contains(where: { $0.isWhitespace || $0 == "\"" || $0.isNewline || $0 == "\\" })
+        else { return false }
         let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.allSatisfy { $0 == "-" || $0.isNumber || $0.isLetter }
-        }
+        return labels.count >= 2
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.allSatisfy { $0 == "-" || $0.isNumber || $0.isLetter }
+            }
     }
 
     private static func optionalID(_ key: String, _ reader: inout ObjectReader) -> String?? {

@@ -25,9 +25,13 @@ public enum AssignmentRuleDecoder {
                     guard var route = ObjectReader(item, path: path, problems: &problems) else { continue }
                     route.rejectUnknown(allowed: ["when", "team", "role", "users"])
                     let when = route.string("when") ?? ""
-                    do { _ = try CompiledExpression(when, in: context, expecting: .bool) } catch { problems.append(error.detail(property: "\(path).when")) }
+                    do { _ = try CompiledExpression(when, in: context, expecting: .bool) } catch {
+                        problems.append(error.detail(property: "\(path).when"))
+                    }
                     problems += route.problems
-                    if let pool = Self.pool(item, path: path, roles: roles, problems: &problems) { routes.append(AssignmentRoute(when: when, pool: pool)) }
+                    if let pool = Self.pool(item, path: path, roles: roles, problems: &problems) {
+                        routes.append(AssignmentRoute(when: when, pool: pool))
+                    }
                 }
             } else {
                 reader.fail("routes", rule: "type", "routes must be an array of at most \(maxRoutes) {\"when\": …, \"team\"|\"role\"|\"users\": …}")
@@ -45,7 +49,8 @@ public enum AssignmentRuleDecoder {
                 for (figureName, value) in members {
                     let path = "figures.\(figureName)"
                     if !APIName.isValid(figureName) || figureName == "id" {
-                        problems.append(.init(field: path, rule: "name", message: "\(path): a figure's name must match ^[a-z][a-z0-9_]{0,47}$ and not be 'id'"))
+                        problems.append(
+                            .init(field: path, rule: "name", message: "\(path): a figure's name must match ^[a-z][a-z0-9_]{0,47}$ and not be 'id'"))
                         continue
                     }
                     guard var figure = ObjectReader(value, path: path, problems: &problems) else { continue }
@@ -56,8 +61,9 @@ public enum AssignmentRuleDecoder {
                     }
                     let condition = figure.string("where")
                     if let condition {
-                        do { _ = try CompiledExpression(condition, in: ExpressionContext(entity: counted, relatedEntity: related), expecting: .bool) }
-                        catch { problems.append(error.detail(property: "\(path).where")) }
+                        do {
+                            _ = try CompiledExpression(condition, in: ExpressionContext(entity: counted, relatedEntity: related), expecting: .bool)
+                        } catch { problems.append(error.detail(property: "\(path).where")) }
                     }
                     problems += figure.problems
                     figures.append(AssignmentFigure(name: figureName, entity: counted.name, condition: condition))
@@ -74,7 +80,8 @@ public enum AssignmentRuleDecoder {
         case "weighted":
             let weight = reader.string("weight") ?? ""
             do {
-                _ = try CompiledExpression(weight, in: weightContext(entity: entity, figures: figures.map(\.name), related: related), expecting: .double)
+                _ = try CompiledExpression(
+                    weight, in: weightContext(entity: entity, figures: figures.map(\.name), related: related), expecting: .double)
                 strategy = .weighted(weight)
             } catch {
                 problems.append(error.detail(property: "weight"))
@@ -84,11 +91,14 @@ public enum AssignmentRuleDecoder {
         }
         problems = reader.problems + problems
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
-        return AssignmentRule(name: name, label: label, entity: entity.name, routes: routes, pool: pool, fallback: fallback, strategy: strategy, figures: figures)
+        return AssignmentRule(
+            name: name, label: label, entity: entity.name, routes: routes, pool: pool, fallback: fallback, strategy: strategy, figures: figures)
     }
 
     /// What a weight may read: the record, and per candidate `user.id` and each figure (an int).
-    public static func weightContext(entity: EntityDefinition, figures: [String], related: @escaping @Sendable (String) -> EntityDefinition?) -> ExpressionContext {
+    public static func weightContext(
+        entity: EntityDefinition, figures: [String], related: @escaping @Sendable (String) -> EntityDefinition?
+    ) -> ExpressionContext {
         var attributes = ExpressionContext.defaultUserAttributes
         for figure in figures { attributes[figure] = .int }
         return ExpressionContext(entity: entity, userAttributes: attributes, relatedEntity: related)
@@ -97,7 +107,8 @@ public enum AssignmentRuleDecoder {
     /// Exactly one of `team`, `role`, `users` in the object at `path`.
     static func pool(_ value: JSONValue, path: String, roles: [String], problems: inout [TesseraError.Detail]) -> AssignmentPool? {
         guard case .object(let members) = value else {
-            problems.append(.init(field: path, rule: "type", message: "\(path) must be an object: {\"team\": …}, {\"role\": …} or {\"users\": [emails]}"))
+            problems.append(
+                .init(field: path, rule: "type", message: "\(path) must be an object: {\"team\": …}, {\"role\": …} or {\"users\": [emails]}"))
             return nil
         }
         let kinds = members.map(\.0).filter { ["team", "role", "users"].contains($0) }
@@ -122,8 +133,10 @@ public enum AssignmentRuleDecoder {
             }
             return .users(emails)
         default:
-            problems.append(.init(field: "\(path).\(kind)", rule: "type",
-                                  message: kind == "users" ? "\(path).users must be a list of 1 to 500 email addresses" : "\(path).\(kind) must be a name"))
+            problems.append(
+                .init(
+                    field: "\(path).\(kind)", rule: "type",
+                    message: kind == "users" ? "\(path).users must be a list of 1 to 500 email addresses" : "\(path).\(kind) must be a name"))
             return nil
         }
     }

@@ -13,15 +13,18 @@ public struct CompiledAssignmentRule: Sendable {
         self.rule = rule
         let context = ExpressionContext(entity: entity, relatedEntity: related)
         routes = rule.routes.map { CompiledOnce.compile($0.when, in: context, expecting: .bool) }
-        weight = if case .weighted(let source) = rule.strategy {
-            CompiledOnce.compile(source, in: AssignmentRuleDecoder.weightContext(entity: entity, figures: rule.figures.map(\.name), related: related))
-        } else {
-            nil
-        }
+        weight =
+            if case .weighted(let source) = rule.strategy {
+                CompiledOnce.compile(
+                    source, in: AssignmentRuleDecoder.weightContext(entity: entity, figures: rule.figures.map(\.name), related: related))
+            } else {
+                nil
+            }
         var conditions: [String: CompiledOnce] = [:]
         for figure in rule.figures {
             guard let condition = figure.condition, let counted = related(figure.entity) else { continue }
-            conditions[figure.name] = CompiledOnce.compile(condition, in: ExpressionContext(entity: counted, relatedEntity: related), expecting: .bool)
+            conditions[figure.name] = CompiledOnce.compile(
+                condition, in: ExpressionContext(entity: counted, relatedEntity: related), expecting: .bool)
         }
         figureConditions = conditions
     }

@@ -10,8 +10,10 @@ public enum AutomationDecoder {
         var rules: [AssignmentRule]
     }
 
-    public static func automation(_ json: JSONValue, entities: [EntityDefinition], roles: [String] = [],
-                                  rules: [AssignmentRule] = []) throws(TesseraError) -> AutomationDefinition {
+    public static func automation(
+        _ json: JSONValue, entities: [EntityDefinition], roles: [String] = [],
+        rules: [AssignmentRule] = []
+    ) throws(TesseraError) -> AutomationDefinition {
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
         reader.rejectUnknown(allowed: ["name", "label", "entity", "trigger", "condition", "actions", "steps", "active"])
@@ -46,7 +48,9 @@ public enum AutomationDecoder {
         var list: [AutomationAction] = []
         var steps: [SLAStep] = []
         if case .sla? = trigger {
-            if reader.has("actions") { reader.fail("actions", rule: "unknown_property", "an sla automation has steps, each with its actions, not actions") }
+            if reader.has("actions") {
+                reader.fail("actions", rule: "unknown_property", "an sla automation has steps, each with its actions, not actions")
+            }
             if case .array(let items)? = reader.raw("steps"), !items.isEmpty, items.count <= maxSteps {
                 var last: Int64 = 0
                 for (i, item) in items.enumerated() {
@@ -72,7 +76,8 @@ public enum AutomationDecoder {
         }
         problems = reader.problems + problems
         guard problems.isEmpty, let trigger else { throw .invalidMetadata(problems) }
-        return AutomationDefinition(name: name, label: label, entity: entity.name, trigger: trigger, condition: condition, actions: list, steps: steps, active: active)
+        return AutomationDefinition(
+            name: name, label: label, entity: entity.name, trigger: trigger, condition: condition, actions: list, steps: steps, active: active)
     }
 
     static func trigger(_ value: JSONValue?, entity: EntityDefinition, problems: inout [TesseraError.Detail]) -> AutomationTrigger? {
@@ -100,7 +105,8 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["on", "start", "stop"])
             let start = reader.string("start") ?? "", stop = reader.string("stop") ?? ""
             guard let startField = Column.resolve(start, in: entity), startField.type == .datetime || startField.type == .date else {
-                reader.fail("start", rule: "unknown_field", "trigger.start: \(entity.name) has no date or datetime field '\(start)' (created_at counts)")
+                reader.fail(
+                    "start", rule: "unknown_field", "trigger.start: \(entity.name) has no date or datetime field '\(start)' (created_at counts)")
                 return nil
             }
             guard let stopField = entity.field(stop), stopField.type != .formula else {
@@ -125,7 +131,9 @@ public enum AutomationDecoder {
             let keys = Set(stage.options.map(\.key))
             let from = reader.string("from"), to = reader.string("to")
             for (key, value) in [("from", from), ("to", to)] {
-                if let value, !keys.contains(value) { reader.fail(key, rule: "unknown_option", "trigger.\(key): '\(value)' is not a stage of \(stage.name)") }
+                if let value, !keys.contains(value) {
+                    reader.fail(key, rule: "unknown_option", "trigger.\(key): '\(value)' is not a stage of \(stage.name)")
+                }
             }
             return .stageChange(from: from, to: to)
         case "time", "inactive":
@@ -138,7 +146,9 @@ public enum AutomationDecoder {
             }
             let text = reader.string(amount) ?? (on == "time" ? "0s" : "")
             guard let micros = DurationText.parse(text), on == "time" || micros > 0 else {
-                reader.fail(amount, rule: "duration", "trigger.\(amount) must be a duration like \(on == "time" ? "\"-1d\" or \"2h\"" : "\"72h\" or \"14d\"")")
+                reader.fail(
+                    amount, rule: "duration", "trigger.\(amount) must be a duration like \(on == "time" ? "\"-1d\" or \"2h\"" : "\"72h\" or \"14d\"")"
+                )
                 return nil
             }
             return on == "time" ? .time(field: field.name, offset: text) : .inactive(field: field.name, after: text)
@@ -148,8 +158,10 @@ public enum AutomationDecoder {
         }
     }
 
-    static func action(_ value: JSONValue, path: String, entity: EntityDefinition, context: ExpressionContext,
-                       byName: [String: EntityDefinition], names: Names, problems: inout [TesseraError.Detail]) -> AutomationAction? {
+    static func action(
+        _ value: JSONValue, path: String, entity: EntityDefinition, context: ExpressionContext,
+        byName: [String: EntityDefinition], names: Names, problems: inout [TesseraError.Detail]
+    ) -> AutomationAction? {
         guard var reader = ObjectReader(value, path: path, problems: &problems) else { return nil }
         defer { problems += reader.problems }
         let type = reader.string("type") ?? ""
@@ -168,7 +180,9 @@ public enum AutomationDecoder {
             let channel = reader.string("channel") ?? "inbox"
             let toUsers = channel == "inbox" || channel == "email"
             if !toUsers, !APIName.isValid(channel) {
-                reader.fail("channel", rule: "channel", "\(reader.at("channel")) must be inbox, email, or the name of one of the tenant's channels (settings.channels)")
+                reader.fail(
+                    "channel", rule: "channel",
+                    "\(reader.at("channel")) must be inbox, email, or the name of one of the tenant's channels (settings.channels)")
             }
             let to = reader.string("to")
             if toUsers {
@@ -243,7 +257,9 @@ public enum AutomationDecoder {
             }
             return .webhook(url: url)
         default:
-            reader.fail("type", rule: "enum", "\(reader.at("type")) must be one of set, create, update_related, notify, webhook, assign, lock, stage_back, escalate")
+            reader.fail(
+                "type", rule: "enum",
+                "\(reader.at("type")) must be one of set, create, update_related, notify, webhook, assign, lock, stage_back, escalate")
             return nil
         }
     }
@@ -260,8 +276,10 @@ public enum AutomationDecoder {
 
     /// `{"field": constant or {"expression": "…"}}`: constants are checked as a record body would
     /// be, expressions type-check against the triggering record.
-    static func values(_ value: JSONValue?, path: String, target: EntityDefinition, context: ExpressionContext,
-                       problems: inout [TesseraError.Detail]) -> [(field: String, value: ActionValue)]? {
+    static func values(
+        _ value: JSONValue?, path: String, target: EntityDefinition, context: ExpressionContext,
+        problems: inout [TesseraError.Detail]
+    ) -> [(field: String, value: ActionValue)]? {
         guard case .object(let members)? = value, !members.isEmpty else {
             problems.append(.init(field: path, rule: "required", message: "\(path) must be an object of field → value or {\"expression\":\"…\"}"))
             return nil
@@ -270,7 +288,10 @@ public enum AutomationDecoder {
         var constants: [(String, JSONValue)] = []
         for (field, raw) in members {
             guard let definition = target.field(field), definition.type != .formula, definition.type != .autoNumber else {
-                problems.append(.init(field: "\(path).\(field)", rule: "unknown_field", message: "\(path).\(field): \(target.name) has no writable field '\(field)'"))
+                problems.append(
+                    .init(
+                        field: "\(path).\(field)", rule: "unknown_field", message: "\(path).\(field): \(target.name) has no writable field '\(field)'"
+                    ))
                 continue
             }
             if case .object(let inner) = raw, inner.count == 1, inner[0].0 == "expression", case .string(let source) = inner[0].1 {

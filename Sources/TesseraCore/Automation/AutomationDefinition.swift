@@ -76,8 +76,9 @@ public enum AutomationTrigger: Sendable, Equatable {
         case .create: return .object([("on", "create")])
         case .delete: return .object([("on", "delete")])
         case .update(let fields, let becomesTrue):
-            return .object([("on", "update")] + (fields.isEmpty ? [] : [("fields", .array(fields.map(JSONValue.string)))])
-                           + (becomesTrue ? [("becomes_true", true)] : []))
+            return .object(
+                [("on", "update")] + (fields.isEmpty ? [] : [("fields", .array(fields.map(JSONValue.string)))])
+                    + (becomesTrue ? [("becomes_true", true)] : []))
         case .stageChange(let from, let to):
             var m: [(String, JSONValue)] = [("on", "stage_change")]
             if let from { m.append(("from", .string(from))) }
@@ -173,7 +174,8 @@ public enum AutomationAction: Sendable, Equatable {
         case .set(let pairs): return .object([("type", "set"), ("values", values(pairs))])
         case .create(let entity, let pairs): return .object([("type", "create"), ("entity", .string(entity)), ("values", values(pairs))])
         case .notify(let to, let channel, let message):
-            return .object([("type", "notify")] + (to.map { [("to", JSONValue.string($0))] } ?? []) + [("channel", .string(channel)), ("message", message.json)])
+            return .object(
+                [("type", "notify")] + (to.map { [("to", JSONValue.string($0))] } ?? []) + [("channel", .string(channel)), ("message", message.json)])
         case .webhook(let url): return .object([("type", "webhook"), ("url", .string(url))])
         case .updateRelated(let relation, let pairs):
             return .object([("type", "update_related"), ("relation", .string(relation)), ("values", values(pairs))])

@@ -34,10 +34,11 @@ public struct CompiledAutomation: Sendable {
 extension AutomationAction {
     /// The sources of the action's expression values.
     var expressionSources: [String] {
-        let pairs: [(field: String, value: ActionValue)] = switch self {
-        case .set(let pairs), .create(_, let pairs), .updateRelated(_, let pairs): pairs
-        default: []
-        }
+        let pairs: [(field: String, value: ActionValue)] =
+            switch self {
+            case .set(let pairs), .create(_, let pairs), .updateRelated(_, let pairs): pairs
+            default: []
+            }
         return pairs.compactMap { pair in
             if case .expression(let source) = pair.value { source } else { nil }
         }

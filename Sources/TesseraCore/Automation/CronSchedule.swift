@@ -10,19 +10,24 @@ public struct CronSchedule: Sendable, Equatable {
     /// Nil with a reason when the text is not a schedule.
     public static func parse(_ text: String) -> Result<CronSchedule, CronError> {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count == 5 else { return .failure(CronError("a schedule has five fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * 1-5\"")) }
+        guard parts.count == 5 else {
+            return .failure(CronError("a schedule has five fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * 1-5\""))
+        }
         let ranges = [(0, 59, "minute"), (0, 23, "hour"), (1, 31, "day of month"), (1, 12, "month"), (0, 7, "day of week")]
         var sets: [Set<Int>] = []
         for (part, (low, high, name)) in zip(parts, ranges) {
             guard let set = field(part, low: low, high: high) else {
-                return .failure(CronError("the \(name) field '\(part)' must be *, a number from \(low) to \(high), a range a-b, a step */n or a list"))
+                return .failure(
+                    CronError("the \(name) field '\(part)' must be *, a number from \(low) to \(high), a range a-b, a step */n or a list"))
             }
             sets.append(set)
         }
         var weekdays = sets[4]
         if weekdays.contains(7) { weekdays.remove(7); weekdays.insert(0) }
-        return .success(CronSchedule(text: text, minutes: sets[0], hours: sets[1], days: sets[2], months: sets[3], weekdays: weekdays,
-                                     daysRestricted: parts[2] != "*", weekdaysRestricted: parts[4] != "*"))
+        return .success(
+            CronSchedule(
+                text: text, minutes: sets[0], hours: sets[1], days: sets[2], months: sets[3], weekdays: weekdays,
+                daysRestricted: parts[2] != "*", weekdaysRestricted: parts[4] != "*"))
     }
 
     static func field(_ text: String, low: Int, high: Int) -> Set<Int>? {
@@ -48,7 +53,7 @@ public struct CronSchedule: Sendable, Equatable {
     func matches(day: Int64) -> Bool {
         let civil = TimeText.civil(day)
         guard months.contains(Int(civil.month)) else { return false }
-        let weekday = Int(((day % 7) + 7 + 4) % 7) // 1970-01-01 was a Thursday
+        let weekday = Int(((day % 7) + 7 + 4) % 7)  // 1970-01-01 was a Thursday
         let dayOK = days.contains(Int(civil.day)), weekdayOK = weekdays.contains(weekday)
         switch (daysRestricted, weekdaysRestricted) {
         case (true, true): return dayOK || weekdayOK
@@ -63,7 +68,7 @@ public struct CronSchedule: Sendable, Equatable {
     /// before the change (as PostgreSQL reads it); a repeated one fires once.
     public func next(after: Int64, in zone: TimeZoneRules) -> Int64? {
         let start = zone.localDate(after)
-        for day in start ... start + 366 * 5 where matches(day: day) {
+        for day in start...start + 366 * 5 where matches(day: day) {
             for hour in hours.sorted() {
                 for minute in minutes.sorted() {
                     let local = day * TimeText.microsecondsPerDay + Int64(hour * 3600 + minute * 60) * 1_000_000

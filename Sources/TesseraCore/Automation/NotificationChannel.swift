@@ -24,14 +24,17 @@ public struct NotificationChannel: Sendable, Equatable {
     /// `{"name": {"type": …, "url": …, "secret": …}}`; a secret given as the mask keeps the stored one.
     public static func decodeAll(_ json: JSONValue, existing: [String: NotificationChannel]) throws(TesseraError) -> [String: NotificationChannel] {
         guard case .object(let members) = json, members.count <= 50 else {
-            throw .validation([.init(field: "channels", rule: "type", message: "channels must be an object of at most 50 name → {\"type\", \"url\", \"secret\"}")])
+            throw .validation([
+                .init(field: "channels", rule: "type", message: "channels must be an object of at most 50 name → {\"type\", \"url\", \"secret\"}")
+            ])
         }
         var out: [String: NotificationChannel] = [:]
         var problems: [TesseraError.Detail] = []
         for (name, value) in members {
             let path = "channels.\(name)"
             guard APIName.isValid(name), name != "inbox", name != "email" else {
-                problems.append(.init(field: path, rule: "name", message: "\(path): a channel name must match ^[a-z][a-z0-9_]{0,47}$ and not be inbox or email"))
+                problems.append(
+                    .init(field: path, rule: "name", message: "\(path): a channel name must match ^[a-z][a-z0-9_]{0,47}$ and not be inbox or email"))
                 continue
             }
             guard var reader = ObjectReader(value, path: path, problems: &problems) else { continue }
@@ -85,7 +88,9 @@ public struct SMTPSettings: Sendable, Equatable {
         guard var reader = ObjectReader(json, path: "smtp", problems: &problems) else { throw .validation(problems) }
         reader.rejectUnknown(allowed: ["host", "port", "from", "username", "password", "tls"])
         let host = reader.string("host") ?? ""
-        if host.isEmpty || host.count > 253 || host.contains(where: { $0 == " " || $0 == "/" }) { reader.fail("host", rule: "host", "smtp.host must be a host name or address") }
+        if host.isEmpty || host.count > 253 || host.contains(where: { $0 == " " || $0 == "/" }) {
+            reader.fail("host", rule: "host", "smtp.host must be a host name or address")
+        }
         let tls = reader.bool("tls") ?? false
         let port = reader.int("port", min: 1) ?? (tls ? 465 : 25)
         if port > 65535 { reader.fail("port", rule: "range", "smtp.port must be 1 to 65535") }

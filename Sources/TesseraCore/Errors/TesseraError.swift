@@ -68,11 +68,13 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
         .init(status: 415, code: "unsupported_media_type", message: message)
     }
     public static func validation(_ details: [Detail], message: String? = nil) -> TesseraError {
-        let text = message ?? (details.count == 1 ? details[0].message : "\(details.count) problems: \(details.map(\.message).joined(separator: "; "))")
+        let text =
+            message ?? (details.count == 1 ? details[0].message : "\(details.count) problems: \(details.map(\.message).joined(separator: "; "))")
         return .init(status: 422, code: "validation_failed", message: text, details: details)
     }
     public static func invalidMetadata(_ details: [Detail]) -> TesseraError {
-        let text = details.count == 1 ? details[0].message : "\(details.count) problems in the definition: \(details.map(\.message).joined(separator: "; "))"
+        let text =
+            details.count == 1 ? details[0].message : "\(details.count) problems in the definition: \(details.map(\.message).joined(separator: "; "))"
         return .init(status: 422, code: "invalid_metadata", message: text, details: details)
     }
     public static func `internal`(_ message: String = "An internal error occurred.") -> TesseraError {
@@ -84,14 +86,19 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
     public var json: JSONValue {
         var error: [(String, JSONValue)] = [("code", .string(code)), ("message", .string(message))]
         if !details.isEmpty {
-            error.append(("details", .array(details.map { detail in
-                var members: [(String, JSONValue)] = []
-                if let field = detail.field { members.append(("field", .string(field))) }
-                members.append(("rule", .string(detail.rule)))
-                members.append(("message", .string(detail.message)))
-                for key in detail.extra.keys.sorted() { members.append((key, detail.extra[key]!)) }
-                return .object(members)
-            })))
+            error.append(
+                (
+                    "details",
+                    .array(
+                        details.map { detail in
+                            var members: [(String, JSONValue)] = []
+                            if let field = detail.field { members.append(("field", .string(field))) }
+                            members.append(("rule", .string(detail.rule)))
+                            members.append(("message", .string(detail.message)))
+                            for key in detail.extra.keys.sorted() { members.append((key, detail.extra[key]!)) }
+                            return .object(members)
+                        })
+                ))
         }
         return .object([("error", .object(error))])
     }

@@ -91,9 +91,11 @@ public struct CheckedExpression: Sendable {
         switch kind {
         case .constant, .field, .user, .now: []
         case .not(let a), .negate(let a), .toDouble(let a), .has(let a), .size(let a), .matches(let a, _), .localDate(let a),
-             .midnight(let a), .truncate(let a), .toText(let a), .locationPart(let a, _): [a]
+            .midnight(let a), .truncate(let a), .toText(let a), .locationPart(let a, _):
+            [a]
         case .and(let a, let b), .or(let a, let b), .equal(let a, let b, _), .compare(_, let a, let b), .arithmetic(_, let a, let b),
-             .contains(let a, let b), .text(_, let a, let b), .distance(let a, let b): [a, b]
+            .contains(let a, let b), .text(_, let a, let b), .distance(let a, let b):
+            [a, b]
         case .conditional(let a, let b, let c): [a, b, c]
         case .list(let items): items
         }

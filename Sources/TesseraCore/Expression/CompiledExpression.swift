@@ -7,7 +7,8 @@ public struct CompiledExpression: Sendable, Equatable {
     public init(_ source: String, in context: ExpressionContext, expecting: ExpressionType? = nil) throws(ExpressionError) {
         let checked = try ExpressionChecker.check(try ExpressionParser.parse(source), in: context)
         if let expecting, checked.type != expecting, checked.type != .null,
-           ExpressionType.common(checked.type, expecting) != expecting {
+            ExpressionType.common(checked.type, expecting) != expecting
+        {
             throw ExpressionError(.type, "the expression must give \(expecting), but gives \(checked.type)", at: checked.position)
         }
         self.source = source

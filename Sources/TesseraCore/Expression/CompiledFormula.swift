@@ -39,7 +39,9 @@ public enum MetadataConsistency {
                     problems += error.details.map { detail in
                         var d = detail
                         let property = "\(entity.name).rules.\(rule.name)" + (d.field.map { ".\($0)" } ?? "")
-                        d.message = d.field.map { d.message.hasPrefix($0 + ":") ? property + d.message.dropFirst($0.count) : "\(property): \(d.message)" } ?? "\(property): \(d.message)"
+                        d.message =
+                            d.field.map { d.message.hasPrefix($0 + ":") ? property + d.message.dropFirst($0.count) : "\(property): \(d.message)" }
+                            ?? "\(property): \(d.message)"
                         d.field = property
                         return d
                     }

@@ -6,9 +6,11 @@ public struct ExpressionContext: Sendable {
     public var userAttributes: [String: ExpressionType]
     public var relatedEntity: @Sendable (String) -> EntityDefinition?
 
-    public init(entity: EntityDefinition, scopes: Set<FieldReference.Scope> = [.record],
-                userAttributes: [String: ExpressionType] = ExpressionContext.defaultUserAttributes,
-                relatedEntity: @escaping @Sendable (String) -> EntityDefinition? = { _ in nil }) {
+    public init(
+        entity: EntityDefinition, scopes: Set<FieldReference.Scope> = [.record],
+        userAttributes: [String: ExpressionType] = ExpressionContext.defaultUserAttributes,
+        relatedEntity: @escaping @Sendable (String) -> EntityDefinition? = { _ in nil }
+    ) {
         self.entity = entity
         self.scopes = scopes
         self.userAttributes = userAttributes
@@ -35,8 +37,10 @@ public struct ExpressionChecker {
     }
 
     /// A formula field's expression, checked against its result type (int widens to double).
-    static func checkFormula(_ field: FieldDefinition, in context: ExpressionContext, recordScope: FieldReference.Scope = .record,
-                             stack: [String] = []) throws(ExpressionError) -> CheckedExpression {
+    static func checkFormula(
+        _ field: FieldDefinition, in context: ExpressionContext, recordScope: FieldReference.Scope = .record,
+        stack: [String] = []
+    ) throws(ExpressionError) -> CheckedExpression {
         guard let source = field.expression, let result = field.result else {
             throw ExpressionError(.type, "formula '\(field.name)' needs an expression and a result type")
         }
@@ -64,7 +68,12 @@ public struct ExpressionChecker {
         case .string(let s): return .init(.constant(.string(s)), .string, at: at)
         case .identifier(let name):
             if FieldReference.Scope(rawValue: name) != nil || name == "user" {
-                throw fail("'\(name)' is not a value by itself; name one of its fields, like \(name).\(name == "user" ? "id" : (context.entity.fields.first?.name ?? "id"))", at)
+                throw fail(
+                    """
+                    '\(name)' is not a value by itself; name one of its fields, like \
+                    \(name).\(name == "user" ? "id" : (context.entity.fields.first?.name ?? "id"))
+                    """,
+                    at)
             }
             throw fail("unknown name '\(name)'; expressions start from \(scopeNames) or a function", at)
         case .member(let base, let name): return try member(base, name, at)
@@ -101,7 +110,10 @@ public struct ExpressionChecker {
             }
             guard element != .null else { throw fail("a list needs at least one value that is not null", at) }
             if case .list = element { throw fail("lists of lists are not supported", at) }
-            return try fold(.init(.list(checked.map { (item: CheckedExpression) throws(ExpressionError) -> CheckedExpression in try widen(item, to: element) }), .list(element), at: at))
+            return try fold(
+                .init(
+                    .list(checked.map { (item: CheckedExpression) throws(ExpressionError) -> CheckedExpression in try widen(item, to: element) }),
+                    .list(element), at: at))
         }
     }
 
@@ -141,8 +153,12 @@ public struct ExpressionChecker {
                 let effective = scope == .record ? recordScope : scope
                 if let field = column.field, field.type == .formula {
                     // Formulas are inlined: the same meaning in Swift and in SQL, over the scope asked for.
-                    guard !formulaStack.contains(name) else { throw fail("formula '\(name)' refers to itself (\((formulaStack + [name]).joined(separator: " → ")))", at) }
-                    guard formulaStack.count < Self.maxFormulaNesting else { throw fail("formulas nest more than \(Self.maxFormulaNesting) deep", at) }
+                    guard !formulaStack.contains(name) else {
+                        throw fail("formula '\(name)' refers to itself (\((formulaStack + [name]).joined(separator: " → ")))", at)
+                    }
+                    guard formulaStack.count < Self.maxFormulaNesting else {
+                        throw fail("formulas nest more than \(Self.maxFormulaNesting) deep", at)
+                    }
                     do {
                         let inlined = try Self.checkFormula(field, in: context, recordScope: effective, stack: formulaStack)
                         return .init(inlined.kind, inlined.type, at: at)
@@ -157,7 +173,8 @@ public struct ExpressionChecker {
         let value = try check(base)
         if case .field(var reference) = value.kind, reference.hop == nil, reference.columnType == .relation {
             guard let targetName = context.entity.field(reference.column)?.target ?? (reference.column == "id" ? context.entity.name : nil),
-                  let target = context.relatedEntity(targetName) else {
+                let target = context.relatedEntity(targetName)
+            else {
                 throw fail("the entity that \(reference) points to is not known", base.position)
             }
             guard let column = Column.resolve(name, in: target) else { throw fail("\(target.name) has no field '\(name)'", at) }
@@ -176,7 +193,9 @@ public struct ExpressionChecker {
 
     // MARK: operators
 
-    private func binary(_ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, _ at: SourcePosition) throws(ExpressionError) -> CheckedExpression {
+    private func binary(
+        _ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, _ at: SourcePosition
+    ) throws(ExpressionError) -> CheckedExpression {
         switch op {
         case .and, .or:
             try expect(l, .bool, "'\(op.rawValue)'")
@@ -203,7 +222,9 @@ public struct ExpressionChecker {
         }
     }
 
-    private func arithmetic(_ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, _ at: SourcePosition) throws(ExpressionError) -> CheckedExpression {
+    private func arithmetic(
+        _ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, _ at: SourcePosition
+    ) throws(ExpressionError) -> CheckedExpression {
         let result: ExpressionType?
         switch (l.type, op, r.type) {
         case (.int, _, .int): result = .int
@@ -257,7 +278,9 @@ public struct ExpressionChecker {
             return .init(.now, .timestamp, at: at)
         case "size":
             try arity(1, "size(text or list)")
-            guard types[0] == .string || types[0] == .null || { if case .list = types[0] { true } else { false } }() else { throw wrong("size(text or list)") }
+            guard types[0] == .string || types[0] == .null || { if case .list = types[0] { true } else { false } }() else {
+                throw wrong("size(text or list)")
+            }
             return try fold(.init(.size(args[0]), .int, at: at))
         case "contains", "startsWith", "endsWith":
             try arity(2, "text.\(name)(text)")
@@ -331,7 +354,12 @@ public struct ExpressionChecker {
             default: throw wrong("string(int, bool or text)")
             }
         default:
-            throw fail("unknown function '\(name)'; known: size, has, contains, startsWith, endsWith, matches, duration, timestamp, date, distance_m, int, double, string, now", at)
+            throw fail(
+                """
+                unknown function '\(name)'; known: size, has, contains, startsWith, endsWith, matches, duration, timestamp, date, distance_m, \
+                int, double, string, now
+                """,
+                at)
         }
     }
 

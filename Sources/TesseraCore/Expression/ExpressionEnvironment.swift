@@ -36,8 +36,10 @@ public struct ExpressionEnvironment: Sendable {
     public var now: Int64
     public var timeZone: TimeZoneRules
 
-    public init(records: [FieldReference.Scope: RecordValues] = [:], user: [String: ExpressionValue] = [:],
-                now: Int64, timeZone: TimeZoneRules) {
+    public init(
+        records: [FieldReference.Scope: RecordValues] = [:], user: [String: ExpressionValue] = [:],
+        now: Int64, timeZone: TimeZoneRules
+    ) {
         self.records = records
         self.user = user
         self.now = now

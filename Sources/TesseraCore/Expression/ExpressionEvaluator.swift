@@ -46,12 +46,13 @@ public enum ExpressionEvaluator {
             return .bool(try evaluate(a, in: env).equals(try evaluate(b, in: env)) != negated)
         case .compare(let op, let a, let b):
             guard let order = try evaluate(a, in: env).compare(try evaluate(b, in: env)) else { return .null }
-            let holds = switch op {
-            case .less: order < 0
-            case .lessOrEqual: order <= 0
-            case .greater: order > 0
-            default: order >= 0
-            }
+            let holds =
+                switch op {
+                case .less: order < 0
+                case .lessOrEqual: order <= 0
+                case .greater: order > 0
+                default: order >= 0
+                }
             return .bool(holds)
         case .arithmetic(let op, let a, let b):
             return try arithmetic(op, try evaluate(a, in: env), try evaluate(b, in: env), fail)
@@ -114,7 +115,8 @@ public enum ExpressionEvaluator {
             }
         case .distance(let a, let b):
             guard case .location(let lat1, let lng1, _) = try evaluate(a, in: env),
-                  case .location(let lat2, let lng2, _) = try evaluate(b, in: env) else { return .null }
+                case .location(let lat2, let lng2, _) = try evaluate(b, in: env)
+            else { return .null }
             let meters = distance(lat1, lng1, lat2, lng2)
             // Only near-antipodal rounding can push asin out of its domain; PostgreSQL raises there too.
             guard meters.isFinite else { throw fail("distance out of range") }
@@ -138,8 +140,10 @@ public enum ExpressionEvaluator {
         return 2 * earthRadius * asin(sqrt(a))
     }
 
-    private static func arithmetic(_ op: BinaryOperator, _ l: ExpressionValue, _ r: ExpressionValue,
-                                   _ fail: (String) -> ExpressionError) throws(ExpressionError) -> ExpressionValue {
+    private static func arithmetic(
+        _ op: BinaryOperator, _ l: ExpressionValue, _ r: ExpressionValue,
+        _ fail: (String) -> ExpressionError
+    ) throws(ExpressionError) -> ExpressionValue {
         func checked(_ result: (Int64, Bool), _ what: String = "integer") throws(ExpressionError) -> Int64 {
             guard !result.1 else { throw fail("\(what) out of range") }
             return result.0

@@ -53,7 +53,7 @@ struct ExpressionLexer {
         let start = position
         guard let c = peek() else { return Located(token: .end, position: start) }
         if c.properties.isASCIIHexDigit, c.value < 0x3A { return Located(token: try number(), position: start) }
-        if c == "." , let d = peek(1), d.value >= 0x30, d.value <= 0x39 { return Located(token: try number(), position: start) }
+        if c == ".", let d = peek(1), d.value >= 0x30, d.value <= 0x39 { return Located(token: try number(), position: start) }
         if c == "\"" || c == "'" { return Located(token: .string(try string(quote: c)), position: start) }
         if Self.isIdentifierStart(c) {
             var name = ""

@@ -33,14 +33,15 @@ public struct ExpressionParser {
     private func isSymbol(_ s: String) -> Bool { current.token == .symbol(s) }
 
     private func unexpected(_ expected: String) -> ExpressionError {
-        let found: String = switch current.token {
-        case .end: "the end of the expression"
-        case .int(let v): "\(v)"
-        case .double(let v): "\(v)"
-        case .string(let v): "a string \"\(v.count > 20 ? String(v.prefix(20)) + "…" : v)\""
-        case .identifier(let v): "'\(v)'"
-        case .symbol(let v): "'\(v)'"
-        }
+        let found: String =
+            switch current.token {
+            case .end: "the end of the expression"
+            case .int(let v): "\(v)"
+            case .double(let v): "\(v)"
+            case .string(let v): "a string \"\(v.count > 20 ? String(v.prefix(20)) + "…" : v)\""
+            case .identifier(let v): "'\(v)'"
+            case .symbol(let v): "'\(v)'"
+            }
         return ExpressionError(.syntax, "expected \(expected), found \(found)", at: current.position)
     }
 

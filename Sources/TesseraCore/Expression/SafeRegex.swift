@@ -242,7 +242,9 @@ private struct RegexParser {
             i += 1
             func number(_ p: inout RegexParser) -> Int? {
                 var text = ""
-                while p.i < p.s.count, p.s[p.i].properties.numericType == .decimal, p.s[p.i].isASCII { text.unicodeScalars.append(p.s[p.i]); p.i += 1 }
+                while p.i < p.s.count, p.s[p.i].properties.numericType == .decimal, p.s[p.i].isASCII {
+                    text.unicodeScalars.append(p.s[p.i]); p.i += 1
+                }
                 return text.isEmpty ? nil : Int(text.prefix(6))
             }
             guard let min = number(&self) else { throw fail("expected a number after '{'") }
@@ -269,7 +271,9 @@ private struct RegexParser {
             depth += 1
             guard depth <= 20 else { throw fail("groups nest too deeply") }
             i += 1
-            if i + 1 < s.count, s[i] == "?", s[i + 1] == ":" { i += 2 } else if i < s.count, s[i] == "?" {
+            if i + 1 < s.count, s[i] == "?", s[i + 1] == ":" {
+                i += 2
+            } else if i < s.count, s[i] == "?" {
                 throw fail("only (?: …) groups are supported")
             }
             let inner = try alternation()

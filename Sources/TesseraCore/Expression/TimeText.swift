@@ -45,7 +45,8 @@ public enum TimeText {
         }
         let normalized = String(decoding: s, as: UTF8.self)
         guard DateTimeText.isValidDateTime(normalized),
-              let date = parseDate(String(decoding: s[0..<10], as: UTF8.self)) else { return nil }
+            let date = parseDate(String(decoding: s[0..<10], as: UTF8.self))
+        else { return nil }
         func two(_ i: Int) -> Int64 { Int64(s[i] - 48) * 10 + Int64(s[i + 1] - 48) }
         var micros = date * microsecondsPerDay + (two(11) * 3600 + two(14) * 60 + two(17)) * 1_000_000
         var i = 19
@@ -144,13 +145,21 @@ public enum DurationText {
             guard !digits.isEmpty, digits.count <= 12, let amount = Int64(digits) else { return nil }
             s = s.dropFirst(digits.count)
             let unit: Int64
-            if s.hasPrefix("ms") { unit = 1000; s = s.dropFirst(2) }
-            else if s.hasPrefix("us") { unit = 1; s = s.dropFirst(2) }
-            else if s.hasPrefix("d") { unit = 86_400_000_000; s = s.dropFirst() }
-            else if s.hasPrefix("h") { unit = 3_600_000_000; s = s.dropFirst() }
-            else if s.hasPrefix("m") { unit = 60_000_000; s = s.dropFirst() }
-            else if s.hasPrefix("s") { unit = 1_000_000; s = s.dropFirst() }
-            else { return nil }
+            if s.hasPrefix("ms") {
+                unit = 1000; s = s.dropFirst(2)
+            } else if s.hasPrefix("us") {
+                unit = 1; s = s.dropFirst(2)
+            } else if s.hasPrefix("d") {
+                unit = 86_400_000_000; s = s.dropFirst()
+            } else if s.hasPrefix("h") {
+                unit = 3_600_000_000; s = s.dropFirst()
+            } else if s.hasPrefix("m") {
+                unit = 60_000_000; s = s.dropFirst()
+            } else if s.hasPrefix("s") {
+                unit = 1_000_000; s = s.dropFirst()
+            } else {
+                return nil
+            }
             let (part, o1) = amount.multipliedReportingOverflow(by: unit)
             let (sum, o2) = total.addingReportingOverflow(part)
             guard !o1, !o2 else { return nil }

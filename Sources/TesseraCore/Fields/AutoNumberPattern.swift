@@ -34,7 +34,9 @@ public struct AutoNumberPattern: Sendable, Equatable {
                 }
                 rest = rest[rest.index(after: close)...]
             } else {
-                guard literalAllowed(rest.first!) else { return "character '\(rest.first!)' is not allowed in a pattern (letters, digits, - _ / . only)" }
+                guard literalAllowed(rest.first!) else {
+                    return "character '\(rest.first!)' is not allowed in a pattern (letters, digits, - _ / . only)"
+                }
                 rest = rest.dropFirst()
             }
         }

@@ -4,7 +4,7 @@ public enum DateTimeText {
     public static func isValidDate(_ s: String) -> Bool {
         let b = Array(s.utf8)
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-              let y = number(b, 0, 4), let m = number(b, 5, 2), let d = number(b, 8, 2)
+            let y = number(b, 0, 4), let m = number(b, 5, 2), let d = number(b, 8, 2)
         else { return false }
         return y >= 1 && isValidDay(year: y, month: m, day: d)
     }
@@ -13,10 +13,10 @@ public enum DateTimeText {
     public static func isValidDateTime(_ s: String) -> Bool {
         let b = Array(s.utf8)
         guard b.count >= 20, b.count <= 35, isValidDate(String(decoding: b[0..<10], as: UTF8.self)),
-              b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
-              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-              let hh = number(b, 11, 2), let mm = number(b, 14, 2), let ss = number(b, 17, 2),
-              hh < 24, mm < 60, ss < 61
+            b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
+            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+            let hh = number(b, 11, 2), let mm = number(b, 14, 2), let ss = number(b, 17, 2),
+            hh < 24, mm < 60, ss < 61
         else { return false }
         var i = 19
         if b[i] == UInt8(ascii: ".") {
@@ -28,7 +28,7 @@ public enum DateTimeText {
         guard i < b.count else { return false }
         if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") { return i + 1 == b.count }
         guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), b.count - i == 6, b[i + 3] == UInt8(ascii: ":"),
-              let oh = number(b, i + 1, 2), let om = number(b, i + 4, 2)
+            let oh = number(b, i + 1, 2), let om = number(b, i + 4, 2)
         else { return false }
         return oh <= 14 && om < 60
     }

@@ -16,7 +16,8 @@ public enum ValueCoercer {
             }
             switch field.type {
             case .email where !isEmail(s): return fail("email", "'\(s)' is not an email address")
-            case .phone where !isPhone(s): return fail("phone", "'\(s)' is not a phone number (digits, optional leading +, spaces, - and parentheses)")
+            case .phone where !isPhone(s):
+                return fail("phone", "'\(s)' is not a phone number (digits, optional leading +, spaces, - and parentheses)")
             case .url where !isURL(s): return fail("url", "'\(s)' is not an http(s) URL")
             default: return .text(s)
             }
@@ -86,7 +87,9 @@ public enum ValueCoercer {
             guard case .array(let elements) = value else { return fail("type", "expected an array of file ids") }
             var ids: [String] = []
             for element in elements {
-                guard case .string(let s) = element, let id = UUIDText.normalized(s) else { return fail("type", "expected an array of file ids (UUIDs)") }
+                guard case .string(let s) = element, let id = UUIDText.normalized(s) else {
+                    return fail("type", "expected an array of file ids (UUIDs)")
+                }
                 guard !ids.contains(id) else { return fail("duplicate", "file \(id) is attached twice") }
                 ids.append(id)
             }
@@ -137,7 +140,8 @@ public enum ValueCoercer {
         if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
         let parts = rest.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard !parts.isEmpty, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              parts.contains(where: { !$0.isEmpty }) else { return false }
+            parts.contains(where: { !$0.isEmpty })
+        else { return false }
         return true
     }
 

@@ -1,4 +1,3 @@
-
 /// An entity as requests use it: its definition plus what is compiled from it once per
 /// metadata version (formulas now; rules and stages build on the same seam).
 public struct EntityModel: Sendable {
@@ -23,7 +22,8 @@ public struct EntityModel: Sendable {
 
     /// Compiles against the tenant's entities. Metadata is checked before it is saved, so a
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
-    public init(_ definition: EntityDefinition, automations: [AutomationDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?) {
+    public init(_ definition: EntityDefinition, automations: [AutomationDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?)
+    {
         self.definition = definition
         self.related = related
         self.automations = automations.filter { $0.active && $0.entity == definition.name }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Reads a tenant's metadata from where it is kept (the metadata repository).

@@ -135,7 +135,9 @@ public enum MetadataDecoder {
             if let result = FieldType(rawValue: resultName), FieldType.formulaResults.contains(result) {
                 field.result = result
             } else {
-                reader.fail("result", rule: "type", "result '\(resultName)' must be one of: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))")
+                reader.fail(
+                    "result", rule: "type",
+                    "result '\(resultName)' must be one of: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))")
             }
         }
         if let optionsValue = reader.raw("options"), !optionsValue.isNull {
@@ -145,7 +147,8 @@ public enum MetadataDecoder {
                     optionReader.rejectUnknown(allowed: ["key", "label", "color"])
                     let key = optionReader.string("key")
                     if key == nil { optionReader.fail("key", rule: "required", "\(optionReader.at("key")) is required") }
-                    let option = SelectOption(key: key ?? "", label: optionReader.label("label") ?? Label(en: key ?? ""), color: optionReader.string("color"))
+                    let option = SelectOption(
+                        key: key ?? "", label: optionReader.label("label") ?? Label(en: key ?? ""), color: optionReader.string("color"))
                     problems += optionReader.problems
                     if key != nil { field.options.append(option) }
                 }
@@ -183,7 +186,9 @@ public enum MetadataDecoder {
             for option in field.options {
                 if !APIName.isValid(option.key) { add("options", "name", "option key '\(option.key)' \(APIName.describeRule())") }
                 if !seen.insert(option.key).inserted { add("options", "duplicate", "option key '\(option.key)' appears twice") }
-                if let color = option.color, !isHexColor(color) { add("options", "color", "option '\(option.key)': color '\(color)' must look like #3b82f6") }
+                if let color = option.color, !isHexColor(color) {
+                    add("options", "color", "option '\(option.key)': color '\(color)' must look like #3b82f6")
+                }
             }
             if let max = field.maxSelections, max > field.options.count, !field.options.isEmpty {
                 add("max_selections", "range", "max_selections (\(max)) is larger than the number of options (\(field.options.count))")
@@ -199,7 +204,9 @@ public enum MetadataDecoder {
         }
         if field.type == .formula {
             if field.expression == nil { add("expression", "required", "a formula field needs an expression, like record.amount * 0.1") }
-            if field.result == nil, field.expression != nil { add("result", "required", "a formula field needs a result type: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))") }
+            if field.result == nil, field.expression != nil {
+                add("result", "required", "a formula field needs a result type: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))")
+            }
             for (flag, property) in [(field.required, "required"), (field.unique, "unique"), (field.indexed, "indexed")] where flag {
                 add(property, "unsupported", "a formula is computed on read; it cannot be \(property)")
             }
@@ -234,7 +241,10 @@ public enum MetadataDecoder {
                 p.append(.init(field: "fields[\(i)].name", rule: "duplicate", message: "field '\(field.name)' appears twice"))
             }
             if let target = field.target, field.type == .relation, target != entity.name, !knownEntities.contains(target) {
-                p.append(.init(field: "fields[\(i)].target", rule: "unknown_entity", message: "relation '\(field.name)' targets '\(target)', which is not an entity of this tenant"))
+                p.append(
+                    .init(
+                        field: "fields[\(i)].target", rule: "unknown_entity",
+                        message: "relation '\(field.name)' targets '\(target)', which is not an entity of this tenant"))
             }
         }
         if let title = entity.titleField, entity.field(title) == nil {
@@ -242,7 +252,9 @@ public enum MetadataDecoder {
         }
         let stages = entity.fields.filter { $0.stage != nil }
         if stages.count > 1 {
-            p.append(.init(field: "fields", rule: "stage", message: "only one field can be the stage (found \(stages.map(\.name).joined(separator: ", ")))"))
+            p.append(
+                .init(
+                    field: "fields", rule: "stage", message: "only one field can be the stage (found \(stages.map(\.name).joined(separator: ", ")))"))
         }
         for (i, field) in entity.fields.enumerated() where field.stage != nil {
             p += field.stage!.problems(field: field, entity: entity, path: "fields[\(i)].stage")

@@ -6,7 +6,8 @@ struct ObjectReader {
 
     init?(_ value: JSONValue, path: String, problems: inout [TesseraError.Detail]) {
         guard case .object(let members) = value else {
-            problems.append(.init(field: path.isEmpty ? nil : path, rule: "type", message: "\(path.isEmpty ? "the body" : path) must be a JSON object"))
+            problems.append(
+                .init(field: path.isEmpty ? nil : path, rule: "type", message: "\(path.isEmpty ? "the body" : path) must be a JSON object"))
             return nil
         }
         self.path = path
@@ -79,7 +80,9 @@ struct ObjectReader {
         }
         var translations: [(locale: String, text: String)] = []
         for (locale, text) in members {
-            guard Label.isValidLocale(locale) else { fail(key, rule: "locale", "\(at(key)): '\(locale)' is not a language tag like zh-CN or en"); continue }
+            guard Label.isValidLocale(locale) else {
+                fail(key, rule: "locale", "\(at(key)): '\(locale)' is not a language tag like zh-CN or en"); continue
+            }
             guard case .string(let s) = text, !s.trimmingWhitespace.isEmpty, s.count <= 2000 else {
                 fail(key, rule: "type", "\(at(key)).\(locale) must be a non-empty string of at most 2000 characters")
                 continue

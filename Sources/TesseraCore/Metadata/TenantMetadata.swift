@@ -16,8 +16,10 @@ public struct TenantMetadata: Sendable {
     /// Policies by role set, computed once per metadata version (callers share a few role sets).
     private let policies = PolicyMemo()
 
-    public init(tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
-                assignmentRules: [AssignmentRule] = []) {
+    public init(
+        tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
+        assignmentRules: [AssignmentRule] = []
+    ) {
         self.assignmentRules = assignmentRules
         self.tenant = tenant
         self.version = version
@@ -28,12 +30,14 @@ public struct TenantMetadata: Sendable {
         self.byName = byName
         let related: @Sendable (String) -> EntityDefinition? = { byName[$0] }
         models = byName.mapValues { EntityModel($0, automations: automations, related: related) }
-        compiledAutomations = Dictionary(automations.filter(\.active).compactMap { automation in
-            byName[automation.entity].map { (automation.name, CompiledAutomation(automation, entity: $0, related: related)) }
-        }, uniquingKeysWith: { a, _ in a })
-        compiledAssignmentRules = Dictionary(assignmentRules.compactMap { rule in
-            byName[rule.entity].map { (rule.name, CompiledAssignmentRule(rule, entity: $0, related: related)) }
-        }, uniquingKeysWith: { a, _ in a })
+        compiledAutomations = Dictionary(
+            automations.filter(\.active).compactMap { automation in
+                byName[automation.entity].map { (automation.name, CompiledAutomation(automation, entity: $0, related: related)) }
+            }, uniquingKeysWith: { a, _ in a })
+        compiledAssignmentRules = Dictionary(
+            assignmentRules.compactMap { rule in
+                byName[rule.entity].map { (rule.name, CompiledAssignmentRule(rule, entity: $0, related: related)) }
+            }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The active automation of that name, compiled.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A template pack: identity, names and the entities it installs.
 public struct PackManifest: Sendable, Equatable {
@@ -24,9 +24,14 @@ public struct PackManifest: Sendable, Equatable {
     public var summaryJSON: JSONValue {
         var m: [(String, JSONValue)] = [("id", .string(id)), ("version", .string(version)), ("name", name.json)]
         if let description { m.append(("description", description.json)) }
-        m.append(("requires", .array(requires.map { r in
-            .object([("id", .string(r.id))] + (r.minVersion.map { [("min_version", JSONValue.string($0))] } ?? []))
-        })))
+        m.append(
+            (
+                "requires",
+                .array(
+                    requires.map { r in
+                        .object([("id", .string(r.id))] + (r.minVersion.map { [("min_version", JSONValue.string($0))] } ?? []))
+                    })
+            ))
         m.append(("entities", .array(entities.map { .string($0.name) })))
         m.append(("roles", .array(roles.map { .string($0.name) })))
         m.append(("automations", .array(automations.map { .string($0.name) })))
@@ -78,7 +83,9 @@ public struct PackLibrary: Sendable {
         let automationNames = reader.stringArray("automations") ?? []
         let ruleNames = reader.stringArray("assignment_rules") ?? []
         problems += reader.problems
-        if manifestID != id { problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder")) }
+        if manifestID != id {
+            problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder"))
+        }
         if version.isEmpty { problems.append(.init(field: "version", rule: "required", message: "\(id)/pack.yaml: version is required")) }
         if name == nil { problems.append(.init(field: "name", rule: "required", message: "\(id)/pack.yaml: name is required")) }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
@@ -112,15 +119,25 @@ public struct PackLibrary: Sendable {
 
     /// One file of a pack (`<folder>/<name>.yaml`), decoded; its name must match the file, and
     /// every problem names the file.
-    private func member<T>(_ id: String, folder: String, _ fileName: String, kind: String, name: KeyPath<T, String>,
-                           decode: (JSONValue) throws(TesseraError) -> T) throws(TesseraError) -> T {
-        guard APIName.isValid(fileName) else { throw .invalidMetadata([.init(field: folder, rule: "name", message: "'\(fileName)' is not \(kind.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(kind) name")]) }
+    private func member<T>(
+        _ id: String, folder: String, _ fileName: String, kind: String, name: KeyPath<T, String>,
+        decode: (JSONValue) throws(TesseraError) -> T
+    ) throws(TesseraError) -> T {
+        guard APIName.isValid(fileName) else {
+            throw .invalidMetadata([
+                .init(
+                    field: folder, rule: "name",
+                    message: "'\(fileName)' is not \(kind.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(kind) name")
+            ])
+        }
         let file = "\(id)/\(folder)/\(fileName).yaml"
         let text = try read(path(id, folder, "\(fileName).yaml"), id: id)
         do throws(TesseraError) {
             let value = try decode(try YAMLDocument.parse(text, file: file))
             guard value[keyPath: name] == fileName else {
-                throw TesseraError.invalidMetadata([.init(field: "name", rule: "mismatch", message: "\(file): name '\(value[keyPath: name])' does not match the file")])
+                throw TesseraError.invalidMetadata([
+                    .init(field: "name", rule: "mismatch", message: "\(file): name '\(value[keyPath: name])' does not match the file")
+                ])
             }
             return value
         } catch {

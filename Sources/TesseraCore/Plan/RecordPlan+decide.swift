@@ -7,8 +7,10 @@ extension RecordPlan {
     /// Decides `operation` for `caller` (whose `policy` is set; nil is the system's own work,
     /// which every row and field reaches): 403 when the action reaches no record at all.
     /// `evaluates` asks for the request's environment even without formulas or rules (a `where=`).
-    public init(_ operation: Operation, caller: Caller, model: EntityModel, evaluates: Bool = false,
-                now: Int64 = Timestamp.nowMicroseconds()) throws(TesseraError) {
+    public init(
+        _ operation: Operation, caller: Caller, model: EntityModel, evaluates: Bool = false,
+        now: Int64 = Timestamp.nowMicroseconds()
+    ) throws(TesseraError) {
         let access = Self.access(caller, model)
         if let access, access.reach(operation.action).isNothing {
             throw .forbidden("Your roles do not allow you to \(operation.action.rawValue) \(model.name) records.")
@@ -47,8 +49,9 @@ extension RecordPlan {
     /// What expressions of this caller's request read besides records: the caller, one clock
     /// reading for the whole request, and the tenant's time zone.
     public static func environment(_ caller: Caller, now: Int64 = Timestamp.nowMicroseconds()) -> ExpressionEnvironment {
-        ExpressionEnvironment(user: ["id": .string(caller.userID.uuidString.lowercased())], now: now,
-                              timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
+        ExpressionEnvironment(
+            user: ["id": .string(caller.userID.uuidString.lowercased())], now: now,
+            timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
     }
 
     /// The caller's roles on the entity; nil (everything) for admins and the system's own work.
@@ -71,11 +74,9 @@ extension RecordPlan {
         let level = access?.field(field.name) ?? .edit
         let computed = field.type == .formula || field.type == .autoNumber
         let reason: FieldPlan.Reason? =
-            if level == .none { .hiddenByRole }
-            else if hidden.contains(field.name) { .readsHiddenField }
-            else if level == .read { .readOnlyByRole }
-            else if computed { .computed }
-            else { nil }
+            if level == .none { .hiddenByRole } else if hidden.contains(field.name) { .readsHiddenField } else if level == .read {
+                .readOnlyByRole
+            } else if computed { .computed } else { nil }
         let visible = reason != .hiddenByRole && reason != .readsHiddenField
         return FieldPlan(name: field.name, visible: visible, editable: reason == nil, required: field.required, reason: reason)
     }
@@ -95,7 +96,9 @@ extension RecordPlan {
             }
             guard !array.isEmpty else { throw .validation([.init(field: nil, rule: "empty", message: "The array holds no records.")]) }
             guard array.count <= Self.maxBulk else {
-                throw .validation([.init(field: nil, rule: "bulk_limit", message: "At most \(Self.maxBulk) records per request (got \(array.count)).")])
+                throw .validation([
+                    .init(field: nil, rule: "bulk_limit", message: "At most \(Self.maxBulk) records per request (got \(array.count)).")
+                ])
             }
             items = array
             bulk = true
@@ -130,8 +133,9 @@ extension RecordPlan {
         guard case .object(let members) = body else { return }
         let refused = members.map(\.0).filter { field($0)?.refusedByRoles == true }
         guard !refused.isEmpty else { return }
-        throw TesseraError(status: 403, code: "forbidden", message: "Your roles do not allow you to change \(refused.joined(separator: ", ")) on \(entity.name).",
-                           details: refused.map { .init(field: $0, rule: "field_permission", message: "\($0) is read-only for you") })
+        throw TesseraError(
+            status: 403, code: "forbidden", message: "Your roles do not allow you to change \(refused.joined(separator: ", ")) on \(entity.name).",
+            details: refused.map { .init(field: $0, rule: "field_permission", message: "\($0) is read-only for you") })
     }
 
     /// Owners other than the caller, when the action does not reach every row (the caller's own

@@ -3,8 +3,10 @@ import Foundation
 /// Parses a data-API query string (`?stage=in.(lead,won)&order=amount.desc&limit=20`) against an entity.
 public enum ListQueryParser {
     /// `related` resolves relation targets for `where=` expressions that follow a relation.
-    public static func parse(_ pairs: [(String, String)], entity: EntityDefinition,
-                             related: @escaping @Sendable (String) -> EntityDefinition? = { _ in nil }) throws(TesseraError) -> ListQuery {
+    public static func parse(
+        _ pairs: [(String, String)], entity: EntityDefinition,
+        related: @escaping @Sendable (String) -> EntityDefinition? = { _ in nil }
+    ) throws(TesseraError) -> ListQuery {
         var query = ListQuery()
         var problems: [TesseraError.Detail] = []
         var orderText: String?
@@ -46,7 +48,8 @@ public enum ListQueryParser {
                 query.exactCount = true
             default:
                 guard let column = Column.resolve(name, in: entity) else {
-                    problems.append(.init(field: name, rule: "unknown_field", message: "'\(name)' is not a field of \(entity.name) (nor a query parameter)"))
+                    problems.append(
+                        .init(field: name, rule: "unknown_field", message: "'\(name)' is not a field of \(entity.name) (nor a query parameter)"))
                     continue
                 }
                 do {
@@ -61,7 +64,9 @@ public enum ListQueryParser {
             query.after = try decodeCursor(cursorText, signature: query.orderSignature, keys: query.order.count)
         }
         guard problems.isEmpty else {
-            throw .badRequest(problems.count == 1 ? problems[0].message : "The query string has \(problems.count) problems.", code: "invalid_query", details: problems)
+            throw .badRequest(
+                problems.count == 1 ? problems[0].message : "The query string has \(problems.count) problems.", code: "invalid_query",
+                details: problems)
         }
         return query
     }
@@ -73,7 +78,8 @@ public enum ListQueryParser {
             for part in text.split(separator: ",") {
                 let pieces = part.split(separator: ".").map(String.init)
                 guard let name = pieces.first, let column = Column.resolve(name, in: entity) else {
-                    problems.append(.init(field: "order", rule: "unknown_field", message: "order: '\(pieces.first ?? "")' is not a field of \(entity.name)"))
+                    problems.append(
+                        .init(field: "order", rule: "unknown_field", message: "order: '\(pieces.first ?? "")' is not a field of \(entity.name)"))
                     continue
                 }
                 guard column.type.isBtreeIndexable else {
@@ -89,7 +95,8 @@ public enum ListQueryParser {
                     case "nullsfirst": nullsFirst = true
                     case "nullslast": nullsFirst = false
                     default:
-                        problems.append(.init(field: "order", rule: "order", message: "order: '\(modifier)' is not asc, desc, nullsfirst or nullslast"))
+                        problems.append(
+                            .init(field: "order", rule: "order", message: "order: '\(modifier)' is not asc, desc, nullsfirst or nullslast"))
                     }
                 }
                 if keys.contains(where: { $0.column.name == name }) { continue }
@@ -112,7 +119,13 @@ public enum ListQueryParser {
         var negated = false
         if rest.hasPrefix("not.") { negated = true; rest = rest.dropFirst(4) }
         guard let dot = rest.firstIndex(of: "."), let op = FilterOperator(rawValue: String(rest[..<dot])) else {
-            throw problem(column, "filter", "\(column.name): expected operator.value, e.g. \(column.name)=eq.something (operators: \(FilterOperator.allCases.map(\.rawValue).joined(separator: " ")))")
+            throw problem(
+                column, "filter",
+                """
+                \(column.name): expected operator.value, e.g. \(column.name)=eq.something (operators: \
+                \(FilterOperator.allCases.map(\.rawValue).joined(separator: " ")))
+                """
+            )
         }
         let valueText = String(rest[rest.index(after: dot)...])
         let isArray = column.type == .multiSelect || column.type == .attachment
@@ -228,7 +241,7 @@ public enum ListQueryParser {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard text.count <= 4096, let data = Data(base64Encoded: base64), let json = try? JSONParser.parse(Array(data)),
-              json["o"] == .string(signature), case .array(let values)? = json["v"], values.count == keys
+            json["o"] == .string(signature), case .array(let values)? = json["v"], values.count == keys
         else { throw invalid }
         var out: [String?] = []
         for value in values {

@@ -86,8 +86,10 @@ public enum RecordInput {
                 } else if field.required {
                     problems.append(.init(field: field.name, rule: "required", message: "\(field.name) is required"))
                 } else if field.type == .attachment, let min = field.minCount, min > 0 {
-                    problems.append(.init(field: field.name, rule: "min_count", message: "\(field.name): needs at least \(min) file(s) (got 0)",
-                                          extra: ["min": .number(min)]))
+                    problems.append(
+                        .init(
+                            field: field.name, rule: "min_count", message: "\(field.name): needs at least \(min) file(s) (got 0)",
+                            extra: ["min": .number(min)]))
                 }
             }
         }

@@ -19,8 +19,10 @@ public struct CompiledRule: Sendable {
     public var name: String { rule.name }
 
     /// Checks a rule against its entity; problems are named by property (`expression`, `when`…).
-    public static func compile(_ rule: ValidationRule, entity: EntityDefinition,
-                               related: @escaping @Sendable (String) -> EntityDefinition?) throws(TesseraError) -> CompiledRule {
+    public static func compile(
+        _ rule: ValidationRule, entity: EntityDefinition,
+        related: @escaping @Sendable (String) -> EntityDefinition?
+    ) throws(TesseraError) -> CompiledRule {
         var problems: [TesseraError.Detail] = []
         func field(_ name: String, _ property: String) -> FieldDefinition? {
             guard let field = entity.field(name) else {
@@ -58,7 +60,10 @@ public struct CompiledRule: Sendable {
             case .minAttachments, .maxSelections:
                 // Both count the items of a list field: attachments or multi-select keys.
                 guard f.type == .attachment || f.type == .multiSelect else {
-                    problems.append(.init(field: "field", rule: "type", message: "field: \(rule.kind.rawValue) applies to attachment and multi_select fields, not \(f.type.rawValue)"))
+                    problems.append(
+                        .init(
+                            field: "field", rule: "type",
+                            message: "field: \(rule.kind.rawValue) applies to attachment and multi_select fields, not \(f.type.rawValue)"))
                     break
                 }
                 let (op, bound, property) = rule.kind == .minAttachments ? (">=", rule.min, "min") : ("<=", rule.max, "max")
@@ -92,13 +97,16 @@ public struct CompiledRule: Sendable {
                 }
             }
             if rule.action == nil || rule.action == .block, !rule.copy.isEmpty || !rule.set.isEmpty {
-                problems.append(.init(field: "action", rule: "type", message: "set and copy apply to flag and link rules; a block rule writes nothing"))
+                problems.append(
+                    .init(field: "action", rule: "type", message: "set and copy apply to flag and link rules; a block rule writes nothing"))
             }
             for (name, value) in rule.set {
                 guard let f = field(name, "set") else { continue }
                 var coercion: [TesseraError.Detail] = []
                 if ValueCoercer.coerce(value, for: f, problems: &coercion) == nil || !coercion.isEmpty {
-                    problems += coercion.map { d in var d = d; d.field = "set.\(name)"; return d }
+                    problems += coercion.map { d in
+                        var d = d; d.field = "set.\(name)"; return d
+                    }
                 }
             }
             check = .duplicate(match: fields, within: rule.within.flatMap(DurationText.parse))
@@ -152,7 +160,9 @@ public struct CompiledRule: Sendable {
         case .requiredWhen(let when, let fields):
             guard case .bool(true) = try ExpressionEvaluator.evaluate(when, in: env) else { return [] }
             let values = env.records[.record]?.fields ?? [:]
-            return fields.filter { !(values[$0] ?? .null).hasValue }.map { violation(field: $0, defaultMessage: "\($0) is required here (rule \(rule.name))") }
+            return fields.filter { !(values[$0] ?? .null).hasValue }.map {
+                violation(field: $0, defaultMessage: "\($0) is required here (rule \(rule.name))")
+            }
         case .duplicate, .noConflict:
             return []
         }

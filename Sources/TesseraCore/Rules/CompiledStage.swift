@@ -7,8 +7,10 @@ public struct CompiledStage: Sendable {
     /// Exit expressions by stage.
     public let gates: [String: CheckedExpression]
 
-    public static func compile(_ field: FieldDefinition, entity: EntityDefinition,
-                               related: @escaping @Sendable (String) -> EntityDefinition?) throws(TesseraError) -> CompiledStage {
+    public static func compile(
+        _ field: FieldDefinition, entity: EntityDefinition,
+        related: @escaping @Sendable (String) -> EntityDefinition?
+    ) throws(TesseraError) -> CompiledStage {
         guard let config = field.stage else { throw .internal() }
         var gates: [String: CheckedExpression] = [:]
         var problems: [TesseraError.Detail] = []
@@ -40,8 +42,11 @@ public struct CompiledStage: Sendable {
         guard let old else {
             let initial = config.initial ?? Array(stages.prefix(1))
             guard initial.contains(new) else {
-                return [problem("stage_initial", field, "a new record starts in \(initial.joined(separator: " or ")), not \(new)",
-                                ["allowed": .array(initial.map { .string($0) })])]
+                return [
+                    problem(
+                        "stage_initial", field, "a new record starts in \(initial.joined(separator: " or ")), not \(new)",
+                        ["allowed": .array(initial.map { .string($0) })])
+                ]
             }
             return []
         }
@@ -50,8 +55,10 @@ public struct CompiledStage: Sendable {
             let allowed = transitions.first { $0.0 == old }?.1 ?? []
             if !allowed.contains(new) {
                 let hint = allowed.isEmpty ? "\(old) is a final stage" : "from \(old) a record may move to \(allowed.joined(separator: ", "))"
-                out.append(problem("stage_transition", field, "cannot move from \(old) to \(new): \(hint)",
-                                   ["from": .string(old), "to": .string(new), "allowed": .array(allowed.map { .string($0) })]))
+                out.append(
+                    problem(
+                        "stage_transition", field, "cannot move from \(old) to \(new): \(hint)",
+                        ["from": .string(old), "to": .string(new), "allowed": .array(allowed.map { .string($0) })]))
             }
         }
         // Gates guard progress: moving back, or to an exempt stage such as "lost", needs nothing.
@@ -64,10 +71,14 @@ public struct CompiledStage: Sendable {
         for (name, minimum) in exit.minAttachments {
             let count = if case .list(let l)? = values[name] { l.count } else { 0 }
             if count < minimum {
-                out.append(problem("stage_exit", name, "leaving \(old) needs at least \(minimum) file(s) (has \(count))", ["stage": .string(old), "min": .number(minimum)]))
+                out.append(
+                    problem(
+                        "stage_exit", name, "leaving \(old) needs at least \(minimum) file(s) (has \(count))",
+                        ["stage": .string(old), "min": .number(minimum)]))
             }
         }
-        if let gate = gates[old], case .bool(true) = try ExpressionEvaluator.evaluate(gate, in: env) {} else if let source = exit.expression {
+        if let gate = gates[old], case .bool(true) = try ExpressionEvaluator.evaluate(gate, in: env) {
+        } else if let source = exit.expression {
             out.append(problem("stage_exit", field, "leaving \(old) needs \(source)", ["stage": .string(old)]))
         }
         return out

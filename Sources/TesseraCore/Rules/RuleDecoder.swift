@@ -8,11 +8,15 @@ public enum RuleDecoder {
         let kindName = reader.string("kind")
         if name == nil { reader.fail("name", rule: "required", "\(reader.at("name")) is required") }
         guard let kindName else {
-            reader.fail("kind", rule: "required", "\(reader.at("kind")) is required: one of \(ValidationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            reader.fail(
+                "kind", rule: "required",
+                "\(reader.at("kind")) is required: one of \(ValidationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             return (nil, problems + reader.problems)
         }
         guard let kind = ValidationRule.Kind(rawValue: kindName) else {
-            reader.fail("kind", rule: "unknown_kind", "'\(kindName)' is not a rule kind; use one of: \(ValidationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            reader.fail(
+                "kind", rule: "unknown_kind",
+                "'\(kindName)' is not a rule kind; use one of: \(ValidationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             return (nil, problems + reader.problems)
         }
         reader.rejectUnknown(allowed: ValidationRule.commonProperties.union(kind.properties)) { key in
@@ -35,13 +39,19 @@ public enum RuleDecoder {
         rule.match = reader.stringArray("match") ?? []
         rule.within = reader.string("within")
         if let actionName = reader.string("action") {
-            if let action = ValidationRule.DuplicateAction(rawValue: actionName) { rule.action = action } else {
+            if let action = ValidationRule.DuplicateAction(rawValue: actionName) {
+                rule.action = action
+            } else {
                 reader.fail("action", rule: "type", "action must be one of: block, flag, link")
             }
         }
         rule.normalize = reader.bool("normalize") ?? false
         if let set = reader.raw("set"), !set.isNull {
-            if case .object(let members) = set { rule.set = members } else { reader.fail("set", rule: "type", "set must be an object of field values") }
+            if case .object(let members) = set {
+                rule.set = members
+            } else {
+                reader.fail("set", rule: "type", "set must be an object of field values")
+            }
         }
         rule.linkField = reader.string("link_field")
         rule.copy = reader.stringArray("copy") ?? []

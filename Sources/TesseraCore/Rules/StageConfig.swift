@@ -80,8 +80,11 @@ public struct StageConfig: Sendable, Equatable {
                 if let counts = exitReader.raw("min_attachments"), !counts.isNull {
                     if case .object(let pairs) = counts {
                         for (field, n) in pairs {
-                            if let n = n.intValue, n >= 0 { exit.minAttachments.append((field, n)) } else {
-                                exitReader.fail("min_attachments", rule: "type", "\(exitReader.at("min_attachments")).\(field) must be a whole number ≥ 0")
+                            if let n = n.intValue, n >= 0 {
+                                exit.minAttachments.append((field, n))
+                            } else {
+                                exitReader.fail(
+                                    "min_attachments", rule: "type", "\(exitReader.at("min_attachments")).\(field) must be a whole number ≥ 0")
                             }
                         }
                     } else {
@@ -100,7 +103,12 @@ public struct StageConfig: Sendable, Equatable {
         var p: [TesseraError.Detail] = []
         let keys = Set(field.options.map(\.key))
         func stage(_ key: String, _ property: String) {
-            if !keys.contains(key) { p.append(.init(field: "\(path).\(property)", rule: "unknown_stage", message: "\(path).\(property): '\(key)' is not an option of \(field.name)")) }
+            if !keys.contains(key) {
+                p.append(
+                    .init(
+                        field: "\(path).\(property)", rule: "unknown_stage",
+                        message: "\(path).\(property): '\(key)' is not an option of \(field.name)"))
+            }
         }
         for (from, targets) in transitions ?? [] {
             stage(from, "transitions")
@@ -111,11 +119,17 @@ public struct StageConfig: Sendable, Equatable {
         for (from, exit) in exits {
             stage(from, "exit")
             for name in exit.required + exit.minAttachments.map(\.0) where entity.field(name) == nil {
-                p.append(.init(field: "\(path).exit.\(from)", rule: "unknown_field", message: "\(path).exit.\(from): '\(name)' is not a field of \(entity.name)"))
+                p.append(
+                    .init(
+                        field: "\(path).exit.\(from)", rule: "unknown_field",
+                        message: "\(path).exit.\(from): '\(name)' is not a field of \(entity.name)"))
             }
             for (name, _) in exit.minAttachments {
                 if let f = entity.field(name), f.type != .attachment, f.type != .multiSelect {
-                    p.append(.init(field: "\(path).exit.\(from)", rule: "type", message: "\(path).exit.\(from): min_attachments needs an attachment field, not \(f.type.rawValue) '\(name)'"))
+                    p.append(
+                        .init(
+                            field: "\(path).exit.\(from)", rule: "type",
+                            message: "\(path).exit.\(from): min_attachments needs an attachment field, not \(f.type.rawValue) '\(name)'"))
                 }
             }
         }

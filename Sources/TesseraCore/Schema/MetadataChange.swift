@@ -11,8 +11,10 @@ public struct MetadataChange: Sendable {
     /// The complete new assignment-rule list when rules change.
     public var assignmentRules: [AssignmentRule]?
 
-    public init(entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,
-                automations: [AutomationDefinition]? = nil, assignmentRules: [AssignmentRule]? = nil) {
+    public init(
+        entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,
+        automations: [AutomationDefinition]? = nil, assignmentRules: [AssignmentRule]? = nil
+    ) {
         self.assignmentRules = assignmentRules
         self.entities = entities
         self.steps = steps
@@ -33,7 +35,9 @@ public enum MetadataChangePlanner {
     }
 
     /// Several entities at once (a pack): all tables first, then the foreign keys between them.
-    public static func createEntities(_ entities: [EntityDefinition], current: [EntityDefinition], action: String, target: String) throws(TesseraError) -> MetadataChange {
+    public static func createEntities(
+        _ entities: [EntityDefinition], current: [EntityDefinition], action: String, target: String
+    ) throws(TesseraError) -> MetadataChange {
         let existing = Set(current.map(\.name))
         let clashes = entities.map(\.name).filter(existing.contains)
         guard clashes.isEmpty else {
@@ -62,12 +66,14 @@ public enum MetadataChangePlanner {
             entity.fields.filter { $0.type == .relation && $0.target == name && entity.name != name }.map { "\(entity.name).\($0.name)" }
         }
         guard referrers.isEmpty else {
-            throw .conflict("Entity '\(name)' is the target of \(referrers.joined(separator: ", ")); remove those relation fields first.", code: "entity_in_use")
+            throw .conflict(
+                "Entity '\(name)' is the target of \(referrers.joined(separator: ", ")); remove those relation fields first.", code: "entity_in_use")
         }
         var entities = current
         entities.remove(at: index)
-        return MetadataChange(entities: entities, steps: [.checkRows(entity: name, check: .noRecords), .dropTable(entity: name)],
-                              action: "entity.delete", target: name)
+        return MetadataChange(
+            entities: entities, steps: [.checkRows(entity: name, check: .noRecords), .dropTable(entity: name)],
+            action: "entity.delete", target: name)
     }
 
     public static func addField(to name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
@@ -75,10 +81,13 @@ public enum MetadataChangePlanner {
         let field = try MetadataDecoder.newField(json, in: current[index], knownEntities: Set(current.map(\.name)))
         var entities = current
         entities[index].fields.append(field)
-        return MetadataChange(entities: entities, steps: SchemaPlanner.addField(field, to: name), action: "field.create", target: "\(name).\(field.name)")
+        return MetadataChange(
+            entities: entities, steps: SchemaPlanner.addField(field, to: name), action: "field.create", target: "\(name).\(field.name)")
     }
 
-    public static func patchField(_ fieldName: String, of name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+    public static func patchField(
+        _ fieldName: String, of name: String, _ json: JSONValue, current: [EntityDefinition]
+    ) throws(TesseraError) -> MetadataChange {
         let index = try position(of: name, in: current)
         guard let fieldIndex = current[index].fields.firstIndex(where: { $0.name == fieldName }) else {
             throw .notFound("Entity '\(name)' has no field '\(fieldName)'.")
@@ -102,7 +111,8 @@ public enum MetadataChangePlanner {
         var entities = current
         let field = entities[index].fields.remove(at: fieldIndex)
         if entities[index].titleField == fieldName { entities[index].titleField = nil }
-        return MetadataChange(entities: entities, steps: SchemaPlanner.dropField(field, from: name), action: "field.delete", target: "\(name).\(fieldName)")
+        return MetadataChange(
+            entities: entities, steps: SchemaPlanner.dropField(field, from: name), action: "field.delete", target: "\(name).\(fieldName)")
     }
 
     static func position(of name: String, in entities: [EntityDefinition]) throws(TesseraError) -> Int {
@@ -127,7 +137,9 @@ extension MetadataChangePlanner {
         return MetadataChange(entities: entities, steps: steps, action: "rule.create", target: "\(name).\(rule.name)")
     }
 
-    public static func patchRule(_ ruleName: String, of name: String, _ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
+    public static func patchRule(
+        _ ruleName: String, of name: String, _ json: JSONValue, current: [EntityDefinition]
+    ) throws(TesseraError) -> MetadataChange {
         let index = try position(of: name, in: current)
         guard let ruleIndex = current[index].rules.firstIndex(where: { $0.name == ruleName }) else {
             throw .notFound("Entity '\(name)' has no rule '\(ruleName)'.")

@@ -10,8 +10,10 @@ public enum SchemaPlanner {
     /// Steps for a new entity's table without its foreign keys (packs add them once all tables exist).
     public static func createEntityDeferringForeignKeys(_ entity: EntityDefinition) -> (tables: [SchemaChange], foreignKeys: [SchemaChange]) {
         let steps = createEntity(entity)
-        return (steps.filter { if case .addForeignKey = $0 { false } else { true } },
-                steps.filter { if case .addForeignKey = $0 { true } else { false } })
+        return (
+            steps.filter { if case .addForeignKey = $0 { false } else { true } },
+            steps.filter { if case .addForeignKey = $0 { true } else { false } }
+        )
     }
 
     public static func addField(_ field: FieldDefinition, to entity: String) -> [SchemaChange] {
@@ -31,8 +33,11 @@ public enum SchemaPlanner {
         var steps: [SchemaChange] = []
         if old.type != new.type {
             guard TypeConversion.isSupported(from: old.type, to: new.type) else {
-                throw .invalidMetadata([.init(field: "type", rule: "type_change",
-                    message: "A \(old.type.rawValue) field cannot become \(new.type.rawValue); add a new field and copy the data instead.")])
+                throw .invalidMetadata([
+                    .init(
+                        field: "type", rule: "type_change",
+                        message: "A \(old.type.rawValue) field cannot become \(new.type.rawValue); add a new field and copy the data instead.")
+                ])
             }
             if old.unique { steps.append(.dropUnique(entity: entity, field: old)) }
             if old.indexed { steps.append(.dropIndex(entity: entity, field: old)) }
@@ -43,8 +48,11 @@ public enum SchemaPlanner {
             return steps
         }
         if old.type == .relation, old.target != new.target {
-            throw .invalidMetadata([.init(field: "target", rule: "immutable",
-                message: "A relation's target cannot change; add a new relation field instead.")])
+            throw .invalidMetadata([
+                .init(
+                    field: "target", rule: "immutable",
+                    message: "A relation's target cannot change; add a new relation field instead.")
+            ])
         }
         let removed = old.options.map(\.key).filter { key in new.option(key) == nil }
         if !removed.isEmpty { steps.append(.checkRows(entity: entity, check: .optionsUnused(field: old, keys: removed))) }
@@ -53,7 +61,9 @@ public enum SchemaPlanner {
             if new.unique { steps.append(.checkRows(entity: entity, check: .noDuplicates(field: new))) }
             steps.append(new.unique ? .createUnique(entity: entity, field: new) : .dropUnique(entity: entity, field: new))
         }
-        if old.indexed != new.indexed { steps.append(new.indexed ? .createIndex(entity: entity, field: new) : .dropIndex(entity: entity, field: new)) }
+        if old.indexed != new.indexed {
+            steps.append(new.indexed ? .createIndex(entity: entity, field: new) : .dropIndex(entity: entity, field: new))
+        }
         return steps
     }
 

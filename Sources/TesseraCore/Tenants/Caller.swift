@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Who is calling: the tenant, the user the key or session belongs to, their roles, and the key.
 public struct Caller: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Remembers which caller a key hash belongs to for a short time, so requests do not query keys.

@@ -18,7 +18,9 @@ public struct SettingsInput: Sendable {
     }
 
     /// Secrets left masked keep their `existing` values.
-    public static func check(_ json: JSONValue, existing: (channels: [String: NotificationChannel], smtp: SMTPSettings?)) throws(TesseraError) -> SettingsInput {
+    public static func check(
+        _ json: JSONValue, existing: (channels: [String: NotificationChannel], smtp: SMTPSettings?)
+    ) throws(TesseraError) -> SettingsInput {
         _ = try keys(json)
         guard case .object(let members) = json else { return SettingsInput() }
         var problems: [TesseraError.Detail] = []
@@ -26,14 +28,25 @@ public struct SettingsInput: Sendable {
         for (key, value) in members {
             switch key {
             case "freeze_after_days":
-                if value.isNull { input.freezeAfterDays = .some(nil) } else if let n = value.intValue, n >= 1, n <= 3650 { input.freezeAfterDays = .some(n) } else {
-                    problems.append(.init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
+                if value.isNull {
+                    input.freezeAfterDays = .some(nil)
+                } else if let n = value.intValue, n >= 1, n <= 3650 {
+                    input.freezeAfterDays = .some(n)
+                } else {
+                    problems.append(
+                        .init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
                 }
             case "channels":
-                do throws(TesseraError) { input.channels = try NotificationChannel.decodeAll(value, existing: existing.channels) } catch { problems += error.details }
+                do throws(TesseraError) { input.channels = try NotificationChannel.decodeAll(value, existing: existing.channels) } catch {
+                    problems += error.details
+                }
             case "smtp":
-                if value.isNull { input.smtp = .some(nil) } else {
-                    do throws(TesseraError) { input.smtp = .some(try SMTPSettings.decode(value, existing: existing.smtp)) } catch { problems += error.details }
+                if value.isNull {
+                    input.smtp = .some(nil)
+                } else {
+                    do throws(TesseraError) { input.smtp = .some(try SMTPSettings.decode(value, existing: existing.smtp)) } catch {
+                        problems += error.details
+                    }
                 }
             default:
                 problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a setting (freeze_after_days, channels, smtp)"))

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A tenant (a company): its own schema, time zone and metadata version.
 public struct Tenant: Sendable, Equatable {
@@ -26,7 +26,9 @@ public struct Tenant: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        .object([("id", .string(id.uuidString.lowercased())), ("slug", .string(slug)), ("name", .string(name)),
-                 ("time_zone", .string(timeZone)), ("created_at", .string(Timestamp.rfc3339(createdAt)))])
+        .object([
+            ("id", .string(id.uuidString.lowercased())), ("slug", .string(slug)), ("name", .string(name)),
+            ("time_zone", .string(timeZone)), ("created_at", .string(Timestamp.rfc3339(createdAt))),
+        ])
     }
 }

@@ -35,8 +35,11 @@ public struct TenantInput: Sendable, Equatable {
         var admin: (email: String, password: String)?
         if json["admin_email"] != nil || json["admin_password"] != nil {
             do throws(TesseraError) {
-                let input = try UserInput.check(.object([("name", .string("Admin")), ("email", json["admin_email"] ?? .null),
-                                                         ("password", json["admin_password"] ?? .null)]), creating: true)
+                let input = try UserInput.check(
+                    .object([
+                        ("name", .string("Admin")), ("email", json["admin_email"] ?? .null),
+                        ("password", json["admin_password"] ?? .null),
+                    ]), creating: true)
                 if let email = input.email ?? nil, let password = input.password {
                     admin = (email, password)
                 } else {
@@ -47,7 +50,8 @@ public struct TenantInput: Sendable, Equatable {
             }
         }
         guard problems.isEmpty, let slug, let name else { throw .validation(problems) }
-        return TenantInput(slug: slug, name: name, timeZone: json["time_zone"]?.stringValue, packs: packs,
-                           adminEmail: admin?.email, adminPassword: admin?.password)
+        return TenantInput(
+            slug: slug, name: name, timeZone: json["time_zone"]?.stringValue, packs: packs,
+            adminEmail: admin?.email, adminPassword: admin?.password)
     }
 }

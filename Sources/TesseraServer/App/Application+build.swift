@@ -1,6 +1,6 @@
-import Hummingbird
-import Logging
-import TesseraApp
+public import Hummingbird
+public import Logging
+public import TesseraApp
 
 /// Builds the HTTP application: the runtime's services run beside the server, control-schema
 /// migrations run before the server accepts requests.

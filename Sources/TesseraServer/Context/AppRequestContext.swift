@@ -1,5 +1,5 @@
-import Hummingbird
-import TesseraCore
+public import Hummingbird
+public import TesseraCore
 
 /// The request context: Hummingbird's core storage plus, once `TenantAuthMiddleware` has run,
 /// the caller (routes read it from `TenantContext`, where it is never optional).

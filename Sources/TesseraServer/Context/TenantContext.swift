@@ -1,6 +1,6 @@
-import Hummingbird
+public import Hummingbird
 import TesseraApp
-import TesseraCore
+public import TesseraCore
 
 /// The context of every route behind a tenant's key: what authentication proved, never optional.
 public struct TenantContext: ChildRequestContext {

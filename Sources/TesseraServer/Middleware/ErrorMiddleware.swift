@@ -21,13 +21,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if let http = error as? any HTTPResponseError {
             let status = http.status
-            let code: String = switch status.code {
-            case 404: "not_found"
-            case 405: "method_not_allowed"
-            case 413: "payload_too_large"
-            case 400: "bad_request"
-            default: status.code >= 500 ? "internal_error" : "http_\(status.code)"
-            }
+            let code: String =
+                switch status.code {
+                case 404: "not_found"
+                case 405: "method_not_allowed"
+                case 413: "payload_too_large"
+                case 400: "bad_request"
+                default: status.code >= 500 ? "internal_error" : "http_\(status.code)"
+                }
             let message = status.code == 404 ? "No such route." : status.reasonPhrase
             return TesseraErrorResponse.make(TesseraError(status: status.code, code: code, message: message))
         }

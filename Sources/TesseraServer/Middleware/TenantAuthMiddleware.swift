@@ -7,7 +7,8 @@ import TesseraStore
 struct TenantAuthMiddleware: RouterMiddleware {
     let runtime: TesseraRuntime
 
-    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response
+    {
         guard let key = bearerToken(request) else { throw TesseraError.unauthorized() }
         guard let caller = try await runtime.authenticate(key: key) else {
             throw TesseraError.unauthorized("The API key is not valid (unknown or revoked).")
@@ -23,8 +24,11 @@ struct TenantAuthMiddleware: RouterMiddleware {
 struct AdminAuthMiddleware: RouterMiddleware {
     let runtime: TesseraRuntime
 
-    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard let token = bearerToken(request) else { throw TesseraError.unauthorized("The platform admin token is required: send 'Authorization: Bearer <token>'.") }
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response
+    {
+        guard let token = bearerToken(request) else {
+            throw TesseraError.unauthorized("The platform admin token is required: send 'Authorization: Bearer <token>'.")
+        }
         guard APIKey.constantTimeEquals(token, runtime.adminToken) else {
             throw TesseraError.forbidden("This route needs the platform admin token, not a tenant key.")
         }

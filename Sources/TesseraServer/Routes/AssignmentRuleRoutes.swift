@@ -17,7 +17,8 @@ struct AssignmentRuleRoutes {
             try AssignmentRuleChangePlanner.create(body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules)
         },
         patch: { name, body, current in
-            try AssignmentRuleChangePlanner.patch(name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules)
+            try AssignmentRuleChangePlanner.patch(
+                name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules)
         },
         delete: { name, current in
             try AssignmentRuleChangePlanner.delete(name, entities: current.entities, rules: current.assignmentRules, automations: current.automations)

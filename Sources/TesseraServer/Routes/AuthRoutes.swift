@@ -12,8 +12,12 @@ struct AuthRoutes {
             let body = try await request.jsonBody(limit: 16 << 10)
             let input = try LoginInput.check(body)
             let login = try await runtime.sessions.login(tenantSlug: input.tenant, email: input.email, password: input.password)
-            return JSONResponse.make(.ok, .object([("token", .string(login.token)), ("token_type", .string("Bearer")),
-                                                   ("expires_at", .string(Timestamp.rfc3339(login.expiresAt))), ("user", login.user.json)]))
+            return JSONResponse.make(
+                .ok,
+                .object([
+                    ("token", .string(login.token)), ("token_type", .string("Bearer")),
+                    ("expires_at", .string(Timestamp.rfc3339(login.expiresAt))), ("user", login.user.json),
+                ]))
         }
         let group = router.tenantGroup("api/v1", runtime: runtime)
         group.post("auth/logout") { _, context -> Response in
@@ -40,15 +44,19 @@ struct AuthRoutes {
                     let reach = access.reach(action)
                     return (action.rawValue, .array(reach.scopes.sorted().map { .string($0.rawValue) }))
                 }
-                if !access.fields.isEmpty { members.append(("fields", .object(access.fields.keys.sorted().map { ($0, .string(access.fields[$0]!.rawValue)) }))) }
+                if !access.fields.isEmpty {
+                    members.append(("fields", .object(access.fields.keys.sorted().map { ($0, .string(access.fields[$0]!.rawValue)) })))
+                }
                 return (entity.name, .object(members))
             }
-            return JSONResponse.make(.ok, .object([
-                ("user", user.json), ("tenant", caller.tenant.json),
-                ("expires_at", caller.expiresAt.map { .string(Timestamp.rfc3339($0)) } ?? .null),
-                ("permissions", .object(entities)),
-                ("special", .array(SpecialPermission.allCases.filter(policy.has).map { .string($0.rawValue) })),
-            ]))
+            return JSONResponse.make(
+                .ok,
+                .object([
+                    ("user", user.json), ("tenant", caller.tenant.json),
+                    ("expires_at", caller.expiresAt.map { .string(Timestamp.rfc3339($0)) } ?? .null),
+                    ("permissions", .object(entities)),
+                    ("special", .array(SpecialPermission.allCases.filter(policy.has).map { .string($0.rawValue) })),
+                ]))
         }
     }
 }

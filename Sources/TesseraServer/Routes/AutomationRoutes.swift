@@ -14,12 +14,14 @@ struct AutomationRoutes {
         find: { metadata, name in metadata.automations.first { $0.name == name } },
         json: \.json,
         create: { body, current in
-            try AutomationChangePlanner.create(body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
-                                               automations: current.automations)
+            try AutomationChangePlanner.create(
+                body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
+                automations: current.automations)
         },
         patch: { name, body, current in
-            try AutomationChangePlanner.patch(name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
-                                              automations: current.automations)
+            try AutomationChangePlanner.patch(
+                name, body, entities: current.entities, roles: current.roles.map(\.name), rules: current.assignmentRules,
+                automations: current.automations)
         },
         delete: { name, current in try AutomationChangePlanner.delete(name, entities: current.entities, automations: current.automations) })
 
@@ -40,7 +42,8 @@ struct AutomationRoutes {
             if let result = value("result"), OutboxStore.Outcome(rawValue: result) == nil {
                 throw TesseraError.badRequest("result must be one of ok, skipped, error, dead.", code: "invalid_query")
             }
-            let runs = try await runtime.outbox.runs(caller.tenant, automation: value("automation"), record: record, result: value("result"), limit: limit)
+            let runs = try await runtime.outbox.runs(
+                caller.tenant, automation: value("automation"), record: record, result: value("result"), limit: limit)
             return JSONResponse.make(.ok, .object([("data", .array(runs))]))
         }
         api.get("automation-events/dead") { _, context -> Response in

@@ -51,32 +51,39 @@ struct DataRoutes {
             return Self.recordResponse(.created, record)
         }
         group.get(":entity/:id") { request, context -> Response in
-            let record = try await records.get(context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"),
-                                               try request.queryPairs)
+            let record = try await records.get(
+                context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"),
+                try request.queryPairs)
             return Self.recordResponse(.ok, record)
         }
         group.patch(":entity/:id") { request, context -> Response in
             let planned = try await records.plan(.update, context.caller, entity: try context.parameters.required("entity"))
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let record = try await records.update(planned, id: try context.parameters.required("id"), body, expectedVersion: try request.ifMatchVersion())
+            let record = try await records.update(
+                planned, id: try context.parameters.required("id"), body, expectedVersion: try request.ifMatchVersion())
             return Self.recordResponse(.ok, record)
         }
         group.delete(":entity/:id") { request, context -> Response in
-            try await records.delete(context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"),
-                                     expectedVersion: try request.ifMatchVersion())
+            try await records.delete(
+                context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"),
+                expectedVersion: try request.ifMatchVersion())
             return Response(status: .noContent)
         }
         group.get(":entity/:id/history") { _, context -> Response in
-            let entries = try await records.history(context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"))
+            let entries = try await records.history(
+                context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"))
             let data: [JSONValue] = entries.map { entry in
-                .object([("action", .string(entry.action)), ("at", .string(TimeText.timestamp(entry.at))),
-                         ("by", entry.actor.map(JSONValue.string) ?? .null), ("via", entry.via.map(JSONValue.string) ?? .null),
-                         ("changes", .array(entry.changes.map { .object([("field", .string($0.field)), ("old", $0.old), ("new", $0.new)]) }))])
+                .object([
+                    ("action", .string(entry.action)), ("at", .string(TimeText.timestamp(entry.at))),
+                    ("by", entry.actor.map(JSONValue.string) ?? .null), ("via", entry.via.map(JSONValue.string) ?? .null),
+                    ("changes", .array(entry.changes.map { .object([("field", .string($0.field)), ("old", $0.old), ("new", $0.new)]) })),
+                ])
             }
             return JSONResponse.make(.ok, .object([("data", .array(data))]))
         }
         group.get(":entity/:id/stages") { _, context -> Response in
-            let visits = try await records.stageHistory(context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"))
+            let visits = try await records.stageHistory(
+                context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"))
             // Seconds per stage, stages in the order first entered.
             var order: [String] = []
             var seconds: [String: Double] = [:]
@@ -87,12 +94,18 @@ struct DataRoutes {
             }
             let totals: [(String, JSONValue)] = order.map { ($0, .number(String(seconds[$0]!))) }
             let data: [JSONValue] = visits.map { visit in
-                .object([("from", visit.from.map(JSONValue.string) ?? .null), ("to", visit.to.map(JSONValue.string) ?? .null),
-                         ("at", .string(TimeText.timestamp(visit.at))), ("by", visit.by.map(JSONValue.string) ?? .null),
-                         ("seconds", .number(String(Double(visit.duration) / 1_000_000)))])
+                .object([
+                    ("from", visit.from.map(JSONValue.string) ?? .null), ("to", visit.to.map(JSONValue.string) ?? .null),
+                    ("at", .string(TimeText.timestamp(visit.at))), ("by", visit.by.map(JSONValue.string) ?? .null),
+                    ("seconds", .number(String(Double(visit.duration) / 1_000_000))),
+                ])
             }
-            return JSONResponse.make(.ok, .object([("data", .array(data)), ("current", visits.last?.to.map(JSONValue.string) ?? .null),
-                                                   ("seconds_by_stage", .object(totals))]))
+            return JSONResponse.make(
+                .ok,
+                .object([
+                    ("data", .array(data)), ("current", visits.last?.to.map(JSONValue.string) ?? .null),
+                    ("seconds_by_stage", .object(totals)),
+                ]))
         }
         group.post(":entity/:id/lock") { request, context -> Response in
             let planned = try await records.plan(.lock, context.caller, entity: try context.parameters.required("entity"))
@@ -105,7 +118,8 @@ struct DataRoutes {
             return Response(status: .noContent)
         }
         group.post(":entity/:id/restore") { _, context -> Response in
-            let record = try await records.restore(context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"))
+            let record = try await records.restore(
+                context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"))
             return Self.recordResponse(.ok, record)
         }
     }

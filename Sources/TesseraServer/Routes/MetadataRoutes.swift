@@ -14,9 +14,11 @@ struct MetadataRoutes {
             let limit = min(max(Int(try request.queryPairs.first { $0.0 == "limit" }?.1 ?? "") ?? 100, 1), 500)
             let entries = try await runtime.metadataStore.log(caller.tenant, limit: limit)
             let data: [JSONValue] = entries.map { entry in
-                .object([("at", .string(Timestamp.rfc3339(entry.at))), ("by", entry.actor.map { .string($0.uuidString.lowercased()) } ?? .null),
-                         ("action", .string(entry.action)), ("target", .string(entry.target)),
-                         ("entities", entry.detail.flatMap { try? JSONParser.parse($0) } ?? .null)])
+                .object([
+                    ("at", .string(Timestamp.rfc3339(entry.at))), ("by", entry.actor.map { .string($0.uuidString.lowercased()) } ?? .null),
+                    ("action", .string(entry.action)), ("target", .string(entry.target)),
+                    ("entities", entry.detail.flatMap { try? JSONParser.parse($0) } ?? .null),
+                ])
             }
             return JSONResponse.make(.ok, .object([("data", .array(data))]))
         }

@@ -25,10 +25,12 @@ struct PackRoutes {
             try await runtime.require(.manageMetadata, caller)
             let result = try await runtime.installer.install(try context.parameters.required("id"), into: caller.tenant, actor: caller.userID)
             runtime.metadata.store(result.metadata)
-            return JSONResponse.make(.created, .object([
-                ("pack", result.pack.summaryJSON),
-                ("duration_ms", .number(result.milliseconds)),
-            ]))
+            return JSONResponse.make(
+                .created,
+                .object([
+                    ("pack", result.pack.summaryJSON),
+                    ("duration_ms", .number(result.milliseconds)),
+                ]))
         }
     }
 }

@@ -13,7 +13,8 @@ struct TenantRoutes {
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
             let input = try TenantInput.check(body, knownPacks: runtime.packs.ids())
             let admin = input.adminEmail.flatMap { email in input.adminPassword.map { (email: email, password: $0) } }
-            let (tenant, key) = try await runtime.createTenant(slug: input.slug, name: input.name, timeZone: input.timeZone, packs: input.packs, admin: admin)
+            let (tenant, key) = try await runtime.createTenant(
+                slug: input.slug, name: input.name, timeZone: input.timeZone, packs: input.packs, admin: admin)
             return JSONResponse.make(.created, .object([("tenant", tenant.json), ("api_key", .string(key))]))
         }
         group.get { _, _ -> Response in

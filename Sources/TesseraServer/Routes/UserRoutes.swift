@@ -54,11 +54,19 @@ struct UserRoutes {
             let caller = context.caller
             let user = try await runtime.users.get(caller.tenant, id: try context.parameters.required("id"))
             let rows = try await runtime.users.subordinates(caller.tenant, of: user.id)
-            return JSONResponse.make(.ok, .object([("data", .array(rows.map { row in
-                guard case .object(var m) = row.user.json else { return .null }
-                m.append(("depth", .number(row.depth)))
-                return .object(m)
-            }))]))
+            return JSONResponse.make(
+                .ok,
+                .object([
+                    (
+                        "data",
+                        .array(
+                            rows.map { row in
+                                guard case .object(var m) = row.user.json else { return .null }
+                                m.append(("depth", .number(row.depth)))
+                                return .object(m)
+                            })
+                    )
+                ]))
         }
         group.get("users/:id/managers") { _, context -> Response in
             let caller = context.caller
@@ -75,7 +83,9 @@ struct UserRoutes {
             let (caller, user) = try await keyOwner(context)
             let body = try await request.jsonBody(limit: 16 << 10)
             let input = try APIKeyInput.check(body)
-            guard user.status == .active else { throw TesseraError.conflict("The user is \(user.status.rawValue); keys are only made for active users.", code: "user_inactive") }
+            guard user.status == .active else {
+                throw TesseraError.conflict("The user is \(user.status.rawValue); keys are only made for active users.", code: "user_inactive")
+            }
             let (info, key) = try await runtime.sessions.createKey(caller.tenant, userID: user.id, name: input.name, expiresAt: input.expiresAt())
             guard case .object(var m) = info.json else { throw TesseraError.internal() }
             m.append(("key", .string(key)))
@@ -95,15 +105,17 @@ struct UserRoutes {
         group.post("teams") { request, context -> Response in
             let caller = context.caller
             _ = try await managing(caller)
-            let team = try await runtime.users.saveTeam(caller.tenant, id: nil,
-                                                        try TeamInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: true))
+            let team = try await runtime.users.saveTeam(
+                caller.tenant, id: nil,
+                try TeamInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: true))
             return JSONResponse.make(.created, team.json)
         }
         group.patch("teams/:id") { request, context -> Response in
             let caller = context.caller
             _ = try await managing(caller)
-            let team = try await runtime.users.saveTeam(caller.tenant, id: try context.parameters.required("id"),
-                                                        try TeamInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: false))
+            let team = try await runtime.users.saveTeam(
+                caller.tenant, id: try context.parameters.required("id"),
+                try TeamInput.check(try await request.jsonBody(limit: TesseraRuntime.maxJSONBody), creating: false))
             return JSONResponse.make(.ok, team.json)
         }
         group.delete("teams/:id") { _, context -> Response in
@@ -114,12 +126,16 @@ struct UserRoutes {
         }
         group.get("teams/:id/members") { _, context -> Response in
             let caller = context.caller
-            return JSONResponse.make(.ok, .object([("data", .array(try await runtime.users.members(caller.tenant, team: try context.parameters.required("id")).map(\.json)))]))
+            return JSONResponse.make(
+                .ok,
+                .object([("data", .array(try await runtime.users.members(caller.tenant, team: try context.parameters.required("id")).map(\.json)))]))
         }
 
         group.get("settings") { _, context -> Response in
             let caller = context.caller
-            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
+            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else {
+                throw TesseraError.internal()
+            }
             // The secret that signs automation webhooks, for those who set automations up.
             if try await runtime.access(caller).1.has(.manageMetadata) {
                 settings.append(("webhook_secret", .string(try await runtime.settings.webhookSecret(caller.tenant))))
@@ -144,7 +160,9 @@ struct UserRoutes {
                 try await runtime.sessions.freezeInactive(caller.tenant)
                 runtime.callers.forget(tenant: caller.tenant.id)
             }
-            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else { throw TesseraError.internal() }
+            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else {
+                throw TesseraError.internal()
+            }
             if channels != nil || smtp != nil {
                 let saved = try await runtime.settings.channels(caller.tenant)
                 settings.append(("channels", .object(saved.channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })))
@@ -170,7 +188,9 @@ struct UserRoutes {
     private func requireGrantable(_ roles: [String], _ metadata: TenantMetadata, _ policy: AccessPolicy) throws {
         let unknown = roles.filter { metadata.role($0) == nil }
         if !unknown.isEmpty {
-            throw TesseraError.validation([.init(field: "roles", rule: "unknown_role", message: "roles: no role \(unknown.map { "'\($0)'" }.joined(separator: ", "))")])
+            throw TesseraError.validation([
+                .init(field: "roles", rule: "unknown_role", message: "roles: no role \(unknown.map { "'\($0)'" }.joined(separator: ", "))")
+            ])
         }
         guard !policy.isAdmin else { return }
         for name in roles {

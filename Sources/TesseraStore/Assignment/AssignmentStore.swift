@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import PostgresNIO
-import TesseraCore
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import TesseraCore
 
 /// Runs assignment rules: picks the pool (first matching route, else the rule's pool, else its
 /// fallback), the active people in it, and one of them by the rule's strategy. Picks of one rule
@@ -21,8 +21,10 @@ public struct AssignmentStore: Sendable {
         public var candidates: Int
     }
 
-    public func assign(_ tenant: Tenant, rule compiled: CompiledAssignmentRule, metadata: TenantMetadata, env: ExpressionEnvironment,
-                       on connection: PostgresConnection) async throws -> Outcome {
+    public func assign(
+        _ tenant: Tenant, rule compiled: CompiledAssignmentRule, metadata: TenantMetadata, env: ExpressionEnvironment,
+        on connection: PostgresConnection
+    ) async throws -> Outcome {
         let rule = compiled.rule
         // The first route that matches, then the rule's pool, then the fallback: the first of
         // them with anybody active in it.
@@ -46,9 +48,11 @@ public struct AssignmentStore: Sendable {
         let ids = candidates.map { $0.uuidString.lowercased() }
         let state = AutomationStateTables.assignments(tenant.schema)
         var passes: [String: Double] = [:]
-        for try await (user, pass) in try await connection.query("""
+        for try await (user, pass) in try await connection.query(
+            """
             SELECT user_id::text, pass FROM \(unescaped: state) WHERE rule = \(rule.name) AND user_id = ANY(\(ids)::uuid[])
-            """, logger: logger).decode((String, Double).self) {
+            """, logger: logger
+        ).decode((String, Double).self) {
             passes[user] = pass
         }
         var weights: [String: Double] = [:]
@@ -59,20 +63,23 @@ public struct AssignmentStore: Sendable {
                 var userEnv = env
                 userEnv.user = ["id": .string(id)]
                 for figure in rule.figures { userEnv.user[figure.name] = .int(Int64(figures[figure.name]?[id] ?? 0)) }
-                weights[id] = switch try weight.evaluate(in: userEnv) {
-                case .int(let n): Double(n)
-                case .double(let d): d
-                default: 0
-                }
+                weights[id] =
+                    switch try weight.evaluate(in: userEnv) {
+                    case .int(let n): Double(n)
+                    case .double(let d): d
+                    default: 0
+                    }
             }
         }
         let pick = AssignmentPicker.pick(ids.map { AssignmentPicker.Candidate(userID: $0, pass: passes[$0], weight: weights[$0] ?? 0) })
         guard let pick else { return Outcome(userID: nil, source: "queue", candidates: candidates.count) }
         var users = [pick.userID], newPasses = [pick.pass], counts: [Int64] = [1]
         for (user, pass) in pick.joined { users.append(user); newPasses.append(pass); counts.append(0) }
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: state) AS s (rule, user_id, pass, assigned, last_assigned_at)
-            SELECT \(rule.name), u, p, c, CASE WHEN c > 0 THEN now() END FROM unnest(\(users)::uuid[], \(newPasses)::float8[], \(counts)::int8[]) AS x(u, p, c)
+            SELECT \(rule.name), u, p, c, CASE WHEN c > 0 THEN now() END FROM unnest(\(users)::uuid[], \(newPasses)::float8[], \
+            \(counts)::int8[]) AS x(u, p, c)
             ON CONFLICT (rule, user_id) DO UPDATE SET pass = EXCLUDED.pass, assigned = s.assigned + EXCLUDED.assigned,
                 last_assigned_at = coalesce(EXCLUDED.last_assigned_at, s.last_assigned_at)
             """, logger: logger)
@@ -83,24 +90,34 @@ public struct AssignmentStore: Sendable {
     func members(_ tenant: Tenant, _ pool: AssignmentPool, on connection: PostgresConnection) async throws -> [UUID] {
         let users = IdentityTables.users(tenant.schema), teams = IdentityTables.teams(tenant.schema)
         let active = "status = 'active' AND kind = 'person'"
-        let query: PostgresQuery = switch pool {
-        case .team(let name):
-            "SELECT u.id FROM \(unescaped: users) u JOIN \(unescaped: teams) t ON t.id = u.team_id WHERE lower(t.name) = lower(\(name)) AND \(unescaped: active) ORDER BY u.created_at, u.id LIMIT 1000"
-        case .role(let role):
-            "SELECT id FROM \(unescaped: users) WHERE \(role) = ANY(roles) AND \(unescaped: active) ORDER BY created_at, id LIMIT 1000"
-        case .users(let emails):
-            "SELECT id FROM \(unescaped: users) WHERE lower(email) = ANY(\(emails.map { $0.lowercased() })) AND \(unescaped: active) ORDER BY created_at, id LIMIT 1000"
-        }
+        let query: PostgresQuery =
+            switch pool {
+            case .team(let name):
+                """
+                SELECT u.id FROM \(unescaped: users) u JOIN \(unescaped: teams) t ON t.id = u.team_id WHERE lower(t.name) = lower(\(name)) AND \
+                \(unescaped: active) ORDER BY u.created_at, u.id LIMIT 1000
+                """
+            case .role(let role):
+                "SELECT id FROM \(unescaped: users) WHERE \(role) = ANY(roles) AND \(unescaped: active) ORDER BY created_at, id LIMIT 1000"
+            case .users(let emails):
+                """
+                SELECT id FROM \(unescaped: users) WHERE lower(email) = ANY(\(emails.map { $0.lowercased() })) AND \(unescaped: active) ORDER \
+                BY created_at, id LIMIT 1000
+                """
+            }
         return try await connection.query(query, logger: logger).collect().map { try $0.decode(UUID.self) }
     }
 
     /// Per figure, per candidate: how many of the figure's records the candidate owns.
-    func figureCounts(_ tenant: Tenant, _ compiled: CompiledAssignmentRule, metadata: TenantMetadata, ids: [String], env: ExpressionEnvironment,
-                      on connection: PostgresConnection) async throws -> [String: [String: Int]] {
+    func figureCounts(
+        _ tenant: Tenant, _ compiled: CompiledAssignmentRule, metadata: TenantMetadata, ids: [String], env: ExpressionEnvironment,
+        on connection: PostgresConnection
+    ) async throws -> [String: [String: Int]] {
         var out: [String: [String: Int]] = [:]
         for figure in compiled.rule.figures {
             let entity = try metadata.require(figure.entity)
-            var b = SQLBuilder("SELECT owner_id::text, count(*) FROM \(SQLIdentifier.qualified(tenant.schema, entity.name)) q WHERE q.owner_id = ANY(")
+            var b = SQLBuilder(
+                "SELECT owner_id::text, count(*) FROM \(SQLIdentifier.qualified(tenant.schema, entity.name)) q WHERE q.owner_id = ANY(")
             b.bind(.textArray(ids), cast: "uuid[]")
             b.append(") AND q.deleted_at IS NULL")
             if let condition = try compiled.figureConditions[figure.name]?.get() {
@@ -118,14 +135,20 @@ public struct AssignmentStore: Sendable {
 
     /// Each candidate's standing in a rule, for admins checking the distribution.
     public func standings(_ tenant: Tenant, rule: String, client: PostgresClient) async throws -> [JSONValue] {
-        let rows = try await client.query("""
-            SELECT s.user_id::text, u.name, s.assigned, s.pass, s.last_assigned_at FROM \(unescaped: AutomationStateTables.assignments(tenant.schema)) s
-            LEFT JOIN \(unescaped: IdentityTables.users(tenant.schema)) u ON u.id = s.user_id WHERE s.rule = \(rule) ORDER BY s.assigned DESC, s.user_id
+        let rows = try await client.query(
+            """
+            SELECT s.user_id::text, u.name, s.assigned, s.pass, s.last_assigned_at \
+            FROM \(unescaped: AutomationStateTables.assignments(tenant.schema)) s
+            LEFT JOIN \(unescaped: IdentityTables.users(tenant.schema)) u ON u.id = s.user_id WHERE s.rule = \(rule) ORDER BY s.assigned \
+            DESC, s.user_id
             """, logger: logger)
         var out: [JSONValue] = []
         for try await (user, name, assigned, pass, at) in rows.decode((String, String?, Int64, Double, Date?).self) {
-            out.append(.object([("user_id", .string(user)), ("name", name.map(JSONValue.string) ?? .null), ("assigned", .number(assigned)),
-                                ("pass", .number(pass)), ("last_assigned_at", at.map { .string(Timestamp.rfc3339($0)) } ?? .null)]))
+            out.append(
+                .object([
+                    ("user_id", .string(user)), ("name", name.map(JSONValue.string) ?? .null), ("assigned", .number(assigned)),
+                    ("pass", .number(pass)), ("last_assigned_at", at.map { .string(Timestamp.rfc3339($0)) } ?? .null),
+                ]))
         }
         return out
     }

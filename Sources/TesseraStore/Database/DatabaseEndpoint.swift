@@ -1,6 +1,6 @@
 import Foundation
-import PostgresNIO
-import TesseraCore
+public import PostgresNIO
+public import TesseraCore
 
 /// Where PostgreSQL is and how to log in; from a `postgres://` URL or the embedded launcher.
 public struct DatabaseEndpoint: Sendable, Equatable {
@@ -23,7 +23,7 @@ public struct DatabaseEndpoint: Sendable, Equatable {
     /// Parses `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
     public init(url: String) throws(TesseraError) {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-              let host = components.host, !host.isEmpty
+            let host = components.host, !host.isEmpty
         else { throw .badRequest("DATABASE_URL must look like postgres://user:password@host:5432/database") }
         self.host = host
         port = components.port ?? 5432

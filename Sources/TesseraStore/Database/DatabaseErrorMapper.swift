@@ -1,5 +1,5 @@
 import PostgresNIO
-import TesseraCore
+public import TesseraCore
 
 /// Maps PostgreSQL errors to `TesseraError`s: the one place SQLSTATEs get a meaning for callers.
 public enum DatabaseErrorMapper {
@@ -18,19 +18,27 @@ public enum DatabaseErrorMapper {
         case "23505":
             let field = entity?.fields.first { ObjectName.make("ux", entity: entity!.name, field: $0.name) == constraint }?.name
             if let field {
-                return .conflict("Another record already has this \(field).", code: "duplicate",
-                                 details: [.init(field: field, rule: "unique", message: "\(field) must be unique")])
+                return .conflict(
+                    "Another record already has this \(field).", code: "duplicate",
+                    details: [.init(field: field, rule: "unique", message: "\(field) must be unique")])
             }
             if constraint == "tenants_slug_key" { return .conflict("A tenant with this slug already exists.", code: "duplicate") }
-            return .conflict("The change would create a duplicate: \(psql.serverInfo?[.detail] ?? "a unique value already exists").", code: "duplicate")
+            return .conflict(
+                "The change would create a duplicate: \(psql.serverInfo?[.detail] ?? "a unique value already exists").", code: "duplicate")
         case "23503":
             let field = entity?.fields.first { ObjectName.make("fk", entity: entity!.name, field: $0.name) == constraint }?.name
             return .validation([.init(field: field, rule: "reference", message: "\(field ?? "A reference") points to a record that does not exist")])
         case "22P02", "22007", "22008", "22003", "22023", "22001":
-            return .validation([.init(field: nil, rule: "value", message: "A value could not be stored: \(psql.serverInfo?[.message] ?? "invalid value")")])
+            return .validation([
+                .init(field: nil, rule: "value", message: "A value could not be stored: \(psql.serverInfo?[.message] ?? "invalid value")")
+            ])
         case "22012", "2201B", "2201E", "2201F", "22015", "22009":
             // Arithmetic and function errors of a where= expression or rule evaluated by PostgreSQL.
-            return .validation([.init(field: "where", rule: "expression", message: "The expression could not be evaluated: \(psql.serverInfo?[.message] ?? "invalid value")")])
+            return .validation([
+                .init(
+                    field: "where", rule: "expression",
+                    message: "The expression could not be evaluated: \(psql.serverInfo?[.message] ?? "invalid value")")
+            ])
         case "42703", "42P01":
             return .conflict("The entity's definition changed while the request ran; retry it.", code: "metadata_changed")
         case "40001", "40P01", "55P03":

@@ -1,9 +1,9 @@
 import Foundation
-import Logging
+public import Logging
 import TesseraCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a private PostgreSQL cluster from the installed server binaries: `initdb` on first use,
@@ -45,7 +45,8 @@ public struct EmbeddedPostgres: Sendable {
         }
         let port = Self.freePort(preferred: previousPort())
         let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c max_connections=\(maxConnections)"
-        let result = Self.run(binaries.pgCtl, ["-D", clusterDirectory, "-l", clusterDirectory + "/server.log", "-w", "-t", "60", "-o", options, "start"], as: runAs)
+        let result = Self.run(
+            binaries.pgCtl, ["-D", clusterDirectory, "-l", clusterDirectory + "/server.log", "-w", "-t", "60", "-o", options, "start"], as: runAs)
         guard result.status == 0 else {
             throw .failed("PostgreSQL did not start: \(result.output.suffix(800))\nSee \(clusterDirectory)/server.log")
         }
@@ -78,7 +79,8 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     static func findBinaries(in dirs: [String] = defaultSearchPaths) throws(EmbeddedPostgresError) -> Binaries {
-        for dir in dirs where FileManager.default.isExecutableFile(atPath: dir + "/initdb") && FileManager.default.isExecutableFile(atPath: dir + "/pg_ctl") {
+        for dir in dirs
+        where FileManager.default.isExecutableFile(atPath: dir + "/initdb") && FileManager.default.isExecutableFile(atPath: dir + "/pg_ctl") {
             return Binaries(initdb: dir + "/initdb", pgCtl: dir + "/pg_ctl")
         }
         throw .missingBinaries(
@@ -90,8 +92,9 @@ public struct EmbeddedPostgres: Sendable {
     private func serverUser() throws(EmbeddedPostgresError) -> String? {
         guard geteuid() == 0 else { return nil }
         guard getpwnam("postgres") != nil else {
-            throw .failed("Running as root, PostgreSQL must run as an unprivileged user, but user 'postgres' does not exist. "
-                + "Install the postgresql package (it creates it) or run tessera as a normal user.")
+            throw .failed(
+                "Running as root, PostgreSQL must run as an unprivileged user, but user 'postgres' does not exist. "
+                    + "Install the postgresql package (it creates it) or run tessera as a normal user.")
         }
         return "postgres"
     }
@@ -113,13 +116,16 @@ public struct EmbeddedPostgres: Sendable {
         }
         let check = Self.run("/usr/bin/test", ["-w", clusterDirectory], as: runAs)
         guard check.status == 0 else {
-            throw .failed("User '\(runAs)' cannot reach \(clusterDirectory): a parent folder is not traversable for it "
-                + "(a checkout under /root, mode 700, is not). Use --data-dir with a path under /var/lib or /tmp.")
+            throw .failed(
+                "User '\(runAs)' cannot reach \(clusterDirectory): a parent folder is not traversable for it "
+                    + "(a checkout under /root, mode 700, is not). Use --data-dir with a path under /var/lib or /tmp.")
         }
     }
 
     private func loadOrCreatePassword() throws(EmbeddedPostgresError) -> String {
-        if let existing = try? String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+        if let existing = try? String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            !existing.isEmpty
+        {
             return existing
         }
         let password = RandomToken.make(bytes: 24)
@@ -141,8 +147,12 @@ public struct EmbeddedPostgres: Sendable {
             _ = Self.run("/bin/chown", ["-R", "\(runAs):\(runAs)", tmpDir], as: nil)
         }
         logger.info("Initializing a PostgreSQL cluster in \(clusterDirectory)")
-        let result = Self.run(binaries.initdb, ["-D", clusterDirectory, "-U", Self.username, "--pwfile=\(tmpPw)", "-A", "scram-sha-256",
-                                                "-E", "UTF8", "--no-locale", "--no-instructions"], as: runAs)
+        let result = Self.run(
+            binaries.initdb,
+            [
+                "-D", clusterDirectory, "-U", Self.username, "--pwfile=\(tmpPw)", "-A", "scram-sha-256",
+                "-E", "UTF8", "--no-locale", "--no-instructions",
+            ], as: runAs)
         guard result.status == 0 else { throw .failed("initdb failed: \(result.output.suffix(1200))") }
     }
 
@@ -151,7 +161,9 @@ public struct EmbeddedPostgres: Sendable {
         let pidFile = clusterDirectory + "/postmaster.pid"
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count > 3, let pid = Int32(lines[0].trimmingCharacters(in: .whitespaces)), let port = Int(lines[3].trimmingCharacters(in: .whitespaces)) else {
+        guard lines.count > 3, let pid = Int32(lines[0].trimmingCharacters(in: .whitespaces)),
+            let port = Int(lines[3].trimmingCharacters(in: .whitespaces))
+        else {
             removeStalePidFile(pidFile)
             return nil
         }
@@ -167,7 +179,9 @@ public struct EmbeddedPostgres: Sendable {
     private func removeStalePidFile(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
     private func previousPort() -> Int? {
-        (try? String(contentsOfFile: clusterDirectory + "/tessera.port", encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        (try? String(contentsOfFile: clusterDirectory + "/tessera.port", encoding: .utf8)).flatMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
     }
 
     // MARK: Helpers

@@ -1,9 +1,9 @@
 import Crypto
-import Foundation
-import Logging
-import NIOCore
-import PostgresNIO
-import TesseraCore
+public import Foundation
+public import Logging
+public import NIOCore
+public import PostgresNIO
+public import TesseraCore
 
 /// Uploaded files: bytes under `<data-dir>/files/<tenant>/<id>`, metadata in the tenant's `_files` table.
 public struct FileStore: Sendable {
@@ -29,22 +29,26 @@ public struct FileStore: Sendable {
         public let createdAt: Date
 
         public var json: JSONValue {
-            .object([("id", .string(id)), ("name", .string(name)), ("content_type", .string(contentType)),
-                     ("size", .number(size)), ("sha256", .string(sha256)), ("created_at", .string(Timestamp.rfc3339(createdAt)))])
+            .object([
+                ("id", .string(id)), ("name", .string(name)), ("content_type", .string(contentType)),
+                ("size", .number(size)), ("sha256", .string(sha256)), ("created_at", .string(Timestamp.rfc3339(createdAt))),
+            ])
         }
     }
 
     func folder(_ tenant: Tenant) -> String { root + "/" + tenant.id.uuidString.lowercased() }
 
     /// Streams the body to disk, refusing it past `maxSize`; nothing is kept from a failed upload.
-    public func save<Body: AsyncSequence>(_ caller: Caller, name: String, contentType: String, body: Body) async throws -> StoredFile where Body.Element == ByteBuffer {
+    public func save<Body: AsyncSequence>(_ caller: Caller, name: String, contentType: String, body: Body) async throws -> StoredFile
+    where Body.Element == ByteBuffer {
         let id = UUIDText.v7().uuidString.lowercased()
         let dir = folder(caller.tenant)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/" + id
         let partial = path + ".part"
         guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: partial) else { throw TesseraError.internal("Cannot store the file.") }
+            let handle = FileHandle(forWritingAtPath: partial)
+        else { throw TesseraError.internal("Cannot store the file.") }
         var hasher = SHA256()
         var size = 0
         do {
@@ -60,7 +64,12 @@ public struct FileStore: Sendable {
             let digest = StableHash.hex(hasher.finalize())
             let cleanName = Self.cleanName(name)
             let type = Self.cleanContentType(contentType)
-            var b = SQLBuilder("INSERT INTO \(SQLIdentifier.qualified(caller.tenant.schema, TenantTableName.files)) (id, name, content_type, size, sha256, created_by) VALUES (")
+            var b = SQLBuilder(
+                """
+                INSERT INTO \(SQLIdentifier.qualified(caller.tenant.schema, TenantTableName.files)) (id, name, content_type, size, sha256, \
+                created_by) VALUES (
+                """
+            )
             b.bind(.text(id), cast: "uuid"); b.append(", ")
             b.bind(.text(cleanName)); b.append(", ")
             b.bind(.text(type)); b.append(", ")
@@ -82,9 +91,16 @@ public struct FileStore: Sendable {
     /// The file's metadata and path on disk, or 404.
     public func find(_ caller: Caller, id: String) async throws -> (StoredFile, path: String) {
         guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No file '\(id)'.") }
-        var b = SQLBuilder("SELECT name, content_type, size, sha256, created_at FROM \(SQLIdentifier.qualified(caller.tenant.schema, TenantTableName.files)) WHERE id = ")
+        var b = SQLBuilder(
+            """
+            SELECT name, content_type, size, sha256, created_at FROM \(SQLIdentifier.qualified(caller.tenant.schema, TenantTableName.files)) \
+            WHERE id = 
+            """
+        )
         b.bind(.text(id), cast: "uuid")
-        for try await (name, type, size, sha, at) in try await client.query(b.query, logger: logger).decode((String, String, Int64, String, Date).self) {
+        for try await (name, type, size, sha, at) in try await client.query(b.query, logger: logger).decode(
+            (String, String, Int64, String, Date).self)
+        {
             return (StoredFile(id: id, name: name, contentType: type, size: size, sha256: sha, createdAt: at), folder(caller.tenant) + "/" + id)
         }
         throw TesseraError.notFound("No file '\(id)'.")

@@ -1,5 +1,5 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import TesseraCore
 
 /// Freezes accounts unused for longer than their tenant allows, once an hour (sign-in and every

@@ -28,7 +28,10 @@ enum IdentityTables {
         return [
             "CREATE TABLE \(teams(schema)) (\(teamColumns))",
             "CREATE UNIQUE INDEX ux__teams_name ON \(teams(schema)) (lower(name))",
-            "CREATE TABLE \(users(schema)) (id uuid PRIMARY KEY, name text NOT NULL, email text, created_at timestamptz NOT NULL DEFAULT now(), \(columns.joined(separator: ", ")))",
+            """
+            CREATE TABLE \(users(schema)) (id uuid PRIMARY KEY, name text NOT NULL, email text, created_at timestamptz NOT NULL DEFAULT now(), \
+            \(columns.joined(separator: ", ")))
+            """,
         ] + indexes.map { $0.replacingOccurrences(of: "%I", with: s) }
     }
 
@@ -49,12 +52,13 @@ enum IdentityTables {
         ] + userColumns.map { "ALTER TABLE \(users(schema)) ADD COLUMN IF NOT EXISTS " + $0.replacingOccurrences(of: "%I", with: s) } + [
             """
             DO $$ BEGIN
-              IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = \(SQLLiteral.string(schema)) AND table_name = '_users' AND column_name = 'active') THEN
+              IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = \(SQLLiteral.string(schema)) AND table_name = \
+              '_users' AND column_name = 'active') THEN
                 UPDATE \(users(schema)) SET status = CASE WHEN active THEN 'active' ELSE 'disabled' END, roles = '{admin}';
                 ALTER TABLE \(users(schema)) DROP COLUMN active;
               END IF;
             END $$
-            """,
+            """
         ] + indexes.map { $0.replacingOccurrences(of: "%I", with: s) }
     }
 }

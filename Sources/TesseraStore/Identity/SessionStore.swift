@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import PostgresNIO
-import TesseraCore
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import TesseraCore
 
 /// Login sessions and API keys (rows of `tessera.api_keys`: only their SHA-256 is stored),
 /// password login with throttling, and the inactivity freeze.
@@ -34,24 +34,32 @@ public struct SessionStore: Sendable {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
         let refused = TesseraError(status: 401, code: "invalid_credentials", message: "The tenant, email or password is wrong.")
         guard Tenant.isValidSlug(tenantSlug), email.utf8.count <= 254, password.utf8.count <= 1024,
-              let tenant = try await TenantStore(client: client, logger: logger).find(slug: tenantSlug) else {
+            let tenant = try await TenantStore(client: client, logger: logger).find(slug: tenantSlug)
+        else {
             await hasher.burn(password)
             throw refused
         }
-        let failures = try await client.query("""
-            SELECT count(*)::int, coalesce(extract(epoch FROM min(at) + make_interval(secs => \(Self.throttleWindow)) - now()), 0)::int
-            FROM tessera.login_failures WHERE tenant_id = \(tenant.id) AND email = \(email) AND at > now() - make_interval(secs => \(Self.throttleWindow))
-            """, logger: logger).collect().first?.decode((Int, Int).self) ?? (0, 0)
+        let failures =
+            try await client.query(
+                """
+                SELECT count(*)::int, coalesce(extract(epoch FROM min(at) + make_interval(secs => \(Self.throttleWindow)) - now()), 0)::int
+                FROM tessera.login_failures WHERE tenant_id = \(tenant.id) AND email = \(email) AND at > now() - make_interval(secs => \
+                \(Self.throttleWindow))
+                """, logger: logger
+            ).collect().first?.decode((Int, Int).self) ?? (0, 0)
         if failures.0 >= Self.maxFailures {
-            var error = TesseraError(status: 429, code: "too_many_attempts",
-                                     message: "Too many failed logins for this account; try again in \(max(failures.1, 1)) seconds.")
+            var error = TesseraError(
+                status: 429, code: "too_many_attempts",
+                message: "Too many failed logins for this account; try again in \(max(failures.1, 1)) seconds.")
             error.retryAfter = max(failures.1, 1)
             throw error
         }
         let users = IdentityTables.users(tenant.schema)
-        let row = try await client.query("""
+        let row = try await client.query(
+            """
             SELECT id, password_hash, status, kind FROM \(unescaped: users) WHERE lower(email) = \(email)
-            """, logger: logger).collect().first?.decode((UUID, String?, String, String).self)
+            """, logger: logger
+        ).collect().first?.decode((UUID, String?, String, String).self)
         let verified: Bool
         if let row, let hash = row.1, row.3 == UserKind.person.rawValue {
             verified = await hasher.verify(password, hash: hash)
@@ -60,7 +68,8 @@ public struct SessionStore: Sendable {
             verified = false
         }
         guard let row, verified else {
-            try await client.query("""
+            try await client.query(
+                """
                 WITH old AS (DELETE FROM tessera.login_failures WHERE tenant_id = \(tenant.id) AND at < now() - interval '1 day')
                 INSERT INTO tessera.login_failures (tenant_id, email) VALUES (\(tenant.id), \(email))
                 """, logger: logger)
@@ -73,9 +82,11 @@ public struct SessionStore: Sendable {
         let expires = Date().addingTimeInterval(Double(sessionLifetime.components.seconds))
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("DELETE FROM tessera.login_failures WHERE tenant_id = \(tenant.id) AND email = \(email)", logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO tessera.api_keys (id, tenant_id, user_id, name, prefix, key_hash, kind, expires_at)
-                VALUES (\(UUIDText.v7()), \(tenant.id), \(user.id), 'login', \(String(token.prefix(8))), \(APIKey.hashHex(token)), 'session', \(expires))
+                VALUES (\(UUIDText.v7()), \(tenant.id), \(user.id), 'login', \(String(token.prefix(8))), \(APIKey.hashHex(token)), \
+                'session', \(expires))
                 """, logger: logger)
         }
         return Login(token: token, expiresAt: expires, user: user)
@@ -83,9 +94,11 @@ public struct SessionStore: Sendable {
 
     /// Ends the caller's login session (an API key is revoked at its own route instead).
     public func logout(_ caller: Caller) async throws {
-        let kind = try await client.query("SELECT kind FROM tessera.api_keys WHERE id = \(caller.keyID)", logger: logger).collect().first?.decode(String.self)
+        let kind = try await client.query("SELECT kind FROM tessera.api_keys WHERE id = \(caller.keyID)", logger: logger).collect().first?.decode(
+            String.self)
         guard kind == "session" else {
-            throw TesseraError.badRequest("This token is an API key, not a login session; revoke it with DELETE /api/v1/users/{id}/api-keys/{key}.", code: "not_a_session")
+            throw TesseraError.badRequest(
+                "This token is an API key, not a login session; revoke it with DELETE /api/v1/users/{id}/api-keys/{key}.", code: "not_a_session")
         }
         try await revoke(caller.tenant, keyIDs: [caller.keyID])
     }
@@ -96,17 +109,25 @@ public struct SessionStore: Sendable {
             throw TesseraError.validation([.init(field: "new_password", rule: "password", message: problem)])
         }
         let users = IdentityTables.users(caller.tenant.schema)
-        let hash = try await client.query("SELECT password_hash FROM \(unescaped: users) WHERE id = \(caller.userID)", logger: logger)
+        let hash =
+            try await client.query("SELECT password_hash FROM \(unescaped: users) WHERE id = \(caller.userID)", logger: logger)
             .collect().first?.decode(String?.self) ?? nil
         guard let hash, await hasher.verify(current, hash: hash) else {
             throw TesseraError.validation([.init(field: "current_password", rule: "password", message: "the current password is wrong")])
         }
         let newHash = await hasher.hash(new)
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("UPDATE \(unescaped: users) SET password_hash = \(newHash), password_changed_at = now(), updated_at = now() WHERE id = \(caller.userID)", logger: logger)
-            try await connection.query("""
+            try await connection.query(
+                """
+                UPDATE \(unescaped: users) SET password_hash = \(newHash), password_changed_at = now(), updated_at = now() WHERE id = \
+                \(caller.userID)
+                """,
+                logger: logger)
+            try await connection.query(
+                """
                 UPDATE tessera.api_keys SET revoked_at = now()
-                WHERE tenant_id = \(caller.tenant.id) AND user_id = \(caller.userID) AND kind = 'session' AND id <> \(caller.keyID) AND revoked_at IS NULL
+                WHERE tenant_id = \(caller.tenant.id) AND user_id = \(caller.userID) AND kind = 'session' AND id <> \(caller.keyID) AND \
+                revoked_at IS NULL
                 """, logger: logger)
             try await UserStore.announce(caller.tenant, on: connection, logger: logger)
         }
@@ -123,8 +144,10 @@ public struct SessionStore: Sendable {
         public let expiresAt: Date?
 
         public var json: JSONValue {
-            .object([("id", .string(id.uuidString.lowercased())), ("name", .string(name)), ("prefix", .string(prefix)),
-                     ("created_at", .string(Timestamp.rfc3339(createdAt))), ("expires_at", expiresAt.map { .string(Timestamp.rfc3339($0)) } ?? .null)])
+            .object([
+                ("id", .string(id.uuidString.lowercased())), ("name", .string(name)), ("prefix", .string(prefix)),
+                ("created_at", .string(Timestamp.rfc3339(createdAt))), ("expires_at", expiresAt.map { .string(Timestamp.rfc3339($0)) } ?? .null),
+            ])
         }
     }
 
@@ -132,19 +155,24 @@ public struct SessionStore: Sendable {
     public func createKey(_ tenant: Tenant, userID: UUID, name: String, expiresAt: Date?) async throws -> (KeyInfo, String) {
         let key = APIKey.generate()
         let id = UUIDText.v7()
-        let created = try await client.query("""
-            INSERT INTO tessera.api_keys (id, tenant_id, user_id, name, prefix, key_hash, kind, expires_at)
-            VALUES (\(id), \(tenant.id), \(userID), \(name), \(String(key.prefix(8))), \(APIKey.hashHex(key)), 'key', \(expiresAt))
-            RETURNING created_at
-            """, logger: logger).collect().first?.decode(Date.self) ?? Date()
+        let created =
+            try await client.query(
+                """
+                INSERT INTO tessera.api_keys (id, tenant_id, user_id, name, prefix, key_hash, kind, expires_at)
+                VALUES (\(id), \(tenant.id), \(userID), \(name), \(String(key.prefix(8))), \(APIKey.hashHex(key)), 'key', \(expiresAt))
+                RETURNING created_at
+                """, logger: logger
+            ).collect().first?.decode(Date.self) ?? Date()
         return (KeyInfo(id: id, name: name, prefix: String(key.prefix(8)), createdAt: created, expiresAt: expiresAt), key)
     }
 
     /// The user's live API keys (not login sessions).
     public func keys(_ tenant: Tenant, userID: UUID) async throws -> [KeyInfo] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT id, name, prefix, created_at, expires_at FROM tessera.api_keys
-            WHERE tenant_id = \(tenant.id) AND user_id = \(userID) AND kind = 'key' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+            WHERE tenant_id = \(tenant.id) AND user_id = \(userID) AND kind = 'key' AND revoked_at IS NULL AND (expires_at IS NULL OR \
+            expires_at > now())
             ORDER BY created_at LIMIT 1000
             """, logger: logger)
         var out: [KeyInfo] = []
@@ -157,14 +185,19 @@ public struct SessionStore: Sendable {
     /// Revokes one of the user's keys (404 if the tenant has no such key for that user).
     public func revokeKey(_ tenant: Tenant, userID: UUID, keyID text: String) async throws {
         guard let keyID = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)),
-              !(try await client.query("SELECT 1 FROM tessera.api_keys WHERE id = \(keyID) AND tenant_id = \(tenant.id) AND user_id = \(userID) AND revoked_at IS NULL", logger: logger).collect().isEmpty)
+            !(try await client.query(
+                "SELECT 1 FROM tessera.api_keys WHERE id = \(keyID) AND tenant_id = \(tenant.id) AND user_id = \(userID) AND revoked_at IS NULL",
+                logger: logger
+            ).collect().isEmpty)
         else { throw TesseraError.notFound("No API key '\(text)' for this user.") }
         try await revoke(tenant, keyIDs: [keyID])
     }
 
     private func revoke(_ tenant: Tenant, keyIDs: [UUID]) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("UPDATE tessera.api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.id) AND id = ANY(\(keyIDs)) AND revoked_at IS NULL", logger: logger)
+            try await connection.query(
+                "UPDATE tessera.api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.id) AND id = ANY(\(keyIDs)) AND revoked_at IS NULL",
+                logger: logger)
             try await UserStore.announce(tenant, on: connection, logger: logger)
         }
     }
@@ -175,13 +208,18 @@ public struct SessionStore: Sendable {
     /// account is disabled or frozen (a person unused for longer than the tenant allows is frozen here).
     public func authenticate(key: String) async throws -> Caller? {
         guard key.hasPrefix(APIKey.prefix), key.utf8.count < 200 else { return nil }
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: TenantRow.columns("t")), k.id, k.user_id, k.expires_at
             FROM tessera.api_keys k JOIN tessera.tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = \(APIKey.hashHex(key)) AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
-            """, logger: logger).collect()
-        guard let (id, slug, name, schema, zone, at, keyID, userID, expires) = try rows.first?.decode((UUID, String, String, String, String, Date, UUID, UUID?, Date?).self),
-              let userID else { return nil }
+            """, logger: logger
+        ).collect()
+        guard
+            let (id, slug, name, schema, zone, at, keyID, userID, expires) = try rows.first?.decode(
+                (UUID, String, String, String, String, Date, UUID, UUID?, Date?).self),
+            let userID
+        else { return nil }
         let tenant = TenantRow.tenant((id, slug, name, schema, zone, at))
         guard let user = try await touch(tenant, userID: userID) else { return nil }
         try Self.requireActive(user.status)
@@ -191,7 +229,9 @@ public struct SessionStore: Sendable {
     private static func requireActive(_ status: UserStatus) throws(TesseraError) {
         switch status {
         case .active: return
-        case .frozen: throw TesseraError(status: 403, code: "account_frozen", message: "The account is frozen after a long time unused; an admin can unfreeze it.")
+        case .frozen:
+            throw TesseraError(
+                status: 403, code: "account_frozen", message: "The account is frozen after a long time unused; an admin can unfreeze it.")
         case .disabled: throw TesseraError(status: 403, code: "account_disabled", message: "The account is disabled.")
         }
     }
@@ -202,11 +242,13 @@ public struct SessionStore: Sendable {
     private func touch(_ tenant: Tenant, userID: UUID) async throws -> User? {
         let users = IdentityTables.users(tenant.schema)
         let returned = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             UPDATE \(unescaped: users) u SET
               status = CASE WHEN s.stale THEN 'frozen' ELSE u.status END,
               updated_at = CASE WHEN s.stale THEN now() ELSE u.updated_at END,
-              last_active_at = CASE WHEN NOT s.stale AND u.status = 'active' AND u.last_active_at < now() - interval '5 minutes' THEN now() ELSE u.last_active_at END
+              last_active_at = CASE WHEN NOT s.stale AND u.status = 'active' AND u.last_active_at < now() - interval '5 minutes' THEN now() \
+              ELSE u.last_active_at END
             FROM (SELECT v.id, (v.kind = 'person' AND v.status = 'active' AND t.freeze_after_days IS NOT NULL
                                 AND v.last_active_at < now() - make_interval(days => t.freeze_after_days)) AS stale
                   FROM \(unescaped: users) v, tessera.tenants t WHERE v.id = \(userID) AND t.id = \(tenant.id)) s
@@ -220,13 +262,15 @@ public struct SessionStore: Sendable {
     @discardableResult
     public func freezeInactive(_ tenant: Tenant) async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
-            let frozen = try await connection.query("""
+            let frozen = try await connection.query(
+                """
                 UPDATE \(unescaped: IdentityTables.users(tenant.schema)) u SET status = 'frozen', updated_at = now()
                 FROM tessera.tenants t
                 WHERE t.id = \(tenant.id) AND t.freeze_after_days IS NOT NULL AND u.kind = 'person'
                   AND u.status = 'active' AND u.last_active_at < now() - make_interval(days => t.freeze_after_days)
                 RETURNING u.id
-                """, logger: logger).collect().count
+                """, logger: logger
+            ).collect().count
             if frozen > 0 { try await UserStore.announce(tenant, on: connection, logger: logger) }
             return frozen
         }

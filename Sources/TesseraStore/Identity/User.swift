@@ -1,5 +1,5 @@
-import Foundation
-import TesseraCore
+public import Foundation
+public import TesseraCore
 
 /// A member of a tenant as the users API shows it (never the password hash).
 public struct User: Sendable, Equatable {
@@ -48,7 +48,9 @@ public struct Team: Sendable, Equatable {
     public let managerID: UUID?
 
     public var json: JSONValue {
-        .object([("id", .string(id.uuidString.lowercased())), ("name", .string(name)),
-                 ("manager_id", managerID.map { .string($0.uuidString.lowercased()) } ?? .null)])
+        .object([
+            ("id", .string(id.uuidString.lowercased())), ("name", .string(name)),
+            ("manager_id", managerID.map { .string($0.uuidString.lowercased()) } ?? .null),
+        ])
     }
 }

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import PostgresNIO
-import TesseraCore
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import TesseraCore
 
 /// Users, teams and the manager hierarchy of a tenant (tables `_users` and `_teams` in its schema).
 public struct UserStore: Sendable {
@@ -20,13 +20,19 @@ public struct UserStore: Sendable {
     /// Users ordered by id, after `after` (keyset paging).
     public func list(_ tenant: Tenant, limit: Int, after: UUID?) async throws -> [User] {
         let table = IdentityTables.users(tenant.schema)
-        let rows = try await client.query("SELECT \(unescaped: User.columns) FROM \(unescaped: table) WHERE id > \(after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))) ORDER BY id LIMIT \(limit)", logger: logger)
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: User.columns) FROM \(unescaped: table) WHERE id > \
+            \(after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))) ORDER BY id LIMIT \(limit)
+            """,
+            logger: logger)
         return try await Self.users(rows)
     }
 
     public func get(_ tenant: Tenant, id text: String) async throws -> User {
         guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)),
-              let user = try await find(tenant, id: id) else { throw TesseraError.notFound("No user with id '\(text)'.") }
+            let user = try await find(tenant, id: id)
+        else { throw TesseraError.notFound("No user with id '\(text)'.") }
         return user
     }
 
@@ -55,7 +61,8 @@ public struct UserStore: Sendable {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await checkReferences(tenant, userID: id, input, on: connection)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO \(unescaped: table) (id, name, email, password_hash, kind, roles, team_id, manager_id, password_changed_at)
                     VALUES (\(id), \(input.name ?? ""), \(input.email ?? nil), \(hash), \((input.kind ?? .person).rawValue), \(roles),
                             \(Self.uuid(input.teamID)), \(Self.uuid(input.managerID)), \(hash == nil ? nil : Date()))
@@ -78,7 +85,9 @@ public struct UserStore: Sendable {
             return try await client.withTransaction(logger: logger) { connection in
                 try await checkReferences(tenant, userID: existing.id, input, on: connection)
                 if existing.kind == .integration, input.password != nil || input.email != nil {
-                    throw TesseraError.validation([.init(field: "password", rule: "integration", message: "integration identities have no email or password; they use API keys")])
+                    throw TesseraError.validation([
+                        .init(field: "password", rule: "integration", message: "integration identities have no email or password; they use API keys")
+                    ])
                 }
                 var b = SQLBuilder("UPDATE \(table) SET updated_at = now()")
                 if let name = input.name { b.append(", name = "); b.bind(name, cast: "text") }
@@ -97,7 +106,12 @@ public struct UserStore: Sendable {
                 b.bind(existing.id.uuidString, cast: "uuid")
                 try await connection.query(b.query, logger: logger)
                 if hash != nil || input.status == .disabled {
-                    try await connection.query("UPDATE tessera.api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.id) AND user_id = \(existing.id) AND kind = 'session' AND revoked_at IS NULL", logger: logger)
+                    try await connection.query(
+                        """
+                        UPDATE tessera.api_keys SET revoked_at = now() WHERE tenant_id = \(tenant.id) AND user_id = \(existing.id) AND kind = \
+                        'session' AND revoked_at IS NULL
+                        """,
+                        logger: logger)
                 }
                 try await Self.announce(tenant, on: connection, logger: logger)
                 guard let user = try await find(tenant, id: existing.id, on: connection) else { throw TesseraError.internal() }
@@ -112,14 +126,19 @@ public struct UserStore: Sendable {
     private func checkReferences(_ tenant: Tenant, userID: UUID, _ input: UserInput, on connection: PostgresConnection) async throws {
         var problems: [TesseraError.Detail] = []
         if case .some(.some(let team)) = input.teamID,
-           try await connection.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(team)::uuid", logger: logger).collect().isEmpty {
+            try await connection.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(team)::uuid", logger: logger)
+                .collect().isEmpty
+        {
             problems.append(.init(field: "team_id", rule: "reference", message: "team_id: no team with id '\(team)'"))
         }
         if case .some(.some(let manager)) = input.managerID {
             if try await find(tenant, id: UUID(uuidString: manager)!, on: connection) == nil {
                 problems.append(.init(field: "manager_id", rule: "reference", message: "manager_id: no user with id '\(manager)'"))
-            } else if try await managerChain(tenant, from: UUID(uuidString: manager)!, on: connection).contains(where: { $0.id == userID }) || manager == userID.uuidString.lowercased() {
-                problems.append(.init(field: "manager_id", rule: "cycle", message: "manager_id: the user would manage themselves (a cycle in the hierarchy)"))
+            } else if try await managerChain(tenant, from: UUID(uuidString: manager)!, on: connection).contains(where: { $0.id == userID })
+                || manager == userID.uuidString.lowercased()
+            {
+                problems.append(
+                    .init(field: "manager_id", rule: "cycle", message: "manager_id: the user would manage themselves (a cycle in the hierarchy)"))
             }
         }
         guard problems.isEmpty else { throw TesseraError.validation(problems) }
@@ -130,22 +149,26 @@ public struct UserStore: Sendable {
     private static func mapped(_ error: any Error, _ input: UserInput) -> any Error {
         guard let mapped = DatabaseErrorMapper.map(error) else { return error }
         if mapped.code == "duplicate" {
-            return TesseraError.conflict("Another user of this tenant has the email '\((input.email ?? nil) ?? "")'.", code: "duplicate",
-                                         details: [.init(field: "email", rule: "unique", message: "email is taken")])
+            return TesseraError.conflict(
+                "Another user of this tenant has the email '\((input.email ?? nil) ?? "")'.", code: "duplicate",
+                details: [.init(field: "email", rule: "unique", message: "email is taken")])
         }
         return mapped
     }
 
     /// Tells every instance (this one included) to forget cached callers of the tenant.
     static func announce(_ tenant: Tenant, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(ControlSchema.authPayloadPrefix + tenant.id.uuidString.lowercased()))", logger: logger)
+        try await connection.query(
+            "SELECT pg_notify(\(ControlSchema.metadataChannel), \(ControlSchema.authPayloadPrefix + tenant.id.uuidString.lowercased()))",
+            logger: logger)
     }
 
     /// Everyone below the user in the manager hierarchy, nearest first, with their depth (1 = direct report).
     public func subordinates(_ tenant: Tenant, of id: UUID) async throws -> [(user: User, depth: Int)] {
         let table = IdentityTables.users(tenant.schema)
         let prefixed = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH RECURSIVE s(id, depth) AS (
                 SELECT id, 1 FROM \(unescaped: table) WHERE manager_id = \(id)
                 UNION
@@ -169,7 +192,8 @@ public struct UserStore: Sendable {
         let table = IdentityTables.users(tenant.schema)
         let prefixed = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
         // UNION (not ALL) and the depth bound stop at a cycle, should one ever exist.
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             WITH RECURSIVE c(id, depth) AS (
                 SELECT \(unescaped: includingStart ? "id" : "manager_id"), 0 FROM \(unescaped: table) WHERE id = \(id)
                 UNION
@@ -186,7 +210,11 @@ public struct UserStore: Sendable {
         if to == "owner" {
             query = "SELECT id FROM \(unescaped: table) WHERE id = \(owner) AND status = 'active'"
         } else if to == "manager" {
-            query = "SELECT m.id FROM \(unescaped: table) u JOIN \(unescaped: table) m ON m.id = u.manager_id WHERE u.id = \(owner) AND m.status = 'active'"
+            query =
+                """
+                SELECT m.id FROM \(unescaped: table) u JOIN \(unescaped: table) m ON m.id = u.manager_id WHERE u.id = \(owner) AND m.status = \
+                'active'
+                """
         } else if to.hasPrefix("role:") {
             query = "SELECT id FROM \(unescaped: table) WHERE \(String(to.dropFirst(5))) = ANY(roles) AND status = 'active' ORDER BY id LIMIT 1000"
         } else {
@@ -197,10 +225,12 @@ public struct UserStore: Sendable {
 
     /// Up the manager chain from `owner`: the `levels`-th manager (or, if that one is not active,
     /// the next active one above), or the nearest active manager holding `role`.
-    public func escalationTarget(_ tenant: Tenant, owner: UUID?, levels: Int, role: String?, on connection: PostgresConnection) async throws -> UUID? {
+    public func escalationTarget(_ tenant: Tenant, owner: UUID?, levels: Int, role: String?, on connection: PostgresConnection) async throws -> UUID?
+    {
         guard let owner else { return nil }
         let table = IdentityTables.users(tenant.schema)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             WITH RECURSIVE chain(id, manager_id, depth) AS (
               SELECT id, manager_id, 0 FROM \(unescaped: table) WHERE id = \(owner)
               UNION ALL SELECT u.id, u.manager_id, c.depth + 1 FROM \(unescaped: table) u JOIN chain c ON u.id = c.manager_id WHERE c.depth < 32)
@@ -215,7 +245,8 @@ public struct UserStore: Sendable {
     // MARK: Teams
 
     public func teams(_ tenant: Tenant) async throws -> [Team] {
-        let rows = try await client.query("SELECT id, name, manager_id FROM \(unescaped: IdentityTables.teams(tenant.schema)) ORDER BY lower(name), id LIMIT 1000", logger: logger)
+        let rows = try await client.query(
+            "SELECT id, name, manager_id FROM \(unescaped: IdentityTables.teams(tenant.schema)) ORDER BY lower(name), id LIMIT 1000", logger: logger)
         var out: [Team] = []
         for try await (id, name, manager) in rows.decode((UUID, String, UUID?).self) { out.append(Team(id: id, name: name, managerID: manager)) }
         return out
@@ -233,7 +264,9 @@ public struct UserStore: Sendable {
         let table = IdentityTables.teams(tenant.schema)
         do {
             if let text {
-                guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
+                guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else {
+                    throw TesseraError.notFound("No team with id '\(text)'.")
+                }
                 var b = SQLBuilder("UPDATE \(table) SET name = coalesce(")
                 b.bind(name.map(StoredValue.text) ?? .null, cast: "text")
                 b.append(", name)")
@@ -261,17 +294,30 @@ public struct UserStore: Sendable {
     /// Deletes an empty team (409 while users are in it).
     public func deleteTeam(_ tenant: Tenant, id text: String) async throws {
         guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
-        let members = try await client.query("SELECT count(*)::int FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE team_id = \(id)", logger: logger).collect().first?.decode(Int.self) ?? 0
+        let members =
+            try await client.query(
+                "SELECT count(*)::int FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE team_id = \(id)", logger: logger
+            ).collect().first?.decode(Int.self) ?? 0
         guard members == 0 else { throw TesseraError.conflict("The team still has \(members) member(s); move them first.", code: "team_in_use") }
-        let deleted = try await client.query("DELETE FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id) RETURNING id", logger: logger).collect()
+        let deleted = try await client.query(
+            "DELETE FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id) RETURNING id", logger: logger
+        ).collect()
         if deleted.isEmpty { throw TesseraError.notFound("No team with id '\(text)'.") }
     }
 
     public func members(_ tenant: Tenant, team text: String) async throws -> [User] {
         guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
-        if try await client.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id)", logger: logger).collect().isEmpty {
+        if try await client.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id)", logger: logger).collect()
+            .isEmpty
+        {
             throw TesseraError.notFound("No team with id '\(text)'.")
         }
-        return try await Self.users(try await client.query("SELECT \(unescaped: User.columns) FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE team_id = \(id) ORDER BY name, id LIMIT 1000", logger: logger))
+        return try await Self.users(
+            try await client.query(
+                """
+                SELECT \(unescaped: User.columns) FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE team_id = \(id) ORDER BY name, \
+                id LIMIT 1000
+                """,
+                logger: logger))
     }
 }

@@ -1,4 +1,4 @@
-import TesseraCore
+public import TesseraCore
 
 /// Renders schema steps to DDL statements for one tenant schema.
 public struct DDLRenderer: Sendable {
@@ -47,8 +47,10 @@ public struct DDLRenderer: Sendable {
         case .dropColumn(let entity, let field):
             return ["ALTER TABLE \(table(entity)) DROP COLUMN \(col(field.name))"]
         case .changeColumnType(let entity, let from, let to):
-            return ["ALTER TABLE \(table(entity)) ALTER COLUMN \(col(to.name)) DROP DEFAULT",
-                    "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(to.name)) TYPE \(ColumnType.sql(to.type)) USING \(conversion(from: from, to: to))"]
+            return [
+                "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(to.name)) DROP DEFAULT",
+                "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(to.name)) TYPE \(ColumnType.sql(to.type)) USING \(conversion(from: from, to: to))",
+            ]
         case .createIndex(let entity, let field):
             let name = col(ObjectName.make("ix", entity: entity, field: field.name))
             if field.type.isBtreeIndexable {
@@ -57,30 +59,49 @@ public struct DDLRenderer: Sendable {
                 if Self.hasScopeIndex(field.type) {
                     // A few values cover many rows, so a rep's page (owner = me AND field = value)
                     // would otherwise visit every row of theirs: (owner_id, field, id) reads just the page.
-                    statements.append("CREATE INDEX \(col(ObjectName.make("ox", entity: entity, field: field.name))) ON \(table(entity)) (owner_id, \(col(field.name)), id)")
+                    statements.append(
+                        """
+                        CREATE INDEX \(col(ObjectName.make("ox", entity: entity, field: field.name))) ON \(table(entity)) (owner_id, \
+                        \(col(field.name)), id)
+                        """
+                    )
                 }
                 return statements
             }
             return ["CREATE INDEX \(name) ON \(table(entity)) USING gin (\(col(field.name)))"]
         case .dropIndex(let entity, let field):
-            return ["DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ix", entity: entity, field: field.name)))",
-                    "DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ox", entity: entity, field: field.name)))"]
+            return [
+                "DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ix", entity: entity, field: field.name)))",
+                "DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ox", entity: entity, field: field.name)))",
+            ]
         case .createUnique(let entity, let field):
             // Records in the recycle bin do not hold their unique values; nulls never collide.
-            return ["CREATE UNIQUE INDEX \(col(ObjectName.make("ux", entity: entity, field: field.name))) ON \(table(entity)) (\(col(field.name))) WHERE deleted_at IS NULL"]
+            return [
+                """
+                CREATE UNIQUE INDEX \(col(ObjectName.make("ux", entity: entity, field: field.name))) ON \(table(entity)) (\(col(field.name))) \
+                WHERE deleted_at IS NULL
+                """
+            ]
         case .dropUnique(let entity, let field):
             return ["DROP INDEX IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("ux", entity: entity, field: field.name)))"]
         case .addForeignKey(let entity, let field):
             guard let target = field.target else { return [] }
             // NOT VALID: the column is new (all null), so there is nothing old to check; new writes are checked.
-            return ["ALTER TABLE \(table(entity)) ADD CONSTRAINT \(col(ObjectName.make("fk", entity: entity, field: field.name))) FOREIGN KEY (\(col(field.name))) REFERENCES \(table(target)) (id) NOT VALID"]
+            return [
+                """
+                ALTER TABLE \(table(entity)) ADD CONSTRAINT \(col(ObjectName.make("fk", entity: entity, field: field.name))) FOREIGN KEY \
+                (\(col(field.name))) REFERENCES \(table(target)) (id) NOT VALID
+                """
+            ]
         case .dropForeignKey(let entity, let field):
             return ["ALTER TABLE \(table(entity)) DROP CONSTRAINT IF EXISTS \(col(ObjectName.make("fk", entity: entity, field: field.name)))"]
         case .createCounter(let entity, let field):
             let sequence = SQLIdentifier.qualified(schema, ObjectName.make("sq", entity: entity, field: field.name))
             guard let pattern = field.pattern.flatMap(AutoNumberPattern.init) else { return [] }
-            return ["CREATE SEQUENCE \(sequence)",
-                    "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(field.name)) SET DEFAULT \(autoNumberExpression(pattern, sequence: sequence))"]
+            return [
+                "CREATE SEQUENCE \(sequence)",
+                "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(field.name)) SET DEFAULT \(autoNumberExpression(pattern, sequence: sequence))",
+            ]
         case .dropCounter(let entity, let field):
             return ["DROP SEQUENCE IF EXISTS \(SQLIdentifier.qualified(schema, ObjectName.make("sq", entity: entity, field: field.name)))"]
         case .createMatchIndex(let entity, let rule):

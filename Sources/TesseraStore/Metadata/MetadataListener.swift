@@ -1,8 +1,8 @@
 import Foundation
-import TesseraCore
-import Logging
+public import Logging
 import PostgresNIO
-import ServiceLifecycle
+public import ServiceLifecycle
+public import TesseraCore
 
 /// Listens for metadata and identity announcements from every instance and invalidates the
 /// local caches. On a lost connection it clears them (changes may have been missed) and reconnects.
@@ -38,7 +38,9 @@ public struct MetadataListener: Service {
                             for try await notification in notifications {
                                 let payload = notification.payload
                                 if payload.hasPrefix(ControlSchema.authPayloadPrefix) {
-                                    if let id = UUID(uuidString: String(payload.dropFirst(ControlSchema.authPayloadPrefix.count))) { callers.forget(tenant: id) }
+                                    if let id = UUID(uuidString: String(payload.dropFirst(ControlSchema.authPayloadPrefix.count))) {
+                                        callers.forget(tenant: id)
+                                    }
                                 } else if let id = UUID(uuidString: payload) {
                                     cache.invalidate(id)
                                 }

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
-import PostgresNIO
-import TesseraCore
+public import Foundation
+public import Logging
+public import PostgresNIO
+public import TesseraCore
 
 /// Reads and changes a tenant's metadata. A change, its row checks and its DDL commit in one
 /// transaction, so a failed change leaves table and metadata as they were.
@@ -25,7 +25,8 @@ public struct MetadataStore: MetadataLoading {
 
     /// The tenant's metadata changes, newest first.
     public func log(_ tenant: Tenant, limit: Int) async throws -> [LogEntry] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT at, actor, action, target, detail::text FROM tessera.metadata_log WHERE tenant_id = \(tenant.id) ORDER BY id DESC LIMIT \(limit)
             """, logger: logger)
         var out: [LogEntry] = []
@@ -44,32 +45,46 @@ public struct MetadataStore: MetadataLoading {
     func load(_ tenant: Tenant, on connection: PostgresConnection, lock: Bool) async throws -> TenantMetadata {
         var version: Int64 = 0
         let versionRows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT meta_version FROM tessera.tenants WHERE id = $1" + (lock ? " FOR UPDATE" : ""),
-                          binds: { var b = PostgresBindings(); b.append(tenant.id); return b }()), logger: logger)
+            PostgresQuery(
+                unsafeSQL: "SELECT meta_version FROM tessera.tenants WHERE id = $1" + (lock ? " FOR UPDATE" : ""),
+                binds: {
+                    var b = PostgresBindings(); b.append(tenant.id); return b
+                }()), logger: logger)
         for try await v in versionRows.decode(Int64.self) { version = v }
         var documents: [JSONValue] = []
-        let rows = try await connection.query("SELECT definition::text FROM tessera.entities WHERE tenant_id = \(tenant.id) ORDER BY position, name", logger: logger)
+        let rows = try await connection.query(
+            "SELECT definition::text FROM tessera.entities WHERE tenant_id = \(tenant.id) ORDER BY position, name", logger: logger)
         for try await text in rows.decode(String.self) {
             documents.append(try JSONParser.parse(text, limits: .init(maxDepth: 32)))
         }
         let names = Set(documents.compactMap { $0["name"]?.stringValue })
         let entities = try documents.map { document throws(TesseraError) in try MetadataDecoder.entity(document, knownEntities: names) }
         var roles: [RoleDefinition] = []
-        for try await text in try await connection.query("SELECT definition::text FROM tessera.roles WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger).decode(String.self) {
+        for try await text in try await connection.query(
+            "SELECT definition::text FROM tessera.roles WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
+        ).decode(String.self) {
             // Saved roles were checked; one that no longer decodes (an older server's) grants nothing.
             if let role = try? RoleDecoder.role(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities) { roles.append(role) }
         }
         var rules: [AssignmentRule] = []
-        for try await text in try await connection.query("SELECT definition::text FROM tessera.assignment_rules WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger).decode(String.self) {
-            if let rule = try? AssignmentRuleDecoder.rule(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name)) {
+        for try await text in try await connection.query(
+            "SELECT definition::text FROM tessera.assignment_rules WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
+        ).decode(String.self) {
+            if let rule = try? AssignmentRuleDecoder.rule(
+                try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name))
+            {
                 rules.append(rule)
             }
         }
         var automations: [AutomationDefinition] = []
-        for try await text in try await connection.query("SELECT definition::text FROM tessera.automations WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger).decode(String.self) {
+        for try await text in try await connection.query(
+            "SELECT definition::text FROM tessera.automations WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
+        ).decode(String.self) {
             // Checked when saved and whenever entities change; one that no longer decodes does not run.
-            if let automation = try? AutomationDecoder.automation(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities,
-                                                                  roles: roles.map(\.name), rules: rules) {
+            if let automation = try? AutomationDecoder.automation(
+                try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities,
+                roles: roles.map(\.name), rules: rules)
+            {
                 automations.append(automation)
             }
         }
@@ -78,8 +93,10 @@ public struct MetadataStore: MetadataLoading {
 
     /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
     /// problems, each saying which document it is about, or none.
-    private static func problems(of kind: String, path: String, named name: String,
-                                 _ check: () throws(TesseraError) -> Void) -> [TesseraError.Detail] {
+    private static func problems(
+        of kind: String, path: String, named name: String,
+        _ check: () throws(TesseraError) -> Void
+    ) -> [TesseraError.Detail] {
         do throws(TesseraError) {
             try check()
             return []
@@ -90,13 +107,16 @@ public struct MetadataStore: MetadataLoading {
 
     /// Saves what changed among a tenant's named documents (roles, automations) in `table`, and
     /// returns the metadata-log members (`<prefix>:<name>` → before and after) of what changed.
-    private func saveDocuments(_ table: String, prefix: String, tenant: Tenant, old: [(name: String, json: JSONValue)], new: [(name: String, json: JSONValue)],
-                               on connection: PostgresConnection) async throws -> [(String, JSONValue)] {
+    private func saveDocuments(
+        _ table: String, prefix: String, tenant: Tenant, old: [(name: String, json: JSONValue)], new: [(name: String, json: JSONValue)],
+        on connection: PostgresConnection
+    ) async throws -> [(String, JSONValue)] {
         let before = Dictionary(old.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(new.map { ($0.name, $0.json) }, uniquingKeysWith: { a, _ in a })
         var log: [(String, JSONValue)] = []
         for (name, json) in new where before[name] != json {
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO \(unescaped: table) (tenant_id, name, definition) VALUES (\(tenant.id), \(name), \(JSONWriter.string(json))::json)
                 ON CONFLICT (tenant_id, name) DO UPDATE SET definition = EXCLUDED.definition
                 """, logger: logger)
@@ -111,9 +131,11 @@ public struct MetadataStore: MetadataLoading {
 
     /// Applies a change planned against the current metadata (read under the tenant's lock).
     /// `alongside` runs in the same transaction after the change (e.g. recording a pack install).
-    public func apply(_ tenant: Tenant, actor: UUID?, force: Bool = false,
-                      alongside: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
-                      _ plan: @Sendable (TenantMetadata) throws -> MetadataChange) async throws -> TenantMetadata {
+    public func apply(
+        _ tenant: Tenant, actor: UUID?, force: Bool = false,
+        alongside: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        _ plan: @Sendable (TenantMetadata) throws -> MetadataChange
+    ) async throws -> TenantMetadata {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SET LOCAL lock_timeout = '10s'", logger: logger)
@@ -140,9 +162,12 @@ public struct MetadataStore: MetadataLoading {
                 }
                 let oldByName = Dictionary(current.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let newNames = Set(change.entities.map(\.name))
-                for (position, entity) in change.entities.enumerated() where oldByName[entity.name] != entity || current.entities.firstIndex(of: entity) != position {
-                    try await connection.query("""
-                        INSERT INTO tessera.entities (tenant_id, name, position, definition) VALUES (\(tenant.id), \(entity.name), \(position), \(JSONWriter.string(entity.json))::json)
+                for (position, entity) in change.entities.enumerated()
+                where oldByName[entity.name] != entity || current.entities.firstIndex(of: entity) != position {
+                    try await connection.query(
+                        """
+                        INSERT INTO tessera.entities (tenant_id, name, position, definition) VALUES (\(tenant.id), \(entity.name), \
+                        \(position), \(JSONWriter.string(entity.json))::json)
                         ON CONFLICT (tenant_id, name) DO UPDATE SET position = EXCLUDED.position, definition = EXCLUDED.definition, updated_at = now()
                         """, logger: logger)
                 }
@@ -165,30 +190,38 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 guard brokenAutomations.isEmpty else { throw TesseraError.invalidMetadata(brokenAutomations) }
-                let documentLog = try await saveDocuments("tessera.roles", prefix: "role", tenant: tenant, old: current.roles.map { ($0.name, $0.json) },
-                                                          new: roles.map { ($0.name, $0.json) }, on: connection)
-                    + saveDocuments("tessera.automations", prefix: "automation", tenant: tenant, old: current.automations.map { ($0.name, $0.json) },
-                                    new: automations.map { ($0.name, $0.json) }, on: connection)
-                    + saveDocuments("tessera.assignment_rules", prefix: "assignment_rule", tenant: tenant,
-                                    old: current.assignmentRules.map { ($0.name, $0.json) }, new: rules.map { ($0.name, $0.json) }, on: connection)
+                let documentLog =
+                    try await saveDocuments(
+                        "tessera.roles", prefix: "role", tenant: tenant, old: current.roles.map { ($0.name, $0.json) },
+                        new: roles.map { ($0.name, $0.json) }, on: connection)
+                    + saveDocuments(
+                        "tessera.automations", prefix: "automation", tenant: tenant, old: current.automations.map { ($0.name, $0.json) },
+                        new: automations.map { ($0.name, $0.json) }, on: connection)
+                    + saveDocuments(
+                        "tessera.assignment_rules", prefix: "assignment_rule", tenant: tenant,
+                        old: current.assignmentRules.map { ($0.name, $0.json) }, new: rules.map { ($0.name, $0.json) }, on: connection)
                 try await ScheduleTicks.reschedule(tenant, old: current.automations, new: automations, on: connection, logger: logger)
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
                 // The log keeps each changed entity's definition before and after, like record history.
                 let newByName = Dictionary(change.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let touched = Set(change.entities.filter { oldByName[$0.name] != $0 }.map(\.name))
                     .union(current.entities.map(\.name).filter { newByName[$0] == nil })
-                let detail = JSONWriter.string(.object(touched.sorted().map { name in
-                    (name, .object([("before", oldByName[name]?.json ?? .null), ("after", newByName[name]?.json ?? .null)]))
-                } + documentLog))
-                try await connection.query("""
+                let detail = JSONWriter.string(
+                    .object(
+                        touched.sorted().map { name in
+                            (name, .object([("before", oldByName[name]?.json ?? .null), ("after", newByName[name]?.json ?? .null)]))
+                        } + documentLog))
+                try await connection.query(
+                    """
                     INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, detail)
                     VALUES (\(tenant.id), \(actor), \(change.action), \(change.target), \(detail)::json)
                     """, logger: logger)
                 try await alongside?(connection)
                 // Delivered at commit, to every instance listening (this one included).
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
-                return TenantMetadata(tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
-                                      assignmentRules: rules)
+                return TenantMetadata(
+                    tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
+                    assignmentRules: rules)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

@@ -12,17 +12,32 @@ struct RowCheckQuery {
         case .noRecords:
             b.append("true")
             refusal = { n in
-                .conflict("Entity '\(entity)' still has \(n) record(s) (the recycle bin included); delete them first or pass ?force=true to drop them with the entity.",
-                          code: "entity_not_empty", details: [.init(field: nil, rule: "not_empty", message: "\(n) record(s)", extra: ["count": .number(n)])])
+                .conflict(
+                    """
+                    Entity '\(entity)' still has \(n) record(s) (the recycle bin included); delete them first or pass ?force=true to drop them \
+                    with the entity.
+                    """,
+                    code: "entity_not_empty", details: [.init(field: nil, rule: "not_empty", message: "\(n) record(s)", extra: ["count": .number(n)])]
+                )
             }
         case .noDuplicates(let field):
             let c = SQLIdentifier.quote(field.name)
-            b = SQLBuilder("SELECT coalesce(sum(n), 0)::bigint FROM (SELECT count(*) AS n FROM \(SQLIdentifier.qualified(schema, entity)) WHERE deleted_at IS NULL AND \(c) IS NOT NULL GROUP BY \(c) HAVING count(*) > 1) d WHERE ")
+            b = SQLBuilder(
+                """
+                SELECT coalesce(sum(n), 0)::bigint FROM (SELECT count(*) AS n FROM \(SQLIdentifier.qualified(schema, entity)) WHERE deleted_at \
+                IS NULL AND \(c) IS NOT NULL GROUP BY \(c) HAVING count(*) > 1) d WHERE 
+                """
+            )
             b.append("true")
             refusal = { n in
-                .conflict("\(n) record(s) share a value of '\(field.name)' with another record; make them distinct before making it unique.",
-                          code: "duplicate_values", details: [.init(field: field.name, rule: "unique", message: "\(n) record(s) have duplicate values",
-                                                                     extra: ["count": .number(n)])])
+                .conflict(
+                    "\(n) record(s) share a value of '\(field.name)' with another record; make them distinct before making it unique.",
+                    code: "duplicate_values",
+                    details: [
+                        .init(
+                            field: field.name, rule: "unique", message: "\(n) record(s) have duplicate values",
+                            extra: ["count": .number(n)])
+                    ])
             }
         case .optionsUnused(let field, let keys):
             let c = SQLIdentifier.quote(field.name)
@@ -35,24 +50,39 @@ struct RowCheckQuery {
                 b.append(")")
             }
             refusal = { n in
-                .conflict("\(n) record(s) still use option(s) \(keys.joined(separator: ", ")) of '\(field.name)'; change those records first.",
-                          code: "option_in_use", details: [.init(field: field.name, rule: "option_in_use", message: "\(n) record(s) use \(keys.joined(separator: ", "))",
-                                                                  extra: ["count": .number(n), "options": .array(keys.map { .string($0) })])])
+                .conflict(
+                    "\(n) record(s) still use option(s) \(keys.joined(separator: ", ")) of '\(field.name)'; change those records first.",
+                    code: "option_in_use",
+                    details: [
+                        .init(
+                            field: field.name, rule: "option_in_use", message: "\(n) record(s) use \(keys.joined(separator: ", "))",
+                            extra: ["count": .number(n), "options": .array(keys.map { .string($0) })])
+                    ])
             }
         case .convertible(let from, let to):
             guard let condition = unconvertible(from: from, to: to, builder: &b) else { return nil }
             _ = condition
             refusal = { n in
-                .conflict("\(n) record(s) have values of '\(from.name)' that cannot become \(to.type.rawValue); fix or clear them first.",
-                          code: "incompatible_data", details: [.init(field: from.name, rule: "type_change", message: "\(n) record(s) cannot be converted",
-                                                                     extra: ["count": .number(n)])])
+                .conflict(
+                    "\(n) record(s) have values of '\(from.name)' that cannot become \(to.type.rawValue); fix or clear them first.",
+                    code: "incompatible_data",
+                    details: [
+                        .init(
+                            field: from.name, rule: "type_change", message: "\(n) record(s) cannot be converted",
+                            extra: ["count": .number(n)])
+                    ])
             }
         case .withinConstraints(let field):
             guard violates(field, builder: &b) else { return nil }
             refusal = { n in
-                .conflict("\(n) record(s) have values of '\(field.name)' outside the new limits; fix them first.",
-                          code: "incompatible_data", details: [.init(field: field.name, rule: "constraint", message: "\(n) record(s) are outside the new limits",
-                                                                     extra: ["count": .number(n)])])
+                .conflict(
+                    "\(n) record(s) have values of '\(field.name)' outside the new limits; fix them first.",
+                    code: "incompatible_data",
+                    details: [
+                        .init(
+                            field: field.name, rule: "constraint", message: "\(n) record(s) are outside the new limits",
+                            extra: ["count": .number(n)])
+                    ])
             }
         }
         return RowCheckQuery(sql: b, refusal: refusal)

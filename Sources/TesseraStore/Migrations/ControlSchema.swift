@@ -1,6 +1,6 @@
 import Foundation
-import Logging
-import PostgresNIO
+public import Logging
+public import PostgresNIO
 
 /// Versioned migrations of the control schema `tessera`, applied under an advisory lock so that
 /// servers starting together migrate once. A step may also change every tenant's schema: that
@@ -20,117 +20,128 @@ public enum ControlSchema {
     public static var latestTenantVersion: Int { migrations.filter { $0.tenant != nil }.map(\.version).max() ?? 0 }
 
     public static let migrations: [Migration] = [
-        Migration(version: 1, name: "tenants, keys, metadata, packs", sql: [
-            """
-            CREATE TABLE tessera.tenants (
-                id uuid PRIMARY KEY,
-                slug text NOT NULL UNIQUE,
-                name text NOT NULL,
-                schema_name text NOT NULL UNIQUE,
-                time_zone text NOT NULL DEFAULT 'Asia/Shanghai',
-                meta_version bigint NOT NULL DEFAULT 1,
-                created_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            """
-            CREATE TABLE tessera.api_keys (
-                id uuid PRIMARY KEY,
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                user_id uuid,
-                name text NOT NULL,
-                prefix text NOT NULL,
-                key_hash text NOT NULL UNIQUE,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                revoked_at timestamptz
-            )
-            """,
-            """
-            CREATE TABLE tessera.entities (
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                name text NOT NULL,
-                position int NOT NULL,
-                definition json NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (tenant_id, name)
-            )
-            """,
-            """
-            CREATE TABLE tessera.pack_installs (
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                pack_id text NOT NULL,
-                version text NOT NULL,
-                installed_at timestamptz NOT NULL DEFAULT now(),
-                duration_ms double precision NOT NULL,
-                PRIMARY KEY (tenant_id, pack_id)
-            )
-            """,
-            """
-            CREATE TABLE tessera.metadata_log (
-                id bigserial PRIMARY KEY,
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                at timestamptz NOT NULL DEFAULT now(),
-                actor uuid,
-                action text NOT NULL,
-                target text NOT NULL,
-                detail json
-            )
-            """,
-            "CREATE INDEX metadata_log_tenant ON tessera.metadata_log (tenant_id, id)",
-        ]),
+        Migration(
+            version: 1, name: "tenants, keys, metadata, packs",
+            sql: [
+                """
+                CREATE TABLE tessera.tenants (
+                    id uuid PRIMARY KEY,
+                    slug text NOT NULL UNIQUE,
+                    name text NOT NULL,
+                    schema_name text NOT NULL UNIQUE,
+                    time_zone text NOT NULL DEFAULT 'Asia/Shanghai',
+                    meta_version bigint NOT NULL DEFAULT 1,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE tessera.api_keys (
+                    id uuid PRIMARY KEY,
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    user_id uuid,
+                    name text NOT NULL,
+                    prefix text NOT NULL,
+                    key_hash text NOT NULL UNIQUE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    revoked_at timestamptz
+                )
+                """,
+                """
+                CREATE TABLE tessera.entities (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    position int NOT NULL,
+                    definition json NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE tessera.pack_installs (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    pack_id text NOT NULL,
+                    version text NOT NULL,
+                    installed_at timestamptz NOT NULL DEFAULT now(),
+                    duration_ms double precision NOT NULL,
+                    PRIMARY KEY (tenant_id, pack_id)
+                )
+                """,
+                """
+                CREATE TABLE tessera.metadata_log (
+                    id bigserial PRIMARY KEY,
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    actor uuid,
+                    action text NOT NULL,
+                    target text NOT NULL,
+                    detail json
+                )
+                """,
+                "CREATE INDEX metadata_log_tenant ON tessera.metadata_log (tenant_id, id)",
+            ]),
         Migration(version: 2, name: "record history in every tenant schema", sql: [], tenant: { HistorySQL.tenantTable.create(schema: $0) }),
         Migration(version: 3, name: "stage history in every tenant schema", sql: [], tenant: { StageHistorySQL.tenantTable.create(schema: $0) }),
-        Migration(version: 4, name: "identity: users, teams, roles, sessions, login throttling", sql: [
-            "ALTER TABLE tessera.api_keys ADD COLUMN kind text NOT NULL DEFAULT 'key', ADD COLUMN expires_at timestamptz",
-            "CREATE INDEX api_keys_user ON tessera.api_keys (tenant_id, user_id)",
-            "ALTER TABLE tessera.tenants ADD COLUMN freeze_after_days int",
-            """
-            CREATE TABLE tessera.roles (
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                name text NOT NULL,
-                definition json NOT NULL,
-                PRIMARY KEY (tenant_id, name)
-            )
-            """,
-            """
-            CREATE TABLE tessera.login_failures (
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                email text NOT NULL,
-                at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            "CREATE INDEX login_failures_key ON tessera.login_failures (tenant_id, email, at)",
-        ], tenant: { IdentityTables.migrate(schema: $0) }),
-        Migration(version: 5, name: "automations: definitions, outbox, run log, inbox", sql: [
-            """
-            CREATE TABLE tessera.automations (
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                name text NOT NULL,
-                definition json NOT NULL,
-                PRIMARY KEY (tenant_id, name)
-            )
-            """,
-            // Tenants made before this step go through every tenant part once (they are idempotent).
-            "ALTER TABLE tessera.tenants ADD COLUMN tenant_version int NOT NULL DEFAULT 0",
-        ], tenant: { schema in OutboxTables.all.flatMap { $0.create(schema: schema) } }),
-        Migration(version: 6, name: "outbox events announced to workers", sql: [OutboxTables.notifyFunction],
-                  tenant: { OutboxTables.create(schema: $0) }),
+        Migration(
+            version: 4, name: "identity: users, teams, roles, sessions, login throttling",
+            sql: [
+                "ALTER TABLE tessera.api_keys ADD COLUMN kind text NOT NULL DEFAULT 'key', ADD COLUMN expires_at timestamptz",
+                "CREATE INDEX api_keys_user ON tessera.api_keys (tenant_id, user_id)",
+                "ALTER TABLE tessera.tenants ADD COLUMN freeze_after_days int",
+                """
+                CREATE TABLE tessera.roles (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    definition json NOT NULL,
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE tessera.login_failures (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    email text NOT NULL,
+                    at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX login_failures_key ON tessera.login_failures (tenant_id, email, at)",
+            ], tenant: { IdentityTables.migrate(schema: $0) }),
+        Migration(
+            version: 5, name: "automations: definitions, outbox, run log, inbox",
+            sql: [
+                """
+                CREATE TABLE tessera.automations (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    definition json NOT NULL,
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """,
+                // Tenants made before this step go through every tenant part once (they are idempotent).
+                "ALTER TABLE tessera.tenants ADD COLUMN tenant_version int NOT NULL DEFAULT 0",
+            ], tenant: { schema in OutboxTables.all.flatMap { $0.create(schema: schema) } }),
+        Migration(
+            version: 6, name: "outbox events announced to workers", sql: [OutboxTables.notifyFunction],
+            tenant: { OutboxTables.create(schema: $0) }),
         Migration(version: 7, name: "webhook signing secrets", sql: ["ALTER TABLE tessera.tenants ADD COLUMN webhook_secret text"]),
-        Migration(version: 8, name: "outbox events announced in-process, not by NOTIFY", sql: [],
-                  tenant: { ["DROP TRIGGER IF EXISTS outbox_notify ON \(OutboxTables.outbox($0))"] }),
-        Migration(version: 9, name: "assignment rules, SLA steps, record locks, notification channels", sql: [
-            """
-            CREATE TABLE tessera.assignment_rules (
-                tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
-                name text NOT NULL,
-                definition json NOT NULL,
-                PRIMARY KEY (tenant_id, name)
-            )
-            """,
-            "ALTER TABLE tessera.tenants ADD COLUMN channels jsonb, ADD COLUMN smtp jsonb",
-        ], tenant: { schema in
-            ["ALTER TABLE \(OutboxTables.outbox(schema)) ADD COLUMN IF NOT EXISTS step int"] + AutomationStateTables.create(schema: schema)
-        }),
+        Migration(
+            version: 8, name: "outbox events announced in-process, not by NOTIFY", sql: [],
+            tenant: { ["DROP TRIGGER IF EXISTS outbox_notify ON \(OutboxTables.outbox($0))"] }),
+        Migration(
+            version: 9, name: "assignment rules, SLA steps, record locks, notification channels",
+            sql: [
+                """
+                CREATE TABLE tessera.assignment_rules (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    definition json NOT NULL,
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """,
+                "ALTER TABLE tessera.tenants ADD COLUMN channels jsonb, ADD COLUMN smtp jsonb",
+            ],
+            tenant: { schema in
+                ["ALTER TABLE \(OutboxTables.outbox(schema)) ADD COLUMN IF NOT EXISTS step int"] + AutomationStateTables.create(schema: schema)
+            }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).
@@ -160,7 +171,8 @@ public enum ControlSchema {
 
     private static func migrateControl(_ connection: PostgresConnection, logger: Logger) async throws -> [Int] {
         try await connection.query("CREATE SCHEMA IF NOT EXISTS tessera", logger: logger)
-        try await connection.query("""
+        try await connection.query(
+            """
             CREATE TABLE IF NOT EXISTS tessera.schema_migrations (
                 version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
             """, logger: logger)
@@ -174,7 +186,8 @@ public enum ControlSchema {
                 for statement in migration.sql {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("INSERT INTO tessera.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                try await connection.query(
+                    "INSERT INTO tessera.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
             }
             logger.info("Applied control-schema migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             done.append(migration.version)
@@ -186,10 +199,12 @@ public enum ControlSchema {
     /// Rows without a schema (a failed set-up) are skipped: they must not stop every start-up.
     private static func migrateTenants(_ connection: PostgresConnection, logger: Logger) async throws {
         let latest = latestTenantVersion
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT t.id, t.schema_name, t.tenant_version FROM tessera.tenants t JOIN pg_namespace n ON n.nspname = t.schema_name
             WHERE t.tenant_version < \(latest) ORDER BY t.created_at
-            """, logger: logger).collect()
+            """, logger: logger
+        ).collect()
         for row in rows {
             let (id, schema, version) = try row.decode((UUID, String, Int).self)
             try await connection.withTransaction(logger: logger) { connection in

@@ -7,23 +7,29 @@ enum OutboxTables {
 
     /// `status`: pending → done, or back to pending with a later `due_at` after a failure, or
     /// dead after the last attempt. Workers claim due rows with FOR UPDATE SKIP LOCKED.
-    static let outboxTable = TenantTable(name: TenantTableName.outbox, columns: """
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, automation text NOT NULL, entity text NOT NULL, record_id uuid NOT NULL, \
-        event text NOT NULL, old jsonb, new jsonb, depth int NOT NULL DEFAULT 0, step int, status text NOT NULL DEFAULT 'pending', \
-        attempts int NOT NULL DEFAULT 0, due_at timestamptz NOT NULL DEFAULT now(), last_error text, \
-        created_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz
-        """, indexColumns: "due_at, id", indexWhere: "status = 'pending'")
+    static let outboxTable = TenantTable(
+        name: TenantTableName.outbox,
+        columns: """
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, automation text NOT NULL, entity text NOT NULL, record_id uuid NOT NULL, \
+            event text NOT NULL, old jsonb, new jsonb, depth int NOT NULL DEFAULT 0, step int, status text NOT NULL DEFAULT 'pending', \
+            attempts int NOT NULL DEFAULT 0, due_at timestamptz NOT NULL DEFAULT now(), last_error text, \
+            created_at timestamptz NOT NULL DEFAULT now(), done_at timestamptz
+            """, indexColumns: "due_at, id", indexWhere: "status = 'pending'")
 
-    static let runsTable = TenantTable(name: TenantTableName.automationRuns, columns: """
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, automation text NOT NULL, event_id bigint, entity text NOT NULL, \
-        record_id uuid, started_at timestamptz NOT NULL DEFAULT now(), duration_us bigint NOT NULL DEFAULT 0, \
-        result text NOT NULL, error text, attempt int NOT NULL DEFAULT 1, detail jsonb
-        """, indexColumns: "automation, id")
+    static let runsTable = TenantTable(
+        name: TenantTableName.automationRuns,
+        columns: """
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, automation text NOT NULL, event_id bigint, entity text NOT NULL, \
+            record_id uuid, started_at timestamptz NOT NULL DEFAULT now(), duration_us bigint NOT NULL DEFAULT 0, \
+            result text NOT NULL, error text, attempt int NOT NULL DEFAULT 1, detail jsonb
+            """, indexColumns: "automation, id")
 
-    static let inboxTable = TenantTable(name: TenantTableName.inbox, columns: """
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id uuid NOT NULL, automation text, entity text, record_id uuid, \
-        message jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), read_at timestamptz
-        """, indexColumns: "user_id, id")
+    static let inboxTable = TenantTable(
+        name: TenantTableName.inbox,
+        columns: """
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id uuid NOT NULL, automation text, entity text, record_id uuid, \
+            message jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), read_at timestamptz
+            """, indexColumns: "user_id, id")
 
     static let all = [outboxTable, runsTable, inboxTable]
 

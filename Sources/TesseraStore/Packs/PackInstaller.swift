@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import Logging
 import PostgresNIO
-import TesseraCore
+public import TesseraCore
 
 /// Installs a pack into a tenant in one transaction: all entities, their tables and relations.
 public struct PackInstaller: Sendable {
@@ -27,13 +27,19 @@ public struct PackInstaller: Sendable {
             throw TesseraError.conflict("Pack '\(pack.id)' needs \(missing.joined(separator: ", ")) installed first.", code: "pack_requirement")
         }
         let started = ContinuousClock.now
-        let updated = try await metadata.apply(tenant, actor: actor, alongside: { connection in
-            let ms = Self.milliseconds(since: started)
-            try await connection.query("""
-                INSERT INTO tessera.pack_installs (tenant_id, pack_id, version, duration_ms) VALUES (\(tenant.id), \(pack.id), \(pack.version), \(ms))
-                """, logger: metadata.logger)
-        }) { current in
-            let change = try MetadataChangePlanner.createEntities(pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
+        let updated = try await metadata.apply(
+            tenant, actor: actor,
+            alongside: { connection in
+                let ms = Self.milliseconds(since: started)
+                try await connection.query(
+                    """
+                    INSERT INTO tessera.pack_installs (tenant_id, pack_id, version, duration_ms) VALUES (\(tenant.id), \(pack.id), \
+                    \(pack.version), \(ms))
+                    """, logger: metadata.logger)
+            }
+        ) { current in
+            let change = try MetadataChangePlanner.createEntities(
+                pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
             let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: current.roles, change: change)
             let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: current.assignmentRules, change: withRoles)
             return try AutomationChangePlanner.createAll(pack.automations, automations: current.automations, change: withRules)
@@ -49,7 +55,8 @@ public struct PackInstaller: Sendable {
     /// Packs installed in a tenant: (id, version).
     public func installed(in tenant: Tenant) async throws -> [(String, String)] {
         var out: [(String, String)] = []
-        let rows = try await metadata.client.query("SELECT pack_id, version FROM tessera.pack_installs WHERE tenant_id = \(tenant.id) ORDER BY installed_at", logger: metadata.logger)
+        let rows = try await metadata.client.query(
+            "SELECT pack_id, version FROM tessera.pack_installs WHERE tenant_id = \(tenant.id) ORDER BY installed_at", logger: metadata.logger)
         for try await row in rows.decode((String, String).self) { out.append(row) }
         return out
     }

@@ -6,10 +6,12 @@ import TesseraCore
 enum HistorySQL {
     static func table(_ schema: String) -> String { SQLIdentifier.qualified(schema, TenantTableName.history) }
 
-    static let tenantTable = TenantTable(name: TenantTableName.history, columns: """
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity text NOT NULL, record_id uuid NOT NULL, action text NOT NULL, \
-        old jsonb, new jsonb, at timestamptz NOT NULL DEFAULT now(), actor uuid, via text
-        """, indexColumns: "entity, record_id, id")
+    static let tenantTable = TenantTable(
+        name: TenantTableName.history,
+        columns: """
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity text NOT NULL, record_id uuid NOT NULL, action text NOT NULL, \
+            old jsonb, new jsonb, at timestamptz NOT NULL DEFAULT now(), actor uuid, via text
+            """, indexColumns: "entity, record_id, id")
 
     /// Columns history does not report: bookkeeping every write changes (owner changes are kept).
     static let untracked = "ARRAY[" + SystemColumn.allCases.filter { !$0.isTracked }.map { "'\($0.rawValue)'" }.joined(separator: ",") + "]"
@@ -32,8 +34,10 @@ enum HistorySQL {
         b.append(", ")
         b.bind(.text(via), cast: "text")
         if action == "update" {
-            b.append("""
-                 FROM w JOIN o ON o.id = w.id CROSS JOIN LATERAL (SELECT jsonb_object_agg(n.key, p.value) AS old, jsonb_object_agg(n.key, n.value) AS new \
+            b.append(
+                """
+                 FROM w JOIN o ON o.id = w.id CROSS JOIN LATERAL (SELECT jsonb_object_agg(n.key, p.value) AS old, jsonb_object_agg(n.key, \
+                 n.value) AS new \
                 FROM jsonb_each(to_jsonb(w) - \(untracked)) n JOIN jsonb_each(to_jsonb(o) - \(untracked)) p ON p.key = n.key \
                 WHERE n.value IS DISTINCT FROM p.value) d
                 """)
@@ -45,7 +49,8 @@ enum HistorySQL {
 
     /// A record's history, newest first.
     static func list(schema: String, entity: String, id: String, limit: Int) -> SQLBuilder {
-        var b = SQLBuilder("SELECT action, old::text, new::text, (extract(epoch FROM at) * 1000000)::bigint, actor::text, via FROM \(table(schema)) WHERE entity = ")
+        var b = SQLBuilder(
+            "SELECT action, old::text, new::text, (extract(epoch FROM at) * 1000000)::bigint, actor::text, via FROM \(table(schema)) WHERE entity = ")
         b.bind(.text(entity), cast: "text")
         b.append(" AND record_id = ")
         b.bind(.text(id), cast: "uuid")

@@ -41,7 +41,8 @@ struct RecordSQL {
     func appendScope(_ action: RecordAction, to b: inout SQLBuilder) {
         guard let scope = plan.scope(action) else { return }
         b.append(" AND ")
-        ScopeSQL(schema: schema).append(scope, owner: "q.owner_id", assignedFields: scope.assignedFields.map { "q." + SQLIdentifier.quote($0) }, to: &b)
+        ScopeSQL(schema: schema).append(
+            scope, owner: "q.owner_id", assignedFields: scope.assignedFields.map { "q." + SQLIdentifier.quote($0) }, to: &b)
     }
 
     /// Locked records (`_record_locks`) are read-only for everyone but the lock's holder: the
@@ -57,7 +58,12 @@ struct RecordSQL {
 
     /// Who holds a lock on the record against this caller, and until when.
     func lockHolder(id: String) -> SQLBuilder {
-        var b = SQLBuilder("SELECT coalesce(u.name, ''), to_char(l.until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM \(AutomationStateTables.locks(schema)) l LEFT JOIN \(IdentityTables.users(schema)) u ON u.id = l.holder WHERE l.entity = ")
+        var b = SQLBuilder(
+            """
+            SELECT coalesce(u.name, ''), to_char(l.until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM \
+            \(AutomationStateTables.locks(schema)) l LEFT JOIN \(IdentityTables.users(schema)) u ON u.id = l.holder WHERE l.entity = 
+            """
+        )
         b.bind(.text(entity.name), cast: "text")
         b.append(" AND l.record_id = ")
         b.bind(.text(id), cast: "uuid")
@@ -130,14 +136,15 @@ struct RecordSQL {
                 b.append(c + (filter.op == .like ? " LIKE " : " ILIKE "))
                 b.bind(value, cast: "text")
             default:
-                let op = switch filter.op {
-                case .eq: " = "
-                case .neq: " <> "
-                case .gt: " > "
-                case .gte: " >= "
-                case .lt: " < "
-                default: " <= "
-                }
+                let op =
+                    switch filter.op {
+                    case .eq: " = "
+                    case .neq: " <> "
+                    case .gt: " > "
+                    case .gte: " >= "
+                    case .lt: " < "
+                    default: " <= "
+                    }
                 b.append(c + op)
                 if filter.column.type == .datetime, case .text(let s) = value, DateTimeText.isValidDate(s) {
                     // A bare date means midnight in the tenant's time zone.
@@ -192,9 +199,10 @@ struct RecordSQL {
             appendKeyset(query.order, after, to: &b)
         }
         b.append(" ORDER BY ")
-        b.append(query.order.map { key in
-            "q.\(SQLIdentifier.quote(key.column.name)) \(key.descending ? "DESC" : "ASC") NULLS \(key.nullsFirst ? "FIRST" : "LAST")"
-        }.joined(separator: ", "))
+        b.append(
+            query.order.map { key in
+                "q.\(SQLIdentifier.quote(key.column.name)) \(key.descending ? "DESC" : "ASC") NULLS \(key.nullsFirst ? "FIRST" : "LAST")"
+            }.joined(separator: ", "))
         b.append(" LIMIT \(query.limit + 1)")
         return b
     }
@@ -330,7 +338,8 @@ struct RecordSQL {
 
     /// Moves a record to the recycle bin (`delete: true`) or back out of it.
     func setDeleted(_ delete: Bool, id: String, expectedVersion: Int64?) throws(ExpressionError) -> SQLBuilder {
-        var b = SQLBuilder("WITH w AS (UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
+        var b = SQLBuilder(
+            "WITH w AS (UPDATE \(table) AS q SET deleted_at = \(delete ? "now()" : "NULL"), version = version + 1, updated_at = now(), updated_by = ")
         b.bind(.text(actor), cast: "uuid")
         b.append(" WHERE id = ")
         b.bind(.text(id), cast: "uuid")

@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import PostgresNIO
-import TesseraCore
+public import Logging
+public import PostgresNIO
+public import TesseraCore
 
 /// Runs record plans against a tenant's entity tables: it decides nothing about access (the plan
 /// did), it renders the plan as SQL, runs it and maps the database's errors. Records come back as
@@ -54,8 +54,9 @@ public struct RecordStore: Sendable {
             for row in try await prepared.rows(try sql.list(query, deletedOnly: deletedOnly), client: client, logger: logger) {
                 let cells = row.makeRandomAccess()
                 if records.count == query.limit {
-                    return Page(records: records, nextCursor: ListQueryParser.encodeCursor(signature: query.orderSignature, values: lastKeys),
-                                count: try await count(sql, query, deletedOnly), nextAfter: lastKeys)
+                    return Page(
+                        records: records, nextCursor: ListQueryParser.encodeCursor(signature: query.orderSignature, values: lastKeys),
+                        count: try await count(sql, query, deletedOnly), nextAfter: lastKeys)
                 }
                 records.append(try cells[0].decode(String.self))
                 lastKeys = try (1...query.order.count).map { i in try cells[i].decode(String?.self) }
@@ -83,8 +84,10 @@ public struct RecordStore: Sendable {
             let check = ScopeSQL(schema: sql.schema).ownerCheck(scope, owner: owner)
             let allowed = try await prepared.rows(check, on: connection, logger: logger).first?.decode(Bool?.self) ?? false
             if allowed != true {
-                throw TesseraError(status: 403, code: "forbidden", message: "Your roles do not allow you to \(action.rawValue) \(sql.entity.name) records owned by \(owner).",
-                                   details: [.init(field: "owner_id", rule: "scope", message: "owner_id is outside your \(action.rawValue) scope")])
+                throw TesseraError(
+                    status: 403, code: "forbidden",
+                    message: "Your roles do not allow you to \(action.rawValue) \(sql.entity.name) records owned by \(owner).",
+                    details: [.init(field: "owner_id", rule: "scope", message: "owner_id is outside your \(action.rawValue) scope")])
             }
         }
     }
@@ -143,7 +146,8 @@ public struct RecordStore: Sendable {
                     item.write.problems.map { $0.prefixed(field: item.prefix, message: item.prefix) }
                 }
                 try await requireOwners(sql, on: connection)
-                var all = try await own + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
+                var all =
+                    try await own + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: prefixed, on: connection, logger: logger)
                 if model.checksWrites {
                     return try await session.inTransaction(on: connection, logger: logger) { connection in
                         // Rules read other records (duplicates, conflicts) in the transaction that writes.
@@ -159,8 +163,12 @@ public struct RecordStore: Sendable {
                         for (i, row) in rows.enumerated() {
                             let values = Self.values(of: row.write, id: row.id, owner: row.owner, actor: actor, now: env.now)
                             let broken = Set(row.write.problems.compactMap(\.field))
-                            let outcome = try await enforcer.check(id: row.id, record: values, old: nil, environment: env, skipping: broken, on: connection)
-                            all += bulk ? outcome.problems.map { $0.prefixed(field: "[\(i)].", message: "[\(i)].", whenNoField: "[\(i)].") } : outcome.problems
+                            let outcome = try await enforcer.check(
+                                id: row.id, record: values, old: nil, environment: env, skipping: broken, on: connection)
+                            all +=
+                                bulk
+                                ? outcome.problems.map { $0.prefixed(field: "[\(i)].", message: "[\(i)].", whenNoField: "[\(i)].") }
+                                : outcome.problems
                             rows[i].write.apply(outcome.additions)
                             if let change = outcome.stageChange { moves.append((row.id, change.from, change.to)) }
                             if oneByOne, outcome.problems.isEmpty, row.write.problems.isEmpty {
@@ -194,10 +202,13 @@ public struct RecordStore: Sendable {
         }
     }
 
-    private func insert(_ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], on connection: PostgresConnection) async throws -> [Result] {
+    private func insert(
+        _ sql: RecordSQL, _ rows: [(id: String, owner: String, write: RecordWrite)], on connection: PostgresConnection
+    ) async throws -> [Result] {
         let statement = try sql.insert(rows)
         // Single-record inserts repeat a few shapes and are worth preparing; bulk ones vary by size.
-        let result = rows.count == 1
+        let result =
+            rows.count == 1
             ? try await prepared.rows(statement, on: connection, logger: logger)
             : try await connection.query(statement.query, logger: logger).collect()
         return try result.map(Self.result)
@@ -225,7 +236,9 @@ public struct RecordStore: Sendable {
             let session = SQLSession(client, transaction: transaction)
             return try await session.withConnection { connection in
                 try await requireOwners(sql, on: connection)
-                let all = try await write.problems + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
+                let all =
+                    try await write.problems
+                    + ReferenceCheck(schema: sql.schema, prepared: prepared).problems(for: [("", write)], on: connection, logger: logger)
                 let changes = !write.assignments.isEmpty || write.ownerID != nil
                 if changes, model.checksWrites {
                     return try await session.inTransaction(on: connection, logger: logger) { connection in
@@ -236,7 +249,9 @@ public struct RecordStore: Sendable {
                 if !changes {
                     // Nothing to change: answer with the record, still honouring the version check.
                     try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
-                    if let row = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first { return try Self.result(row) }
+                    if let row = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first {
+                        return try Self.result(row)
+                    }
                     throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
                 }
                 if let row = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first {
@@ -258,7 +273,9 @@ public struct RecordStore: Sendable {
         let preview = RulePreview(schema: plan.tenant.schema, model: model, environment: plan.environment)
         do {
             let count = try await client.query(try preview.query(compiled, count: true).query, logger: logger).collect().first?.decode(Int.self) ?? 0
-            let ids = try await client.query(try preview.query(compiled, count: false).query, logger: logger).collect().map { try $0.decode(String.self) }
+            let ids = try await client.query(try preview.query(compiled, count: false).query, logger: logger).collect().map {
+                try $0.decode(String.self)
+            }
             return (count, ids)
         } catch {
             throw DatabaseErrorMapper.map(error, entity: model.definition) ?? error
@@ -267,8 +284,10 @@ public struct RecordStore: Sendable {
 
     /// An update checked against the entity's rules: the current row is locked and read, the
     /// rules see it as `old` and the merged values as `record`.
-    private func updateWithRules(_ model: EntityModel, _ sql: RecordSQL, id: String, _ write: RecordWrite,
-                                 problems: [TesseraError.Detail], on connection: PostgresConnection) async throws -> Result {
+    private func updateWithRules(
+        _ model: EntityModel, _ sql: RecordSQL, id: String, _ write: RecordWrite,
+        problems: [TesseraError.Detail], on connection: PostgresConnection
+    ) async throws -> Result {
         var current = SQLBuilder("SELECT row_to_json(q)::text FROM \(sql.table) q WHERE q.id = ")
         current.bind(.text(id), cast: "uuid")
         current.append(" AND q.deleted_at IS NULL")
@@ -306,8 +325,10 @@ public struct RecordStore: Sendable {
         return updated
     }
 
-    private func recordStageChange(_ sql: RecordSQL, _ model: EntityModel, id: String, from: String?, to: String?,
-                                   on connection: PostgresConnection) async throws {
+    private func recordStageChange(
+        _ sql: RecordSQL, _ model: EntityModel, id: String, from: String?, to: String?,
+        on connection: PostgresConnection
+    ) async throws {
         guard let field = model.stage?.field else { return }
         let statement = StageHistorySQL.insert(schema: sql.schema, entity: model.name, id: id, field: field, from: from, to: to, actor: sql.actor)
         _ = try await prepared.rows(statement, on: connection, logger: logger)
@@ -327,8 +348,9 @@ public struct RecordStore: Sendable {
     public func history(_ plan: RecordPlan, id: String, limit: Int = 500) async throws -> [HistoryEntry] {
         let id = try await requireRecord(plan, id: id)
         let hidden = plan.hidden
-        let rows = try await prepared.rows(HistorySQL.list(schema: plan.tenant.schema, entity: plan.entity.name, id: id, limit: limit),
-                                           client: client, logger: logger)
+        let rows = try await prepared.rows(
+            HistorySQL.list(schema: plan.tenant.schema, entity: plan.entity.name, id: id, limit: limit),
+            client: client, logger: logger)
         return try rows.map { row in
             let (action, old, new, at, actor, via) = try row.decode((String, String?, String?, Int64, String?, String?).self)
             func members(_ text: String?) -> [(String, JSONValue)] {
@@ -358,7 +380,8 @@ public struct RecordStore: Sendable {
     public func stageHistory(_ plan: RecordPlan, id: String) async throws -> [StageVisit] {
         let id = try await requireRecord(plan, id: id)
         guard plan.effects.stageField != nil else { return [] }
-        let rows = try await prepared.rows(StageHistorySQL.list(schema: plan.tenant.schema, entity: plan.entity.name, id: id), client: client, logger: logger)
+        let rows = try await prepared.rows(
+            StageHistorySQL.list(schema: plan.tenant.schema, entity: plan.entity.name, id: id), client: client, logger: logger)
         let changes = try rows.map { try $0.decode((String?, String?, Int64, String?).self) }
         let now = Timestamp.nowMicroseconds()
         return changes.enumerated().map { i, change in
@@ -406,7 +429,9 @@ public struct RecordStore: Sendable {
                 let query = try sql.setDeleted(delete, id: id, expectedVersion: expectedVersion)
                 if let row = try await prepared.rows(query, on: connection, logger: logger).first { return try Self.result(row) }
                 // Visible and in the expected state, yet not written: outside the delete scope.
-                if let (_, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self), deleted != delete {
+                if let (_, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self),
+                    deleted != delete
+                {
                     if delete { try await requireState(sql, id: id, expectedVersion: expectedVersion, on: connection) }
                     try await requireUnlocked(sql, id: id, on: connection)
                     throw Self.outOfScope(.delete, sql, id: id)
@@ -421,18 +446,34 @@ public struct RecordStore: Sendable {
     /// Throws 404 for a missing or recycled record, 409 for a stale version; returns when the record is live and current.
     /// 423 when someone else holds a lock on the record (see `RecordSQL.appendUnlocked`).
     private func requireUnlocked(_ sql: RecordSQL, id: String, on connection: PostgresConnection) async throws {
-        guard sql.plan.actor.locksApply, let (holder, until) = try await prepared.rows(sql.lockHolder(id: id), on: connection, logger: logger).first?.decode((String, String).self) else { return }
-        throw TesseraError(status: 423, code: "record_locked",
-                           message: "The \(sql.entity.name) \(id) is locked\(holder.isEmpty ? "" : " for \(holder)") until \(until); others may read it but not change it.",
-                           details: [.init(field: nil, rule: "locked", message: "locked until \(until)", extra: ["locked_until": .string(until)])])
+        guard sql.plan.actor.locksApply,
+            let (holder, until) = try await prepared.rows(sql.lockHolder(id: id), on: connection, logger: logger).first?.decode((String, String).self)
+        else { return }
+        throw TesseraError(
+            status: 423, code: "record_locked",
+            message:
+                """
+                The \(sql.entity.name) \(id) is locked\(holder.isEmpty ? "" : " for \(holder)") until \(until); others may read it but not \
+                change it.
+                """,
+            details: [.init(field: nil, rule: "locked", message: "locked until \(until)", extra: ["locked_until": .string(until)])])
     }
 
     private func requireState(_ sql: RecordSQL, id: String, expectedVersion: Int64?, on connection: PostgresConnection) async throws {
         if let (version, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self) {
             if deleted { throw TesseraError.notFound("The \(sql.entity.name) \(id) is in the recycle bin.") }
             if let expectedVersion, expectedVersion != version {
-                throw TesseraError.conflict("The \(sql.entity.name) was changed by someone else: you sent version \(expectedVersion), the current version is \(version). Reload and retry.",
-                                            code: "version_conflict", details: [.init(field: "version", rule: "version", message: "current version is \(version)", extra: ["current_version": .number(Int(version))])])
+                throw TesseraError.conflict(
+                    """
+                    The \(sql.entity.name) was changed by someone else: you sent version \(expectedVersion), the current version is \
+                    \(version). Reload and retry.
+                    """,
+                    code: "version_conflict",
+                    details: [
+                        .init(
+                            field: "version", rule: "version", message: "current version is \(version)",
+                            extra: ["current_version": .number(Int(version))])
+                    ])
             }
             return
         }

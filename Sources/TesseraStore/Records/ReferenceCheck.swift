@@ -15,14 +15,20 @@ struct ReferenceCheck {
     let prepared: PreparedSQL
 
     /// Problems for missing references; `prefix` names the record in a bulk write (e.g. "[3].").
-    func problems(for writes: [(prefix: String, write: RecordWrite)], on connection: PostgresConnection, logger: Logger) async throws -> [TesseraError.Detail] {
+    func problems(
+        for writes: [(prefix: String, write: RecordWrite)], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [TesseraError.Detail] {
         var wanted: [(prefix: String, Wanted)] = []
         for (prefix, write) in writes {
-            if let owner = write.ownerID { wanted.append((prefix, Wanted(label: "owner_id", field: nil, table: TenantTableName.users, ids: [owner]))) }
+            if let owner = write.ownerID {
+                wanted.append((prefix, Wanted(label: "owner_id", field: nil, table: TenantTableName.users, ids: [owner])))
+            }
             for a in write.assignments {
                 switch (a.field.type, a.value) {
-                case (.relation, .text(let id)): wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: a.field.target ?? "", ids: [id])))
-                case (.user, .text(let id)): wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: TenantTableName.users, ids: [id])))
+                case (.relation, .text(let id)):
+                    wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: a.field.target ?? "", ids: [id])))
+                case (.user, .text(let id)):
+                    wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: TenantTableName.users, ids: [id])))
                 case (.attachment, .textArray(let ids)) where !ids.isEmpty:
                     wanted.append((prefix, Wanted(label: a.field.name, field: a.field, table: TenantTableName.files, ids: ids)))
                 default: break
@@ -56,13 +62,18 @@ struct ReferenceCheck {
         for (prefix, w) in wanted {
             for id in w.ids {
                 guard let contentType = found[w.table]?[id] else {
-                    let what = w.table == TenantTableName.users ? "an active user" : (w.table == TenantTableName.files ? "an uploaded file" : "a \(w.table) record")
-                    problems.append(.init(field: prefix + w.label, rule: "reference", message: "\(prefix + w.label): \(id) is not \(what) of this tenant"))
+                    let what =
+                        w.table == TenantTableName.users
+                        ? "an active user" : (w.table == TenantTableName.files ? "an uploaded file" : "a \(w.table) record")
+                    problems.append(
+                        .init(field: prefix + w.label, rule: "reference", message: "\(prefix + w.label): \(id) is not \(what) of this tenant"))
                     continue
                 }
                 if let field = w.field, field.type == .attachment, !field.accept.isEmpty, !Self.accepts(field.accept, contentType) {
-                    problems.append(.init(field: prefix + w.label, rule: "accept",
-                                          message: "\(prefix + w.label): file \(id) is \(contentType); allowed: \(field.accept.joined(separator: ", "))"))
+                    problems.append(
+                        .init(
+                            field: prefix + w.label, rule: "accept",
+                            message: "\(prefix + w.label): file \(id) is \(contentType); allowed: \(field.accept.joined(separator: ", "))"))
                 }
             }
         }

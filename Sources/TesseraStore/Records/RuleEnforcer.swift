@@ -20,8 +20,10 @@ struct RuleEnforcer {
     }
 
     /// `record` holds the values the record will have; `old` those before an update.
-    func check(id: String, record: RecordValues, old: RecordValues?, environment: ExpressionEnvironment,
-               skipping broken: Set<String>, on connection: PostgresConnection) async throws -> Outcome {
+    func check(
+        id: String, record: RecordValues, old: RecordValues?, environment: ExpressionEnvironment,
+        skipping broken: Set<String>, on connection: PostgresConnection
+    ) async throws -> Outcome {
         var env = environment
         var record = record
         var old = old
@@ -40,7 +42,10 @@ struct RuleEnforcer {
                 do {
                     outcome.problems += try stage.violations(from: from, to: to, in: env)
                 } catch {
-                    outcome.problems.append(.init(field: stage.field, rule: "stage_exit", message: "\(stage.field): the exit condition could not be checked: \(error.description)"))
+                    outcome.problems.append(
+                        .init(
+                            field: stage.field, rule: "stage_exit",
+                            message: "\(stage.field): the exit condition could not be checked: \(error.description)"))
                 }
                 if from != to { outcome.stageChange = (from, to) }
             }
@@ -61,9 +66,11 @@ struct RuleEnforcer {
             } catch let error as ExpressionError {
                 // Not a violation of the rule's own message: the rule could not be decided.
                 let field = rule.rule.fields.first
-                outcome.problems.append(.init(field: field, rule: rule.name,
-                                              message: (field.map { "\($0): " } ?? "") + "rule \(rule.name) could not be checked: \(error.description)",
-                                              extra: ["kind": .string("evaluation")]))
+                outcome.problems.append(
+                    .init(
+                        field: field, rule: rule.name,
+                        message: (field.map { "\($0): " } ?? "") + "rule \(rule.name) could not be checked: \(error.description)",
+                        extra: ["kind": .string("evaluation")]))
             }
         }
         return outcome
@@ -81,14 +88,17 @@ struct RuleEnforcer {
             b.bind(.text(id), cast: "uuid")
             b.append(" AND h.deleted_at IS NULL")
             if let json = try await prepared.rows(b, on: connection, logger: logger).first?.decode(String.self),
-               let parsed = try? JSONParser.parse(json) {
+                let parsed = try? JSONParser.parse(json)
+            {
                 values.related[column] = RecordValues(json: parsed, entity: definition).fields
             }
         }
     }
 
-    private func duplicate(_ rule: CompiledRule, _ match: [FieldDefinition], _ within: Int64?, id: String, record: RecordValues,
-                           env: ExpressionEnvironment, outcome: inout Outcome, on connection: PostgresConnection) async throws {
+    private func duplicate(
+        _ rule: CompiledRule, _ match: [FieldDefinition], _ within: Int64?, id: String, record: RecordValues,
+        env: ExpressionEnvironment, outcome: inout Outcome, on connection: PostgresConnection
+    ) async throws {
         var texts: [String] = []
         for field in match {
             // Nulls never match: a record without a phone is nobody's duplicate.
@@ -109,7 +119,8 @@ struct RuleEnforcer {
         var b = SQLBuilder("SELECT o.id::text, row_to_json(o)::text FROM \(table) o WHERE o.deleted_at IS NULL AND o.id <> ")
         b.bind(.text(id), cast: "uuid")
         for (field, text) in zip(match, texts) {
-            b.append(" AND " + DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: "o." + SQLIdentifier.quote(field.name)) + " = ")
+            b.append(
+                " AND " + DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: "o." + SQLIdentifier.quote(field.name)) + " = ")
             let value = b.placeholder(.text(text), cast: ColumnType.cast(field.type))
             b.append(DuplicateMatch.normalized(field, normalize: rule.rule.normalize, operand: value))
         }
@@ -126,7 +137,9 @@ struct RuleEnforcer {
             for (name, value) in rule.rule.set {
                 guard let field = model.definition.field(name) else { continue }
                 var ignored: [TesseraError.Detail] = []
-                if let stored = ValueCoercer.coerce(value, for: field, problems: &ignored) { outcome.additions.append(.init(field: field, value: stored)) }
+                if let stored = ValueCoercer.coerce(value, for: field, problems: &ignored) {
+                    outcome.additions.append(.init(field: field, value: stored))
+                }
             }
             if !rule.rule.copy.isEmpty, case .object(let members)? = try? JSONParser.parse(json) {
                 for name in rule.rule.copy {
@@ -143,8 +156,10 @@ struct RuleEnforcer {
         }
     }
 
-    private func conflict(_ rule: CompiledRule, _ condition: CheckedExpression, id: String, env: ExpressionEnvironment,
-                          outcome: inout Outcome, on connection: PostgresConnection) async throws {
+    private func conflict(
+        _ rule: CompiledRule, _ condition: CheckedExpression, id: String, env: ExpressionEnvironment,
+        outcome: inout Outcome, on connection: PostgresConnection
+    ) async throws {
         var b = SQLBuilder("SELECT o.id::text FROM \(SQLIdentifier.qualified(schema, model.name)) o WHERE o.deleted_at IS NULL AND o.id <> ")
         b.bind(.text(id), cast: "uuid")
         b.append(" AND ")

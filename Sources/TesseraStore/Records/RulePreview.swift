@@ -11,7 +11,10 @@ struct RulePreview {
 
     /// `… WHERE <live> AND <violates>` for count or for a sample of ids.
     func query(_ rule: CompiledRule, count: Bool, sample: Int = 10) throws(ExpressionError) -> SQLBuilder {
-        var b = SQLBuilder(count ? "SELECT count(*) FROM \(table) q WHERE q.deleted_at IS NULL AND " : "SELECT q.id::text FROM \(table) q WHERE q.deleted_at IS NULL AND ")
+        var b = SQLBuilder(
+            count
+                ? "SELECT count(*) FROM \(table) q WHERE q.deleted_at IS NULL AND "
+                : "SELECT q.id::text FROM \(table) q WHERE q.deleted_at IS NULL AND ")
         try appendViolation(rule, to: &b)
         if !count { b.append(" ORDER BY q.id DESC LIMIT \(sample)") }
         return b

@@ -16,13 +16,16 @@ struct ScopeSQL {
             case .assigned:
                 parts += assignedFields.map { "\($0) = \(me)" }
             case .team:
-                parts.append("""
+                parts.append(
+                    """
                     \(owner) IN (SELECT m.id FROM \(users) m WHERE m.team_id IN (SELECT u.team_id FROM \(users) u WHERE u.id = \(me) \
                     UNION ALL SELECT t.id FROM \(teams) t WHERE t.manager_id = \(me)))
                     """)
             case .subordinates:
-                parts.append("""
-                    \(owner) IN (WITH RECURSIVE s(id, depth) AS (SELECT \(me), 0 UNION SELECT u.id, s.depth + 1 FROM \(users) u JOIN s ON u.manager_id = s.id \
+                parts.append(
+                    """
+                    \(owner) IN (WITH RECURSIVE s(id, depth) AS (SELECT \(me), 0 UNION SELECT u.id, s.depth + 1 FROM \(users) u JOIN s ON \
+                    u.manager_id = s.id \
                     WHERE s.depth < 64) SELECT id FROM s)
                     """)
             case .own, .none, .all:

@@ -1,4 +1,4 @@
-import TesseraCore
+public import TesseraCore
 
 /// The PostgreSQL column type of each field type; bind casts use the same names.
 public enum ColumnType {

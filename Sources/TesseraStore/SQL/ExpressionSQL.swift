@@ -171,7 +171,8 @@ struct ExpressionSQL {
     private func appendColumn(_ reference: FieldReference, to b: inout SQLBuilder) {
         var column = (rows[reference.scope] ?? "q") + "." + SQLIdentifier.quote(reference.column)
         if let hop = reference.hop {
-            column = "(SELECT h.\(SQLIdentifier.quote(hop.column)) FROM \(SQLIdentifier.qualified(schema, hop.entity)) h"
+            column =
+                "(SELECT h.\(SQLIdentifier.quote(hop.column)) FROM \(SQLIdentifier.qualified(schema, hop.entity)) h"
                 + " WHERE h.id = \(column) AND h.deleted_at IS NULL)"
         }
         b.append(column + Self.conversion(reference.type))
@@ -277,12 +278,21 @@ struct ExpressionSQL {
 
     /// `column op value` in the column's type when one side is a plain column and the other
     /// does not depend on the row. Returns false when that form does not apply.
-    private func appendNativeComparison(_ op: String, _ l: CheckedExpression, _ r: CheckedExpression, to b: inout SQLBuilder) throws(ExpressionError) -> Bool {
+    private func appendNativeComparison(
+        _ op: String, _ l: CheckedExpression, _ r: CheckedExpression, to b: inout SQLBuilder
+    ) throws(ExpressionError) -> Bool {
         var (column, other, symbol) = (plainColumn(l), r, op)
         if column == nil {
             column = plainColumn(r)
             other = l
-            symbol = switch op { case "<": ">"; case "<=": ">="; case ">": "<"; case ">=": "<="; default: op }
+            symbol =
+                switch op {
+                case "<": ">";
+                case "<=": ">=";
+                case ">": "<";
+                case ">=": "<=";
+                default: op
+                }
         }
         guard let column, other.isInvariant(over: rowScopes) else { return false }
         let value = try ExpressionEvaluator.evaluate(other, in: environment)
@@ -293,7 +303,9 @@ struct ExpressionSQL {
         return true
     }
 
-    private func appendEquality(_ l: CheckedExpression, _ r: CheckedExpression, negated: Bool, positive: Bool, to b: inout SQLBuilder) throws(ExpressionError) {
+    private func appendEquality(
+        _ l: CheckedExpression, _ r: CheckedExpression, negated: Bool, positive: Bool, to b: inout SQLBuilder
+    ) throws(ExpressionError) {
         let (varying, fixed) = r.isInvariant(over: rowScopes) ? (l, r) : (l.isInvariant(over: rowScopes) ? (r, l) : (l, nil))
         if let fixed {
             let value = try ExpressionEvaluator.evaluate(fixed, in: environment)
@@ -321,12 +333,15 @@ struct ExpressionSQL {
         b.append(")")
     }
 
-    private func appendContains(_ list: CheckedExpression, _ element: CheckedExpression, positive: Bool, to b: inout SQLBuilder) throws(ExpressionError) {
+    private func appendContains(
+        _ list: CheckedExpression, _ element: CheckedExpression, positive: Bool, to b: inout SQLBuilder
+    ) throws(ExpressionError) {
         // Swift: a null element is never found, null items never match; `= ANY` gives unknown there.
         b.append(positive ? "(" : "coalesce(")
         if let column = plainColumn(element), list.isInvariant(over: rowScopes),
-           case .list(let items) = try ExpressionEvaluator.evaluate(list, in: environment),
-           let natives = Optional(items.compactMap { Self.native($0, for: column.type) }), natives.count == items.count, !items.isEmpty {
+            case .list(let items) = try ExpressionEvaluator.evaluate(list, in: environment),
+            let natives = Optional(items.compactMap { Self.native($0, for: column.type) }), natives.count == items.count, !items.isEmpty
+        {
             b.append("\(alias(column)).\(SQLIdentifier.quote(column.column)) = ANY(")
             b.bind(.textArray(natives.map { RecordSQL.text($0.0) }), cast: natives[0].1 + "[]")
             b.append(")")
@@ -339,7 +354,9 @@ struct ExpressionSQL {
         b.append(positive ? ")" : ", false)")
     }
 
-    private func appendArithmetic(_ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, type: ExpressionType, to b: inout SQLBuilder) throws(ExpressionError) {
+    private func appendArithmetic(
+        _ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, type: ExpressionType, to b: inout SQLBuilder
+    ) throws(ExpressionError) {
         b.append("(")
         switch (l.type, r.type) {
         case (.date, .int), (.int, .date):

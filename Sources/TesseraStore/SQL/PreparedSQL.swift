@@ -26,7 +26,8 @@ public final class PreparedSQL: Sendable {
 
     static func name(for builder: SQLBuilder) -> String {
         let sqlHash = StableHash.fnv1a(builder.sql.utf8)
-        let hash = StableHash.fnv1a(builder.types.flatMap { [UInt8(truncatingIfNeeded: $0.rawValue), UInt8(truncatingIfNeeded: $0.rawValue >> 8)] }, seed: sqlHash)
+        let hash = StableHash.fnv1a(
+            builder.types.flatMap { [UInt8(truncatingIfNeeded: $0.rawValue), UInt8(truncatingIfNeeded: $0.rawValue >> 8)] }, seed: sqlHash)
         return "tsr_" + String(hash, radix: 36)
     }
 

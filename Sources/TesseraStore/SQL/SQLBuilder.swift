@@ -1,5 +1,5 @@
-import PostgresNIO
-import TesseraCore
+public import PostgresNIO
+public import TesseraCore
 
 /// Accumulates SQL text and its bind values; values only ever enter as `$n` parameters.
 public struct SQLBuilder {

@@ -5,7 +5,7 @@ public enum SQLIdentifier {
     public static func isSafe(_ name: String) -> Bool {
         let utf8 = name.utf8
         guard let first = utf8.first, utf8.count <= 63,
-              (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || first == UInt8(ascii: "_")
+            (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || first == UInt8(ascii: "_")
         else { return false }
         return utf8.allSatisfy { b in
             (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")

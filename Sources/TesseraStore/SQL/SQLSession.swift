@@ -1,5 +1,5 @@
 import Logging
-import PostgresNIO
+public import PostgresNIO
 
 /// Where a repository's SQL runs: on the pool, or on one connection inside the caller's open
 /// transaction (an automation's event and its effects commit together). The one way the stores
@@ -42,8 +42,10 @@ public enum SQLSession: Sendable {
 
     /// `body` in a transaction: a new one, or (nested) the caller's open one, since a second BEGIN
     /// would not nest and its COMMIT would end the caller's transaction early.
-    func inTransaction<T: Sendable>(on connection: PostgresConnection, logger: Logger,
-                                    _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func inTransaction<T: Sendable>(
+        on connection: PostgresConnection, logger: Logger,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         if case .transaction = self { return try await body(connection) }
         return try await connection.withTransaction(logger: logger) { try await body($0) }
     }

@@ -1,6 +1,6 @@
-import Logging
-import PostgresNIO
-import TesseraCore
+public import Logging
+public import PostgresNIO
+public import TesseraCore
 
 /// A tenant's settings, kept on its `tessera.tenants` row (`/api/v1/settings`): how long unused
 /// accounts last, the notification channels, the mail server, and the webhook signing secret.
@@ -15,7 +15,8 @@ public struct TenantSettingsStore: Sendable {
 
     /// Days after which an unused account freezes (nil: never).
     public func freezeAfterDays(_ tenant: Tenant) async throws -> Int? {
-        try await client.query("SELECT freeze_after_days FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect().first?.decode(Int?.self) ?? nil
+        try await client.query("SELECT freeze_after_days FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect().first?.decode(
+            Int?.self) ?? nil
     }
 
     public func setFreezeAfterDays(_ tenant: Tenant, _ days: Int?) async throws {
@@ -50,9 +51,11 @@ public struct TenantSettingsStore: Sendable {
         guard let row = stored.first else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
         if let secret = try row.decode(String?.self) { return secret }
         let made = RandomToken.make(bytes: 32)
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             UPDATE tessera.tenants SET webhook_secret = coalesce(webhook_secret, \(made)) WHERE id = \(tenant.id) RETURNING webhook_secret
-            """, logger: logger).collect()
+            """, logger: logger
+        ).collect()
         guard let secret = try rows.first?.decode(String.self) else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
         return secret
     }

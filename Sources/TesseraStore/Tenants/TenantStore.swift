@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import PostgresNIO
-import TesseraCore
+public import Logging
+public import PostgresNIO
+public import TesseraCore
 
 /// Tenants and their API keys in the control schema; creating one also builds its schema.
 public struct TenantStore: Sendable {
@@ -15,14 +15,21 @@ public struct TenantStore: Sendable {
 
     /// Creates the tenant, its schema, an admin user (optionally with an email and password hash to
     /// sign in with) and an API key; returns the key (shown once).
-    public func create(slug: String, name: String, timeZone: String = "Asia/Shanghai",
-                       adminEmail: String? = nil, adminPasswordHash: String? = nil) async throws -> (Tenant, apiKey: String) {
+    public func create(
+        slug: String, name: String, timeZone: String = "Asia/Shanghai",
+        adminEmail: String? = nil, adminPasswordHash: String? = nil
+    ) async throws -> (Tenant, apiKey: String) {
         var problems: [TesseraError.Detail] = []
         if !Tenant.isValidSlug(slug) {
-            problems.append(.init(field: "slug", rule: "name", message: "slug must be 2–40 characters: lowercase ASCII letters, digits and '_', starting with a letter"))
+            problems.append(
+                .init(
+                    field: "slug", rule: "name",
+                    message: "slug must be 2–40 characters: lowercase ASCII letters, digits and '_', starting with a letter"))
         }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || trimmed.count > 200 { problems.append(.init(field: "name", rule: "required", message: "name must have 1 to 200 characters")) }
+        if trimmed.isEmpty || trimmed.count > 200 {
+            problems.append(.init(field: "name", rule: "required", message: "name must have 1 to 200 characters"))
+        }
         if !timeZone.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) }) {
             problems.append(.init(field: "time_zone", rule: "time_zone", message: "'\(timeZone)' is not a time zone name"))
         }
@@ -41,7 +48,8 @@ public struct TenantStore: Sendable {
                     throw TesseraError.validation([.init(field: "time_zone", rule: "time_zone", message: "'\(timeZone)' is not a time zone name")])
                 }
                 var createdAt = Date()
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone, tenant_version)
                     VALUES (\(id), \(slug), \(trimmed), \(schema), \(timeZone), \(ControlSchema.latestTenantVersion))
                     RETURNING created_at
@@ -50,11 +58,13 @@ public struct TenantStore: Sendable {
                 for statement in Self.tenantSchemaDDL(schema) {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO \(unescaped: IdentityTables.users(schema)) (id, name, email, password_hash, roles, password_changed_at)
                     VALUES (\(userID), 'Admin', \(adminEmail), \(adminPasswordHash), '{admin}', \(adminPasswordHash == nil ? nil : Date()))
                     """, logger: logger)
-                try await connection.query("""
+                try await connection.query(
+                    """
                     INSERT INTO tessera.api_keys (id, tenant_id, user_id, name, prefix, key_hash)
                     VALUES (\(keyID), \(id), \(userID), 'admin', \(String(key.prefix(8))), \(APIKey.hashHex(key)))
                     """, logger: logger)
@@ -76,13 +86,13 @@ public struct TenantStore: Sendable {
     static func tenantSchemaDDL(_ schema: String) -> [String] {
         let s = SQLIdentifier.quote(schema)
         return [
-            "CREATE SCHEMA \(s)",
+            "CREATE SCHEMA \(s)"
         ] + IdentityTables.create(schema: schema) + [
             """
             CREATE TABLE \(SQLIdentifier.qualified(schema, TenantTableName.files)) (
                 id uuid PRIMARY KEY, name text NOT NULL, content_type text NOT NULL, size bigint NOT NULL,
                 sha256 text NOT NULL, created_by uuid, created_at timestamptz NOT NULL DEFAULT now())
-            """,
+            """
         ] + HistorySQL.tenantTable.create(schema: schema) + StageHistorySQL.tenantTable.create(schema: schema)
             + OutboxTables.create(schema: schema) + AutomationStateTables.create(schema: schema)
     }
@@ -90,16 +100,21 @@ public struct TenantStore: Sendable {
     /// Removes a tenant: its schema with every table, its keys and metadata (used to undo a failed set-up).
     public func delete(_ tenant: Tenant) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(SQLIdentifier.quote(tenant.schema)) CASCADE"), logger: logger)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(SQLIdentifier.quote(tenant.schema)) CASCADE"), logger: logger)
             try await connection.query("DELETE FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger)
         }
     }
 
     public func list() async throws -> [Tenant] {
-        try await TenantRow.tenants(try await client.query("SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t ORDER BY t.created_at, t.slug", logger: logger))
+        try await TenantRow.tenants(
+            try await client.query("SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t ORDER BY t.created_at, t.slug", logger: logger)
+        )
     }
 
     public func find(slug: String) async throws -> Tenant? {
-        try await TenantRow.tenants(try await client.query("SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t WHERE t.slug = \(slug)", logger: logger)).first
+        try await TenantRow.tenants(
+            try await client.query("SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t WHERE t.slug = \(slug)", logger: logger)
+        ).first
     }
 }

@@ -15,8 +15,10 @@ struct TenantTable: Sendable {
 
     func create(schema: String) -> [String] {
         let table = SQLIdentifier.qualified(schema, name)
-        return ["CREATE TABLE IF NOT EXISTS \(table) (\(columns))",
-                "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(indexName)) ON \(table) (\(indexColumns))\(indexPredicate)"]
+        return [
+            "CREATE TABLE IF NOT EXISTS \(table) (\(columns))",
+            "CREATE INDEX IF NOT EXISTS \(SQLIdentifier.quote(indexName)) ON \(table) (\(indexColumns))\(indexPredicate)",
+        ]
     }
 
     private var indexPredicate: String { indexWhere.map { " WHERE " + $0 } ?? "" }

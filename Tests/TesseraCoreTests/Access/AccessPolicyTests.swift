@@ -3,17 +3,23 @@ import Testing
 
 @Suite("Roles and access policies")
 struct AccessPolicyTests {
-    let lead = EntityDefinition(name: "lead", fields: [FieldDefinition(name: "phone", type: .phone), FieldDefinition(name: "cost", type: .money),
-                                                       FieldDefinition(name: "margin", type: .percent)])
+    let lead = EntityDefinition(
+        name: "lead",
+        fields: [
+            FieldDefinition(name: "phone", type: .phone), FieldDefinition(name: "cost", type: .money),
+            FieldDefinition(name: "margin", type: .percent),
+        ])
     let contract = EntityDefinition(name: "contract", fields: [FieldDefinition(name: "amount", type: .money)])
 
     func role(_ json: JSONValue) throws -> RoleDefinition { try RoleDecoder.role(json, entities: [lead, contract]) }
 
     @Test("roles decode with scopes, field access and specials, and round-trip through their JSON")
     func decode() throws {
-        let rep = try role(["name": "rep", "label": ["en": "Rep"], "default": true,
-                            "permissions": ["lead": ["create": "own", "read": "own", "update": "own", "fields": ["cost": "none", "margin": "read"]]],
-                            "special": ["export"]])
+        let rep = try role([
+            "name": "rep", "label": ["en": "Rep"], "default": true,
+            "permissions": ["lead": ["create": "own", "read": "own", "update": "own", "fields": ["cost": "none", "margin": "read"]]],
+            "special": ["export"],
+        ])
         #expect(rep.isDefault && rep.special == [.export])
         #expect(rep.permissions["lead"]?.scope(.read) == .own && rep.permissions["lead"]?.scope(.delete) == RecordScope.none)
         #expect(rep.permissions["lead"]?.fields == ["cost": .none, "margin": .read])
@@ -23,12 +29,20 @@ struct AccessPolicyTests {
     @Test("bad roles name every problem")
     func refusals() throws {
         let error = #expect(throws: TesseraError.self) {
-            try role(["name": "Bad Name", "permissions": ["nope": ["read": "all"], "lead": ["read": "mine", "create": "assigned", "fields": ["ghost": "read", "phone": "write"]]],
-                      "special": ["root"], "extra": 1])
+            try role([
+                "name": "Bad Name",
+                "permissions": [
+                    "nope": ["read": "all"], "lead": ["read": "mine", "create": "assigned", "fields": ["ghost": "read", "phone": "write"]],
+                ],
+                "special": ["root"], "extra": 1,
+            ])
         }
         let fields = Set(error?.details.compactMap(\.field) ?? [])
-        #expect(fields.isSuperset(of: ["name", "permissions.nope", "permissions.lead.read", "permissions.lead.create",
-                                       "permissions.lead.fields.ghost", "permissions.lead.fields.phone", "special", "extra"]), "\(fields)")
+        #expect(
+            fields.isSuperset(of: [
+                "name", "permissions.nope", "permissions.lead.read", "permissions.lead.create",
+                "permissions.lead.fields.ghost", "permissions.lead.fields.phone", "special", "extra",
+            ]), "\(fields)")
         #expect(throws: TesseraError.self) { try role(["name": "admin"]) }
         #expect(throws: TesseraError.self) { try role(["name": "x", "permissions": ["*": ["read": "all", "fields": ["cost": "none"]]]]) }
     }
@@ -36,7 +50,9 @@ struct AccessPolicyTests {
     @Test("several roles add up: scopes of each kind, the widest field access, specials")
     func union() throws {
         let rep = try role(["name": "rep", "permissions": ["lead": ["read": "own", "update": "own", "fields": ["cost": "none", "margin": "none"]]]])
-        let team = try role(["name": "team_lead", "permissions": ["lead": ["read": "team", "fields": ["cost": "read", "margin": "none"]]], "special": ["export"]])
+        let team = try role([
+            "name": "team_lead", "permissions": ["lead": ["read": "team", "fields": ["cost": "read", "margin": "none"]]], "special": ["export"],
+        ])
         let presales = try role(["name": "presales", "permissions": ["lead": ["read": "assigned"]], "special": ["import"]])
         let policy = AccessPolicy(roles: ["rep", "team_lead"], definitions: [rep, team, presales])
         let access = policy.entity("lead")
@@ -57,8 +73,13 @@ struct AccessPolicyTests {
 
     @Test("`all` absorbs the rest; `*` covers unnamed entities; admin and unknown roles")
     func everythingAndNothing() throws {
-        let director = try role(["name": "director", "permissions": ["*": ["create": "all", "read": "all", "update": "all", "delete": "none"],
-                                                                     "contract": ["read": "own"]]])
+        let director = try role([
+            "name": "director",
+            "permissions": [
+                "*": ["create": "all", "read": "all", "update": "all", "delete": "none"],
+                "contract": ["read": "own"],
+            ],
+        ])
         let rep = try role(["name": "rep", "permissions": ["lead": ["read": "own"]]])
         let policy = AccessPolicy(roles: ["director", "rep"], definitions: [director, rep])
         #expect(policy.entity("lead").reach(.read).isEverything)
@@ -74,7 +95,9 @@ struct AccessPolicyTests {
 
     @Test("pruning drops grants on entities and fields that are gone")
     func pruning() throws {
-        let rep = try role(["name": "rep", "permissions": ["lead": ["read": "own", "fields": ["cost": "none"]], "contract": ["read": "all"], "*": ["read": "own"]]])
+        let rep = try role([
+            "name": "rep", "permissions": ["lead": ["read": "own", "fields": ["cost": "none"]], "contract": ["read": "all"], "*": ["read": "own"]],
+        ])
         var smaller = lead
         smaller.fields.removeAll { $0.name == "cost" }
         let pruned = RoleChangePlanner.pruned(rep, entities: [smaller])
@@ -83,16 +106,20 @@ struct AccessPolicyTests {
 
     @Test("user bodies: required parts, password bounds, email shape, kinds and statuses")
     func userInput() throws {
-        let ok = try UserInput.check(["name": " Li Lei ", "email": "Li.Lei@Example.com", "password": "s3cret-pass", "roles": ["rep", "rep", "finance"]], creating: true)
+        let ok = try UserInput.check(
+            ["name": " Li Lei ", "email": "Li.Lei@Example.com", "password": "s3cret-pass", "roles": ["rep", "rep", "finance"]], creating: true)
         #expect(ok.name == "Li Lei" && ok.email == .some("li.lei@example.com") && ok.roles == ["finance", "rep"])
         #expect(try UserInput.check(["name": "王", "email": "wang.fang+sales@例子.中国"], creating: true).email == .some("wang.fang+sales@例子.中国"))
         let bot = try UserInput.check(["name": "ERP sync", "kind": "integration", "roles": ["finance"]], creating: true)
         #expect(bot.kind == .integration && bot.email == nil)
-        for (body, field) in [(["name": "x", "email": "no-at-sign"] as JSONValue, "email"), (["name": "x", "email": "a@b.c'--"], "email"), (["name": "x", "email": "a b@c.d"], "email"), (["name": "x", "email": "a@b.co", "password": "short"], "password"),
-                              (["name": "x", "email": "a@b.co", "password": .string(String(repeating: "长", count: 30))], "password"),
-                              (["email": "a@b.co"], "name"), (["name": "x"], "email"), (["name": "x", "kind": "integration", "password": "longenough"], "password"),
-                              (["name": "x", "email": "a@b.co", "status": "active"], "status"), (["name": "x", "email": "a@b.co", "manager_id": "nope"], "manager_id"),
-                              (["name": "x", "email": "a@b.co", "roles": ["Bad Role"]], "roles"), (["name": "x", "email": "a@b.co", "is_admin": true], "is_admin")] {
+        for (body, field) in [
+            (["name": "x", "email": "no-at-sign"] as JSONValue, "email"), (["name": "x", "email": "a@b.c'--"], "email"),
+            (["name": "x", "email": "a b@c.d"], "email"), (["name": "x", "email": "a@b.co", "password": "short"], "password"),
+            (["name": "x", "email": "a@b.co", "password": .string(String(repeating: "长", count: 30))], "password"),
+            (["email": "a@b.co"], "name"), (["name": "x"], "email"), (["name": "x", "kind": "integration", "password": "longenough"], "password"),
+            (["name": "x", "email": "a@b.co", "status": "active"], "status"), (["name": "x", "email": "a@b.co", "manager_id": "nope"], "manager_id"),
+            (["name": "x", "email": "a@b.co", "roles": ["Bad Role"]], "roles"), (["name": "x", "email": "a@b.co", "is_admin": true], "is_admin"),
+        ] {
             let error = #expect(throws: TesseraError.self) { try UserInput.check(body, creating: true) }
             #expect(error?.details.contains { $0.field == field } == true, "\(body) → \(error?.details ?? [])")
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("Cron schedules")
@@ -29,7 +30,10 @@ struct CronScheduleTests {
 
     @Test("bad schedules are refused with a reason")
     func refusals() {
-        for bad in ["", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *", "a * * * *", "1,,2 * * * *"] {
+        for bad in [
+            "", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *", "a * * * *",
+            "1,,2 * * * *",
+        ] {
             guard case .failure(let error) = CronSchedule.parse(bad) else { Issue.record("'\(bad)' was accepted"); continue }
             #expect(!error.message.isEmpty)
         }

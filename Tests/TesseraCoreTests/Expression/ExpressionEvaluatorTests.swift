@@ -1,17 +1,22 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("CompiledExpression evaluation")
 struct ExpressionEvaluatorTests {
     typealias F = ExpressionFixtures
 
-    func value(_ source: String, _ record: [String: ExpressionValue] = [:], old: [String: ExpressionValue]? = nil,
-               customer: [String: ExpressionValue]? = nil, now: Int64 = 0, zone: TimeZoneRules = F.shanghai) throws -> ExpressionValue {
+    func value(
+        _ source: String, _ record: [String: ExpressionValue] = [:], old: [String: ExpressionValue]? = nil,
+        customer: [String: ExpressionValue]? = nil, now: Int64 = 0, zone: TimeZoneRules = F.shanghai
+    ) throws -> ExpressionValue {
         try F.evaluate(source, record: record, old: old, customer: customer, now: now, zone: zone)
     }
 
-    func expectValue(_ source: String, _ expected: ExpressionValue, _ record: [String: ExpressionValue] = [:],
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectValue(
+        _ source: String, _ expected: ExpressionValue, _ record: [String: ExpressionValue] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let got = try value(source, record)
             #expect(got.equals(expected), "\(source) gave \(got), expected \(expected)", sourceLocation: sourceLocation)
@@ -109,10 +114,12 @@ struct ExpressionEvaluatorTests {
         expectValue("timestamp('2026-11-23T10:00:00+08:00') == timestamp('2026-11-23T02:00:00Z')", .bool(true))
         // A zone with daylight saving time: local midnight moves with it.
         let newYork = TimeZoneRules(identifier: "America/New_York")!
-        #expect(try value("timestamp(record.day)", ["day": .date(TimeText.parseDate("2026-07-01")!)], zone: newYork)
-            .equals(.timestamp(TimeText.parseTimestamp("2026-07-01T04:00:00Z")!)))
-        #expect(try value("timestamp(record.day)", ["day": .date(TimeText.parseDate("2026-01-01")!)], zone: newYork)
-            .equals(.timestamp(TimeText.parseTimestamp("2026-01-01T05:00:00Z")!)))
+        #expect(
+            try value("timestamp(record.day)", ["day": .date(TimeText.parseDate("2026-07-01")!)], zone: newYork)
+                .equals(.timestamp(TimeText.parseTimestamp("2026-07-01T04:00:00Z")!)))
+        #expect(
+            try value("timestamp(record.day)", ["day": .date(TimeText.parseDate("2026-01-01")!)], zone: newYork)
+                .equals(.timestamp(TimeText.parseTimestamp("2026-01-01T05:00:00Z")!)))
     }
 
     @Test("old values, the caller, and the related record")

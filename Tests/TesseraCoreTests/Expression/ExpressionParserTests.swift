@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("CompiledExpression parsing")
@@ -16,8 +17,9 @@ struct ExpressionParserTests {
     func precedence() throws {
         let syntax = try ExpressionParser.parse("a || b && c == 1 + 2 * 3")
         guard case .binary(.or, _, let right) = syntax.kind, case .binary(.and, _, let eq) = right.kind,
-              case .binary(.equal, _, let sum) = eq.kind, case .binary(.add, _, let product) = sum.kind,
-              case .binary(.multiply, _, _) = product.kind else {
+            case .binary(.equal, _, let sum) = eq.kind, case .binary(.add, _, let product) = sum.kind,
+            case .binary(.multiply, _, _) = product.kind
+        else {
             Issue.record("unexpected tree \(syntax)")
             return
         }
@@ -33,7 +35,9 @@ struct ExpressionParserTests {
         #expect(try ExpressionParser.parse(#"'it\'s \u00e9\n'"#).kind == .string("it's é\n"))
         #expect(try ExpressionParser.parse("1.5e3").kind == .double(1500))
         #expect(try ExpressionParser.parse("9223372036854775807").kind == .int(.max))
-        #expect(try ExpressionParser.parse("[1, 2,]  // trailing comma and comment").kind == .list([Syntax(.int(1), at: .init(line: 1, column: 2)), Syntax(.int(2), at: .init(line: 1, column: 5))]))
+        #expect(
+            try ExpressionParser.parse("[1, 2,]  // trailing comma and comment").kind
+                == .list([Syntax(.int(1), at: .init(line: 1, column: 2)), Syntax(.int(2), at: .init(line: 1, column: 5))]))
     }
 
     @Test("syntax errors name line, column and what was expected")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("Value coercion")
@@ -31,7 +32,9 @@ struct ValueCoercerTests {
         #expect(coerce("0190F3C1-1111-7222-8333-444455556666", field(.relation)).0 == .text("0190f3c1-1111-7222-8333-444455556666"))
         #expect(coerce(["lat": 31.2, "lng": 121.5], field(.location)).0 == .json(#"{"lat":31.2,"lng":121.5}"#))
         #expect(coerce(nil, field(.text) { $0.required = true }).0 == .null)
-        let select = field(.multiSelect) { $0.options = [SelectOption(key: "a", label: Label(en: "A")), SelectOption(key: "b", label: Label(en: "B"))]; $0.maxSelections = 2 }
+        let select = field(.multiSelect) {
+            $0.options = [SelectOption(key: "a", label: Label(en: "A")), SelectOption(key: "b", label: Label(en: "B"))]; $0.maxSelections = 2
+        }
         #expect(coerce(["a", "b"], select).0 == .textArray(["a", "b"]))
     }
 
@@ -50,7 +53,9 @@ struct ValueCoercerTests {
         #expect(coerce("12ab", field(.phone)).1 == ["phone"])
         #expect(coerce("javascript:alert(1)", field(.url)).1 == ["url"])
         #expect(coerce("x", field(.select) { $0.options = [SelectOption(key: "a", label: Label(en: "A"))] }).1 == ["option"])
-        let select = field(.multiSelect) { $0.options = [SelectOption(key: "a", label: Label(en: "A")), SelectOption(key: "b", label: Label(en: "B"))]; $0.maxSelections = 1 }
+        let select = field(.multiSelect) {
+            $0.options = [SelectOption(key: "a", label: Label(en: "A")), SelectOption(key: "b", label: Label(en: "B"))]; $0.maxSelections = 1
+        }
         #expect(coerce(["a", "b"], select).1 == ["max_selections"])
         #expect(coerce(["a", "a"], select).1 == ["duplicate"])
         #expect(coerce("not-a-uuid", field(.user)).1 == ["type"])
@@ -62,10 +67,21 @@ struct ValueCoercerTests {
 
     @Test("record bodies: unknown fields, read-only system fields, required and defaults together")
     func records() throws {
-        var entity = EntityDefinition(name: "lead", fields: [field(.text) { $0.name = "name"; $0.required = true },
-                                                          field(.select) { $0.name = "stage"; $0.options = [SelectOption(key: "new", label: Label(en: "New"))]; $0.defaultValue = "new" }])
+        var entity = EntityDefinition(
+            name: "lead",
+            fields: [
+                field(.text) {
+                    $0.name = "name"; $0.required = true
+                },
+                field(.select) {
+                    $0.name = "stage"; $0.options = [SelectOption(key: "new", label: Label(en: "New"))]; $0.defaultValue = "new"
+                },
+            ])
         let write = try RecordInput.check(["created_at": "x", "nope": 1, "version": 3], entity: entity, mode: .create)
-        #expect(Set(write.problems.map { "\($0.field ?? ""):\($0.rule)" }) == ["created_at:read_only", "nope:unknown_field", "version:read_only", "name:required"])
+        #expect(
+            Set(write.problems.map { "\($0.field ?? ""):\($0.rule)" }) == [
+                "created_at:read_only", "nope:unknown_field", "version:read_only", "name:required",
+            ])
         let ok = try RecordInput.check(["name": "x"], entity: entity, mode: .create)
         #expect(ok.problems.isEmpty && ok.assignments.map(\.value) == [.text("x"), .text("new")])
         let update = try RecordInput.check(["version": 3, "name": nil], entity: entity, mode: .update)
@@ -74,8 +90,12 @@ struct ValueCoercerTests {
         #expect(throws: TesseraError.self) { try RecordInput.check([1], entity: entity, mode: .create) }
     }
 
-    @Test("auto-number patterns", arguments: [("CT-{YYYY}-{0000}", true), ("{0}", true), ("X{YY}{MM}{DD}{000000}", true), ("CT-{YYYY}", false),
-                                              ("{0000}{00}", false), ("A'B{00}", false), ("{ABC}{00}", false), ("{00", false)])
+    @Test(
+        "auto-number patterns",
+        arguments: [
+            ("CT-{YYYY}-{0000}", true), ("{0}", true), ("X{YY}{MM}{DD}{000000}", true), ("CT-{YYYY}", false),
+            ("{0000}{00}", false), ("A'B{00}", false), ("{ABC}{00}", false), ("{00", false),
+        ])
     func patterns(pattern: String, valid: Bool) {
         #expect((AutoNumberPattern.problem(in: pattern) == nil) == valid)
     }

@@ -19,12 +19,19 @@ struct RequestInputTests {
 
     @Test("a tenant needs slug and name, known packs, and an admin's email and password together")
     func tenant() throws {
-        let input = try TenantInput.check(["slug": "acme", "name": "Acme", "packs": ["sales"], "admin_email": "boss@acme.cn",
-                                           "admin_password": "long enough"], knownPacks: ["sales"])
+        let input = try TenantInput.check(
+            [
+                "slug": "acme", "name": "Acme", "packs": ["sales"], "admin_email": "boss@acme.cn",
+                "admin_password": "long enough",
+            ], knownPacks: ["sales"])
         #expect(input.slug == "acme" && input.packs == ["sales"] && input.adminEmail == "boss@acme.cn" && input.adminPassword == "long enough")
-        #expect(problems { _ = try TenantInput.check(["packs": ["crm"], "colour": 1], knownPacks: ["sales"]) }
+        #expect(
+            problems { _ = try TenantInput.check(["packs": ["crm"], "colour": 1], knownPacks: ["sales"]) }
                 == ["colour:unknown_property", "slug:required", "name:required", "packs:unknown_pack"])
-        #expect(problems { _ = try TenantInput.check(["slug": "a", "name": "A", "admin_password": "short"], knownPacks: []) }.contains { $0.hasPrefix("admin_") })
+        #expect(
+            problems { _ = try TenantInput.check(["slug": "a", "name": "A", "admin_password": "short"], knownPacks: []) }.contains {
+                $0.hasPrefix("admin_")
+            })
         #expect(problems { _ = try TenantInput.check(["slug": "a", "name": "A", "packs": "sales"], knownPacks: []) } == ["packs:type"])
     }
 
@@ -32,11 +39,15 @@ struct RequestInputTests {
     func identity() throws {
         let login = try LoginInput.check(["tenant": "acme", "email": "a@b.cn", "password": "x"])
         #expect(login.tenant == "acme" && login.email == "a@b.cn" && login.password == "x")
-        #expect(problems { _ = try LoginInput.check(["tenant": "", "pin": 1]) } == ["pin:unknown_property", "tenant:required", "email:required", "password:required"])
+        #expect(
+            problems { _ = try LoginInput.check(["tenant": "", "pin": 1]) } == [
+                "pin:unknown_property", "tenant:required", "email:required", "password:required",
+            ])
         #expect(problems { _ = try PasswordChangeInput.check(["current_password": "a"]) } == ["-:required"])
         #expect(try APIKeyInput.check(["name": "nightly", "expires_in_days": 365]).expiresInDays == 365)
         #expect(try APIKeyInput.check(["name": "forever", "expires_in_days": nil]).expiresAt() == nil)
-        #expect(problems { _ = try APIKeyInput.check(["expires_in_days": 0, "scope": "all"]) }
+        #expect(
+            problems { _ = try APIKeyInput.check(["expires_in_days": 0, "scope": "all"]) }
                 == ["scope:unknown_property", "name:required", "expires_in_days:range"])
     }
 
@@ -54,7 +65,8 @@ struct RequestInputTests {
         #expect(input.freezeAfterDays == .some(90) && input.touchesAccounts && !input.touchesAutomation)
         #expect(try SettingsInput.check(["freeze_after_days": nil, "smtp": nil], existing: ([:], nil)).smtp == .some(nil))
         #expect(problems { _ = try SettingsInput.check([:], existing: ([:], nil)) } == ["-:type"])
-        #expect(problems { _ = try SettingsInput.check(["freeze_after_days": 0, "theme": "dark"], existing: ([:], nil)) }
+        #expect(
+            problems { _ = try SettingsInput.check(["freeze_after_days": 0, "theme": "dark"], existing: ([:], nil)) }
                 == ["freeze_after_days:range", "theme:unknown_property"])
         #expect(try SettingsInput.keys(["smtp": nil, "channels": [:]]) == ["smtp", "channels"])
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("JSON parser")
@@ -15,11 +16,13 @@ struct JSONParserTests {
         #expect(JSONWriter.string(try JSONParser.parse(#"{"x":"a\"b\\c\u0001"}"#)) == #"{"x":"a\"b\\c\u0001"}"#)
     }
 
-    @Test("rejects malformed input with the offset", arguments: [
-        ("{", 1), ("[1,]", 3), ("{\"a\" 1}", 5), ("01", 1), ("1.", 2), ("\"abc", 4), ("tru", 0), ("[1] x", 4),
-        ("\"\\ud800\"", 7), ("\"\\x\"", 3), ("\"a\u{01}\"", 2), ("", 0), ("-", 1),
-        ("{\"a\":1,\"a\":2}", 7), ("[{\"b\":{\"c\":1,\"c\":1}}]", 13),
-    ])
+    @Test(
+        "rejects malformed input with the offset",
+        arguments: [
+            ("{", 1), ("[1,]", 3), ("{\"a\" 1}", 5), ("01", 1), ("1.", 2), ("\"abc", 4), ("tru", 0), ("[1] x", 4),
+            ("\"\\ud800\"", 7), ("\"\\x\"", 3), ("\"a\u{01}\"", 2), ("", 0), ("-", 1),
+            ("{\"a\":1,\"a\":2}", 7), ("[{\"b\":{\"c\":1,\"c\":1}}]", 13),
+        ])
     func rejects(text: String, offset: Int) {
         let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
         #expect(error?.offset == offset, "\(text): \(String(describing: error))")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("Metadata decoding")
@@ -17,13 +18,27 @@ struct MetadataDecoderTests {
         let json: JSONValue = [
             "name": "lead", "label": ["zh-CN": "线索", "en": "Lead"], "title_field": "company",
             "fields": [
-                ["name": "company", "type": "text", "label": ["en": "Company"], "required": true, "unique": false, "indexed": true, "max_length": 200],
-                ["name": "stage", "type": "select", "label": ["en": "Stage"], "required": false, "unique": false, "indexed": false, "default": "new",
-                 "options": [["key": "new", "label": ["en": "New"], "color": "#3b82f6"], ["key": "won", "label": ["en": "Won"]]]],
-                ["name": "pains", "type": "multi_select", "label": ["en": "Pains"], "required": false, "unique": false, "indexed": false,
-                 "options": [["key": "a", "label": ["en": "A"]], ["key": "b", "label": ["en": "B"]]], "max_selections": 1],
-                ["name": "customer", "type": "relation", "label": ["en": "Customer"], "required": false, "unique": false, "indexed": false, "target": "customer"],
-                ["name": "no", "type": "auto_number", "label": ["en": "No"], "required": false, "unique": false, "indexed": false, "pattern": "LD-{YYYY}-{0000}"],
+                [
+                    "name": "company", "type": "text", "label": ["en": "Company"], "required": true, "unique": false, "indexed": true,
+                    "max_length": 200,
+                ],
+                [
+                    "name": "stage", "type": "select", "label": ["en": "Stage"], "required": false, "unique": false, "indexed": false,
+                    "default": "new",
+                    "options": [["key": "new", "label": ["en": "New"], "color": "#3b82f6"], ["key": "won", "label": ["en": "Won"]]],
+                ],
+                [
+                    "name": "pains", "type": "multi_select", "label": ["en": "Pains"], "required": false, "unique": false, "indexed": false,
+                    "options": [["key": "a", "label": ["en": "A"]], ["key": "b", "label": ["en": "B"]]], "max_selections": 1,
+                ],
+                [
+                    "name": "customer", "type": "relation", "label": ["en": "Customer"], "required": false, "unique": false, "indexed": false,
+                    "target": "customer",
+                ],
+                [
+                    "name": "no", "type": "auto_number", "label": ["en": "No"], "required": false, "unique": false, "indexed": false,
+                    "pattern": "LD-{YYYY}-{0000}",
+                ],
             ],
         ]
         let entity = try MetadataDecoder.entity(json, knownEntities: ["customer"])
@@ -47,8 +62,10 @@ struct MetadataDecoderTests {
             ],
         ])
         let fields = Set(found.compactMap(\.field))
-        for expected in ["name", "colour", "fields[0].name", "fields[1].options", "fields[2].options", "fields[3].target", "fields[4].name",
-                         "fields[4].max_length", "fields[5].type", "fields[6].pattern", "fields[7].options"] {
+        for expected in [
+            "name", "colour", "fields[0].name", "fields[1].options", "fields[2].options", "fields[3].target", "fields[4].name",
+            "fields[4].max_length", "fields[5].type", "fields[6].pattern", "fields[7].options",
+        ] {
             #expect(fields.contains(expected), "missing \(expected) in \(fields.sorted())")
         }
     }
@@ -64,8 +81,12 @@ struct MetadataDecoderTests {
         #expect(throws: TesseraError.self) { try MetadataDecoder.patchedField(["max_length": 3], existing: field) }
     }
 
-    @Test("API names", arguments: [("lead", true), ("a", true), ("follow_up_2", true), ("Lead", false), ("2x", false), ("_x", false),
-                                   ("a-b", false), ("线索", false), (String(repeating: "a", count: 48), true), (String(repeating: "a", count: 49), false)])
+    @Test(
+        "API names",
+        arguments: [
+            ("lead", true), ("a", true), ("follow_up_2", true), ("Lead", false), ("2x", false), ("_x", false),
+            ("a-b", false), ("线索", false), (String(repeating: "a", count: 48), true), (String(repeating: "a", count: 49), false),
+        ])
     func names(name: String, valid: Bool) {
         #expect(APIName.isValid(name) == valid)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TesseraCore
 
 @Suite("Packs")
@@ -29,8 +30,10 @@ struct PackLibraryTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("packs-" + UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("bad/entities"), withIntermediateDirectories: true)
-        try "id: bad\nversion: 1.0.0\nname: {en: Bad}\nentities: [thing]\n".write(to: root.appendingPathComponent("bad/pack.yaml"), atomically: true, encoding: .utf8)
-        try "name: thing\nfields:\n  - {name: x, type: select}\n".write(to: root.appendingPathComponent("bad/entities/thing.yaml"), atomically: true, encoding: .utf8)
+        try "id: bad\nversion: 1.0.0\nname: {en: Bad}\nentities: [thing]\n".write(
+            to: root.appendingPathComponent("bad/pack.yaml"), atomically: true, encoding: .utf8)
+        try "name: thing\nfields:\n  - {name: x, type: select}\n".write(
+            to: root.appendingPathComponent("bad/entities/thing.yaml"), atomically: true, encoding: .utf8)
         let library = PackLibrary(root: root)
         #expect(throws: TesseraError.self) { try library.load("nope") }
         let error = #expect(throws: TesseraError.self) { try library.load("bad") }

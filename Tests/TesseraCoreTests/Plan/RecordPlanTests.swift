@@ -16,9 +16,13 @@ struct RecordPlanTests {
         margin.result = .money
         var number = FieldDefinition(name: "lead_no", type: .autoNumber)
         number.pattern = "L-{0000}"
-        return EntityDefinition(name: "lead", fields: [required, FieldDefinition(name: "phone", type: .phone), FieldDefinition(name: "cost", type: .money),
-                                                       FieldDefinition(name: "amount", type: .money), margin, number,
-                                                       FieldDefinition(name: "presales", type: .user)])
+        return EntityDefinition(
+            name: "lead",
+            fields: [
+                required, FieldDefinition(name: "phone", type: .phone), FieldDefinition(name: "cost", type: .money),
+                FieldDefinition(name: "amount", type: .money), margin, number,
+                FieldDefinition(name: "presales", type: .user),
+            ])
     }
 
     func model() -> EntityModel { EntityModel(lead, related: { _ in nil }) }
@@ -26,8 +30,9 @@ struct RecordPlanTests {
     func caller(_ permissions: JSONValue?, special: [String] = []) throws -> Caller {
         var caller = Caller(tenant: tenant, userID: me, keyID: UUID(), roles: permissions == nil ? [] : ["rep"])
         guard let permissions else { return caller }
-        let role = try RoleDecoder.role(["name": "rep", "permissions": ["lead": permissions], "special": .array(special.map(JSONValue.string))],
-                                        entities: [lead])
+        let role = try RoleDecoder.role(
+            ["name": "rep", "permissions": ["lead": permissions], "special": .array(special.map(JSONValue.string))],
+            entities: [lead])
         caller.policy = AccessPolicy(roles: ["rep"], definitions: [role])
         return caller
     }

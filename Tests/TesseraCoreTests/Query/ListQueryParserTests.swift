@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("List query parsing")
@@ -8,8 +9,12 @@ struct ListQueryParserTests {
         stage.options = ["lead", "won", "lost"].map { SelectOption(key: $0, label: Label(en: $0)) }
         var tags = FieldDefinition(name: "tags", type: .multiSelect)
         tags.options = ["a", "b"].map { SelectOption(key: $0, label: Label(en: $0)) }
-        return EntityDefinition(name: "deal", fields: [FieldDefinition(name: "name", type: .text), stage, FieldDefinition(name: "amount", type: .money), tags,
-                                                       FieldDefinition(name: "closed", type: .boolean)])
+        return EntityDefinition(
+            name: "deal",
+            fields: [
+                FieldDefinition(name: "name", type: .text), stage, FieldDefinition(name: "amount", type: .money), tags,
+                FieldDefinition(name: "closed", type: .boolean),
+            ])
     }()
 
     func parse(_ query: String) throws -> ListQuery {
@@ -34,8 +39,12 @@ struct ListQueryParserTests {
         #expect(q.filters[0].operand == .list([.text("a,b"), .text("c\"d"), .text("');")]))
     }
 
-    @Test("bad filters are 400s naming the field", arguments: ["stage=eq.nope", "amount=gt.lots", "ghost=eq.1", "name=regex.x", "name=eq",
-                                                              "tags=eq.a", "stage=in.lead", "closed=is.maybe", "limit=0", "order=ghost.desc", "order=name.sideways", "count=sure", "select=ghost"])
+    @Test(
+        "bad filters are 400s naming the field",
+        arguments: [
+            "stage=eq.nope", "amount=gt.lots", "ghost=eq.1", "name=regex.x", "name=eq",
+            "tags=eq.a", "stage=in.lead", "closed=is.maybe", "limit=0", "order=ghost.desc", "order=name.sideways", "count=sure", "select=ghost",
+        ])
     func refused(query: String) {
         let error = #expect(throws: TesseraError.self) { try parse(query) }
         #expect(error?.status == 400 && error?.details.isEmpty == false)
@@ -57,7 +66,7 @@ struct ListQueryParserTests {
 
     @Test("query strings decode percent escapes and plus signs, and refuse broken ones")
     func queryStrings() throws {
-        #expect(try QueryString.parse("a=%E4%B8%AD+1&b") .map { "\($0.0)=\($0.1)" } == ["a=中 1", "b="])
+        #expect(try QueryString.parse("a=%E4%B8%AD+1&b").map { "\($0.0)=\($0.1)" } == ["a=中 1", "b="])
         #expect(throws: TesseraError.self) { try QueryString.parse("a=%ZZ") }
         #expect(throws: TesseraError.self) { try QueryString.parse("a=%FF") }
     }

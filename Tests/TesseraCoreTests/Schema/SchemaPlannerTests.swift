@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TesseraCore
 
 @Suite("Schema planning")
@@ -25,9 +26,13 @@ struct SchemaPlannerTests {
         let steps = try SchemaPlanner.changeField(from: text, to: number, in: "item")
         #expect(steps.first == .checkRows(entity: "item", check: .convertible(from: text, to: number)))
         #expect(steps.contains(.changeColumnType(entity: "item", from: text, to: number)))
-        #expect(throws: TesseraError.self) { try SchemaPlanner.changeField(from: text, to: FieldDefinition(name: "qty", type: .location), in: "item") }
-        for (from, to, ok) in [(FieldType.number, FieldType.money, true), (.money, .text, true), (.select, .multiSelect, true), (.multiSelect, .select, false),
-                               (.date, .datetime, true), (.boolean, .number, false), (.relation, .text, false), (.text, .autoNumber, false)] {
+        #expect(throws: TesseraError.self) {
+            try SchemaPlanner.changeField(from: text, to: FieldDefinition(name: "qty", type: .location), in: "item")
+        }
+        for (from, to, ok) in [
+            (FieldType.number, FieldType.money, true), (.money, .text, true), (.select, .multiSelect, true), (.multiSelect, .select, false),
+            (.date, .datetime, true), (.boolean, .number, false), (.relation, .text, false), (.text, .autoNumber, false),
+        ] {
             #expect(TypeConversion.isSupported(from: from, to: to) == ok, "\(from) → \(to)")
         }
     }
@@ -40,8 +45,11 @@ struct SchemaPlannerTests {
         #expect(steps == [.checkRows(entity: "lead", check: .noDuplicates(field: unique)), .createUnique(entity: "lead", field: unique)])
         var relation = FieldDefinition(name: "customer", type: .relation)
         relation.target = "customer"
-        #expect(SchemaPlanner.addField(relation, to: "lead") == [.addColumn(entity: "lead", field: relation), .addForeignKey(entity: "lead", field: relation),
-                                                                  .createIndex(entity: "lead", field: relation)])
+        #expect(
+            SchemaPlanner.addField(relation, to: "lead") == [
+                .addColumn(entity: "lead", field: relation), .addForeignKey(entity: "lead", field: relation),
+                .createIndex(entity: "lead", field: relation),
+            ])
     }
 
     @Test("deleting an entity others relate to is refused; packs create tables before foreign keys")
@@ -50,8 +58,9 @@ struct SchemaPlannerTests {
         relation.target = "customer"
         let current = [EntityDefinition(name: "customer"), EntityDefinition(name: "deal", fields: [relation])]
         #expect(throws: TesseraError.self) { try MetadataChangePlanner.deleteEntity("customer", current: current) }
-        let change = try MetadataChangePlanner.createEntities([EntityDefinition(name: "deal", fields: [relation]), EntityDefinition(name: "customer")], current: [],
-                                                              action: "pack.install", target: "x")
+        let change = try MetadataChangePlanner.createEntities(
+            [EntityDefinition(name: "deal", fields: [relation]), EntityDefinition(name: "customer")], current: [],
+            action: "pack.install", target: "x")
         let firstKey = change.steps.firstIndex { if case .addForeignKey = $0 { true } else { false } }
         let lastTable = change.steps.lastIndex { if case .createTable = $0 { true } else { false } }
         #expect(firstKey! > lastTable!)
