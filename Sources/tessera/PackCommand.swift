@@ -4,9 +4,10 @@ import TesseraApp
 import TesseraCore
 import TesseraStore
 
-/// `tessera pack list|install`.
+/// `tessera pack list|install|validate`.
 struct PackCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pack", abstract: "Template packs.", subcommands: [List.self, Install.self])
+    static let configuration = CommandConfiguration(
+        commandName: "pack", abstract: "Template packs.", subcommands: [List.self, Install.self, Validate.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the packs in the template market.")
@@ -54,6 +55,24 @@ struct PackCommand: AsyncParsableCommand {
                     throw ValidationError(error.message + error.details.map { "\n  " + $0.message }.joined())
                 }
             }
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a pack folder with the decoders and checks installing runs (no database); list every problem.")
+        @Argument(help: "The pack folder, e.g. templates-market/sales.") var folder: String
+
+        func run() async throws {
+            let report = PackValidator.validate(folder: URL(fileURLWithPath: folder))
+            if let pack = report.pack {
+                let counts = "\(pack.entities.count) entities, \(pack.roles.count) roles, \(pack.automations.count) automations"
+                Console.line("\(pack.id) \(pack.version): valid (\(counts), \(pack.assignmentRules.count) assignment rules)")
+                return
+            }
+            for problem in report.problems { Console.line(problem.message + (problem.field.map { "  [\($0)]" } ?? "")) }
+            Console.line("\(report.problems.count) problem(s)")
+            throw ExitCode(1)
         }
     }
 }

@@ -90,26 +90,36 @@ public struct PackLibrary: Sendable {
         if name == nil { problems.append(.init(field: "name", rule: "required", message: "\(id)/pack.yaml: name is required")) }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         let known = Set(entityNames)
-        let entities = try entityNames.map { (name: String) throws(TesseraError) -> EntityDefinition in
+        // Every file is decoded even when an earlier one fails, so one run names every problem.
+        func each<T>(_ names: [String], _ decode: (String) throws(TesseraError) -> T) -> [T] {
+            names.compactMap { name in
+                do throws(TesseraError) { return try decode(name) } catch {
+                    problems += error.details
+                    return nil
+                }
+            }
+        }
+        let entities = each(entityNames) { (name: String) throws(TesseraError) -> EntityDefinition in
             try member(id, folder: "entities", name, kind: "entity", name: \.name) { json throws(TesseraError) in
                 try MetadataDecoder.entity(json, knownEntities: known)
             }
         }
-        let roles = try roleNames.map { (name: String) throws(TesseraError) -> RoleDefinition in
+        let roles = each(roleNames) { (name: String) throws(TesseraError) -> RoleDefinition in
             try member(id, folder: "roles", name, kind: "role", name: \.name) { json throws(TesseraError) in
                 try RoleDecoder.role(json, entities: entities)
             }
         }
-        let rules = try ruleNames.map { (name: String) throws(TesseraError) -> AssignmentRule in
+        let rules = each(ruleNames) { (name: String) throws(TesseraError) -> AssignmentRule in
             try member(id, folder: "assignment-rules", name, kind: "assignment rule", name: \.name) { json throws(TesseraError) in
                 try AssignmentRuleDecoder.rule(json, entities: entities, roles: roles.map(\.name))
             }
         }
-        let automations = try automationNames.map { (name: String) throws(TesseraError) -> AutomationDefinition in
+        let automations = each(automationNames) { (name: String) throws(TesseraError) -> AutomationDefinition in
             try member(id, folder: "automations", name, kind: "automation", name: \.name) { json throws(TesseraError) in
                 try AutomationDecoder.automation(json, entities: entities, roles: roles.map(\.name), rules: rules)
             }
         }
+        guard problems.isEmpty else { throw .invalidMetadata(problems) }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
         manifest.automations = automations

@@ -38,11 +38,8 @@ public struct PackInstaller: Sendable {
                     """, logger: metadata.logger)
             }
         ) { current in
-            let change = try MetadataChangePlanner.createEntities(
-                pack.entities, current: current.entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
-            let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: current.roles, change: change)
-            let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: current.assignmentRules, change: withRoles)
-            return try AutomationChangePlanner.createAll(pack.automations, automations: current.automations, change: withRules)
+            try PackPlanner.install(
+                pack, entities: current.entities, roles: current.roles, rules: current.assignmentRules, automations: current.automations)
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }
