@@ -9,11 +9,17 @@ python3 -m pytest -q scripts/test_validate_packs.py
 status=0
 # The crash-recovery test runs the real `tessera` executable: build it with the tests.
 swift build --build-tests
+# Every pack, through the decoders and checks installing runs (the JSON Schemas were checked above).
+for pack in templates-market/*/pack.yaml; do .build/debug/tessera pack validate "$(dirname "$pack")"; done
 swift test "$@" || status=$?
+# The README's curl tour, run against the debug binary built above, so the README cannot drift from the server.
+tour_status=0
+python3 scripts/readme_tour.py .build/debug/tessera || tour_status=$?
 # The tests leave their cluster running for the next run; stop it at the end of a full run.
 if [ -z "${TESSERA_TEST_DATABASE_URL:-}" ] && [ -f "${TMPDIR:-/tmp}/tessera-tests/pg/postmaster.pid" ]; then
   pgctl=$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$pgctl" -D "${TMPDIR:-/tmp}/tessera-tests/pg" -m fast stop >/dev/null || true
   else "$pgctl" -D "${TMPDIR:-/tmp}/tessera-tests/pg" -m fast stop >/dev/null || true; fi
 fi
+[ "$status" -ne 0 ] || status=$tour_status
 exit $status

@@ -38,7 +38,7 @@ public struct RecordService: Sendable {
         return try await store.list(planned.plan, query, deletedOnly: pairs.contains { $0.0 == "deleted" && $0.1 == "only" })
     }
 
-    /// An export: the header columns, and the pages in turn (`next` is nil after the last).
+    /// An export: the header columns, the first page, and each next page in turn.
     public struct Export: Sendable {
         public let columns: [String]
         public let first: RecordStore.Page
