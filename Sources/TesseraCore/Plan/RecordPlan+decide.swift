@@ -16,10 +16,10 @@ extension RecordPlan {
             throw .forbidden("Your roles do not allow you to \(operation.action.rawValue) \(model.name) records.")
         }
         let hidden = access.map { Self.hidden($0, model) } ?? []
-        let userID = caller.userID.uuidString.lowercased()
-        let assigned = model.definition.fields.filter { $0.type == .user }.map(\.name)
         var scopes: [RecordAction: RowScope] = [:]
         if let access {
+            let userID = caller.userID.uuidString.lowercased()
+            let assigned = model.definition.fields.filter { $0.type == .user }.map(\.name)
             for action in RecordAction.allCases where !access.reach(action).isEverything {
                 scopes[action] = RowScope(reach: access.reach(action), userID: userID, assignedFields: assigned)
             }
@@ -30,7 +30,7 @@ extension RecordPlan {
         actor = RecordActor(caller)
         self.hidden = hidden
         self.scopes = scopes
-        fields = model.definition.fields.map { field in Self.fieldPlan(field, access: access, hidden: hidden) }
+        self.access = access
         effects = Effects(events: model.listeners, timers: model.timers, stageField: model.stage?.field, checksRules: model.checksWrites)
         let needed = evaluates || !model.formulas.isEmpty || model.checksWrites
         environment = needed ? Self.environment(caller, now: now) : .unused
@@ -39,10 +39,14 @@ extension RecordPlan {
     /// The entity as `caller` sees it (a related entity a filter reaches through a relation).
     public static func visible(_ caller: Caller, _ model: EntityModel) -> EntityDefinition {
         guard let access = access(caller, model) else { return model.definition }
-        let hidden = hidden(access, model)
-        guard !hidden.isEmpty else { return model.definition }
-        var copy = model.definition
-        copy.fields = copy.fields.filter { !hidden.contains($0.name) }
+        return visible(model.definition, hiding: hidden(access, model))
+    }
+
+    /// The entity without the hidden fields.
+    static func visible(_ entity: EntityDefinition, hiding hidden: Set<String>) -> EntityDefinition {
+        guard !hidden.isEmpty else { return entity }
+        var copy = entity
+        copy.fields = entity.fields.filter { !hidden.contains($0.name) }
         return copy
     }
 
@@ -70,7 +74,7 @@ extension RecordPlan {
         return hidden
     }
 
-    private static func fieldPlan(_ field: FieldDefinition, access: AccessPolicy.EntityAccess?, hidden: Set<String>) -> FieldPlan {
+    static func fieldPlan(_ field: FieldDefinition, access: AccessPolicy.EntityAccess?, hidden: Set<String>) -> FieldPlan {
         let level = access?.field(field.name) ?? .edit
         let computed = field.type == .formula || field.type == .autoNumber
         let reason: FieldPlan.Reason? =

@@ -35,8 +35,8 @@ public struct RecordPlan: Sendable {
     public let model: EntityModel
     public let tenant: Tenant
     public let actor: RecordActor
-    /// Every field of the entity, in definition order.
-    public let fields: [FieldPlan]
+    /// The caller's roles on the entity; nil for admins and the system's own work.
+    let access: AccessPolicy.EntityAccess?
     /// Fields the caller may not see: absent from records, filters, `select=`, `where=` and history.
     public let hidden: Set<String>
     /// Rows each action reaches; an action that reaches every row has no entry.
@@ -56,12 +56,7 @@ public struct RecordPlan: Sendable {
     public func scope(_ action: RecordAction) -> RowScope? { scopes[action] }
 
     /// The entity as this caller sees it: what queries are parsed against.
-    public var visibleEntity: EntityDefinition {
-        guard !hidden.isEmpty else { return entity }
-        var copy = entity
-        copy.fields = entity.fields.filter { !hidden.contains($0.name) }
-        return copy
-    }
+    public var visibleEntity: EntityDefinition { Self.visible(entity, hiding: hidden) }
 
     /// The columns of the caller's records, in order: system columns, then the visible fields.
     public var columns: [String] { SystemColumn.names + entity.fields.map(\.name).filter { !hidden.contains($0) } }
@@ -69,5 +64,8 @@ public struct RecordPlan: Sendable {
     /// The columns a record's JSON holds when fields are hidden (nil: the whole row).
     public var visibleColumns: [String]? { hidden.isEmpty ? nil : columns }
 
-    public func field(_ name: String) -> FieldPlan? { fields.first { $0.name == name } }
+    /// Every field of the entity, in definition order (derived when asked: most requests only need `hidden`).
+    public var fields: [FieldPlan] { entity.fields.map { Self.fieldPlan($0, access: access, hidden: hidden) } }
+
+    public func field(_ name: String) -> FieldPlan? { entity.field(name).map { Self.fieldPlan($0, access: access, hidden: hidden) } }
 }

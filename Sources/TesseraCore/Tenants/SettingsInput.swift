@@ -5,10 +5,6 @@ public struct SettingsInput: Sendable {
     public var channels: [String: NotificationChannel]?
     public var smtp: SMTPSettings??
 
-    /// Accounts are user management; channels and the mail server are automation set-up.
-    public var touchesAccounts: Bool { freezeAfterDays != nil }
-    public var touchesAutomation: Bool { channels != nil || smtp != nil }
-
     /// The keys the body sets, before anything is decoded (the permissions they need are checked first).
     public static func keys(_ json: JSONValue) throws(TesseraError) -> Set<String> {
         guard case .object(let members) = json, !members.isEmpty else {

@@ -17,8 +17,6 @@ enum JSONResponse {
 
 /// The error shape as a response; the only place a `TesseraError` becomes HTTP.
 enum TesseraErrorResponse {
-    static let unauthorized = TesseraError.unauthorized()
-
     static func make(_ error: TesseraError) -> Response {
         var headers: HTTPFields = [:]
         if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
