@@ -78,6 +78,49 @@ struct SalesPackRulesTests {
                 key, "lead", ["company": "另一家公司", "contact_name": "李总", "phone": "13900000000", "source_channel": "web_form"])
             #expect(fresh["duplicate_of"] == .null)
             #expect(fresh["is_referral"] == .bool(false))
+
+            // Editing the first lead afterwards does not make it a duplicate of the one that came later.
+            let edited = try await app.call(
+                .patch, "/api/v1/data/lead/\(firstID)", key: key, json: ["phone": "139-0000-0000", "contact_name": "王经理（采购）"])
+            #expect(edited.status == 200, "\(edited.text)")
+            #expect(edited.json?["duplicate_of"] == .null)
+            #expect(edited.json?["is_referral"] == .bool(false))
+        }
+    }
+
+    @Test("duplicates of a lead come in while the lead itself is edited: every write succeeds, none deadlocks")
+    func duplicatesWhileEditing() async throws {
+        try await TestApp.run { app in
+            let key = try await app.createTenant()
+            #expect(try await app.call(.post, "/api/v1/packs/sales/install", key: key).status == 201)
+            let first = try await app.create(
+                key, "lead", ["company": "宁波某仪器公司", "contact_name": "赵工", "phone": "13700000000", "source_channel": "web_form"])
+            let firstID = try #require(first["id"]?.stringValue)
+            // The edits touch the matched phone (the same number, spelled differently), so they run the
+            // duplicate rule too; the creates link to the first lead, whose row the edits hold.
+            let statuses = try await withThrowingTaskGroup(of: (String, Int, String).self) { group in
+                for i in 0..<12 {
+                    group.addTask {
+                        let phone = i % 2 == 0 ? "137 0000 0000" : "137-0000-0000"
+                        let reply = try await app.call(.patch, "/api/v1/data/lead/\(firstID)", key: key, json: ["phone": .string(phone)])
+                        return ("edit", reply.status, reply.text)
+                    }
+                    group.addTask {
+                        let reply = try await app.call(
+                            .post, "/api/v1/data/lead", key: key,
+                            json: ["company": "宁波某仪器公司", "contact_name": "赵工", "phone": "13700000000", "source_channel": "exhibition"])
+                        return ("create", reply.status, reply.text)
+                    }
+                }
+                var all: [(String, Int, String)] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            for (kind, status, text) in statuses {
+                #expect(status == (kind == "edit" ? 200 : 201), "\(kind): \(text)")
+            }
+            let linked = try await app.call(.get, "/api/v1/data/lead?duplicate_of=eq.\(firstID)&limit=100", key: key)
+            #expect(linked.data.count == 12, "\(linked.text)")
         }
     }
 

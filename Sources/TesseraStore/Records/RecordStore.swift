@@ -293,7 +293,9 @@ public struct RecordStore: Sendable {
         current.append(" AND q.deleted_at IS NULL")
         sql.appendScope(.update, to: &current)
         sql.appendUnlocked(to: &current)
-        current.append(" FOR UPDATE")
+        // NO KEY UPDATE, as the UPDATE itself takes: a plain FOR UPDATE would also block inserts whose
+        // foreign keys point here (a new duplicate lead linking to this one) and deadlock with them.
+        current.append(" FOR NO KEY UPDATE")
         guard let json = try await prepared.rows(current, on: connection, logger: logger).first?.decode(String.self) else {
             try await requireState(sql, id: id, expectedVersion: write.expectedVersion, on: connection)
             try await requireUnlocked(sql, id: id, on: connection)

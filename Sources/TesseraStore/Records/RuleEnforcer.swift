@@ -59,7 +59,11 @@ struct RuleEnforcer {
                 case .holds, .requiredWhen:
                     outcome.problems += try rule.violations(in: env)
                 case .duplicate(let match, let within):
-                    try await duplicate(rule, match, within, id: id, record: record, env: env, outcome: &outcome, on: connection)
+                    // An edit that leaves the matched values as they were was checked when they were
+                    // written. Skipping it also keeps background edits of a record (assignment, SLA
+                    // marks) from queueing on the lock that new duplicates of it take.
+                    if let old, match.allSatisfy({ old.fields[$0.name]?.bindText == record.fields[$0.name]?.bindText }) { continue }
+                    try await duplicate(rule, match, within, id: id, record: record, old: old, env: env, outcome: &outcome, on: connection)
                 case .noConflict(let condition):
                     try await conflict(rule, condition, id: id, env: env, outcome: &outcome, on: connection)
                 }
@@ -96,7 +100,7 @@ struct RuleEnforcer {
     }
 
     private func duplicate(
-        _ rule: CompiledRule, _ match: [FieldDefinition], _ within: Int64?, id: String, record: RecordValues,
+        _ rule: CompiledRule, _ match: [FieldDefinition], _ within: Int64?, id: String, record: RecordValues, old: RecordValues?,
         env: ExpressionEnvironment, outcome: inout Outcome, on connection: PostgresConnection
     ) async throws {
         var texts: [String] = []
@@ -128,9 +132,16 @@ struct RuleEnforcer {
             b.append(" AND o.created_at >= ")
             b.bind(.text(TimeText.timestamp(env.now - within)), cast: "timestamptz")
         }
+        let action = rule.rule.action ?? .block
+        if action != .block, case .timestamp(let created)? = old?.fields["created_at"] {
+            // A record is linked to (or flagged by) the one that came before it, never to a later one:
+            // an edited first lead must not point at its own duplicate.
+            b.append(" AND o.created_at < ")
+            b.bind(.text(TimeText.timestamp(created)), cast: "timestamptz")
+        }
         b.append(" ORDER BY o.created_at DESC LIMIT 1")
         guard let (existing, json) = try await prepared.rows(b, on: connection, logger: logger).first?.decode((String, String).self) else { return }
-        switch rule.rule.action ?? .block {
+        switch action {
         case .block:
             outcome.problems.append(rule.violation(field: rule.rule.fields.first ?? match.first?.name, extra: ["duplicate_of": .string(existing)]))
         case .flag, .link:
@@ -141,7 +152,8 @@ struct RuleEnforcer {
                     outcome.additions.append(.init(field: field, value: stored))
                 }
             }
-            if !rule.rule.copy.isEmpty, case .object(let members)? = try? JSONParser.parse(json) {
+            let members: [(String, JSONValue)] = if case .object(let m)? = try? JSONParser.parse(json) { m } else { [] }
+            if !rule.rule.copy.isEmpty {
                 for name in rule.rule.copy {
                     guard let field = model.definition.field(name), let value = members.first(where: { $0.0 == name })?.1 else { continue }
                     var ignored: [TesseraError.Detail] = []
@@ -151,7 +163,9 @@ struct RuleEnforcer {
                 }
             }
             if rule.rule.action == .link, let link = rule.rule.linkField, let field = model.definition.field(link) {
-                outcome.additions.append(.init(field: field, value: .text(existing)))
+                // Every duplicate points at the original, so "the duplicates of X" is one filter, not a chain.
+                let original = members.first(where: { $0.0 == link })?.1.stringValue ?? existing
+                outcome.additions.append(.init(field: field, value: .text(original)))
             }
         }
     }
