@@ -127,13 +127,13 @@ public struct TesseraRuntime: Sendable {
     /// If a pack fails to install, the tenant is removed again: nothing half-made is left.
     /// With `admin` (email and password) the tenant admin can also sign in at `/api/v1/auth/login`.
     public func createTenant(
-        slug: String, name: String, timeZone: String?, packs packIDs: [String] = [],
+        slug: String, name: String, timeZone: String?, locale: MessageLocale? = nil, packs packIDs: [String] = [],
         admin: (email: String, password: String)? = nil
     ) async throws -> (Tenant, String) {
         for pack in packIDs { _ = try packs.load(pack) }
         let hash: String? = if let admin { await users.hasher.hash(admin.password) } else { nil }
         let (tenant, key) = try await tenants.create(
-            slug: slug, name: name, timeZone: timeZone ?? "Asia/Shanghai",
+            slug: slug, name: name, timeZone: timeZone ?? "Asia/Shanghai", locale: locale,
             adminEmail: admin?.email, adminPasswordHash: hash)
         do {
             for pack in packIDs { _ = try await installer.install(pack, into: tenant, actor: nil) }

@@ -58,7 +58,7 @@ public struct RecordService: Sendable {
     /// The list's filters, order, select and where=, walked a page at a time (`export` permission).
     public func export(_ caller: Caller, entity: String, _ pairs: [(String, String)]) async throws -> Export {
         let planned = try await plan(.list, caller, entity: entity, evaluates: pairs.contains { $0.0 == "where" })
-        guard planned.policy?.has(.export) == true else { throw TesseraError.forbidden("Exporting records needs the 'export' permission.") }
+        guard planned.policy?.has(.export) == true else { throw TesseraError.forbidden(.exportNeedsPermission) }
         let plan = planned.plan
         let parsed = try Self.query(pairs.filter { !["limit", "cursor", "count"].contains($0.0) }, planned)
         var query = parsed
@@ -69,7 +69,7 @@ public struct RecordService: Sendable {
             throw TesseraError.validation([
                 .init(
                     field: nil, rule: "export_limit",
-                    message: "\(total) records match; an export takes at most \(Self.maxExportRows). Narrow the filters.")
+                    .exportLimit(total: total, max: Self.maxExportRows))
             ])
         }
         query.exactCount = false
@@ -142,7 +142,7 @@ public struct RecordService: Sendable {
         else {
             let other = try await locks.current(caller.tenant, entity: entity, recordID: recordID)
             throw TesseraError(
-                status: 423, code: "record_locked", message: "The \(entity) \(recordID) is locked by someone else until \(other?.until ?? "later").")
+                status: 423, code: "record_locked", .lockedBySomeone(entity: entity, id: recordID, until: other?.until ?? "later"))
         }
         return (caller.userID.uuidString.lowercased(), lock.until)
     }
@@ -156,8 +156,7 @@ public struct RecordService: Sendable {
         if try await !locks.unlock(caller.tenant, entity: entity, recordID: recordID, holder: anyone ? nil : caller.userID),
             let other = try await locks.current(caller.tenant, entity: entity, recordID: recordID)
         {
-            throw TesseraError.forbidden(
-                "The \(entity) \(recordID) is locked by someone else until \(other.until); only they or an admin can unlock it.")
+            throw TesseraError.forbidden(.unlockRefused(entity: entity, id: recordID, until: other.until))
         }
     }
 

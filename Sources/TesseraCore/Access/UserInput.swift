@@ -19,6 +19,8 @@ public struct UserInput: Sendable, Equatable {
     public var managerID: String??
     public var kind: UserKind?
     public var status: UserStatus?
+    /// The user's language for built-in messages; null goes back to the tenant's.
+    public var locale: MessageLocale??
 
     /// bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut.
     public static let passwordBytes = 8...72
@@ -26,7 +28,7 @@ public struct UserInput: Sendable, Equatable {
     public static func check(_ json: JSONValue, creating: Bool) throws(TesseraError) -> UserInput {
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .validation(problems) }
-        reader.rejectUnknown(allowed: ["name", "email", "password", "roles", "team_id", "manager_id", "kind", "status"])
+        reader.rejectUnknown(allowed: ["name", "email", "password", "roles", "team_id", "manager_id", "kind", "status", "locale"])
         var input = UserInput()
         if let name = reader.string("name") {
             let trimmed = String(name.trimmingWhitespace)
@@ -72,6 +74,9 @@ public struct UserInput: Sendable, Equatable {
             default: reader.fail("status", rule: "enum", "status can be set to active (also unfreezes) or disabled")
             }
         }
+        if reader.has("locale") {
+            input.locale = Self.locale(&reader)
+        }
         if creating, input.kind != .integration, input.email == nil {
             reader.fail("email", rule: "required", "a person needs an email to sign in with")
         }
@@ -81,6 +86,27 @@ public struct UserInput: Sendable, Equatable {
         problems += reader.problems
         guard problems.isEmpty else { throw .validation(problems) }
         return input
+    }
+
+    /// What people may change about themselves (`PATCH /api/v1/me`): their name and language.
+    public static func checkOwn(_ json: JSONValue) throws(TesseraError) -> UserInput {
+        var problems: [TesseraError.Detail] = []
+        guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .validation(problems) }
+        reader.rejectUnknown(allowed: ["name", "locale"])
+        problems += reader.problems
+        guard problems.isEmpty else { throw .validation(problems) }
+        return try check(json, creating: false)
+    }
+
+    /// A `locale` member: zh-CN or en, or null for "not set"; nil (and a problem) otherwise.
+    static func locale(_ reader: inout ObjectReader) -> MessageLocale?? {
+        if reader.raw("locale")?.isNull == true { return .some(nil) }
+        guard let tag = reader.string("locale") else { return nil }
+        guard let locale = MessageLocale(rawValue: tag) else {
+            reader.fail("locale", rule: "locale", "locale must be one of \(MessageLocale.allCases.map(\.rawValue).joined(separator: ", ")) or null")
+            return nil
+        }
+        return .some(locale)
     }
 
     /// Why a new password is refused, or nil.

@@ -6,6 +6,8 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
         public var rule: String
         public var message: String
         public var extra: [String: JSONValue]
+        /// The message in other languages; `message` is the English one (or the only one).
+        public var texts: [MessageLocale: String] = [:]
 
         public init(field: String?, rule: String, message: String, extra: [String: JSONValue] = [:]) {
             self.field = field
@@ -14,12 +16,22 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
             self.extra = extra
         }
 
+        /// A problem worded by the catalogue, in every language it speaks.
+        public init(field: String?, rule: String, _ message: Message, extra: [String: JSONValue] = [:]) {
+            self.init(field: field, rule: rule, message: message.text(.en), extra: extra)
+            texts = message.texts
+        }
+
+        /// The message in `locale`, else the English one.
+        public func text(_ locale: MessageLocale) -> String { texts[locale] ?? message }
+
         /// The same problem reported one level down: `field` goes before the field path (or,
         /// with `whenNoField`, stands for a missing one), `message` before the message.
         public func prefixed(field prefix: String, message messagePrefix: String, whenNoField: String? = nil) -> Detail {
             var d = self
             d.field = self.field.map { prefix + $0 } ?? whenNoField
             d.message = messagePrefix + self.message
+            d.texts = texts.mapValues { messagePrefix + $0 }
             return d
         }
 
@@ -34,6 +46,8 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
     public var details: [Detail]
     /// Seconds a client should wait before retrying (429), sent as `Retry-After`.
     public var retryAfter: Int?
+    /// The message in other languages; `message` is the English one.
+    public var texts: [MessageLocale: String] = [:]
 
     public init(status: Int, code: String, message: String, details: [Detail] = []) {
         self.status = status
@@ -42,19 +56,45 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
         self.details = details
     }
 
+    public init(status: Int, code: String, _ message: Message, details: [Detail] = []) {
+        self.init(status: status, code: code, message: message.text(.en), details: details)
+        texts = message.texts
+    }
+
+    /// The error as a caller reading `locale` sees it: every message of the catalogue (and every
+    /// rule message) in that language; messages the catalogue lacks stay as written.
+    public func localized(_ locale: MessageLocale) -> TesseraError {
+        var copy = self
+        copy.message = texts[locale] ?? message
+        copy.details = details.map { detail in
+            var d = detail
+            d.message = detail.text(locale)
+            return d
+        }
+        return copy
+    }
+
     public var description: String { "\(status) \(code): \(message)" }
 
     public static func badRequest(_ message: String, code: String = "bad_request", details: [Detail] = []) -> TesseraError {
         .init(status: 400, code: code, message: message, details: details)
     }
     public static func malformedJSON(_ error: JSONSyntaxError) -> TesseraError {
-        .init(status: 400, code: "malformed_json", message: "The request body is not valid JSON: \(error.message) at byte \(error.offset).")
+        .init(status: 400, code: "malformed_json", .malformedJSON(error.message, offset: error.offset))
     }
-    public static func unauthorized(_ message: String = "A valid API key is required: send 'Authorization: Bearer <key>'.") -> TesseraError {
-        .init(status: 401, code: "unauthorized", message: message)
-    }
+    public static func unauthorized(_ message: Message = .keyRequired) -> TesseraError { .init(status: 401, code: "unauthorized", message) }
     public static func forbidden(_ message: String) -> TesseraError { .init(status: 403, code: "forbidden", message: message) }
+    public static func forbidden(_ message: Message, details: [Detail] = []) -> TesseraError {
+        .init(status: 403, code: "forbidden", message, details: details)
+    }
     public static func notFound(_ message: String) -> TesseraError { .init(status: 404, code: "not_found", message: message) }
+    public static func notFound(_ message: Message) -> TesseraError { .init(status: 404, code: "not_found", message) }
+    public static func badRequest(_ message: Message, code: String = "bad_request", details: [Detail] = []) -> TesseraError {
+        .init(status: 400, code: code, message, details: details)
+    }
+    public static func conflict(_ message: Message, code: String = "conflict", details: [Detail] = []) -> TesseraError {
+        .init(status: 409, code: code, message, details: details)
+    }
     public static func conflict(_ message: String, code: String = "conflict", details: [Detail] = []) -> TesseraError {
         .init(status: 409, code: code, message: message, details: details)
     }
@@ -62,20 +102,29 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
         .init(status: 412, code: "precondition_failed", message: message)
     }
     public static func payloadTooLarge(limit: Int) -> TesseraError {
-        .init(status: 413, code: "payload_too_large", message: "The request body is larger than the limit of \(limit) bytes.")
+        .init(status: 413, code: "payload_too_large", .payloadTooLarge(limit: limit))
     }
     public static func unsupportedMediaType(_ message: String) -> TesseraError {
         .init(status: 415, code: "unsupported_media_type", message: message)
     }
     public static func validation(_ details: [Detail], message: String? = nil) -> TesseraError {
-        let text =
-            message ?? (details.count == 1 ? details[0].message : "\(details.count) problems: \(details.map(\.message).joined(separator: "; "))")
-        return .init(status: 422, code: "validation_failed", message: text, details: details)
+        if let message { return .init(status: 422, code: "validation_failed", message: message, details: details) }
+        return summarized(details, code: "validation_failed") { .problems($0, $1) }
     }
     public static func invalidMetadata(_ details: [Detail]) -> TesseraError {
-        let text =
-            details.count == 1 ? details[0].message : "\(details.count) problems in the definition: \(details.map(\.message).joined(separator: "; "))"
-        return .init(status: 422, code: "invalid_metadata", message: text, details: details)
+        summarized(details, code: "invalid_metadata") { .definitionProblems($0, $1) }
+    }
+
+    /// A 422 whose message is its one detail's, or a count and the list, in each language some
+    /// detail speaks.
+    private static func summarized(_ details: [Detail], code: String, _ many: (Int, [String]) -> Message) -> TesseraError {
+        var error = TesseraError(status: 422, code: code, message: "", details: details)
+        for locale in MessageLocale.allCases where locale == .en || details.contains(where: { $0.texts[locale] != nil }) {
+            let texts = details.map { $0.text(locale) }
+            let text = texts.count == 1 ? texts[0] : many(texts.count, texts).text(locale)
+            if locale == .en { error.message = text } else { error.texts[locale] = text }
+        }
+        return error
     }
     public static func `internal`(_ message: String = "An internal error occurred.") -> TesseraError {
         .init(status: 500, code: "internal_error", message: message)

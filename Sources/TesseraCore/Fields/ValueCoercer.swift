@@ -3,27 +3,27 @@
 /// users, files, uniqueness) happen in the store.
 public enum ValueCoercer {
     public static func coerce(_ value: JSONValue, for field: FieldDefinition, problems: inout [TesseraError.Detail]) -> StoredValue? {
-        func fail(_ rule: String, _ message: String, _ extra: [String: JSONValue] = [:]) -> StoredValue? {
-            problems.append(.init(field: field.name, rule: rule, message: "\(field.name): \(message)", extra: extra))
+        func fail(_ rule: String, _ message: Message, _ extra: [String: JSONValue] = [:]) -> StoredValue? {
+            problems.append(.init(field: field.name, rule: rule, .about(field.name, message), extra: extra))
             return nil
         }
         if value.isNull { return .null }
         switch field.type {
         case .text, .longText, .email, .phone, .url:
-            guard case .string(let s) = value else { return fail("type", "expected a string, got \(value.typeName)") }
+            guard case .string(let s) = value else { return fail("type", .expected(.string, got: value.typeName)) }
             if let max = field.effectiveMaxLength, s.count > max {
-                return fail("max_length", "must be at most \(max) characters (got \(s.count))", ["max": .number(max)])
+                return fail("max_length", .maxLength(max, got: s.count), ["max": .number(max)])
             }
             switch field.type {
-            case .email where !isEmail(s): return fail("email", "'\(s)' is not an email address")
+            case .email where !isEmail(s): return fail("email", .notEmail(s))
             case .phone where !isPhone(s):
-                return fail("phone", "'\(s)' is not a phone number (digits, optional leading +, spaces, - and parentheses)")
-            case .url where !isURL(s): return fail("url", "'\(s)' is not an http(s) URL")
+                return fail("phone", .notPhone(s))
+            case .url where !isURL(s): return fail("url", .notURL(s))
             default: return .text(s)
             }
         case .number:
-            guard case .number(let text) = value else { return fail("type", "expected a whole number, got \(value.typeName)") }
-            guard let i = Int64(text) ?? exactInteger(text) else { return fail("type", "expected a whole number, got \(text)") }
+            guard case .number(let text) = value else { return fail("type", .expected(.wholeNumber, got: value.typeName)) }
+            guard let i = Int64(text) ?? exactInteger(text) else { return fail("type", .expected(.wholeNumber, got: text)) }
             if let problem = rangeProblem(Double(i), field) { return fail("range", problem) }
             return .integer(i)
         case .decimal, .money, .percent:
@@ -31,77 +31,77 @@ public enum ValueCoercer {
             switch value {
             case .number(let n): text = n
             case .string(let s) where isDecimalText(s): text = s
-            default: return fail("type", "expected a number, got \(value.typeName)")
+            default: return fail("type", .expected(.number, got: value.typeName))
             }
             if field.type == .money {
-                if text.contains(where: { $0 == "e" || $0 == "E" }) { return fail("type", "write money without an exponent") }
+                if text.contains(where: { $0 == "e" || $0 == "E" }) { return fail("type", .moneyExponent) }
                 if let dot = text.firstIndex(of: "."), text[text.index(after: dot)...].count > 2 {
-                    return fail("scale", "money has at most 2 decimal places (got \(text))")
+                    return fail("scale", .moneyScale(got: text))
                 }
                 let integerDigits = text.prefix(while: { $0 != "." }).filter(\.isNumber).count
-                if integerDigits > 16 { return fail("range", "is too large for a money amount") }
+                if integerDigits > 16 { return fail("range", .moneyTooLarge) }
             } else if text.filter(\.isNumber).count > 30 {
-                return fail("range", "has more than 30 digits")
+                return fail("range", .tooManyDigits)
             }
-            guard let d = Double(text), d.isFinite else { return fail("type", "expected a number, got \(text)") }
+            guard let d = Double(text), d.isFinite else { return fail("type", .expected(.number, got: text)) }
             if let problem = rangeProblem(d, field) { return fail("range", problem) }
             return .text(text)
         case .boolean:
-            guard case .bool(let b) = value else { return fail("type", "expected true or false, got \(value.typeName)") }
+            guard case .bool(let b) = value else { return fail("type", .expected(.boolean, got: value.typeName)) }
             return .bool(b)
         case .date:
-            guard case .string(let s) = value, DateTimeText.isValidDate(s) else { return fail("date", "expected a date like 2026-11-23") }
+            guard case .string(let s) = value, DateTimeText.isValidDate(s) else { return fail("date", .expectedDate) }
             return .text(s)
         case .datetime:
             guard case .string(let s) = value, DateTimeText.isValidDateTime(s) else {
-                return fail("datetime", "expected an RFC 3339 date-time with a time zone, like 2026-11-23T09:30:00+08:00")
+                return fail("datetime", .expectedDateTime)
             }
             return .text(s)
         case .select:
-            guard case .string(let key) = value else { return fail("type", "expected an option key (string), got \(value.typeName)") }
+            guard case .string(let key) = value else { return fail("type", .expected(.optionKey, got: value.typeName)) }
             guard field.option(key) != nil else {
-                return fail("option", "'\(key)' is not an option; use one of: \(field.options.map(\.key).joined(separator: ", "))")
+                return fail("option", .notAnOption(key, options: field.options.map(\.key)))
             }
             return .text(key)
         case .multiSelect:
-            guard case .array(let elements) = value else { return fail("type", "expected an array of option keys, got \(value.typeName)") }
+            guard case .array(let elements) = value else { return fail("type", .expected(.optionKeys, got: value.typeName)) }
             var keys: [String] = []
             for element in elements {
-                guard case .string(let key) = element else { return fail("type", "expected an array of option keys") }
+                guard case .string(let key) = element else { return fail("type", .expected(.optionKeys, got: "[" + element.typeName + "]")) }
                 guard field.option(key) != nil else {
-                    return fail("option", "'\(key)' is not an option; use one of: \(field.options.map(\.key).joined(separator: ", "))")
+                    return fail("option", .notAnOption(key, options: field.options.map(\.key)))
                 }
-                guard !keys.contains(key) else { return fail("duplicate", "'\(key)' is selected twice") }
+                guard !keys.contains(key) else { return fail("duplicate", .selectedTwice(key)) }
                 keys.append(key)
             }
             if let max = field.maxSelections, keys.count > max {
-                return fail("max_selections", "at most \(max) may be selected (got \(keys.count))", ["max": .number(max)])
+                return fail("max_selections", .tooManySelected(max: max, got: keys.count), ["max": .number(max)])
             }
             return .textArray(keys)
         case .user, .relation:
             guard case .string(let s) = value, let id = UUIDText.normalized(s) else {
-                return fail("type", "expected a record id (UUID)")
+                return fail("type", .expectedRecordID)
             }
             return .text(id)
         case .attachment:
-            guard case .array(let elements) = value else { return fail("type", "expected an array of file ids") }
+            guard case .array(let elements) = value else { return fail("type", .expected(.fileIDs, got: value.typeName)) }
             var ids: [String] = []
             for element in elements {
                 guard case .string(let s) = element, let id = UUIDText.normalized(s) else {
-                    return fail("type", "expected an array of file ids (UUIDs)")
+                    return fail("type", .expectedFileIDs)
                 }
-                guard !ids.contains(id) else { return fail("duplicate", "file \(id) is attached twice") }
+                guard !ids.contains(id) else { return fail("duplicate", .attachedTwice(id)) }
                 ids.append(id)
             }
             if let min = field.minCount, ids.count < min {
-                return fail("min_count", "needs at least \(min) file(s) (got \(ids.count))", ["min": .number(min)])
+                return fail("min_count", .tooFewFiles(min: min, got: ids.count), ["min": .number(min)])
             }
             if let max = field.maxCount, ids.count > max {
-                return fail("max_count", "allows at most \(max) file(s) (got \(ids.count))", ["max": .number(max)])
+                return fail("max_count", .tooManyFiles(max: max, got: ids.count), ["max": .number(max)])
             }
             return .textArray(ids)
         case .location:
-            guard case .object = value else { return fail("type", "expected {\"lat\":…,\"lng\":…,\"address\":…}") }
+            guard case .object = value else { return fail("type", .expectedLocation) }
             var problems2: [TesseraError.Detail] = []
             guard var reader = ObjectReader(value, path: field.name, problems: &problems2) else { return nil }
             reader.rejectUnknown(allowed: ["lat", "lng", "address"])
@@ -109,23 +109,23 @@ public enum ValueCoercer {
             let address = reader.string("address")
             problems2 += reader.problems
             guard problems2.isEmpty, let lat, let lng else {
-                return fail("location", "expected {\"lat\":…,\"lng\":…,\"address\":…} with numeric lat and lng")
+                return fail("location", .expectedLocation)
             }
-            guard (-90...90).contains(lat), (-180...180).contains(lng) else { return fail("location", "lat must be within ±90 and lng within ±180") }
-            if let address, address.count > 500 { return fail("max_length", "address must be at most 500 characters") }
+            guard (-90...90).contains(lat), (-180...180).contains(lng) else { return fail("location", .locationRange) }
+            if let address, address.count > 500 { return fail("max_length", .addressTooLong) }
             var members: [(String, JSONValue)] = [("lat", value["lat"]!), ("lng", value["lng"]!)]
             if let address { members.append(("address", .string(address))) }
             return .json(JSONWriter.string(.object(members)))
         case .autoNumber:
-            return fail("read_only", "is numbered by the server and cannot be written")
+            return fail("read_only", .autoNumbered)
         case .formula:
-            return fail("read_only", "is computed from its expression and cannot be written")
+            return fail("read_only", .computed)
         }
     }
 
-    static func rangeProblem(_ value: Double, _ field: FieldDefinition) -> String? {
-        if let min = field.min, value < min { return "must be at least \(JSONWriter.string(.number(min)))" }
-        if let max = field.max, value > max { return "must be at most \(JSONWriter.string(.number(max)))" }
+    static func rangeProblem(_ value: Double, _ field: FieldDefinition) -> Message? {
+        if let min = field.min, value < min { return .atLeast(JSONWriter.string(.number(min))) }
+        if let max = field.max, value > max { return .atMost(JSONWriter.string(.number(max))) }
         return nil
     }
 

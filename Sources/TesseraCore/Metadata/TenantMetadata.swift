@@ -48,7 +48,7 @@ public struct TenantMetadata: Sendable {
 
     /// The entity with what is compiled from it, or a 404 naming it.
     public func model(_ name: String) throws(TesseraError) -> EntityModel {
-        guard let model = models[name] else { throw .notFound("No entity '\(name)'.") }
+        guard let model = models[name] else { throw .notFound(.noEntity(name)) }
         return model
     }
 
@@ -58,7 +58,7 @@ public struct TenantMetadata: Sendable {
 
     /// The entity, or a 404 naming it.
     public func require(_ name: String) throws(TesseraError) -> EntityDefinition {
-        guard let entity = byName[name] else { throw .notFound("No entity '\(name)'.") }
+        guard let entity = byName[name] else { throw .notFound(.noEntity(name)) }
         return entity
     }
 

@@ -13,7 +13,7 @@ extension RecordPlan {
     ) throws(TesseraError) {
         let access = Self.access(caller, model)
         if let access, access.reach(operation.action).isNothing {
-            throw .forbidden("Your roles do not allow you to \(operation.action.rawValue) \(model.name) records.")
+            throw .forbidden(.actionForbidden(action: operation.action.rawValue, entity: model.name))
         }
         let hidden = access.map { Self.hidden($0, model) } ?? []
         var scopes: [RecordAction: RowScope] = [:]
@@ -96,12 +96,12 @@ extension RecordPlan {
         let bulk: Bool
         if case .array(let array) = body {
             guard policy?.has(.import) ?? true else {
-                throw .forbidden("Creating records in bulk (an array) needs the 'import' permission; send one record per request.")
+                throw .forbidden(.bulkNeedsImport)
             }
-            guard !array.isEmpty else { throw .validation([.init(field: nil, rule: "empty", message: "The array holds no records.")]) }
+            guard !array.isEmpty else { throw .validation([.init(field: nil, rule: "empty", .emptyArray)]) }
             guard array.count <= Self.maxBulk else {
                 throw .validation([
-                    .init(field: nil, rule: "bulk_limit", message: "At most \(Self.maxBulk) records per request (got \(array.count)).")
+                    .init(field: nil, rule: "bulk_limit", .bulkLimit(max: Self.maxBulk, got: array.count))
                 ])
             }
             items = array
@@ -137,9 +137,9 @@ extension RecordPlan {
         guard case .object(let members) = body else { return }
         let refused = members.map(\.0).filter { field($0)?.refusedByRoles == true }
         guard !refused.isEmpty else { return }
-        throw TesseraError(
-            status: 403, code: "forbidden", message: "Your roles do not allow you to change \(refused.joined(separator: ", ")) on \(entity.name).",
-            details: refused.map { .init(field: $0, rule: "field_permission", message: "\($0) is read-only for you") })
+        throw .forbidden(
+            .fieldsReadOnly(refused, entity: entity.name),
+            details: refused.map { .init(field: $0, rule: "field_permission", .about($0, .fieldReadOnly)) })
     }
 
     /// Owners other than the caller, when the action does not reach every row (the caller's own

@@ -15,7 +15,7 @@ public enum ListQueryParser {
             switch name {
             case "limit":
                 guard let n = Int(value), n >= 1 else {
-                    problems.append(.init(field: "limit", rule: "limit", message: "limit must be a whole number from 1 to \(ListQuery.maxLimit)"))
+                    problems.append(.init(field: "limit", rule: "limit", .limitRange(max: ListQuery.maxLimit)))
                     continue
                 }
                 query.limit = min(n, ListQuery.maxLimit)
@@ -26,7 +26,7 @@ public enum ListQueryParser {
                 for part in value.split(separator: ",") {
                     let name = part.trimmingCharacters(in: .whitespaces)
                     if Column.resolve(name, in: entity) == nil {
-                        problems.append(.init(field: name, rule: "unknown_field", message: "select: '\(name)' is not a field of \(entity.name)"))
+                        problems.append(.init(field: name, rule: "unknown_field", .selectNotAField(name, entity: entity.name)))
                     } else if !columns.contains(name) {
                         columns.append(name)
                     }
@@ -42,14 +42,13 @@ public enum ListQueryParser {
                 query.includeDeleted = value == "true" || value == "only"
             case "count":
                 guard value == "exact" else {
-                    problems.append(.init(field: "count", rule: "count", message: "count takes only the value 'exact'"))
+                    problems.append(.init(field: "count", rule: "count", .countExact))
                     continue
                 }
                 query.exactCount = true
             default:
                 guard let column = Column.resolve(name, in: entity) else {
-                    problems.append(
-                        .init(field: name, rule: "unknown_field", message: "'\(name)' is not a field of \(entity.name) (nor a query parameter)"))
+                    problems.append(.init(field: name, rule: "unknown_field", .notAFieldNorParameter(name, entity: entity.name)))
                     continue
                 }
                 do {
@@ -64,9 +63,7 @@ public enum ListQueryParser {
             query.after = try decodeCursor(cursorText, signature: query.orderSignature, keys: query.order.count)
         }
         guard problems.isEmpty else {
-            throw .badRequest(
-                problems.count == 1 ? problems[0].message : "The query string has \(problems.count) problems.", code: "invalid_query",
-                details: problems)
+            throw invalid(problems)
         }
         return query
     }
@@ -78,12 +75,11 @@ public enum ListQueryParser {
             for part in text.split(separator: ",") {
                 let pieces = part.split(separator: ".").map(String.init)
                 guard let name = pieces.first, let column = Column.resolve(name, in: entity) else {
-                    problems.append(
-                        .init(field: "order", rule: "unknown_field", message: "order: '\(pieces.first ?? "")' is not a field of \(entity.name)"))
+                    problems.append(.init(field: "order", rule: "unknown_field", .orderNotAField(pieces.first ?? "", entity: entity.name)))
                     continue
                 }
                 guard column.type.isBtreeIndexable else {
-                    problems.append(.init(field: "order", rule: "order", message: "order: \(column.type.rawValue) field '\(name)' cannot be sorted"))
+                    problems.append(.init(field: "order", rule: "order", .orderType(type: column.type.rawValue, field: name)))
                     continue
                 }
                 var descending = false
@@ -95,15 +91,14 @@ public enum ListQueryParser {
                     case "nullsfirst": nullsFirst = true
                     case "nullslast": nullsFirst = false
                     default:
-                        problems.append(
-                            .init(field: "order", rule: "order", message: "order: '\(modifier)' is not asc, desc, nullsfirst or nullslast"))
+                        problems.append(.init(field: "order", rule: "order", .orderModifier(modifier)))
                     }
                 }
                 if keys.contains(where: { $0.column.name == name }) { continue }
                 keys.append(.init(column: column, descending: descending, nullsFirst: nullsFirst ?? descending))
             }
         }
-        guard problems.isEmpty else { throw .badRequest(problems[0].message, code: "invalid_query", details: problems) }
+        guard problems.isEmpty else { throw invalid(problems) }
         // The newest first by default; id (UUIDv7, time-ordered) breaks ties and makes the order total.
         let idDescending = keys.last?.descending ?? true
         if !keys.contains(where: { $0.column.name == "id" }) {
@@ -119,13 +114,7 @@ public enum ListQueryParser {
         var negated = false
         if rest.hasPrefix("not.") { negated = true; rest = rest.dropFirst(4) }
         guard let dot = rest.firstIndex(of: "."), let op = FilterOperator(rawValue: String(rest[..<dot])) else {
-            throw problem(
-                column, "filter",
-                """
-                \(column.name): expected operator.value, e.g. \(column.name)=eq.something (operators: \
-                \(FilterOperator.allCases.map(\.rawValue).joined(separator: " ")))
-                """
-            )
+            throw problem(column, "filter", .expectedOperator(column.name, operators: FilterOperator.allCases.map(\.rawValue)))
         }
         let valueText = String(rest[rest.index(after: dot)...])
         let isArray = column.type == .multiSelect || column.type == .attachment
@@ -137,31 +126,31 @@ public enum ListQueryParser {
             case "not_null": operand = .notNull
             case "true" where column.type == .boolean: operand = .isTrue
             case "false" where column.type == .boolean: operand = .isFalse
-            default: throw problem(column, "filter", "\(column.name): is. takes null, not_null, or true/false for boolean fields")
+            default: throw problem(column, "filter", .isTakes)
             }
             return Filter(column: column, op: op, negated: negated, operand: operand)
         case .in:
-            guard !isArray else { throw problem(column, "filter", "\(column.name): use cs.{…} or ov.{…} for \(column.type.rawValue) fields") }
+            guard !isArray else { throw problem(column, "filter", .useContains(type: column.type.rawValue)) }
             let items = try list(valueText, open: "(", close: ")", column: column)
-            guard items.count <= 1000 else { throw problem(column, "filter", "\(column.name): in.(…) takes at most 1000 values") }
+            guard items.count <= 1000 else { throw problem(column, "filter", .inLimit) }
             return Filter(column: column, op: op, negated: negated, operand: .list(try items.map { v throws(TesseraError) in try scalar(column, v) }))
         case .cs, .ov:
-            guard isArray else { throw problem(column, "filter", "\(column.name): cs. and ov. apply to multi_select and attachment fields") }
+            guard isArray else { throw problem(column, "filter", .containsOnArrays) }
             let items = try list(valueText, open: "{", close: "}", column: column)
             if column.type == .multiSelect, let field = column.field {
                 for item in items where field.option(item) == nil {
-                    throw problem(column, "option", "\(column.name): '\(item)' is not an option")
+                    throw problem(column, "option", .filterNotOption(item))
                 }
             }
             return Filter(column: column, op: op, negated: negated, operand: .value(.textArray(items)))
         case .like, .ilike:
             guard [.text, .longText, .email, .phone, .url, .autoNumber, .select].contains(column.type) else {
-                throw problem(column, "filter", "\(column.name): like/ilike apply to text fields")
+                throw problem(column, "filter", .likeOnText)
             }
             return Filter(column: column, op: op, negated: negated, operand: .value(.text(valueText.replacingOccurrences(of: "*", with: "%"))))
         default:
             guard !isArray, column.type != .location else {
-                throw problem(column, "filter", "\(column.name): \(op.rawValue) does not apply to \(column.type.rawValue) fields; use cs. or ov.")
+                throw problem(column, "filter", .operatorOnArray(op.rawValue, type: column.type.rawValue))
             }
             return Filter(column: column, op: op, negated: negated, operand: .value(try scalar(column, valueText)))
         }
@@ -171,27 +160,27 @@ public enum ListQueryParser {
     static func scalar(_ column: Column, _ text: String) throws(TesseraError) -> StoredValue {
         switch column.type {
         case .number:
-            guard let i = Int64(text) else { throw problem(column, "type", "\(column.name): '\(text)' is not a whole number") }
+            guard let i = Int64(text) else { throw problem(column, "type", .notWhole(text)) }
             return .integer(i)
         case .decimal, .money, .percent:
-            guard ValueCoercer.isDecimalText(text) else { throw problem(column, "type", "\(column.name): '\(text)' is not a number") }
+            guard ValueCoercer.isDecimalText(text) else { throw problem(column, "type", .notNumber(text)) }
             return .text(text)
         case .boolean:
-            guard text == "true" || text == "false" else { throw problem(column, "type", "\(column.name): expected true or false") }
+            guard text == "true" || text == "false" else { throw problem(column, "type", .expectedTrueFalse) }
             return .bool(text == "true")
         case .date:
-            guard DateTimeText.isValidDate(text) else { throw problem(column, "type", "\(column.name): '\(text)' is not a date like 2026-11-23") }
+            guard DateTimeText.isValidDate(text) else { throw problem(column, "type", .notDate(text)) }
             return .text(text)
         case .datetime:
             guard DateTimeText.isValidDateTime(text) || DateTimeText.isValidDate(text) else {
-                throw problem(column, "type", "\(column.name): '\(text)' is not an RFC 3339 date-time")
+                throw problem(column, "type", .notDateTime(text))
             }
             return .text(text)
         case .user, .relation:
-            guard let id = UUIDText.normalized(text) else { throw problem(column, "type", "\(column.name): '\(text)' is not an id (UUID)") }
+            guard let id = UUIDText.normalized(text) else { throw problem(column, "type", .notID(text)) }
             return .text(id)
         case .select:
-            guard column.field?.option(text) != nil else { throw problem(column, "option", "\(column.name): '\(text)' is not an option") }
+            guard column.field?.option(text) != nil else { throw problem(column, "option", .filterNotOption(text)) }
             return .text(text)
         default:
             return .text(text)
@@ -201,7 +190,7 @@ public enum ListQueryParser {
     /// Splits `(a,b,"c,d")` or `{a,b}`; double quotes protect commas, backslash escapes.
     static func list(_ text: String, open: Character, close: Character, column: Column) throws(TesseraError) -> [String] {
         guard text.first == open, text.last == close, text.count >= 2 else {
-            throw problem(column, "filter", "\(column.name): expected a list like \(open)a,b\(close)")
+            throw problem(column, "filter", .expectedList(open: String(open), close: String(close)))
         }
         var items: [String] = []
         var current = ""
@@ -218,13 +207,23 @@ public enum ListQueryParser {
             default: current.append(c)
             }
         }
-        guard !quoted else { throw problem(column, "filter", "\(column.name): unterminated quote in list") }
+        guard !quoted else { throw problem(column, "filter", .unterminatedQuote) }
         if !current.isEmpty || wasQuoted || !items.isEmpty { items.append(current) }
         return items
     }
 
-    static func problem(_ column: Column, _ rule: String, _ message: String) -> TesseraError {
-        .badRequest(message, code: "invalid_query", details: [.init(field: column.name, rule: rule, message: message)])
+    static func problem(_ column: Column, _ rule: String, _ message: Message) -> TesseraError {
+        invalid([.init(field: column.name, rule: rule, .about(column.name, message))])
+    }
+
+    /// 400 `invalid_query`: the one problem's message, or how many there are.
+    static func invalid(_ problems: [TesseraError.Detail]) -> TesseraError {
+        guard problems.count != 1 else {
+            var error = TesseraError.badRequest(problems[0].message, code: "invalid_query", details: problems)
+            error.texts = problems[0].texts
+            return error
+        }
+        return .badRequest(.queryProblems(problems.count), code: "invalid_query", details: problems)
     }
 
     // MARK: Cursor
@@ -237,7 +236,7 @@ public enum ListQueryParser {
     }
 
     static func decodeCursor(_ text: String, signature: String, keys: Int) throws(TesseraError) -> [String?] {
-        let invalid = TesseraError.badRequest("The cursor is not valid for this query; request the first page again.", code: "invalid_cursor")
+        let invalid = TesseraError.badRequest(.invalidCursor, code: "invalid_cursor")
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard text.count <= 4096, let data = Data(base64Encoded: base64), let json = try? JSONParser.parse(Array(data)),

@@ -23,14 +23,14 @@ public enum QueryString {
             case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
                 guard let h = iterator.next(), let l = iterator.next(), let hi = hex(h), let lo = hex(l) else {
-                    throw .badRequest("The query string has an invalid percent escape.", code: "invalid_query")
+                    throw .badRequest(.invalidPercentEscape, code: "invalid_query")
                 }
                 bytes.append(hi << 4 | lo)
             default: bytes.append(byte)
             }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .badRequest("The query string is not valid UTF-8.", code: "invalid_query")
+            throw .badRequest(.queryNotUTF8, code: "invalid_query")
         }
         return text
     }

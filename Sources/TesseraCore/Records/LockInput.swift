@@ -9,7 +9,7 @@ public struct LockInput: Sendable, Equatable {
         guard case .object(let members) = body, members.allSatisfy({ $0.0 == "duration" }),
             let micros = DurationText.parse(text), micros >= 60_000_000, micros <= 30 * 86_400_000_000
         else {
-            throw .validation([.init(field: "duration", rule: "duration", message: "the body is {\"duration\": \"2h\"}, a duration from 1m to 30d")])
+            throw .validation([.init(field: "duration", rule: "duration", .lockDuration)])
         }
         return LockInput(seconds: micros / 1_000_000)
     }

@@ -41,19 +41,19 @@ public enum RecordInput {
     public static func check(_ json: JSONValue, entity: EntityDefinition, mode: Mode) throws(TesseraError) -> RecordWrite {
         var problems: [TesseraError.Detail] = []
         guard case .object(let members) = json else {
-            throw .validation([.init(field: nil, rule: "type", message: "A record must be a JSON object keyed by field name.")])
+            throw .validation([.init(field: nil, rule: "type", .notAnObject)])
         }
         var write = RecordWrite()
         var given: Set<String> = []
         for (key, value) in members {
             guard given.insert(key).inserted else {
-                problems.append(.init(field: key, rule: "duplicate", message: "\(key) appears twice in the body"))
+                problems.append(.init(field: key, rule: "duplicate", .appearsTwice(key)))
                 continue
             }
             if let field = entity.field(key) {
                 if let stored = ValueCoercer.coerce(value, for: field, problems: &problems) {
                     if stored == .null, field.required {
-                        problems.append(.init(field: key, rule: "required", message: "\(key) is required"))
+                        problems.append(.init(field: key, rule: "required", .required(key)))
                     } else {
                         write.assignments.append(.init(field: field, value: stored))
                     }
@@ -63,20 +63,20 @@ public enum RecordInput {
             switch key {
             case "version" where mode == .update:
                 guard let v = value.intValue, v >= 1 else {
-                    problems.append(.init(field: key, rule: "type", message: "version must be a positive whole number"))
+                    problems.append(.init(field: key, rule: "type", .versionType))
                     continue
                 }
                 write.expectedVersion = Int64(v)
             case "owner_id":
                 guard case .string(let s) = value, let id = UUIDText.normalized(s) else {
-                    problems.append(.init(field: key, rule: "type", message: "owner_id must be a user id (UUID)"))
+                    problems.append(.init(field: key, rule: "type", .ownerType))
                     continue
                 }
                 write.ownerID = id
             case _ where SystemColumn.names.contains(key):
-                problems.append(.init(field: key, rule: "read_only", message: "\(key) is set by the server and cannot be written"))
+                problems.append(.init(field: key, rule: "read_only", .setByServer(key)))
             default:
-                problems.append(.init(field: key, rule: "unknown_field", message: "'\(key)' is not a field of \(entity.name)"))
+                problems.append(.init(field: key, rule: "unknown_field", .notAField(key, entity: entity.name)))
             }
         }
         if mode == .create {
@@ -84,11 +84,11 @@ public enum RecordInput {
                 if let defaultValue = field.defaultValue, let stored = ValueCoercer.coerce(defaultValue, for: field, problems: &problems) {
                     write.assignments.append(.init(field: field, value: stored))
                 } else if field.required {
-                    problems.append(.init(field: field.name, rule: "required", message: "\(field.name) is required"))
+                    problems.append(.init(field: field.name, rule: "required", .required(field.name)))
                 } else if field.type == .attachment, let min = field.minCount, min > 0 {
                     problems.append(
                         .init(
-                            field: field.name, rule: "min_count", message: "\(field.name): needs at least \(min) file(s) (got 0)",
+                            field: field.name, rule: "min_count", .about(field.name, .tooFewFiles(min: min, got: 0)),
                             extra: ["min": .number(min)]))
                 }
             }

@@ -161,32 +161,40 @@ public struct CompiledRule: Sendable {
             guard case .bool(true) = try ExpressionEvaluator.evaluate(when, in: env) else { return [] }
             let values = env.records[.record]?.fields ?? [:]
             return fields.filter { !(values[$0] ?? .null).hasValue }.map {
-                violation(field: $0, defaultMessage: "\($0) is required here (rule \(rule.name))")
+                violation(field: $0, fallback: .requiredHere($0, rule: rule.name))
             }
         case .duplicate, .noConflict:
             return []
         }
     }
 
-    /// One violation of this rule in the shared error shape: the rule's message (English, else
-    /// the first language) with every translation under `messages`.
-    public func violation(field: String?, defaultMessage: String? = nil, extra: [String: JSONValue] = [:]) -> TesseraError.Detail {
+    /// One violation of this rule in the shared error shape: the rule's own message in the
+    /// caller's language (else its English, else its first), or the catalogue's; every translation
+    /// of the rule's message is also under `messages`.
+    public func violation(field: String?, fallback: Message? = nil, extra: [String: JSONValue] = [:]) -> TesseraError.Detail {
         var extra = extra
         extra["kind"] = .string(rule.kind.rawValue)
         if let message = rule.message { extra["messages"] = message.json }
-        let text = rule.message?.preferred ?? defaultMessage ?? defaultText
-        return .init(field: field, rule: rule.name, message: field.map { "\($0): \(text)" } ?? text, extra: extra)
+        let builtIn = fallback ?? defaultMessage
+        func text(_ locale: MessageLocale) -> String {
+            let own = rule.message.map { $0[locale.rawValue] ?? $0.preferred }
+            let text = own ?? builtIn.text(locale)
+            return field.map { Message.about($0, .verbatim(text)).text(locale) } ?? text
+        }
+        var detail = TesseraError.Detail(field: field, rule: rule.name, message: text(.en), extra: extra)
+        detail.texts = Dictionary(uniqueKeysWithValues: MessageLocale.allCases.map { ($0, text($0)) })
+        return detail
     }
 
-    private var defaultText: String {
+    private var defaultMessage: Message {
         switch rule.kind {
-        case .expression: "must satisfy \(rule.expression ?? "") (rule \(rule.name))"
-        case .requiredWhen: "is required here (rule \(rule.name))"
-        case .minAttachments: "needs at least \(rule.min ?? 0) file(s) (rule \(rule.name))"
-        case .maxSelections: "at most \(rule.max ?? 0) may be selected (rule \(rule.name))"
-        case .pattern: "does not have the required form (rule \(rule.name))"
-        case .duplicate: "a matching \(entity) already exists (rule \(rule.name))"
-        case .noConflict: "conflicts with another \(entity) (rule \(rule.name))"
+        case .expression: .mustSatisfy(rule.expression ?? "", rule: rule.name)
+        case .requiredWhen: .requiredHere(nil, rule: rule.name)
+        case .minAttachments: .ruleMinFiles(rule.min ?? 0, rule: rule.name)
+        case .maxSelections: .ruleMaxSelections(rule.max ?? 0, rule: rule.name)
+        case .pattern: .ruleForm(rule.name)
+        case .duplicate: .ruleDuplicate(entity: entity, rule: rule.name)
+        case .noConflict: .ruleConflict(entity: entity, rule: rule.name)
         }
     }
 }

@@ -33,18 +33,18 @@ public struct CompiledStage: Sendable {
     /// Problems with moving from `old` (nil on create) to `new`, given the record's new values.
     public func violations(from old: String?, to new: String?, in env: ExpressionEnvironment) throws(ExpressionError) -> [TesseraError.Detail] {
         guard old != new else { return [] }
-        func problem(_ rule: String, _ field: String, _ message: String, _ extra: [String: JSONValue] = [:]) -> TesseraError.Detail {
-            .init(field: field, rule: rule, message: "\(field): \(message)", extra: extra)
+        func problem(_ rule: String, _ field: String, _ message: Message, _ extra: [String: JSONValue] = [:]) -> TesseraError.Detail {
+            .init(field: field, rule: rule, .about(field, message), extra: extra)
         }
         guard let new else {
-            return [problem("stage_transition", field, "the stage cannot be cleared once set")]
+            return [problem("stage_transition", field, .stageCleared)]
         }
         guard let old else {
             let initial = config.initial ?? Array(stages.prefix(1))
             guard initial.contains(new) else {
                 return [
                     problem(
-                        "stage_initial", field, "a new record starts in \(initial.joined(separator: " or ")), not \(new)",
+                        "stage_initial", field, .stageInitial(allowed: initial, got: new),
                         ["allowed": .array(initial.map { .string($0) })])
                 ]
             }
@@ -54,10 +54,9 @@ public struct CompiledStage: Sendable {
         if let transitions = config.transitions {
             let allowed = transitions.first { $0.0 == old }?.1 ?? []
             if !allowed.contains(new) {
-                let hint = allowed.isEmpty ? "\(old) is a final stage" : "from \(old) a record may move to \(allowed.joined(separator: ", "))"
                 out.append(
                     problem(
-                        "stage_transition", field, "cannot move from \(old) to \(new): \(hint)",
+                        "stage_transition", field, .stageTransition(from: old, to: new, allowed: allowed),
                         ["from": .string(old), "to": .string(new), "allowed": .array(allowed.map { .string($0) })]))
             }
         }
@@ -66,20 +65,20 @@ public struct CompiledStage: Sendable {
         guard forward, !config.exempt.contains(new), let exit = config.exit(from: old) else { return out }
         let values = env.records[.record]?.fields ?? [:]
         for name in exit.required {
-            if !(values[name] ?? .null).hasValue { out.append(problem("stage_exit", name, "is required to leave \(old)", ["stage": .string(old)])) }
+            if !(values[name] ?? .null).hasValue { out.append(problem("stage_exit", name, .requiredToLeave(old), ["stage": .string(old)])) }
         }
         for (name, minimum) in exit.minAttachments {
             let count = if case .list(let l)? = values[name] { l.count } else { 0 }
             if count < minimum {
                 out.append(
                     problem(
-                        "stage_exit", name, "leaving \(old) needs at least \(minimum) file(s) (has \(count))",
+                        "stage_exit", name, .stageFiles(stage: old, min: minimum, has: count),
                         ["stage": .string(old), "min": .number(minimum)]))
             }
         }
         if let gate = gates[old], case .bool(true) = try ExpressionEvaluator.evaluate(gate, in: env) {
         } else if let source = exit.expression {
-            out.append(problem("stage_exit", field, "leaving \(old) needs \(source)", ["stage": .string(old)]))
+            out.append(problem("stage_exit", field, .leavingNeeds(old, source), ["stage": .string(old)]))
         }
         return out
     }

@@ -116,7 +116,7 @@ public enum MetadataChangePlanner {
     }
 
     static func position(of name: String, in entities: [EntityDefinition]) throws(TesseraError) -> Int {
-        guard let index = entities.firstIndex(where: { $0.name == name }) else { throw .notFound("No entity '\(name)'.") }
+        guard let index = entities.firstIndex(where: { $0.name == name }) else { throw .notFound(.noEntity(name)) }
         return index
     }
 }

@@ -15,6 +15,8 @@ public struct Caller: Sendable, Equatable {
     /// many automation steps led here (writes past a bound are refused, so loops stop).
     public var automation: String?
     public var automationDepth = 0
+    /// The user's own language for built-in messages, if they chose one.
+    public var locale: MessageLocale?
 
     public init(tenant: Tenant, userID: UUID, keyID: UUID, roles: [String], expiresAt: Date? = nil) {
         self.tenant = tenant

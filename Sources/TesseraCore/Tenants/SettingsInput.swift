@@ -1,9 +1,11 @@
-/// The body of `PATCH /api/v1/settings`: any of `freeze_after_days`, `channels`, `smtp`. Double
+/// The body of `PATCH /api/v1/settings`: any of `freeze_after_days`, `locale`, `channels`, `smtp`. Double
 /// optionals tell "not given" (nil) from "switched off" (.some(nil)).
 public struct SettingsInput: Sendable {
     public var freezeAfterDays: Int??
     public var channels: [String: NotificationChannel]?
     public var smtp: SMTPSettings??
+    /// The tenant's default language for built-in messages (.some(nil): back to en).
+    public var locale: MessageLocale??
 
     /// The keys the body sets, before anything is decoded (the permissions they need are checked first).
     public static func keys(_ json: JSONValue) throws(TesseraError) -> Set<String> {
@@ -32,6 +34,14 @@ public struct SettingsInput: Sendable {
                     problems.append(
                         .init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
                 }
+            case "locale":
+                if value.isNull {
+                    input.locale = .some(nil)
+                } else if let locale = value.stringValue.flatMap(MessageLocale.init(rawValue:)) {
+                    input.locale = .some(locale)
+                } else {
+                    problems.append(.init(field: key, rule: "locale", message: "locale must be zh-CN, en or null"))
+                }
             case "channels":
                 do throws(TesseraError) { input.channels = try NotificationChannel.decodeAll(value, existing: existing.channels) } catch {
                     problems += error.details
@@ -45,7 +55,8 @@ public struct SettingsInput: Sendable {
                     }
                 }
             default:
-                problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a setting (freeze_after_days, channels, smtp)"))
+                problems.append(
+                    .init(field: key, rule: "unknown_property", message: "\(key) is not a setting (freeze_after_days, locale, channels, smtp)"))
             }
         }
         guard problems.isEmpty else { throw .validation(problems) }

@@ -8,14 +8,17 @@ public struct Tenant: Sendable, Equatable {
     public let schema: String
     public let timeZone: String
     public let createdAt: Date
+    /// The language of its built-in messages when neither the request nor the user names one.
+    public let locale: MessageLocale?
 
-    public init(id: UUID, slug: String, name: String, schema: String, timeZone: String, createdAt: Date) {
+    public init(id: UUID, slug: String, name: String, schema: String, timeZone: String, createdAt: Date, locale: MessageLocale? = nil) {
         self.id = id
         self.slug = slug
         self.name = name
         self.schema = schema
         self.timeZone = timeZone
         self.createdAt = createdAt
+        self.locale = locale
     }
 
     public static func schemaName(forSlug slug: String) -> String { "t_" + slug }
@@ -28,7 +31,7 @@ public struct Tenant: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("id", .string(id.uuidString.lowercased())), ("slug", .string(slug)), ("name", .string(name)),
-            ("time_zone", .string(timeZone)), ("created_at", .string(Timestamp.rfc3339(createdAt))),
+            ("time_zone", .string(timeZone)), ("locale", .string((locale ?? .en).rawValue)), ("created_at", .string(Timestamp.rfc3339(createdAt))),
         ])
     }
 }

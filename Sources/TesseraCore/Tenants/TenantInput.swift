@@ -4,6 +4,8 @@ public struct TenantInput: Sendable, Equatable {
     public let slug: String
     public let name: String
     public let timeZone: String?
+    /// The default language of built-in messages (zh-CN or en; en when left out).
+    public let locale: MessageLocale?
     public let packs: [String]
     public let adminEmail: String?
     public let adminPassword: String?
@@ -14,7 +16,7 @@ public struct TenantInput: Sendable, Equatable {
         guard case .object(let members) = json else {
             throw .validation([.init(field: nil, rule: "type", message: "The body must be an object with slug and name.")])
         }
-        for (key, _) in members where !["slug", "name", "time_zone", "packs", "admin_email", "admin_password"].contains(key) {
+        for (key, _) in members where !["slug", "name", "time_zone", "locale", "packs", "admin_email", "admin_password"].contains(key) {
             problems.append(.init(field: key, rule: "unknown_property", message: "'\(key)' is not a tenant property"))
         }
         let slug = json["slug"]?.stringValue
@@ -29,6 +31,14 @@ public struct TenantInput: Sendable, Equatable {
             packs = items.compactMap(\.stringValue)
             for pack in packs where !knownPacks.contains(pack) {
                 problems.append(.init(field: "packs", rule: "unknown_pack", message: "no pack '\(pack)'"))
+            }
+        }
+        var locale: MessageLocale?
+        if let tag = json["locale"], !tag.isNull {
+            if let parsed = tag.stringValue.flatMap(MessageLocale.init(rawValue:)) {
+                locale = parsed
+            } else {
+                problems.append(.init(field: "locale", rule: "locale", message: "locale must be zh-CN or en"))
             }
         }
         // Optional: the admin's sign-in, so people can log in from the first minute.
@@ -51,7 +61,7 @@ public struct TenantInput: Sendable, Equatable {
         }
         guard problems.isEmpty, let slug, let name else { throw .validation(problems) }
         return TenantInput(
-            slug: slug, name: name, timeZone: json["time_zone"]?.stringValue, packs: packs,
+            slug: slug, name: name, timeZone: json["time_zone"]?.stringValue, locale: locale, packs: packs,
             adminEmail: admin?.email, adminPassword: admin?.password)
     }
 }

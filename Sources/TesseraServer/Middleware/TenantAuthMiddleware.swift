@@ -11,12 +11,18 @@ struct TenantAuthMiddleware: RouterMiddleware {
     {
         guard let key = bearerToken(request) else { throw TesseraError.unauthorized() }
         guard let caller = try await runtime.authenticate(key: key) else {
-            throw TesseraError.unauthorized("The API key is not valid (unknown or revoked).")
+            throw TesseraError.unauthorized(.keyInvalid)
         }
         var context = context
         context.caller = caller
         context.logger[metadataKey: "tenant"] = .string(caller.tenant.slug)
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch {
+            // Rendered here, where the user's and the tenant's languages are known.
+            let locale = request.messageLocale(user: caller.locale, tenant: caller.tenant.locale)
+            return ErrorMiddleware<AppRequestContext>.response(for: error, logger: context.logger, locale: locale)
+        }
     }
 }
 
@@ -27,10 +33,10 @@ struct AdminAuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response
     {
         guard let token = bearerToken(request) else {
-            throw TesseraError.unauthorized("The platform admin token is required: send 'Authorization: Bearer <token>'.")
+            throw TesseraError.unauthorized(.adminTokenRequired)
         }
         guard APIKey.constantTimeEquals(token, runtime.adminToken) else {
-            throw TesseraError.forbidden("This route needs the platform admin token, not a tenant key.")
+            throw TesseraError.forbidden(.adminTokenNeeded)
         }
         return try await next(request, context)
     }

@@ -34,6 +34,14 @@ struct AuthRoutes {
             runtime.callers.forget(tenant: caller.tenant.id)
             return Response(status: .noContent)
         }
+        // People choose their own name and language; everything else is an admin's.
+        group.patch("me") { request, context -> Response in
+            let caller = context.caller
+            let input = try UserInput.checkOwn(try await request.jsonBody(limit: 16 << 10))
+            let user = try await runtime.users.update(caller.tenant, id: caller.userID.uuidString, input)
+            runtime.callers.forget(tenant: caller.tenant.id)
+            return JSONResponse.make(.ok, user.json)
+        }
         group.get("me") { _, context -> Response in
             let caller = context.caller
             let (metadata, policy) = try await runtime.access(caller)

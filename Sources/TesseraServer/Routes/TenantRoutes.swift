@@ -14,7 +14,7 @@ struct TenantRoutes {
             let input = try TenantInput.check(body, knownPacks: runtime.packs.ids())
             let admin = input.adminEmail.flatMap { email in input.adminPassword.map { (email: email, password: $0) } }
             let (tenant, key) = try await runtime.createTenant(
-                slug: input.slug, name: input.name, timeZone: input.timeZone, packs: input.packs, admin: admin)
+                slug: input.slug, name: input.name, timeZone: input.timeZone, locale: input.locale, packs: input.packs, admin: admin)
             return JSONResponse.make(.created, .object([("tenant", tenant.json), ("api_key", .string(key))]))
         }
         group.get { _, _ -> Response in

@@ -133,7 +133,7 @@ struct UserRoutes {
 
         group.get("settings") { _, context -> Response in
             let caller = context.caller
-            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else {
+            guard case .object(var settings) = settingsJSON(try await runtime.settings.general(caller.tenant)) else {
                 throw TesseraError.internal()
             }
             // The secret that signs automation webhooks, for those who set automations up.
@@ -150,7 +150,7 @@ struct UserRoutes {
             let body = try await request.jsonBody(limit: 64 << 10)
             // Accounts are user management; channels and the mail server are automation set-up.
             let keys = try SettingsInput.keys(body)
-            if keys.contains("freeze_after_days") { _ = try await managing(caller) }
+            if keys.contains("freeze_after_days") || keys.contains("locale") { _ = try await managing(caller) }
             if keys.contains("channels") || keys.contains("smtp") { try await runtime.require(.manageMetadata, caller) }
             let input = try SettingsInput.check(body, existing: try await runtime.settings.channels(caller.tenant))
             let (days, channels, smtp) = (input.freezeAfterDays, input.channels, input.smtp)
@@ -158,9 +158,11 @@ struct UserRoutes {
             if let days {
                 try await runtime.settings.setFreezeAfterDays(caller.tenant, days)
                 try await runtime.sessions.freezeInactive(caller.tenant)
-                runtime.callers.forget(tenant: caller.tenant.id)
             }
-            guard case .object(var settings) = settingsJSON(try await runtime.settings.freezeAfterDays(caller.tenant)) else {
+            if let locale = input.locale { try await runtime.settings.setLocale(caller.tenant, locale) }
+            // Cached callers carry the tenant's settings.
+            if days != nil || input.locale != nil { runtime.callers.forget(tenant: caller.tenant.id) }
+            guard case .object(var settings) = settingsJSON(try await runtime.settings.general(caller.tenant)) else {
                 throw TesseraError.internal()
             }
             if channels != nil || smtp != nil {
@@ -172,8 +174,11 @@ struct UserRoutes {
         }
     }
 
-    private func settingsJSON(_ days: Int?) -> JSONValue {
-        .object([("freeze_after_days", days.map { .number($0) } ?? .null)])
+    private func settingsJSON(_ general: (freezeAfterDays: Int?, locale: MessageLocale?)) -> JSONValue {
+        .object([
+            ("freeze_after_days", general.freezeAfterDays.map { .number($0) } ?? .null),
+            ("locale", .string((general.locale ?? .en).rawValue)),
+        ])
     }
 
     /// The caller's metadata and policy, or 403 without `manage_users`.

@@ -19,34 +19,30 @@ public enum DatabaseErrorMapper {
             let field = entity?.fields.first { ObjectName.make("ux", entity: entity!.name, field: $0.name) == constraint }?.name
             if let field {
                 return .conflict(
-                    "Another record already has this \(field).", code: "duplicate",
-                    details: [.init(field: field, rule: "unique", message: "\(field) must be unique")])
+                    .duplicateValue(field), code: "duplicate", details: [.init(field: field, rule: "unique", .about(field, .mustBeUnique))])
             }
             if constraint == "tenants_slug_key" { return .conflict("A tenant with this slug already exists.", code: "duplicate") }
-            return .conflict(
-                "The change would create a duplicate: \(psql.serverInfo?[.detail] ?? "a unique value already exists").", code: "duplicate")
+            return .conflict(.duplicateRecord(psql.serverInfo?[.detail] ?? "a unique value already exists."), code: "duplicate")
         case "23503":
             let field = entity?.fields.first { ObjectName.make("fk", entity: entity!.name, field: $0.name) == constraint }?.name
-            return .validation([.init(field: field, rule: "reference", message: "\(field ?? "A reference") points to a record that does not exist")])
+            return .validation([.init(field: field, rule: "reference", .referenceMissing(field ?? "A reference"))])
         case "22P02", "22007", "22008", "22003", "22023", "22001":
             return .validation([
-                .init(field: nil, rule: "value", message: "A value could not be stored: \(psql.serverInfo?[.message] ?? "invalid value")")
+                .init(field: nil, rule: "value", .valueNotStored(psql.serverInfo?[.message] ?? "invalid value"))
             ])
         case "22012", "2201B", "2201E", "2201F", "22015", "22009":
             // Arithmetic and function errors of a where= expression or rule evaluated by PostgreSQL.
             return .validation([
-                .init(
-                    field: "where", rule: "expression",
-                    message: "The expression could not be evaluated: \(psql.serverInfo?[.message] ?? "invalid value")")
+                .init(field: "where", rule: "expression", .expressionFailed(psql.serverInfo?[.message] ?? "invalid value"))
             ])
         case "42703", "42P01":
-            return .conflict("The entity's definition changed while the request ran; retry it.", code: "metadata_changed")
+            return .conflict(.metadataChanged, code: "metadata_changed")
         case "40001", "40P01", "55P03":
-            return .conflict("The record is busy with a concurrent change; retry.", code: "busy")
+            return .conflict(.busy, code: "busy")
         case "57014":
-            return .unavailable("The query took too long and was cancelled.")
+            return TesseraError(status: 503, code: "unavailable", .queryTimeout)
         case "54000", "54001":
-            return .badRequest("The request is too complex for the database.", code: "too_complex")
+            return .badRequest(.tooComplex, code: "too_complex")
         default:
             return nil
         }

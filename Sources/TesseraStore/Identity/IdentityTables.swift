@@ -20,6 +20,7 @@ enum IdentityTables {
         "last_active_at timestamptz NOT NULL DEFAULT now()",
         "password_changed_at timestamptz",
         "updated_at timestamptz NOT NULL DEFAULT now()",
+        "locale text",
     ]
 
     static func create(schema: String) -> [String] {

@@ -216,14 +216,16 @@ public struct SessionStore: Sendable {
             """, logger: logger
         ).collect()
         guard
-            let (id, slug, name, schema, zone, at, keyID, userID, expires) = try rows.first?.decode(
-                (UUID, String, String, String, String, Date, UUID, UUID?, Date?).self),
+            let (id, slug, name, schema, zone, at, locale, keyID, userID, expires) = try rows.first?.decode(
+                (UUID, String, String, String, String, Date, String?, UUID, UUID?, Date?).self),
             let userID
         else { return nil }
-        let tenant = TenantRow.tenant((id, slug, name, schema, zone, at))
+        let tenant = TenantRow.tenant((id, slug, name, schema, zone, at, locale))
         guard let user = try await touch(tenant, userID: userID) else { return nil }
         try Self.requireActive(user.status)
-        return Caller(tenant: tenant, userID: userID, keyID: keyID, roles: user.roles, expiresAt: expires)
+        var caller = Caller(tenant: tenant, userID: userID, keyID: keyID, roles: user.roles, expiresAt: expires)
+        caller.locale = user.locale
+        return caller
     }
 
     private static func requireActive(_ status: UserStatus) throws(TesseraError) {

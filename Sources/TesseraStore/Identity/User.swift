@@ -13,11 +13,13 @@ public struct User: Sendable, Equatable {
     public let managerID: UUID?
     public let lastActiveAt: Date
     public let createdAt: Date
+    /// The language the user reads built-in messages in (nil: the tenant's).
+    public let locale: MessageLocale?
 
     /// The columns `init(row:)` reads, in order.
-    static let columns = "id, name, email, kind, status, roles, team_id, manager_id, last_active_at, created_at"
+    static let columns = "id, name, email, kind, status, roles, team_id, manager_id, last_active_at, created_at, locale"
 
-    init(_ row: (UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date)) {
+    init(_ row: (UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date, String?)) {
         id = row.0
         name = row.1
         email = row.2
@@ -28,6 +30,7 @@ public struct User: Sendable, Equatable {
         managerID = row.7
         lastActiveAt = row.8
         createdAt = row.9
+        locale = row.10.flatMap(MessageLocale.init(rawValue:))
     }
 
     public var json: JSONValue {
@@ -36,6 +39,7 @@ public struct User: Sendable, Equatable {
             ("id", id(self.id)), ("name", .string(name)), ("email", email.map(JSONValue.string) ?? .null),
             ("kind", .string(kind.rawValue)), ("status", .string(status.rawValue)), ("roles", .array(roles.map(JSONValue.string))),
             ("team_id", id(teamID)), ("manager_id", id(managerID)),
+            ("locale", locale.map { .string($0.rawValue) } ?? .null),
             ("last_active_at", .string(Timestamp.rfc3339(lastActiveAt))), ("created_at", .string(Timestamp.rfc3339(createdAt))),
         ])
     }

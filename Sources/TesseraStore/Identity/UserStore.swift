@@ -43,7 +43,7 @@ public struct UserStore: Sendable {
 
     /// A row that selected `User.columns`.
     static func user(_ row: PostgresRow) throws -> User {
-        User(try row.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date).self))
+        User(try row.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date, String?).self))
     }
 
     static func users(_ rows: PostgresRowSequence) async throws -> [User] {
@@ -63,9 +63,9 @@ public struct UserStore: Sendable {
                 try await checkReferences(tenant, userID: id, input, on: connection)
                 try await connection.query(
                     """
-                    INSERT INTO \(unescaped: table) (id, name, email, password_hash, kind, roles, team_id, manager_id, password_changed_at)
+                    INSERT INTO \(unescaped: table) (id, name, email, password_hash, kind, roles, team_id, manager_id, password_changed_at, locale)
                     VALUES (\(id), \(input.name ?? ""), \(input.email ?? nil), \(hash), \((input.kind ?? .person).rawValue), \(roles),
-                            \(Self.uuid(input.teamID)), \(Self.uuid(input.managerID)), \(hash == nil ? nil : Date()))
+                            \(Self.uuid(input.teamID)), \(Self.uuid(input.managerID)), \(hash == nil ? nil : Date()), \(input.locale??.rawValue))
                     """, logger: logger)
                 guard let user = try await find(tenant, id: id, on: connection) else { throw TesseraError.internal() }
                 return user
@@ -96,6 +96,7 @@ public struct UserStore: Sendable {
                 if let roles = input.roles { b.append(", roles = "); b.bind(.textArray(roles), cast: "text[]") }
                 if let team = input.teamID { b.append(", team_id = "); b.bind(team.map(StoredValue.text) ?? .null, cast: "uuid") }
                 if let manager = input.managerID { b.append(", manager_id = "); b.bind(manager.map(StoredValue.text) ?? .null, cast: "uuid") }
+                if let locale = input.locale { b.append(", locale = "); b.bind(locale.map { .text($0.rawValue) } ?? .null, cast: "text") }
                 if let status = input.status {
                     b.append(", status = ")
                     b.bind(status.rawValue, cast: "text")
@@ -177,8 +178,8 @@ public struct UserStore: Sendable {
             GROUP BY u.id ORDER BY min(s.depth), u.name, u.id
             """, logger: logger)
         var out: [(User, Int)] = []
-        for try await row in rows.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date, Int).self) {
-            out.append((User((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9)), row.10))
+        for try await row in rows.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date, String?, Int).self) {
+            out.append((User((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10)), row.11))
         }
         return out
     }

@@ -142,6 +142,10 @@ public enum ControlSchema {
             tenant: { schema in
                 ["ALTER TABLE \(OutboxTables.outbox(schema)) ADD COLUMN IF NOT EXISTS step int"] + AutomationStateTables.create(schema: schema)
             }),
+        Migration(
+            version: 10, name: "the languages of built-in messages: the tenant's default, each user's own",
+            sql: ["ALTER TABLE tessera.tenants ADD COLUMN locale text"],
+            tenant: { ["ALTER TABLE \(IdentityTables.users($0)) ADD COLUMN IF NOT EXISTS locale text"] }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

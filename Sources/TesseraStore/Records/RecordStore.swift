@@ -84,10 +84,9 @@ public struct RecordStore: Sendable {
             let check = ScopeSQL(schema: sql.schema).ownerCheck(scope, owner: owner)
             let allowed = try await prepared.rows(check, on: connection, logger: logger).first?.decode(Bool?.self) ?? false
             if allowed != true {
-                throw TesseraError(
-                    status: 403, code: "forbidden",
-                    message: "Your roles do not allow you to \(action.rawValue) \(sql.entity.name) records owned by \(owner).",
-                    details: [.init(field: "owner_id", rule: "scope", message: "owner_id is outside your \(action.rawValue) scope")])
+                throw TesseraError.forbidden(
+                    .ownerOutOfScope(action: action.rawValue, entity: sql.entity.name, owner: owner),
+                    details: [.init(field: "owner_id", rule: "scope", .ownerScope(action: action.rawValue))])
             }
         }
     }
@@ -95,14 +94,14 @@ public struct RecordStore: Sendable {
     /// A write matched nothing although the record is visible, live and current: it is outside
     /// the action's scope.
     private static func outOfScope(_ action: RecordAction, _ sql: RecordSQL, id: String) -> TesseraError {
-        .forbidden("Your roles let you read this \(sql.entity.name) (\(id)) but not \(action.rawValue) it.")
+        .forbidden(.readButNot(action: action.rawValue, entity: sql.entity.name, id: id))
     }
 
     /// The id of a live record the caller may `action` (a lock, say, needs the update scope):
     /// 404 when the caller cannot even read it, 403 when it can read but not `action` it.
     public func requireScope(_ plan: RecordPlan, id: String) async throws -> String {
         let action = plan.operation.action
-        guard let recordID = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(plan.entity.name) with id '\(id)'.") }
+        guard let recordID = UUIDText.normalized(id) else { throw TesseraError.notFound(.noRecord(entity: plan.entity.name, id: id)) }
         let sql = RecordSQL(plan)
         // One query when the caller may; the second only tells 404 from 403.
         if try await prepared.rows(sql.inScope(action, id: recordID), client: client, logger: logger).first != nil { return recordID }
@@ -113,13 +112,13 @@ public struct RecordStore: Sendable {
     /// A live record within the plan's read scope, or a 404.
     public func get(_ plan: RecordPlan, id: String, select: [String]? = nil, transaction: PostgresConnection? = nil) async throws -> Result {
         let entity = plan.entity
-        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound(.noRecord(entity: entity.name, id: id)) }
         let sql = RecordSQL(plan)
         let rows = try await prepared.rows(try sql.get(id: id, select: select), in: SQLSession(client, transaction: transaction), logger: logger)
         if let row = rows.first {
             return try Self.result(row)
         }
-        throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
+        throw TesseraError.notFound(.noRecord(entity: entity.name, id: id))
     }
 
     /// Creates records all-or-nothing after checking references; the writes' own problems are reported with those.
@@ -230,7 +229,7 @@ public struct RecordStore: Sendable {
     private func updateRecord(_ plan: RecordPlan, id: String, transaction: PostgresConnection?) async throws -> Result {
         let entity = plan.entity, model = plan.model
         guard let write = plan.writes.first else { throw TesseraError.internal("An update plan without a write.") }
-        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound(.noRecord(entity: entity.name, id: id)) }
         let sql = RecordSQL(plan)
         do {
             let session = SQLSession(client, transaction: transaction)
@@ -252,7 +251,7 @@ public struct RecordStore: Sendable {
                     if let row = try await prepared.rows(try sql.get(id: id, select: nil), on: connection, logger: logger).first {
                         return try Self.result(row)
                     }
-                    throw TesseraError.notFound("No \(entity.name) with id '\(id)'.")
+                    throw TesseraError.notFound(.noRecord(entity: entity.name, id: id))
                 }
                 if let row = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first {
                     return try Self.result(row)
@@ -318,7 +317,7 @@ public struct RecordStore: Sendable {
         var write = write
         write.apply(outcome.additions)
         guard let row = try await prepared.rows(try sql.update(id: id, write: write), on: connection, logger: logger).first else {
-            throw TesseraError.notFound("No \(model.name) with id '\(id)'.")
+            throw TesseraError.notFound(.noRecord(entity: model.name, id: id))
         }
         let updated = try Self.result(row)
         if let change = outcome.stageChange {
@@ -396,7 +395,7 @@ public struct RecordStore: Sendable {
     private func requireRecord(_ plan: RecordPlan, id text: String) async throws -> String {
         let sql = RecordSQL(plan, formulas: false)
         guard let id = UUIDText.normalized(text), try await prepared.rows(sql.state(id: id), client: client, logger: logger).first != nil else {
-            throw TesseraError.notFound("No \(plan.entity.name) with id '\(text)'.")
+            throw TesseraError.notFound(.noRecord(entity: plan.entity.name, id: text))
         }
         return id
     }
@@ -424,7 +423,7 @@ public struct RecordStore: Sendable {
 
     private func setDeleted(_ delete: Bool, _ plan: RecordPlan, id: String, expectedVersion: Int64?) async throws -> Result {
         let entity = plan.entity
-        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No \(entity.name) with id '\(id)'.") }
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound(.noRecord(entity: entity.name, id: id)) }
         let sql = RecordSQL(plan)
         do {
             return try await client.withConnection { connection in
@@ -438,7 +437,7 @@ public struct RecordStore: Sendable {
                     try await requireUnlocked(sql, id: id, on: connection)
                     throw Self.outOfScope(.delete, sql, id: id)
                 }
-                throw TesseraError.notFound(delete ? "No \(entity.name) with id '\(id)'." : "No \(entity.name) with id '\(id)' in the recycle bin.")
+                throw TesseraError.notFound(delete ? .noRecord(entity: entity.name, id: id) : .noRecordInBin(entity: entity.name, id: id))
             }
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
@@ -452,33 +451,20 @@ public struct RecordStore: Sendable {
             let (holder, until) = try await prepared.rows(sql.lockHolder(id: id), on: connection, logger: logger).first?.decode((String, String).self)
         else { return }
         throw TesseraError(
-            status: 423, code: "record_locked",
-            message:
-                """
-                The \(sql.entity.name) \(id) is locked\(holder.isEmpty ? "" : " for \(holder)") until \(until); others may read it but not \
-                change it.
-                """,
-            details: [.init(field: nil, rule: "locked", message: "locked until \(until)", extra: ["locked_until": .string(until)])])
+            status: 423, code: "record_locked", .locked(entity: sql.entity.name, id: id, holder: holder, until: until),
+            details: [.init(field: nil, rule: "locked", .lockedUntil(until), extra: ["locked_until": .string(until)])])
     }
 
     private func requireState(_ sql: RecordSQL, id: String, expectedVersion: Int64?, on connection: PostgresConnection) async throws {
         if let (version, deleted) = try await prepared.rows(sql.state(id: id), on: connection, logger: logger).first?.decode((Int64, Bool).self) {
-            if deleted { throw TesseraError.notFound("The \(sql.entity.name) \(id) is in the recycle bin.") }
+            if deleted { throw TesseraError.notFound(.inRecycleBin(entity: sql.entity.name, id: id)) }
             if let expectedVersion, expectedVersion != version {
                 throw TesseraError.conflict(
-                    """
-                    The \(sql.entity.name) was changed by someone else: you sent version \(expectedVersion), the current version is \
-                    \(version). Reload and retry.
-                    """,
-                    code: "version_conflict",
-                    details: [
-                        .init(
-                            field: "version", rule: "version", message: "current version is \(version)",
-                            extra: ["current_version": .number(Int(version))])
-                    ])
+                    .versionConflict(entity: sql.entity.name, sent: expectedVersion, current: version), code: "version_conflict",
+                    details: [.init(field: "version", rule: "version", .currentVersion(version), extra: ["current_version": .number(Int(version))])])
             }
             return
         }
-        throw TesseraError.notFound("No \(sql.entity.name) with id '\(id)'.")
+        throw TesseraError.notFound(.noRecord(entity: sql.entity.name, id: id))
     }
 }

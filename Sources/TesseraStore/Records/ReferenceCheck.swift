@@ -62,18 +62,16 @@ struct ReferenceCheck {
         for (prefix, w) in wanted {
             for id in w.ids {
                 guard let contentType = found[w.table]?[id] else {
-                    let what =
-                        w.table == TenantTableName.users
-                        ? "an active user" : (w.table == TenantTableName.files ? "an uploaded file" : "a \(w.table) record")
-                    problems.append(
-                        .init(field: prefix + w.label, rule: "reference", message: "\(prefix + w.label): \(id) is not \(what) of this tenant"))
+                    let what: Message.ReferenceKind =
+                        w.table == TenantTableName.users ? .user : (w.table == TenantTableName.files ? .file : .record(w.table))
+                    problems.append(.init(field: prefix + w.label, rule: "reference", .about(prefix + w.label, .notReferenced(id, what: what))))
                     continue
                 }
                 if let field = w.field, field.type == .attachment, !field.accept.isEmpty, !Self.accepts(field.accept, contentType) {
                     problems.append(
                         .init(
                             field: prefix + w.label, rule: "accept",
-                            message: "\(prefix + w.label): file \(id) is \(contentType); allowed: \(field.accept.joined(separator: ", "))"))
+                            .about(prefix + w.label, .fileNotAccepted(id, contentType: contentType, accept: field.accept))))
                 }
             }
         }

@@ -42,10 +42,7 @@ struct RuleEnforcer {
                 do {
                     outcome.problems += try stage.violations(from: from, to: to, in: env)
                 } catch {
-                    outcome.problems.append(
-                        .init(
-                            field: stage.field, rule: "stage_exit",
-                            message: "\(stage.field): the exit condition could not be checked: \(error.description)"))
+                    outcome.problems.append(.init(field: stage.field, rule: "stage_exit", .about(stage.field, .stageUncheckable(error.description))))
                 }
                 if from != to { outcome.stageChange = (from, to) }
             }
@@ -70,11 +67,9 @@ struct RuleEnforcer {
             } catch let error as ExpressionError {
                 // Not a violation of the rule's own message: the rule could not be decided.
                 let field = rule.rule.fields.first
+                let message = Message.ruleUncheckable(rule.name, error.description)
                 outcome.problems.append(
-                    .init(
-                        field: field, rule: rule.name,
-                        message: (field.map { "\($0): " } ?? "") + "rule \(rule.name) could not be checked: \(error.description)",
-                        extra: ["kind": .string("evaluation")]))
+                    .init(field: field, rule: rule.name, field.map { .about($0, message) } ?? message, extra: ["kind": .string("evaluation")]))
             }
         }
         return outcome

@@ -6,13 +6,15 @@ import TesseraCore
 enum TenantRow {
     /// The columns, in the order `tenant(_:)` reads them, of the table aliased `alias`.
     static func columns(_ alias: String) -> String {
-        ["id", "slug", "name", "schema_name", "time_zone", "created_at"].map { alias + "." + $0 }.joined(separator: ", ")
+        ["id", "slug", "name", "schema_name", "time_zone", "created_at", "locale"].map { alias + "." + $0 }.joined(separator: ", ")
     }
 
-    typealias Cells = (UUID, String, String, String, String, Date)
+    typealias Cells = (UUID, String, String, String, String, Date, String?)
 
     static func tenant(_ cells: Cells) -> Tenant {
-        Tenant(id: cells.0, slug: cells.1, name: cells.2, schema: cells.3, timeZone: cells.4, createdAt: cells.5)
+        Tenant(
+            id: cells.0, slug: cells.1, name: cells.2, schema: cells.3, timeZone: cells.4, createdAt: cells.5,
+            locale: cells.6.flatMap(MessageLocale.init(rawValue:)))
     }
 
     /// Every row of a query that selected `columns(_:)` first.

@@ -13,14 +13,19 @@ public struct TenantSettingsStore: Sendable {
         self.logger = logger
     }
 
-    /// Days after which an unused account freezes (nil: never).
-    public func freezeAfterDays(_ tenant: Tenant) async throws -> Int? {
-        try await client.query("SELECT freeze_after_days FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect().first?.decode(
-            Int?.self) ?? nil
+    /// Days after which an unused account freezes (nil: never), and the default language.
+    public func general(_ tenant: Tenant) async throws -> (freezeAfterDays: Int?, locale: MessageLocale?) {
+        let rows = try await client.query("SELECT freeze_after_days, locale FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
+        guard let (days, locale) = try rows.first?.decode((Int?, String?).self) else { return (nil, nil) }
+        return (days, locale.flatMap(MessageLocale.init(rawValue:)))
     }
 
     public func setFreezeAfterDays(_ tenant: Tenant, _ days: Int?) async throws {
         try await client.query("UPDATE tessera.tenants SET freeze_after_days = \(days) WHERE id = \(tenant.id)", logger: logger)
+    }
+
+    public func setLocale(_ tenant: Tenant, _ locale: MessageLocale?) async throws {
+        try await client.query("UPDATE tessera.tenants SET locale = \(locale?.rawValue) WHERE id = \(tenant.id)", logger: logger)
     }
 
     /// The tenant's notification channels and mail server.

@@ -16,7 +16,7 @@ public struct TenantStore: Sendable {
     /// Creates the tenant, its schema, an admin user (optionally with an email and password hash to
     /// sign in with) and an API key; returns the key (shown once).
     public func create(
-        slug: String, name: String, timeZone: String = "Asia/Shanghai",
+        slug: String, name: String, timeZone: String = "Asia/Shanghai", locale: MessageLocale? = nil,
         adminEmail: String? = nil, adminPasswordHash: String? = nil
     ) async throws -> (Tenant, apiKey: String) {
         var problems: [TesseraError.Detail] = []
@@ -50,8 +50,8 @@ public struct TenantStore: Sendable {
                 var createdAt = Date()
                 let rows = try await connection.query(
                     """
-                    INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone, tenant_version)
-                    VALUES (\(id), \(slug), \(trimmed), \(schema), \(timeZone), \(ControlSchema.latestTenantVersion))
+                    INSERT INTO tessera.tenants (id, slug, name, schema_name, time_zone, locale, tenant_version)
+                    VALUES (\(id), \(slug), \(trimmed), \(schema), \(timeZone), \(locale?.rawValue), \(ControlSchema.latestTenantVersion))
                     RETURNING created_at
                     """, logger: logger)
                 for try await at in rows.decode(Date.self) { createdAt = at }
@@ -70,7 +70,7 @@ public struct TenantStore: Sendable {
                     """, logger: logger)
                 return createdAt
             }
-            let tenant = Tenant(id: id, slug: slug, name: trimmed, schema: schema, timeZone: timeZone, createdAt: createdAt)
+            let tenant = Tenant(id: id, slug: slug, name: trimmed, schema: schema, timeZone: timeZone, createdAt: createdAt, locale: locale)
             logger.info("Created tenant", metadata: ["slug": "\(slug)"])
             return (tenant, key)
         } catch {
