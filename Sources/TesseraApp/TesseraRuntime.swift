@@ -101,8 +101,7 @@ public struct TesseraRuntime: Sendable {
     /// 403 unless the caller's roles grant `permission`.
     public func require(_ permission: SpecialPermission, _ caller: Caller) async throws {
         guard try await access(caller).1.has(permission) else {
-            throw TesseraError.forbidden(
-                "This needs the '\(permission.rawValue)' permission, which none of your roles (\(caller.roles.joined(separator: ", "))) grants.")
+            throw TesseraError.forbidden(AccountMessage.needsPermission(permission.rawValue, roles: caller.roles))
         }
     }
 

@@ -47,6 +47,11 @@ struct MessageLanguageTests {
             let notFound = try await app.call(.get, "/api/v1/data/lead/01a23542-55a5-7408-aa1f-b45911218afa", key: admin, headers: Self.chinese)
             #expect(notFound.expectError(404)?["message"]?.stringValue?.hasPrefix("没有 id 为") == true, "\(notFound.text)")
 
+            let login = try await app.call(
+                .post, "/api/v1/auth/login", json: ["tenant": "nobody_here", "email": "a@example.com", "password": "wrong-password"],
+                headers: Self.chinese)
+            #expect(login.expectError(401)?["message"] == "租户、电子邮件或密码错误。", "\(login.text)")
+
             // A rep chooses Chinese for themselves: no header needed, and a header still wins.
             let rep = try await app.makeUser(admin, name: "李娜", roles: ["sales_rep"])
             let mine = try await app.call(.patch, "/api/v1/me", key: rep.key, json: ["locale": "zh-CN"])

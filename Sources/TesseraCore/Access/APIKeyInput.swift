@@ -9,19 +9,19 @@ public struct APIKeyInput: Sendable, Equatable {
         var problems: [TesseraError.Detail] = []
         if case .object(let members) = json {
             for (key, _) in members where key != "name" && key != "expires_in_days" {
-                problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a key property"))
+                problems.append(.init(field: key, rule: "unknown_property", AccountMessage.notKeyProperty(key)))
             }
         }
         let name = json["name"]?.stringValue ?? ""
         if name.isEmpty || name.count > 100 {
-            problems.append(.init(field: "name", rule: "required", message: "name is required (1 to 100 characters)"))
+            problems.append(.init(field: "name", rule: "required", AccountMessage.keyName))
         }
         var days: Int?
         if let raw = json["expires_in_days"], !raw.isNull {
             if let n = raw.intValue, n >= 1, n <= 3650 {
                 days = n
             } else {
-                problems.append(.init(field: "expires_in_days", rule: "range", message: "expires_in_days must be a whole number from 1 to 3650"))
+                problems.append(.init(field: "expires_in_days", rule: "range", AccountMessage.expiresRange))
             }
         }
         guard problems.isEmpty else { throw .validation(problems) }

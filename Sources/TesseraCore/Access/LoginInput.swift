@@ -8,12 +8,12 @@ public struct LoginInput: Sendable, Equatable {
         var problems: [TesseraError.Detail] = []
         if case .object(let members) = json {
             for (key, _) in members where !["tenant", "email", "password"].contains(key) {
-                problems.append(.init(field: key, rule: "unknown_property", message: "\(key) is not a login property"))
+                problems.append(.init(field: key, rule: "unknown_property", AccountMessage.notLoginProperty(key)))
             }
         }
         func text(_ key: String) -> String? {
             guard let value = json[key]?.stringValue, !value.isEmpty else {
-                problems.append(.init(field: key, rule: "required", message: "\(key) is required (a string)"))
+                problems.append(.init(field: key, rule: "required", AccountMessage.requiredString(key)))
                 return nil
             }
             return value
@@ -31,7 +31,7 @@ public struct PasswordChangeInput: Sendable, Equatable {
 
     public static func check(_ json: JSONValue) throws(TesseraError) -> PasswordChangeInput {
         guard let current = json["current_password"]?.stringValue, let new = json["new_password"]?.stringValue else {
-            throw .validation([.init(field: nil, rule: "required", message: "current_password and new_password are required (strings)")])
+            throw .validation([.init(field: nil, rule: "required", AccountMessage.passwordsRequired)])
         }
         return PasswordChangeInput(current: current, new: new)
     }

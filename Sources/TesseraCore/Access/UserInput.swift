@@ -30,15 +30,16 @@ public struct UserInput: Sendable, Equatable {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .validation(problems) }
         reader.rejectUnknown(allowed: ["name", "email", "password", "roles", "team_id", "manager_id", "kind", "status", "locale"])
         var input = UserInput()
+        var own: [TesseraError.Detail] = []
         if let name = reader.string("name") {
             let trimmed = String(name.trimmingWhitespace)
             if trimmed.isEmpty || trimmed.count > 200 {
-                reader.fail("name", rule: "length", "name must have 1 to 200 characters")
+                own.append(.init(field: "name", rule: "length", AccountMessage.nameLength))
             } else {
                 input.name = trimmed
             }
         } else if creating {
-            reader.fail("name", rule: "required", "name is required")
+            own.append(.init(field: "name", rule: "required", Message.required("name")))
         }
         if reader.has("email") {
             if let email = reader.string("email") {
@@ -46,44 +47,48 @@ public struct UserInput: Sendable, Equatable {
                 if Self.isEmail(normalized) {
                     input.email = .some(normalized)
                 } else {
-                    reader.fail("email", rule: "email", "'\(email)' is not an email address")
+                    own.append(.init(field: "email", rule: "email", Message.notEmail(email)))
                 }
             } else if reader.raw("email")?.isNull == true {
                 input.email = .some(nil)
             }
         }
         if let password = reader.string("password") {
-            if let problem = Self.passwordProblem(password) { reader.fail("password", rule: "password", problem) } else { input.password = password }
+            if let problem = Self.passwordProblem(password) {
+                own.append(.init(field: "password", rule: "password", problem))
+            } else {
+                input.password = password
+            }
         }
         if let roles = reader.stringArray("roles") {
             let bad = roles.filter { !APIName.isValid($0) }
-            if !bad.isEmpty { reader.fail("roles", rule: "name", "roles: \(bad.joined(separator: ", ")) is not a role name") }
+            if !bad.isEmpty { own.append(.init(field: "roles", rule: "name", AccountMessage.notRoleNames(bad))) }
             input.roles = Array(Set(roles)).sorted()
         }
-        input.teamID = Self.optionalID("team_id", &reader)
-        input.managerID = Self.optionalID("manager_id", &reader)
+        input.teamID = Self.optionalID("team_id", &reader, &own)
+        input.managerID = Self.optionalID("manager_id", &reader, &own)
         if let kind = reader.string("kind") {
-            if !creating { reader.fail("kind", rule: "immutable", "kind is set when the user is created") }
-            if let k = UserKind(rawValue: kind) { input.kind = k } else { reader.fail("kind", rule: "enum", "kind must be person or integration") }
+            if !creating { own.append(.init(field: "kind", rule: "immutable", AccountMessage.kindImmutable)) }
+            if let k = UserKind(rawValue: kind) { input.kind = k } else { own.append(.init(field: "kind", rule: "enum", AccountMessage.kindEnum)) }
         }
         if let status = reader.string("status") {
-            if creating { reader.fail("status", rule: "immutable", "a new user is active; change status afterwards") }
+            if creating { own.append(.init(field: "status", rule: "immutable", AccountMessage.statusOnCreate)) }
             switch UserStatus(rawValue: status) {
             case .active?: input.status = .active
             case .disabled?: input.status = .disabled
-            default: reader.fail("status", rule: "enum", "status can be set to active (also unfreezes) or disabled")
+            default: own.append(.init(field: "status", rule: "enum", AccountMessage.statusEnum))
             }
         }
         if reader.has("locale") {
-            input.locale = Self.locale(&reader)
+            input.locale = Self.locale(&reader, &own)
         }
         if creating, input.kind != .integration, input.email == nil {
-            reader.fail("email", rule: "required", "a person needs an email to sign in with")
+            own.append(.init(field: "email", rule: "required", AccountMessage.personNeedsEmail))
         }
         if input.kind == .integration, input.password != nil {
-            reader.fail("password", rule: "integration", "integration identities sign in with API keys, not passwords")
+            own.append(.init(field: "password", rule: "integration", AccountMessage.integrationNoPassword))
         }
-        problems += reader.problems
+        problems += reader.problems + own
         guard problems.isEmpty else { throw .validation(problems) }
         return input
     }
@@ -99,22 +104,22 @@ public struct UserInput: Sendable, Equatable {
     }
 
     /// A `locale` member: zh-CN or en, or null for "not set"; nil (and a problem) otherwise.
-    static func locale(_ reader: inout ObjectReader) -> MessageLocale?? {
+    static func locale(_ reader: inout ObjectReader, _ problems: inout [TesseraError.Detail]) -> MessageLocale?? {
         if reader.raw("locale")?.isNull == true { return .some(nil) }
         guard let tag = reader.string("locale") else { return nil }
         guard let locale = MessageLocale(rawValue: tag) else {
-            reader.fail("locale", rule: "locale", "locale must be one of \(MessageLocale.allCases.map(\.rawValue).joined(separator: ", ")) or null")
+            problems.append(.init(field: "locale", rule: "locale", AccountMessage.localeChoice(nullable: true)))
             return nil
         }
         return .some(locale)
     }
 
     /// Why a new password is refused, or nil.
-    public static func passwordProblem(_ password: String) -> String? {
+    public static func passwordProblem(_ password: String) -> AccountMessage? {
         let bytes = password.utf8.count
-        if bytes < passwordBytes.lowerBound { return "a password needs at least \(passwordBytes.lowerBound) characters" }
-        if bytes > passwordBytes.upperBound { return "a password can have at most \(passwordBytes.upperBound) bytes (UTF-8)" }
-        if password.utf8.contains(0) { return "a password cannot contain NUL" }
+        if bytes < passwordBytes.lowerBound { return .passwordTooShort(passwordBytes.lowerBound) }
+        if bytes > passwordBytes.upperBound { return .passwordTooLong(passwordBytes.upperBound) }
+        if password.utf8.contains(0) { return .passwordNUL }
         return nil
     }
 
@@ -133,11 +138,14 @@ public struct UserInput: Sendable, Equatable {
             }
     }
 
-    private static func optionalID(_ key: String, _ reader: inout ObjectReader) -> String?? {
+    private static func optionalID(_ key: String, _ reader: inout ObjectReader, _ problems: inout [TesseraError.Detail]) -> String?? {
         guard reader.has(key) else { return nil }
         if reader.raw(key)?.isNull == true { return .some(nil) }
         guard let text = reader.string(key) else { return nil }
-        guard let id = UUIDText.normalized(text) else { reader.fail(key, rule: "uuid", "\(key) must be an id"); return nil }
+        guard let id = UUIDText.normalized(text) else {
+            problems.append(.init(field: key, rule: "uuid", AccountMessage.mustBeID(key)))
+            return nil
+        }
         return .some(id)
     }
 }

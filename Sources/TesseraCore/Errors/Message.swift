@@ -1,6 +1,7 @@
-/// The catalogue of built-in messages: each case is one message, worded in every `MessageLocale`.
-/// Rules and stages carry their own translated messages; these are the server's own.
-public indirect enum Message: Sendable, Equatable {
+/// The catalogue of the server's built-in messages about requests and records: each case is one
+/// message, worded in every `MessageLocale`. (Rules and stages carry their own translated
+/// messages; `DefinitionMessage` holds those about metadata definitions.)
+public indirect enum Message: CatalogueMessage, Equatable {
     // The request itself.
     case malformedJSON(String, offset: Int)
     case payloadTooLarge(limit: Int)
@@ -169,9 +170,6 @@ public indirect enum Message: Sendable, Equatable {
         case user, file
         case record(String)
     }
-
-    /// Every translation, keyed by language.
-    public var texts: [MessageLocale: String] { Dictionary(uniqueKeysWithValues: MessageLocale.allCases.map { ($0, text($0)) }) }
 
     public func text(_ locale: MessageLocale) -> String {
         let (en, zh) = wording

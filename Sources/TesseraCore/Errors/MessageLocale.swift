@@ -1,5 +1,16 @@
 import Foundation
 
+/// A message of one of the catalogues, worded in every `MessageLocale`. Each catalogue is an enum
+/// whose `text(_:)` switch gives every case both wordings, so none can lack one.
+public protocol CatalogueMessage: Sendable {
+    func text(_ locale: MessageLocale) -> String
+}
+
+extension CatalogueMessage {
+    /// Every translation, keyed by language.
+    public var texts: [MessageLocale: String] { Dictionary(uniqueKeysWithValues: MessageLocale.allCases.map { ($0, text($0)) }) }
+}
+
 /// A language the server's built-in messages are written in.
 public enum MessageLocale: String, Sendable, CaseIterable, Hashable {
     case zhCN = "zh-CN"

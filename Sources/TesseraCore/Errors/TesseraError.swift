@@ -16,10 +16,18 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
             self.extra = extra
         }
 
-        /// A problem worded by the catalogue, in every language it speaks.
-        public init(field: String?, rule: String, _ message: Message, extra: [String: JSONValue] = [:]) {
+        /// A problem worded by a catalogue, in every language it speaks.
+        public init(field: String?, rule: String, localized message: some CatalogueMessage, extra: [String: JSONValue] = [:]) {
             self.init(field: field, rule: rule, message: message.text(.en), extra: extra)
             texts = message.texts
+        }
+
+        public init(field: String?, rule: String, _ message: Message, extra: [String: JSONValue] = [:]) {
+            self.init(field: field, rule: rule, localized: message, extra: extra)
+        }
+
+        public init(field: String?, rule: String, _ message: AccountMessage, extra: [String: JSONValue] = [:]) {
+            self.init(field: field, rule: rule, localized: message, extra: extra)
         }
 
         /// The message in `locale`, else the English one.
@@ -56,9 +64,17 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
         self.details = details
     }
 
-    public init(status: Int, code: String, _ message: Message, details: [Detail] = []) {
+    public init(status: Int, code: String, localized message: some CatalogueMessage, details: [Detail] = []) {
         self.init(status: status, code: code, message: message.text(.en), details: details)
         texts = message.texts
+    }
+
+    public init(status: Int, code: String, _ message: Message, details: [Detail] = []) {
+        self.init(status: status, code: code, localized: message, details: details)
+    }
+
+    public init(status: Int, code: String, _ message: AccountMessage, details: [Detail] = []) {
+        self.init(status: status, code: code, localized: message, details: details)
     }
 
     /// The error as a caller reading `locale` sees it: every message of the catalogue (and every
@@ -89,6 +105,14 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
     }
     public static func notFound(_ message: String) -> TesseraError { .init(status: 404, code: "not_found", message: message) }
     public static func notFound(_ message: Message) -> TesseraError { .init(status: 404, code: "not_found", message) }
+    public static func notFound(_ message: AccountMessage) -> TesseraError { .init(status: 404, code: "not_found", message) }
+    public static func forbidden(_ message: AccountMessage) -> TesseraError { .init(status: 403, code: "forbidden", message) }
+    public static func badRequest(_ message: AccountMessage, code: String = "bad_request") -> TesseraError {
+        .init(status: 400, code: code, message)
+    }
+    public static func conflict(_ message: AccountMessage, code: String = "conflict", details: [Detail] = []) -> TesseraError {
+        .init(status: 409, code: code, message, details: details)
+    }
     public static func badRequest(_ message: Message, code: String = "bad_request", details: [Detail] = []) -> TesseraError {
         .init(status: 400, code: code, message, details: details)
     }

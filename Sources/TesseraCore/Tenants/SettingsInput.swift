@@ -10,7 +10,7 @@ public struct SettingsInput: Sendable {
     /// The keys the body sets, before anything is decoded (the permissions they need are checked first).
     public static func keys(_ json: JSONValue) throws(TesseraError) -> Set<String> {
         guard case .object(let members) = json, !members.isEmpty else {
-            throw .validation([.init(field: nil, rule: "type", message: "the body must be an object like {\"freeze_after_days\": 90}")])
+            throw .validation([.init(field: nil, rule: "type", AccountMessage.settingsBody)])
         }
         return Set(members.map(\.0))
     }
@@ -32,7 +32,7 @@ public struct SettingsInput: Sendable {
                     input.freezeAfterDays = .some(n)
                 } else {
                     problems.append(
-                        .init(field: key, rule: "range", message: "freeze_after_days must be null (never) or a whole number from 1 to 3650"))
+                        .init(field: key, rule: "range", AccountMessage.freezeRange))
                 }
             case "locale":
                 if value.isNull {
@@ -40,7 +40,7 @@ public struct SettingsInput: Sendable {
                 } else if let locale = value.stringValue.flatMap(MessageLocale.init(rawValue:)) {
                     input.locale = .some(locale)
                 } else {
-                    problems.append(.init(field: key, rule: "locale", message: "locale must be zh-CN, en or null"))
+                    problems.append(.init(field: key, rule: "locale", AccountMessage.localeChoice(nullable: true)))
                 }
             case "channels":
                 do throws(TesseraError) { input.channels = try NotificationChannel.decodeAll(value, existing: existing.channels) } catch {
@@ -56,7 +56,9 @@ public struct SettingsInput: Sendable {
                 }
             default:
                 problems.append(
-                    .init(field: key, rule: "unknown_property", message: "\(key) is not a setting (freeze_after_days, locale, channels, smtp)"))
+                    .init(
+                        field: key, rule: "unknown_property",
+                        AccountMessage.notASetting(key, settings: ["freeze_after_days", "locale", "channels", "smtp"])))
             }
         }
         guard problems.isEmpty else { throw .validation(problems) }

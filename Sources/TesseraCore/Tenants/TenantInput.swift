@@ -14,23 +14,23 @@ public struct TenantInput: Sendable, Equatable {
     public static func check(_ json: JSONValue, knownPacks: [String]) throws(TesseraError) -> TenantInput {
         var problems: [TesseraError.Detail] = []
         guard case .object(let members) = json else {
-            throw .validation([.init(field: nil, rule: "type", message: "The body must be an object with slug and name.")])
+            throw .validation([.init(field: nil, rule: "type", AccountMessage.tenantBody)])
         }
         for (key, _) in members where !["slug", "name", "time_zone", "locale", "packs", "admin_email", "admin_password"].contains(key) {
-            problems.append(.init(field: key, rule: "unknown_property", message: "'\(key)' is not a tenant property"))
+            problems.append(.init(field: key, rule: "unknown_property", AccountMessage.notTenantProperty(key)))
         }
         let slug = json["slug"]?.stringValue
         let name = json["name"]?.stringValue
-        if slug == nil { problems.append(.init(field: "slug", rule: "required", message: "slug is required (a string)")) }
-        if name == nil { problems.append(.init(field: "name", rule: "required", message: "name is required (a string)")) }
+        if slug == nil { problems.append(.init(field: "slug", rule: "required", AccountMessage.requiredString("slug"))) }
+        if name == nil { problems.append(.init(field: "name", rule: "required", AccountMessage.requiredString("name"))) }
         var packs: [String] = []
         if let list = json["packs"] {
             guard let items = list.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
-                throw .validation([.init(field: "packs", rule: "type", message: "packs must be an array of pack ids")])
+                throw .validation([.init(field: "packs", rule: "type", AccountMessage.packsType)])
             }
             packs = items.compactMap(\.stringValue)
             for pack in packs where !knownPacks.contains(pack) {
-                problems.append(.init(field: "packs", rule: "unknown_pack", message: "no pack '\(pack)'"))
+                problems.append(.init(field: "packs", rule: "unknown_pack", AccountMessage.noPack(pack)))
             }
         }
         var locale: MessageLocale?
@@ -38,7 +38,7 @@ public struct TenantInput: Sendable, Equatable {
             if let parsed = tag.stringValue.flatMap(MessageLocale.init(rawValue:)) {
                 locale = parsed
             } else {
-                problems.append(.init(field: "locale", rule: "locale", message: "locale must be zh-CN or en"))
+                problems.append(.init(field: "locale", rule: "locale", AccountMessage.localeChoice(nullable: false)))
             }
         }
         // Optional: the admin's sign-in, so people can log in from the first minute.
@@ -53,7 +53,7 @@ public struct TenantInput: Sendable, Equatable {
                 if let email = input.email ?? nil, let password = input.password {
                     admin = (email, password)
                 } else {
-                    problems.append(.init(field: "admin_password", rule: "required", message: "admin_email and admin_password go together"))
+                    problems.append(.init(field: "admin_password", rule: "required", AccountMessage.adminTogether))
                 }
             } catch {
                 problems += error.details.map { $0.prefixed(field: "admin_", message: "admin_") }

@@ -11,7 +11,7 @@ extension Request {
             guard bytes.count + buffer.readableBytes <= limit else { throw TesseraError.payloadTooLarge(limit: limit) }
             bytes.append(contentsOf: buffer.readableBytesView)
         }
-        guard !bytes.isEmpty else { throw TesseraError.badRequest("The request needs a JSON body.", code: "malformed_json") }
+        guard !bytes.isEmpty else { throw TesseraError.badRequest(AccountMessage.needsBody, code: "malformed_json") }
         do {
             return try JSONParser.parse(bytes)
         } catch {
@@ -32,7 +32,7 @@ extension Request {
         text = text.trimmingPrefix("\"")
         if text.hasSuffix("\"") { text = text.dropLast() }
         guard let version = Int64(text), version >= 1 else {
-            throw TesseraError.badRequest("If-Match must carry a record version such as \"3\".", code: "invalid_if_match")
+            throw TesseraError.badRequest(AccountMessage.ifMatch, code: "invalid_if_match")
         }
         return version
     }
@@ -41,7 +41,7 @@ extension Request {
 extension Parameters {
     /// A path parameter that the route guarantees.
     func required(_ name: String) throws -> String {
-        guard let value = get(name) else { throw TesseraError.notFound("Missing path parameter \(name).") }
+        guard let value = get(name) else { throw TesseraError.notFound(AccountMessage.missingPathParameter(name)) }
         return value
     }
 }

@@ -36,11 +36,11 @@ struct AutomationRoutes {
             let limit = min(max(Int(value("limit") ?? "") ?? 100, 1), 500)
             var record = value("record")
             if let r = record {
-                guard let id = UUIDText.normalized(r) else { throw TesseraError.badRequest("record must be a record id.", code: "invalid_query") }
+                guard let id = UUIDText.normalized(r) else { throw TesseraError.badRequest(AccountMessage.recordQuery, code: "invalid_query") }
                 record = id
             }
             if let result = value("result"), OutboxStore.Outcome(rawValue: result) == nil {
-                throw TesseraError.badRequest("result must be one of ok, skipped, error, dead.", code: "invalid_query")
+                throw TesseraError.badRequest(AccountMessage.resultQuery, code: "invalid_query")
             }
             let runs = try await runtime.outbox.runs(
                 caller.tenant, automation: value("automation"), record: record, result: value("result"), limit: limit)
@@ -54,7 +54,7 @@ struct AutomationRoutes {
         api.post("automation-events/:id/replay") { _, context -> Response in
             let caller = context.caller
             try await runtime.require(.manageMetadata, caller)
-            guard let id = Int64(try context.parameters.required("id")) else { throw TesseraError.notFound("No dead automation event with that id.") }
+            guard let id = Int64(try context.parameters.required("id")) else { throw TesseraError.notFound(AccountMessage.noDeadEvent) }
             try await runtime.outbox.replay(caller.tenant, eventID: id)
             runtime.signal.announce(caller.tenant.schema)
             return Response(status: .noContent)
@@ -67,7 +67,7 @@ struct AutomationRoutes {
         }
         api.post("inbox/:id/read") { _, context -> Response in
             let caller = context.caller
-            guard let id = Int64(try context.parameters.required("id")) else { throw TesseraError.notFound("No such message in your inbox.") }
+            guard let id = Int64(try context.parameters.required("id")) else { throw TesseraError.notFound(AccountMessage.noInboxMessage) }
             try await runtime.outbox.markRead(caller.tenant, user: caller.userID, id: id)
             return Response(status: .noContent)
         }

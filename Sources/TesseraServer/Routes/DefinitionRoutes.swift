@@ -48,7 +48,7 @@ struct DefinitionRoutes<Definition: Sendable>: Sendable {
     func definition(_ context: TenantContext, _ runtime: TesseraRuntime) async throws -> Definition {
         let metadata = try await runtime.metadata.metadata(for: context.caller.tenant)
         let name = try context.parameters.required("name")
-        guard let found = find(metadata, name) else { throw TesseraError.notFound("No \(kind) '\(name)'.") }
+        guard let found = find(metadata, name) else { throw TesseraError.notFound(AccountMessage.noDefinition(kind: kind, name: name)) }
         return found
     }
 }

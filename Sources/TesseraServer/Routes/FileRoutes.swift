@@ -24,7 +24,7 @@ struct FileRoutes {
         group.get(":id") { _, context -> Response in
             let caller = context.caller
             let (file, path) = try await runtime.files.find(caller, id: try context.parameters.required("id"))
-            guard let data = FileManager.default.contents(atPath: path) else { throw TesseraError.notFound("The file's content is missing.") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw TesseraError.notFound(AccountMessage.fileContentMissing) }
             var headers: HTTPFields = [:]
             headers[.contentType] = file.contentType
             let encoded = file.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"

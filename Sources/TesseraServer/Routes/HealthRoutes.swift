@@ -8,7 +8,9 @@ struct HealthRoutes {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("healthz") { _, _ -> Response in
-            guard await runtime.databaseIsReachable() else { return TesseraErrorResponse.make(.unavailable("PostgreSQL is not reachable.")) }
+            guard await runtime.databaseIsReachable() else {
+                return TesseraErrorResponse.make(TesseraError(status: 503, code: "unavailable", AccountMessage.databaseUnreachable))
+            }
             return JSONResponse.make(.ok, ["status": "ok"])
         }
     }

@@ -43,7 +43,7 @@ struct UserRoutes {
             let target = try await runtime.users.get(caller.tenant, id: id)
             // Only an admin may change an admin: anyone else could take the account over.
             if target.roles.contains(RoleDefinition.adminName), !policy.isAdmin {
-                throw TesseraError.forbidden("Only a tenant admin can change a tenant admin's account.")
+                throw TesseraError.forbidden(AccountMessage.onlyAdminChangesAdmin)
             }
             if let roles = input.roles { try requireGrantable(roles, metadata, policy) }
             let user = try await runtime.users.update(caller.tenant, id: id, input)
@@ -84,7 +84,7 @@ struct UserRoutes {
             let body = try await request.jsonBody(limit: 16 << 10)
             let input = try APIKeyInput.check(body)
             guard user.status == .active else {
-                throw TesseraError.conflict("The user is \(user.status.rawValue); keys are only made for active users.", code: "user_inactive")
+                throw TesseraError.conflict(AccountMessage.userInactive(user.status.rawValue), code: "user_inactive")
             }
             let (info, key) = try await runtime.sessions.createKey(caller.tenant, userID: user.id, name: input.name, expiresAt: input.expiresAt())
             guard case .object(var m) = info.json else { throw TesseraError.internal() }
@@ -184,7 +184,7 @@ struct UserRoutes {
     /// The caller's metadata and policy, or 403 without `manage_users`.
     private func managing(_ caller: Caller) async throws -> (TenantMetadata, AccessPolicy) {
         let (metadata, policy) = try await runtime.access(caller)
-        guard policy.has(.manageUsers) else { throw TesseraError.forbidden("Managing users and teams needs the 'manage_users' permission.") }
+        guard policy.has(.manageUsers) else { throw TesseraError.forbidden(AccountMessage.needsManageUsers) }
         return (metadata, policy)
     }
 
@@ -194,14 +194,14 @@ struct UserRoutes {
         let unknown = roles.filter { metadata.role($0) == nil }
         if !unknown.isEmpty {
             throw TesseraError.validation([
-                .init(field: "roles", rule: "unknown_role", message: "roles: no role \(unknown.map { "'\($0)'" }.joined(separator: ", "))")
+                .init(field: "roles", rule: "unknown_role", AccountMessage.unknownRoles(unknown))
             ])
         }
         guard !policy.isAdmin else { return }
         for name in roles {
             guard let role = metadata.role(name) else { continue }
             if name == RoleDefinition.adminName || !role.special.isSubset(of: policy.special) {
-                throw TesseraError.forbidden("Only a tenant admin can grant the role '\(name)': it carries permissions you do not hold.")
+                throw TesseraError.forbidden(AccountMessage.onlyAdminGrants(name))
             }
         }
     }

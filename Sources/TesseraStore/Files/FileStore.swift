@@ -48,7 +48,7 @@ public struct FileStore: Sendable {
         let partial = path + ".part"
         guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
             let handle = FileHandle(forWritingAtPath: partial)
-        else { throw TesseraError.internal("Cannot store the file.") }
+        else { throw TesseraError(status: 500, code: "internal_error", AccountMessage.cannotStoreFile) }
         var hasher = SHA256()
         var size = 0
         do {
@@ -60,7 +60,7 @@ public struct FileStore: Sendable {
                 try handle.write(contentsOf: bytes)
             }
             try handle.close()
-            guard size > 0 else { throw TesseraError.badRequest("The file is empty.", code: "empty_file") }
+            guard size > 0 else { throw TesseraError.badRequest(AccountMessage.emptyFile, code: "empty_file") }
             let digest = StableHash.hex(hasher.finalize())
             let cleanName = Self.cleanName(name)
             let type = Self.cleanContentType(contentType)
@@ -90,7 +90,7 @@ public struct FileStore: Sendable {
 
     /// The file's metadata and path on disk, or 404.
     public func find(_ caller: Caller, id: String) async throws -> (StoredFile, path: String) {
-        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound("No file '\(id)'.") }
+        guard let id = UUIDText.normalized(id) else { throw TesseraError.notFound(AccountMessage.noFile(id)) }
         var b = SQLBuilder(
             """
             SELECT name, content_type, size, sha256, created_at FROM \(SQLIdentifier.qualified(caller.tenant.schema, TenantTableName.files)) \
@@ -103,7 +103,7 @@ public struct FileStore: Sendable {
         {
             return (StoredFile(id: id, name: name, contentType: type, size: size, sha256: sha, createdAt: at), folder(caller.tenant) + "/" + id)
         }
-        throw TesseraError.notFound("No file '\(id)'.")
+        throw TesseraError.notFound(AccountMessage.noFile(id))
     }
 
     static func cleanName(_ name: String) -> String {

@@ -32,7 +32,7 @@ public struct SessionStore: Sendable {
 
     public func login(tenantSlug: String, email rawEmail: String, password: String) async throws -> Login {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
-        let refused = TesseraError(status: 401, code: "invalid_credentials", message: "The tenant, email or password is wrong.")
+        let refused = TesseraError(status: 401, code: "invalid_credentials", AccountMessage.wrongCredentials)
         guard Tenant.isValidSlug(tenantSlug), email.utf8.count <= 254, password.utf8.count <= 1024,
             let tenant = try await TenantStore(client: client, logger: logger).find(slug: tenantSlug)
         else {
@@ -49,8 +49,7 @@ public struct SessionStore: Sendable {
             ).collect().first?.decode((Int, Int).self) ?? (0, 0)
         if failures.0 >= Self.maxFailures {
             var error = TesseraError(
-                status: 429, code: "too_many_attempts",
-                message: "Too many failed logins for this account; try again in \(max(failures.1, 1)) seconds.")
+                status: 429, code: "too_many_attempts", AccountMessage.tooManyLogins(seconds: max(failures.1, 1)))
             error.retryAfter = max(failures.1, 1)
             throw error
         }
@@ -97,8 +96,7 @@ public struct SessionStore: Sendable {
         let kind = try await client.query("SELECT kind FROM tessera.api_keys WHERE id = \(caller.keyID)", logger: logger).collect().first?.decode(
             String.self)
         guard kind == "session" else {
-            throw TesseraError.badRequest(
-                "This token is an API key, not a login session; revoke it with DELETE /api/v1/users/{id}/api-keys/{key}.", code: "not_a_session")
+            throw TesseraError.badRequest(AccountMessage.notASession, code: "not_a_session")
         }
         try await revoke(caller.tenant, keyIDs: [caller.keyID])
     }
@@ -106,14 +104,14 @@ public struct SessionStore: Sendable {
     /// Changes the caller's own password after checking the current one; ends their other sessions.
     public func changePassword(_ caller: Caller, current: String, new: String) async throws {
         if let problem = UserInput.passwordProblem(new) {
-            throw TesseraError.validation([.init(field: "new_password", rule: "password", message: problem)])
+            throw TesseraError.validation([.init(field: "new_password", rule: "password", problem)])
         }
         let users = IdentityTables.users(caller.tenant.schema)
         let hash =
             try await client.query("SELECT password_hash FROM \(unescaped: users) WHERE id = \(caller.userID)", logger: logger)
             .collect().first?.decode(String?.self) ?? nil
         guard let hash, await hasher.verify(current, hash: hash) else {
-            throw TesseraError.validation([.init(field: "current_password", rule: "password", message: "the current password is wrong")])
+            throw TesseraError.validation([.init(field: "current_password", rule: "password", AccountMessage.wrongCurrentPassword)])
         }
         let newHash = await hasher.hash(new)
         try await client.withTransaction(logger: logger) { connection in
@@ -189,7 +187,7 @@ public struct SessionStore: Sendable {
                 "SELECT 1 FROM tessera.api_keys WHERE id = \(keyID) AND tenant_id = \(tenant.id) AND user_id = \(userID) AND revoked_at IS NULL",
                 logger: logger
             ).collect().isEmpty)
-        else { throw TesseraError.notFound("No API key '\(text)' for this user.") }
+        else { throw TesseraError.notFound(AccountMessage.noAPIKey(text)) }
         try await revoke(tenant, keyIDs: [keyID])
     }
 
@@ -233,8 +231,8 @@ public struct SessionStore: Sendable {
         case .active: return
         case .frozen:
             throw TesseraError(
-                status: 403, code: "account_frozen", message: "The account is frozen after a long time unused; an admin can unfreeze it.")
-        case .disabled: throw TesseraError(status: 403, code: "account_disabled", message: "The account is disabled.")
+                status: 403, code: "account_frozen", AccountMessage.accountFrozen)
+        case .disabled: throw TesseraError(status: 403, code: "account_disabled", AccountMessage.accountDisabled)
         }
     }
 

@@ -32,7 +32,7 @@ public struct UserStore: Sendable {
     public func get(_ tenant: Tenant, id text: String) async throws -> User {
         guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)),
             let user = try await find(tenant, id: id)
-        else { throw TesseraError.notFound("No user with id '\(text)'.") }
+        else { throw TesseraError.notFound(AccountMessage.noUser(text)) }
         return user
     }
 
@@ -86,7 +86,7 @@ public struct UserStore: Sendable {
                 try await checkReferences(tenant, userID: existing.id, input, on: connection)
                 if existing.kind == .integration, input.password != nil || input.email != nil {
                     throw TesseraError.validation([
-                        .init(field: "password", rule: "integration", message: "integration identities have no email or password; they use API keys")
+                        .init(field: "password", rule: "integration", AccountMessage.integrationNoSignIn)
                     ])
                 }
                 var b = SQLBuilder("UPDATE \(table) SET updated_at = now()")
@@ -130,16 +130,16 @@ public struct UserStore: Sendable {
             try await connection.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(team)::uuid", logger: logger)
                 .collect().isEmpty
         {
-            problems.append(.init(field: "team_id", rule: "reference", message: "team_id: no team with id '\(team)'"))
+            problems.append(.init(field: "team_id", rule: "reference", AccountMessage.noTeamWithID(field: "team_id", id: team)))
         }
         if case .some(.some(let manager)) = input.managerID {
             if try await find(tenant, id: UUID(uuidString: manager)!, on: connection) == nil {
-                problems.append(.init(field: "manager_id", rule: "reference", message: "manager_id: no user with id '\(manager)'"))
+                problems.append(.init(field: "manager_id", rule: "reference", AccountMessage.noManager(manager)))
             } else if try await managerChain(tenant, from: UUID(uuidString: manager)!, on: connection).contains(where: { $0.id == userID })
                 || manager == userID.uuidString.lowercased()
             {
                 problems.append(
-                    .init(field: "manager_id", rule: "cycle", message: "manager_id: the user would manage themselves (a cycle in the hierarchy)"))
+                    .init(field: "manager_id", rule: "cycle", AccountMessage.managerCycle))
             }
         }
         guard problems.isEmpty else { throw TesseraError.validation(problems) }
@@ -151,8 +151,8 @@ public struct UserStore: Sendable {
         guard let mapped = DatabaseErrorMapper.map(error) else { return error }
         if mapped.code == "duplicate" {
             return TesseraError.conflict(
-                "Another user of this tenant has the email '\((input.email ?? nil) ?? "")'.", code: "duplicate",
-                details: [.init(field: "email", rule: "unique", message: "email is taken")])
+                AccountMessage.emailTakenBy((input.email ?? nil) ?? ""), code: "duplicate",
+                details: [.init(field: "email", rule: "unique", AccountMessage.emailTaken)])
         }
         return mapped
     }
@@ -259,14 +259,14 @@ public struct UserStore: Sendable {
         let name = input.name
         let manager: UUID?? = input.managerID.map { $0.flatMap(UUID.init(uuidString:)) }
         if case .some(.some(let m)) = manager, try await find(tenant, id: m) == nil {
-            problems.append(.init(field: "manager_id", rule: "reference", message: "manager_id: no user with id '\(m.uuidString.lowercased())'"))
+            problems.append(.init(field: "manager_id", rule: "reference", AccountMessage.noManager(m.uuidString.lowercased())))
         }
         guard problems.isEmpty else { throw TesseraError.validation(problems) }
         let table = IdentityTables.teams(tenant.schema)
         do {
             if let text {
                 guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else {
-                    throw TesseraError.notFound("No team with id '\(text)'.")
+                    throw TesseraError.notFound(AccountMessage.noTeam(text))
                 }
                 var b = SQLBuilder("UPDATE \(table) SET name = coalesce(")
                 b.bind(name.map(StoredValue.text) ?? .null, cast: "text")
@@ -278,7 +278,7 @@ public struct UserStore: Sendable {
                 for try await (id, name, m) in try await client.query(b.query, logger: logger).decode((UUID, String, UUID?).self) {
                     return Team(id: id, name: name, managerID: m)
                 }
-                throw TesseraError.notFound("No team with id '\(text)'.")
+                throw TesseraError.notFound(AccountMessage.noTeam(text))
             }
             let id = UUIDText.v7()
             let managerID = manager.flatMap { $0 }
@@ -286,7 +286,7 @@ public struct UserStore: Sendable {
             return Team(id: id, name: name!, managerID: managerID)
         } catch {
             if let mapped = DatabaseErrorMapper.map(error), mapped.code == "duplicate" {
-                throw TesseraError.conflict("A team named '\(name ?? "")' already exists.", code: "duplicate")
+                throw TesseraError.conflict(AccountMessage.teamExists(name ?? ""), code: "duplicate")
             }
             throw error
         }
@@ -294,24 +294,24 @@ public struct UserStore: Sendable {
 
     /// Deletes an empty team (409 while users are in it).
     public func deleteTeam(_ tenant: Tenant, id text: String) async throws {
-        guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
+        guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound(AccountMessage.noTeam(text)) }
         let members =
             try await client.query(
                 "SELECT count(*)::int FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE team_id = \(id)", logger: logger
             ).collect().first?.decode(Int.self) ?? 0
-        guard members == 0 else { throw TesseraError.conflict("The team still has \(members) member(s); move them first.", code: "team_in_use") }
+        guard members == 0 else { throw TesseraError.conflict(AccountMessage.teamInUse(members), code: "team_in_use") }
         let deleted = try await client.query(
             "DELETE FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id) RETURNING id", logger: logger
         ).collect()
-        if deleted.isEmpty { throw TesseraError.notFound("No team with id '\(text)'.") }
+        if deleted.isEmpty { throw TesseraError.notFound(AccountMessage.noTeam(text)) }
     }
 
     public func members(_ tenant: Tenant, team text: String) async throws -> [User] {
-        guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound("No team with id '\(text)'.") }
+        guard let id = UUIDText.normalized(text).flatMap(UUID.init(uuidString:)) else { throw TesseraError.notFound(AccountMessage.noTeam(text)) }
         if try await client.query("SELECT 1 FROM \(unescaped: IdentityTables.teams(tenant.schema)) WHERE id = \(id)", logger: logger).collect()
             .isEmpty
         {
-            throw TesseraError.notFound("No team with id '\(text)'.")
+            throw TesseraError.notFound(AccountMessage.noTeam(text))
         }
         return try await Self.users(
             try await client.query(

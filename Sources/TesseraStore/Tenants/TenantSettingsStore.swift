@@ -53,7 +53,7 @@ public struct TenantSettingsStore: Sendable {
     /// when the tenant has none yet (whichever instance gets there first makes it).
     public func webhookSecret(_ tenant: Tenant) async throws -> String {
         let stored = try await client.query("SELECT webhook_secret FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
-        guard let row = stored.first else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
+        guard let row = stored.first else { throw TesseraError.notFound(AccountMessage.noTenant(tenant.slug)) }
         if let secret = try row.decode(String?.self) { return secret }
         let made = RandomToken.make(bytes: 32)
         let rows = try await client.query(
@@ -61,7 +61,7 @@ public struct TenantSettingsStore: Sendable {
             UPDATE tessera.tenants SET webhook_secret = coalesce(webhook_secret, \(made)) WHERE id = \(tenant.id) RETURNING webhook_secret
             """, logger: logger
         ).collect()
-        guard let secret = try rows.first?.decode(String.self) else { throw TesseraError.notFound("No tenant \(tenant.slug).") }
+        guard let secret = try rows.first?.decode(String.self) else { throw TesseraError.notFound(AccountMessage.noTenant(tenant.slug)) }
         return secret
     }
 }

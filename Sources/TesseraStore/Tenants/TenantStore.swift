@@ -24,14 +24,14 @@ public struct TenantStore: Sendable {
             problems.append(
                 .init(
                     field: "slug", rule: "name",
-                    message: "slug must be 2–40 characters: lowercase ASCII letters, digits and '_', starting with a letter"))
+                    AccountMessage.slugForm))
         }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.count > 200 {
-            problems.append(.init(field: "name", rule: "required", message: "name must have 1 to 200 characters"))
+            problems.append(.init(field: "name", rule: "required", AccountMessage.nameLength))
         }
         if !timeZone.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) }) {
-            problems.append(.init(field: "time_zone", rule: "time_zone", message: "'\(timeZone)' is not a time zone name"))
+            problems.append(.init(field: "time_zone", rule: "time_zone", AccountMessage.notTimeZone(timeZone)))
         }
         guard problems.isEmpty else { throw TesseraError.validation(problems) }
         let id = UUIDText.v7()
@@ -45,7 +45,7 @@ public struct TenantStore: Sendable {
                 var known = 0
                 for try await n in zoneRows.decode(Int.self) { known = n }
                 guard known > 0 else {
-                    throw TesseraError.validation([.init(field: "time_zone", rule: "time_zone", message: "'\(timeZone)' is not a time zone name")])
+                    throw TesseraError.validation([.init(field: "time_zone", rule: "time_zone", AccountMessage.notTimeZone(timeZone))])
                 }
                 var createdAt = Date()
                 let rows = try await connection.query(
@@ -75,7 +75,7 @@ public struct TenantStore: Sendable {
             return (tenant, key)
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) {
-                if mapped.code == "duplicate" { throw TesseraError.conflict("A tenant with slug '\(slug)' already exists.", code: "duplicate") }
+                if mapped.code == "duplicate" { throw TesseraError.conflict(AccountMessage.tenantExists(slug), code: "duplicate") }
                 throw mapped
             }
             throw error

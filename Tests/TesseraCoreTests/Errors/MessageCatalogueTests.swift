@@ -127,15 +127,96 @@ struct MessageCatalogueTests {
         .definitionProblems(3, ["a", "b"]),
     ]
 
-    @Test("every message of the catalogue has a Chinese and an English wording, and they differ")
+    /// One of every account message.
+    static let accountSamples: [AccountMessage] = [
+        .needsBody,
+        .ifMatch,
+        .missingPathParameter("x"),
+        .bodyObject,
+        .tenantBody,
+        .settingsBody,
+        .notLoginProperty("x"),
+        .notKnownProperty("x"),
+        .notKeyProperty("x"),
+        .notTenantProperty("x"),
+        .notASetting("x", settings: ["a", "b"]),
+        .requiredString("x"),
+        .passwordsRequired,
+        .nameLength,
+        .keyName,
+        .expiresRange,
+        .freezeRange,
+        .localeChoice(nullable: true),
+        .mustBeID("x"),
+        .managerID,
+        .passwordTooShort(3),
+        .passwordTooLong(3),
+        .passwordNUL,
+        .notRoleNames(["a", "b"]),
+        .kindImmutable,
+        .kindEnum,
+        .statusOnCreate,
+        .statusEnum,
+        .personNeedsEmail,
+        .integrationNoPassword,
+        .integrationNoSignIn,
+        .noUser("x"),
+        .noTeamWithID(field: "x", id: "x"),
+        .noManager("x"),
+        .managerCycle,
+        .emailTaken,
+        .emailTakenBy("x"),
+        .noTeam("x"),
+        .teamExists("x"),
+        .teamInUse(3),
+        .noAPIKey("x"),
+        .userInactive("x"),
+        .onlyAdminChangesAdmin,
+        .needsManageUsers,
+        .unknownRoles(["a", "b"]),
+        .onlyAdminGrants("x"),
+        .needsPermission("x", roles: ["a", "b"]),
+        .wrongCredentials,
+        .tooManyLogins(seconds: 3),
+        .wrongCurrentPassword,
+        .accountFrozen,
+        .accountDisabled,
+        .notASession,
+        .slugForm,
+        .notTimeZone("x"),
+        .tenantExists("x"),
+        .packsType,
+        .noPack("x"),
+        .adminTogether,
+        .noTenant("x"),
+        .emptyFile,
+        .noFile("x"),
+        .fileContentMissing,
+        .cannotStoreFile,
+        .recordQuery,
+        .resultQuery,
+        .noDeadEvent,
+        .noInboxMessage,
+        .noDefinition(kind: "x", name: "x"),
+        .databaseUnreachable,
+    ]
+
+    @Test("every message of the catalogues has a Chinese and an English wording, and they differ")
     func bothLanguages() {
-        for message in Self.samples {
+        let all: [any CatalogueMessage] = Self.samples + Self.accountSamples
+        for message in all {
             let zh = message.text(.zhCN), en = message.text(.en)
             #expect(!en.isEmpty && !zh.isEmpty, "\(message)")
             #expect(zh != en, "\(message): \(en)")
             #expect(zh.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(message) has no Chinese: \(zh)")
             #expect(en.unicodeScalars.allSatisfy { $0.value < 0x3000 }, "\(message) has Chinese in English: \(en)")
         }
+    }
+
+    @Test("false and true select the two wordings of a choice")
+    func choices() {
+        #expect(AccountMessage.localeChoice(nullable: false).text(.en) == "locale must be zh-CN or en")
+        #expect(AccountMessage.localeChoice(nullable: true).text(.zhCN) == "locale 必须是 zh-CN、en 或 null")
     }
 
     @Test("Accept-Language picks the best supported language by weight; unsupported tags fall through")
