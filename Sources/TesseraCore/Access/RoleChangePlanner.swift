@@ -3,7 +3,7 @@ public enum RoleChangePlanner {
     public static func create(_ json: JSONValue, entities: [EntityDefinition], roles: [RoleDefinition]) throws(TesseraError) -> MetadataChange {
         let role = try RoleDecoder.role(json, entities: entities)
         guard !roles.contains(where: { $0.name == role.name }) else {
-            throw .conflict("A role named '\(role.name)' already exists.", code: "duplicate")
+            throw .definitionConflict(.alreadyExists(.role, role.name), code: "duplicate")
         }
         return MetadataChange(entities: entities, steps: [], action: "role.create", target: role.name, roles: roles + [role])
     }
@@ -11,7 +11,7 @@ public enum RoleChangePlanner {
     /// Several roles at once (a pack); names already taken are refused.
     public static func createAll(_ new: [RoleDefinition], roles: [RoleDefinition], change: MetadataChange) throws(TesseraError) -> MetadataChange {
         let clashes = new.map(\.name).filter { name in roles.contains { $0.name == name } }
-        guard clashes.isEmpty else { throw .conflict("The tenant already has roles named \(clashes.joined(separator: ", ")).", code: "duplicate") }
+        guard clashes.isEmpty else { throw .definitionConflict(.alreadyExistAll(.role, clashes), code: "duplicate") }
         var change = change
         change.roles = roles + new
         return change
@@ -24,7 +24,7 @@ public enum RoleChangePlanner {
         let index = try position(name, roles)
         // The stored form of `permissions` is complete, so a patch replaces whole members.
         var updated = roles
-        updated[index] = try RoleDecoder.role(try roles[index].json.patched(with: json, name: name, what: "a role"), entities: entities)
+        updated[index] = try RoleDecoder.role(try roles[index].json.patched(with: json, name: name, what: .role), entities: entities)
         return MetadataChange(entities: entities, steps: [], action: "role.update", target: name, roles: updated)
     }
 
@@ -37,8 +37,8 @@ public enum RoleChangePlanner {
     }
 
     private static func position(_ name: String, _ roles: [RoleDefinition]) throws(TesseraError) -> Int {
-        if name == RoleDefinition.adminName { throw .forbidden("The built-in 'admin' role cannot be changed or deleted.") }
-        guard let index = roles.firstIndex(where: { $0.name == name }) else { throw .notFound("No role '\(name)'.") }
+        if name == RoleDefinition.adminName { throw TesseraError(status: 403, code: "forbidden", localized: DefinitionMessage.adminImmutable) }
+        guard let index = roles.firstIndex(where: { $0.name == name }) else { throw .definitionNotFound(.noSuch(.role, name)) }
         return index
     }
 

@@ -8,9 +8,9 @@ public enum RoleDecoder {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
         reader.rejectUnknown(allowed: ["name", "label", "default", "permissions", "special"])
         let name = reader.string("name") ?? ""
-        if !APIName.isValid(name) { reader.fail("name", rule: "name", "name must match ^[a-z][a-z0-9_]{0,47}$") }
+        if !APIName.isValid(name) { reader.fail("name", rule: "name", .nameMustMatch) }
         if name == RoleDefinition.adminName {
-            reader.fail("name", rule: "reserved", "'admin' is the built-in tenant administrator and cannot be redefined")
+            reader.fail("name", rule: "reserved", .adminReserved)
         }
         let label = reader.label("label")
         let isDefault = reader.bool("default") ?? false
@@ -19,9 +19,7 @@ public enum RoleDecoder {
             if let s = SpecialPermission(rawValue: value) {
                 special.insert(s)
             } else {
-                reader.fail(
-                    "special", rule: "enum", "special: '\(value)' is not one of \(SpecialPermission.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                reader.fail("special", rule: "enum", .about("special", .notOneOf(value, SpecialPermission.allCases.map(\.rawValue))))
             }
         }
         var permissions: [String: RoleDefinition.EntityPermission] = [:]
@@ -32,7 +30,7 @@ public enum RoleDecoder {
                     let path = "permissions.\(entityName)"
                     let entity = byName[entityName]
                     if entity == nil, entityName != everyEntity {
-                        problems.append(.init(field: path, rule: "unknown_entity", message: "\(path): the tenant has no entity '\(entityName)'"))
+                        problems.append(.definition(field: path, rule: "unknown_entity", .about(path, .noEntity(entityName))))
                         continue
                     }
                     if let permission = Self.permission(value, entity: entity, path: path, problems: &problems) {
@@ -40,7 +38,7 @@ public enum RoleDecoder {
                     }
                 }
             } else {
-                reader.fail("permissions", rule: "type", "permissions must be an object of entity name → {create, read, update, delete, fields}")
+                reader.fail("permissions", rule: "type", .permissionsShape)
             }
         }
         problems = reader.problems + problems
@@ -60,11 +58,11 @@ public enum RoleDecoder {
             scopes[action] = RecordScope.none
             guard let text = reader.string(action.rawValue) else { continue }
             guard let scope = RecordScope(rawValue: text) else {
-                reader.fail(action.rawValue, rule: "enum", "\(reader.at(action.rawValue)) must be one of \(scopeNames)")
+                reader.fail(action.rawValue, rule: "enum", .mustBeOneOf(reader.at(action.rawValue), scopeNames))
                 continue
             }
             if action == .create, scope == .assigned {
-                reader.fail(action.rawValue, rule: "enum", "\(reader.at(action.rawValue)): 'assigned' applies to existing records, not to create")
+                reader.fail(action.rawValue, rule: "enum", .about(reader.at(action.rawValue), .assignedNotCreate))
             }
             scopes[action] = scope
         }
@@ -74,17 +72,17 @@ public enum RoleDecoder {
                 for (fieldName, access) in members {
                     let at = reader.at("fields.\(fieldName)")
                     if let entity, entity.field(fieldName) == nil {
-                        reader.fail("fields.\(fieldName)", rule: "unknown_field", "\(at): the entity '\(entity.name)' has no field '\(fieldName)'")
+                        reader.fail("fields.\(fieldName)", rule: "unknown_field", .about(at, .entityLacksField(entity.name, fieldName)))
                     } else if entity == nil {
-                        reader.fail("fields.\(fieldName)", rule: "unknown_field", "\(at): field access needs a named entity, not '*'")
+                        reader.fail("fields.\(fieldName)", rule: "unknown_field", .about(at, .fieldAccessNeedsEntity))
                     } else if case .string(let s) = access, let level = FieldAccess(rawValue: s) {
                         fields[fieldName] = level
                     } else {
-                        reader.fail("fields.\(fieldName)", rule: "enum", "\(at) must be one of none|read|edit")
+                        reader.fail("fields.\(fieldName)", rule: "enum", .mustBeOneOf(at, "none|read|edit"))
                     }
                 }
             } else {
-                reader.fail("fields", rule: "type", "\(reader.at("fields")) must be an object of field name → none|read|edit")
+                reader.fail("fields", rule: "type", .fieldAccessShape(reader.at("fields")))
             }
         }
         problems += reader.problems

@@ -5,7 +5,7 @@ public enum AssignmentRuleChangePlanner {
     ) throws(TesseraError) -> MetadataChange {
         let rule = try AssignmentRuleDecoder.rule(json, entities: entities, roles: roles)
         guard !rules.contains(where: { $0.name == rule.name }) else {
-            throw .conflict("An assignment rule named '\(rule.name)' already exists.", code: "duplicate")
+            throw .definitionConflict(.alreadyExists(.assignmentRule, rule.name), code: "duplicate")
         }
         return MetadataChange(entities: entities, steps: [], action: "assignment_rule.create", target: rule.name, assignmentRules: rules + [rule])
     }
@@ -14,7 +14,7 @@ public enum AssignmentRuleChangePlanner {
     public static func createAll(_ new: [AssignmentRule], rules: [AssignmentRule], change: MetadataChange) throws(TesseraError) -> MetadataChange {
         let clashes = new.map(\.name).filter { name in rules.contains { $0.name == name } }
         guard clashes.isEmpty else {
-            throw .conflict("The tenant already has assignment rules named \(clashes.joined(separator: ", ")).", code: "duplicate")
+            throw .definitionConflict(.alreadyExistAll(.assignmentRule, clashes), code: "duplicate")
         }
         var change = change
         change.assignmentRules = rules + new
@@ -25,10 +25,10 @@ public enum AssignmentRuleChangePlanner {
     public static func patch(
         _ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [String], rules: [AssignmentRule]
     ) throws(TesseraError) -> MetadataChange {
-        guard let index = rules.firstIndex(where: { $0.name == name }) else { throw .notFound("No assignment rule '\(name)'.") }
+        guard let index = rules.firstIndex(where: { $0.name == name }) else { throw .definitionNotFound(.noSuch(.assignmentRule, name)) }
         var updated = rules
         updated[index] = try AssignmentRuleDecoder.rule(
-            try rules[index].json.patched(with: json, name: name, what: "an assignment rule"),
+            try rules[index].json.patched(with: json, name: name, what: .assignmentRule),
             entities: entities, roles: roles)
         return MetadataChange(entities: entities, steps: [], action: "assignment_rule.update", target: name, assignmentRules: updated)
     }
@@ -38,13 +38,12 @@ public enum AssignmentRuleChangePlanner {
         _ name: String, entities: [EntityDefinition], rules: [AssignmentRule],
         automations: [AutomationDefinition]
     ) throws(TesseraError) -> MetadataChange {
-        guard let index = rules.firstIndex(where: { $0.name == name }) else { throw .notFound("No assignment rule '\(name)'.") }
+        guard let index = rules.firstIndex(where: { $0.name == name }) else { throw .definitionNotFound(.noSuch(.assignmentRule, name)) }
         let users = automations.filter { automation in
             (automation.actions + automation.steps.flatMap(\.actions)).contains { $0 == .assign(rule: name) }
         }.map(\.name)
         guard users.isEmpty else {
-            throw .conflict(
-                "Assignment rule '\(name)' is used by automation \(users.joined(separator: ", ")); change those first.", code: "rule_in_use")
+            throw .definitionConflict(.ruleInUse(name, automations: users), code: "rule_in_use")
         }
         var updated = rules
         updated.remove(at: index)

@@ -10,7 +10,7 @@ public enum AssignmentRuleDecoder {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
         reader.rejectUnknown(allowed: ["name", "label", "entity", "routes", "pool", "fallback", "strategy", "weight", "figures"])
         let name = reader.string("name") ?? ""
-        if !APIName.isValid(name) { reader.fail("name", rule: "name", "name must match ^[a-z][a-z0-9_]{0,47}$") }
+        if !APIName.isValid(name) { reader.fail("name", rule: "name", .nameMustMatch) }
         let label = reader.label("label")
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let related: @Sendable (String) -> EntityDefinition? = { byName[$0] }
@@ -34,13 +34,13 @@ public enum AssignmentRuleDecoder {
                     }
                 }
             } else {
-                reader.fail("routes", rule: "type", "routes must be an array of at most \(maxRoutes) {\"when\": …, \"team\"|\"role\"|\"users\": …}")
+                reader.fail("routes", rule: "type", .routesShape(max: maxRoutes))
             }
         }
         let pool = reader.raw("pool").flatMap { Self.pool($0, path: "pool", roles: roles, problems: &problems) }
         let fallback = reader.raw("fallback").flatMap { Self.pool($0, path: "fallback", roles: roles, problems: &problems) }
         if routes.isEmpty, pool == nil, reader.raw("pool") == nil {
-            reader.fail("pool", rule: "required", "pool is required when there are no routes: {\"team\": …}, {\"role\": …} or {\"users\": [emails]}")
+            reader.fail("pool", rule: "required", .poolRequired)
         }
 
         var figures: [AssignmentFigure] = []
@@ -49,8 +49,7 @@ public enum AssignmentRuleDecoder {
                 for (figureName, value) in members {
                     let path = "figures.\(figureName)"
                     if !APIName.isValid(figureName) || figureName == "id" {
-                        problems.append(
-                            .init(field: path, rule: "name", message: "\(path): a figure's name must match ^[a-z][a-z0-9_]{0,47}$ and not be 'id'"))
+                        problems.append(.definition(field: path, rule: "name", .about(path, .figureName)))
                         continue
                     }
                     guard var figure = ObjectReader(value, path: path, problems: &problems) else { continue }
@@ -69,14 +68,14 @@ public enum AssignmentRuleDecoder {
                     figures.append(AssignmentFigure(name: figureName, entity: counted.name, condition: condition))
                 }
             } else {
-                reader.fail("figures", rule: "type", "figures must be an object of at most \(maxFigures) {\"entity\": …, \"where\": …}")
+                reader.fail("figures", rule: "type", .figuresShape(max: maxFigures))
             }
         }
 
         var strategy = AssignmentStrategy.roundRobin
         switch reader.string("strategy") ?? "round_robin" {
         case "round_robin":
-            if reader.has("weight") { reader.fail("weight", rule: "unknown_property", "weight applies only to strategy weighted") }
+            if reader.has("weight") { reader.fail("weight", rule: "unknown_property", .weightOnlyWeighted) }
         case "weighted":
             let weight = reader.string("weight") ?? ""
             do {
@@ -87,7 +86,7 @@ public enum AssignmentRuleDecoder {
                 problems.append(error.detail(property: "weight"))
             }
         default:
-            reader.fail("strategy", rule: "enum", "strategy must be round_robin or weighted")
+            reader.fail("strategy", rule: "enum", .strategy)
         }
         problems = reader.problems + problems
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
@@ -107,13 +106,12 @@ public enum AssignmentRuleDecoder {
     /// Exactly one of `team`, `role`, `users` in the object at `path`.
     static func pool(_ value: JSONValue, path: String, roles: [String], problems: inout [TesseraError.Detail]) -> AssignmentPool? {
         guard case .object(let members) = value else {
-            problems.append(
-                .init(field: path, rule: "type", message: "\(path) must be an object: {\"team\": …}, {\"role\": …} or {\"users\": [emails]}"))
+            problems.append(.definition(field: path, rule: "type", .poolShape(path)))
             return nil
         }
         let kinds = members.map(\.0).filter { ["team", "role", "users"].contains($0) }
         guard kinds.count == 1, let kind = kinds.first, let raw = members.last(where: { $0.0 == kind })?.1 else {
-            problems.append(.init(field: path, rule: "pool", message: "\(path) must name exactly one of team, role or users"))
+            problems.append(.definition(field: path, rule: "pool", .poolExactlyOne(path)))
             return nil
         }
         switch (kind, raw) {
@@ -121,22 +119,20 @@ public enum AssignmentRuleDecoder {
             return .team(name)
         case ("role", .string(let name)):
             guard name == RoleDefinition.adminName || roles.contains(name) else {
-                problems.append(.init(field: "\(path).role", rule: "unknown_role", message: "\(path).role: no role '\(name)'"))
+                problems.append(.definition(field: "\(path).role", rule: "unknown_role", .about("\(path).role", .unknownRole(name))))
                 return nil
             }
             return .role(name)
         case ("users", .array(let items)) where !items.isEmpty && items.count <= 500:
             let emails = items.compactMap(\.stringValue).filter { $0.contains("@") && $0.count <= 320 }
             guard emails.count == items.count else {
-                problems.append(.init(field: "\(path).users", rule: "type", message: "\(path).users must be a list of email addresses"))
+                problems.append(.definition(field: "\(path).users", rule: "type", .usersEmails("\(path).users")))
                 return nil
             }
             return .users(emails)
         default:
-            problems.append(
-                .init(
-                    field: "\(path).\(kind)", rule: "type",
-                    message: kind == "users" ? "\(path).users must be a list of 1 to 500 email addresses" : "\(path).\(kind) must be a name"))
+            let at = "\(path).\(kind)"
+            problems.append(.definition(field: at, rule: "type", kind == "users" ? .usersCount(at) : .mustBeName(at)))
             return nil
         }
     }

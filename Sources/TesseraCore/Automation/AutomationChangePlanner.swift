@@ -6,7 +6,7 @@ public enum AutomationChangePlanner {
     ) throws(TesseraError) -> MetadataChange {
         let automation = try AutomationDecoder.automation(json, entities: entities, roles: roles, rules: rules)
         guard !automations.contains(where: { $0.name == automation.name }) else {
-            throw .conflict("An automation named '\(automation.name)' already exists.", code: "duplicate")
+            throw .definitionConflict(.alreadyExists(.automation, automation.name), code: "duplicate")
         }
         return MetadataChange(
             entities: entities, steps: [], action: "automation.create", target: automation.name, automations: automations + [automation])
@@ -18,7 +18,7 @@ public enum AutomationChangePlanner {
     ) throws(TesseraError) -> MetadataChange {
         let clashes = new.map(\.name).filter { name in automations.contains { $0.name == name } }
         guard clashes.isEmpty else {
-            throw .conflict("The tenant already has automations named \(clashes.joined(separator: ", ")).", code: "duplicate")
+            throw .definitionConflict(.alreadyExistAll(.automation, clashes), code: "duplicate")
         }
         var change = change
         change.automations = automations + new
@@ -30,10 +30,10 @@ public enum AutomationChangePlanner {
         _ name: String, _ json: JSONValue, entities: [EntityDefinition], roles: [String], rules: [AssignmentRule] = [],
         automations: [AutomationDefinition]
     ) throws(TesseraError) -> MetadataChange {
-        guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .notFound("No automation '\(name)'.") }
+        guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .definitionNotFound(.noSuch(.automation, name)) }
         var updated = automations
         updated[index] = try AutomationDecoder.automation(
-            try automations[index].json.patched(with: json, name: name, what: "an automation"),
+            try automations[index].json.patched(with: json, name: name, what: .automation),
             entities: entities, roles: roles, rules: rules)
         return MetadataChange(entities: entities, steps: [], action: "automation.update", target: name, automations: updated)
     }
@@ -41,7 +41,7 @@ public enum AutomationChangePlanner {
     public static func delete(
         _ name: String, entities: [EntityDefinition], automations: [AutomationDefinition]
     ) throws(TesseraError) -> MetadataChange {
-        guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .notFound("No automation '\(name)'.") }
+        guard let index = automations.firstIndex(where: { $0.name == name }) else { throw .definitionNotFound(.noSuch(.automation, name)) }
         var updated = automations
         updated.remove(at: index)
         return MetadataChange(entities: entities, steps: [], action: "automation.delete", target: name, automations: updated)

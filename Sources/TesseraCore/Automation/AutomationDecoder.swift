@@ -19,7 +19,7 @@ public enum AutomationDecoder {
         reader.rejectUnknown(allowed: ["name", "label", "entity", "trigger", "condition", "actions", "steps", "active"])
         let names = Names(roles: roles, rules: rules)
         let name = reader.string("name") ?? ""
-        if !APIName.isValid(name) { reader.fail("name", rule: "name", "name must match ^[a-z][a-z0-9_]{0,47}$") }
+        if !APIName.isValid(name) { reader.fail("name", rule: "name", .nameMustMatch) }
         let label = reader.label("label")
         let active = reader.bool("active") ?? true
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -34,11 +34,11 @@ public enum AutomationDecoder {
             do { _ = try CompiledExpression(condition, in: context, expecting: .bool) } catch { problems.append(error.detail(property: "condition")) }
         }
         if case .update(_, true)? = trigger, condition == nil {
-            reader.fail("condition", rule: "required", "condition is required with trigger.becomes_true: the automation runs when it becomes true")
+            reader.fail("condition", rule: "required", .conditionForBecomesTrue)
         }
         func actions(_ raw: JSONValue?, path: String) -> [AutomationAction] {
             guard case .array(let items)? = raw, !items.isEmpty, items.count <= maxActions else {
-                problems.append(.init(field: path, rule: "required", message: "\(path) must be an array of 1 to \(maxActions) actions"))
+                problems.append(.definition(field: path, rule: "required", .actionsShape(path, max: maxActions)))
                 return []
             }
             return items.enumerated().compactMap { i, item in
@@ -49,7 +49,7 @@ public enum AutomationDecoder {
         var steps: [SLAStep] = []
         if case .sla? = trigger {
             if reader.has("actions") {
-                reader.fail("actions", rule: "unknown_property", "an sla automation has steps, each with its actions, not actions")
+                reader.fail("actions", rule: "unknown_property", .slaHasSteps)
             }
             if case .array(let items)? = reader.raw("steps"), !items.isEmpty, items.count <= maxSteps {
                 var last: Int64 = 0
@@ -61,17 +61,17 @@ public enum AutomationDecoder {
                     if let micros = DurationText.parse(after), micros > last {
                         last = micros
                     } else {
-                        step.fail("after", rule: "duration", "\(path).after must be a positive duration like \"4h\", later than the step before")
+                        step.fail("after", rule: "duration", .stepAfter("\(path).after"))
                     }
                     let stepActions = actions(step.raw("actions"), path: "\(path).actions")
                     problems += step.problems
                     steps.append(SLAStep(after: after, actions: stepActions))
                 }
             } else {
-                reader.fail("steps", rule: "required", "steps must be an array of 1 to \(maxSteps) {\"after\": \"4h\", \"actions\": […]}")
+                reader.fail("steps", rule: "required", .stepsShape(max: maxSteps))
             }
         } else {
-            if reader.has("steps") { reader.fail("steps", rule: "unknown_property", "steps belong to sla triggers") }
+            if reader.has("steps") { reader.fail("steps", rule: "unknown_property", .stepsOnlySLA) }
             list = actions(reader.raw("actions"), path: "actions")
         }
         problems = reader.problems + problems
@@ -82,7 +82,7 @@ public enum AutomationDecoder {
 
     static func trigger(_ value: JSONValue?, entity: EntityDefinition, problems: inout [TesseraError.Detail]) -> AutomationTrigger? {
         guard let value, var reader = ObjectReader(value, path: "trigger", problems: &problems) else {
-            if value == nil { problems.append(.init(field: "trigger", rule: "required", message: "trigger is required, e.g. {\"on\":\"create\"}")) }
+            if value == nil { problems.append(.definition(field: "trigger", rule: "required", .triggerRequired)) }
             return nil
         }
         defer { problems += reader.problems }
@@ -98,19 +98,18 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["on", "fields", "becomes_true"])
             let fields = reader.stringArray("fields") ?? []
             for field in fields where entity.field(field) == nil {
-                reader.fail("fields", rule: "unknown_field", "trigger.fields: \(entity.name) has no field '\(field)'")
+                reader.fail("fields", rule: "unknown_field", .about("trigger.fields", .noField(entity.name, field: field)))
             }
             return .update(fields: fields, becomesTrue: reader.bool("becomes_true") ?? false)
         case "sla":
             reader.rejectUnknown(allowed: ["on", "start", "stop"])
             let start = reader.string("start") ?? "", stop = reader.string("stop") ?? ""
             guard let startField = Column.resolve(start, in: entity), startField.type == .datetime || startField.type == .date else {
-                reader.fail(
-                    "start", rule: "unknown_field", "trigger.start: \(entity.name) has no date or datetime field '\(start)' (created_at counts)")
+                reader.fail("start", rule: "unknown_field", .about("trigger.start", .noDateFieldForStart(entity.name, field: start)))
                 return nil
             }
             guard let stopField = entity.field(stop), stopField.type != .formula else {
-                reader.fail("stop", rule: "unknown_field", "trigger.stop: \(entity.name) has no field '\(stop)'; the clock stops when it is set")
+                reader.fail("stop", rule: "unknown_field", .about("trigger.stop", .noStopField(entity.name, field: stop)))
                 return nil
             }
             return .sla(start: startField.name, stop: stopField.name)
@@ -118,21 +117,21 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["on", "cron"])
             let cron = reader.string("cron") ?? ""
             if case .failure(let error) = CronSchedule.parse(cron) {
-                reader.fail("cron", rule: "cron", "trigger.cron: \(error.message)")
+                reader.fail("cron", rule: "cron", .about("trigger.cron", error.problem))
                 return nil
             }
             return .schedule(cron: cron)
         case "stage_change":
             reader.rejectUnknown(allowed: ["on", "from", "to"])
             guard let stage = entity.fields.first(where: { $0.stage != nil }) else {
-                reader.fail("on", rule: "no_stage", "trigger.on: \(entity.name) has no stage field")
+                reader.fail("on", rule: "no_stage", .about("trigger.on", .noStageField(entity.name)))
                 return nil
             }
             let keys = Set(stage.options.map(\.key))
             let from = reader.string("from"), to = reader.string("to")
             for (key, value) in [("from", from), ("to", to)] {
                 if let value, !keys.contains(value) {
-                    reader.fail(key, rule: "unknown_option", "trigger.\(key): '\(value)' is not a stage of \(stage.name)")
+                    reader.fail(key, rule: "unknown_option", .about("trigger.\(key)", .notAStageOf(value, stage: stage.name)))
                 }
             }
             return .stageChange(from: from, to: to)
@@ -141,19 +140,17 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["on", "field", amount])
             let fieldName = reader.string("field") ?? ""
             guard let field = entity.field(fieldName), field.type == .datetime || field.type == .date else {
-                reader.fail("field", rule: "unknown_field", "trigger.field: \(entity.name) has no date or datetime field '\(fieldName)'")
+                reader.fail("field", rule: "unknown_field", .about("trigger.field", .noDateField(entity.name, field: fieldName)))
                 return nil
             }
             let text = reader.string(amount) ?? (on == "time" ? "0s" : "")
             guard let micros = DurationText.parse(text), on == "time" || micros > 0 else {
-                reader.fail(
-                    amount, rule: "duration", "trigger.\(amount) must be a duration like \(on == "time" ? "\"-1d\" or \"2h\"" : "\"72h\" or \"14d\"")"
-                )
+                reader.fail(amount, rule: "duration", .triggerDuration("trigger.\(amount)", signed: on == "time"))
                 return nil
             }
             return on == "time" ? .time(field: field.name, offset: text) : .inactive(field: field.name, after: text)
         default:
-            reader.fail("on", rule: "enum", "trigger.on must be one of create, update, stage_change, delete, time, inactive, sla, schedule")
+            reader.fail("on", rule: "enum", .triggerOn)
             return nil
         }
     }
@@ -180,18 +177,16 @@ public enum AutomationDecoder {
             let channel = reader.string("channel") ?? "inbox"
             let toUsers = channel == "inbox" || channel == "email"
             if !toUsers, !APIName.isValid(channel) {
-                reader.fail(
-                    "channel", rule: "channel",
-                    "\(reader.at("channel")) must be inbox, email, or the name of one of the tenant's channels (settings.channels)")
+                reader.fail("channel", rule: "channel", .notifyChannel(reader.at("channel")))
             }
             let to = reader.string("to")
             if toUsers {
                 Self.checkRecipient(to ?? "", at: reader.at("to"), roles: names.roles, reader: &reader)
             } else if reader.has("to") {
-                reader.fail("to", rule: "unknown_property", "\(reader.at("to")): a channel posts to its group; to applies to inbox and email")
+                reader.fail("to", rule: "unknown_property", .about(reader.at("to"), .channelHasNoTo))
             }
             guard let message = reader.label("message") else {
-                reader.fail("message", rule: "required", "\(reader.at("message")) is required: {\"zh-CN\":\"…\",\"en\":\"…\"}")
+                reader.fail("message", rule: "required", .labelRequired(reader.at("message")))
                 return nil
             }
             return .notify(to: toUsers ? to : nil, channel: channel, message: message)
@@ -199,7 +194,7 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["type", "relation", "values"])
             let relation = reader.string("relation") ?? ""
             guard let field = entity.field(relation), field.type == .relation, let targetName = field.target, let target = byName[targetName] else {
-                reader.fail("relation", rule: "unknown_field", "\(reader.at("relation")): \(entity.name) has no relation field '\(relation)'")
+                reader.fail("relation", rule: "unknown_field", .about(reader.at("relation"), .noRelationField(entity.name, field: relation)))
                 return nil
             }
             let values = Self.values(reader.raw("values"), path: reader.at("values"), target: target, context: context, problems: &problems)
@@ -208,25 +203,25 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["type", "rule"])
             let rule = reader.string("rule") ?? ""
             guard let found = names.rules.first(where: { $0.name == rule }) else {
-                reader.fail("rule", rule: "unknown_rule", "\(reader.at("rule")): no assignment rule '\(rule)'")
+                reader.fail("rule", rule: "unknown_rule", .about(reader.at("rule"), .noAssignmentRule(rule)))
                 return nil
             }
             if found.entity != entity.name {
-                reader.fail("rule", rule: "entity", "\(reader.at("rule")): rule '\(rule)' assigns \(found.entity), not \(entity.name)")
+                reader.fail("rule", rule: "entity", .about(reader.at("rule"), .ruleAssignsOther(rule, assigns: found.entity, entity: entity.name)))
             }
             return .assign(rule: rule)
         case "lock":
             reader.rejectUnknown(allowed: ["type", "duration"])
             let duration = reader.string("duration") ?? ""
             guard let micros = DurationText.parse(duration), micros >= 60_000_000, micros <= 30 * 86_400_000_000 else {
-                reader.fail("duration", rule: "duration", "\(reader.at("duration")) must be a duration from 1m to 30d, like \"2h\"")
+                reader.fail("duration", rule: "duration", .lockDuration(reader.at("duration")))
                 return nil
             }
             return .lock(duration: duration)
         case "stage_back":
             reader.rejectUnknown(allowed: ["type"])
             guard entity.fields.contains(where: { $0.stage != nil }) else {
-                reader.fail("type", rule: "no_stage", "\(reader.at("type")): \(entity.name) has no stage field to move back")
+                reader.fail("type", rule: "no_stage", .about(reader.at("type"), .noStageToMoveBack(entity.name)))
                 return nil
             }
             return .stageBack
@@ -234,17 +229,17 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["type", "levels", "role", "field", "message"])
             let role = reader.string("role")
             if let role, !names.roles.contains(role), role != RoleDefinition.adminName {
-                reader.fail("role", rule: "unknown_role", "\(reader.at("role")): no role '\(role)'")
+                reader.fail("role", rule: "unknown_role", .about(reader.at("role"), .unknownRole(role)))
             }
-            if role != nil, reader.has("levels") { reader.fail("levels", rule: "exclusive", "\(reader.at("levels")): name levels or role, not both") }
+            if role != nil, reader.has("levels") { reader.fail("levels", rule: "exclusive", .about(reader.at("levels"), .levelsOrRole)) }
             let levels = reader.int("levels", min: 1) ?? 1
-            if levels > 10 { reader.fail("levels", rule: "range", "\(reader.at("levels")) must be 1 to 10") }
+            if levels > 10 { reader.fail("levels", rule: "range", .range(reader.at("levels"), 1, 10)) }
             let field = reader.string("field")
             if let field, entity.field(field)?.type != .user {
-                reader.fail("field", rule: "unknown_field", "\(reader.at("field")): \(entity.name) has no user field '\(field)'")
+                reader.fail("field", rule: "unknown_field", .about(reader.at("field"), .noUserField(entity.name, field: field)))
             }
             guard let message = reader.label("message") else {
-                reader.fail("message", rule: "required", "\(reader.at("message")) is required: {\"zh-CN\":\"…\",\"en\":\"…\"}")
+                reader.fail("message", rule: "required", .labelRequired(reader.at("message")))
                 return nil
             }
             return .escalate(levels: levels, role: role, field: field, message: message)
@@ -252,14 +247,12 @@ public enum AutomationDecoder {
             reader.rejectUnknown(allowed: ["type", "url"])
             let url = reader.string("url") ?? ""
             if let problem = WebhookURL.problem(url) {
-                reader.fail("url", rule: "url", "\(reader.at("url")): \(problem)")
+                reader.fail("url", rule: "url", .about(reader.at("url"), problem))
                 return nil
             }
             return .webhook(url: url)
         default:
-            reader.fail(
-                "type", rule: "enum",
-                "\(reader.at("type")) must be one of set, create, update_related, notify, webhook, assign, lock, stage_back, escalate")
+            reader.fail("type", rule: "enum", .actionType(reader.at("type")))
             return nil
         }
     }
@@ -268,9 +261,9 @@ public enum AutomationDecoder {
     static func checkRecipient(_ to: String, at path: String, roles: [String], reader: inout ObjectReader) {
         if to.hasPrefix("role:") {
             let role = String(to.dropFirst(5))
-            if role != RoleDefinition.adminName, !roles.contains(role) { reader.fail("to", rule: "unknown_role", "\(path): no role '\(role)'") }
+            if role != RoleDefinition.adminName, !roles.contains(role) { reader.fail("to", rule: "unknown_role", .about(path, .unknownRole(role))) }
         } else if to != "owner" && to != "manager" {
-            reader.fail("to", rule: "enum", "\(path) must be owner, manager or role:<name>")
+            reader.fail("to", rule: "enum", .recipient(path))
         }
     }
 
@@ -281,17 +274,15 @@ public enum AutomationDecoder {
         problems: inout [TesseraError.Detail]
     ) -> [(field: String, value: ActionValue)]? {
         guard case .object(let members)? = value, !members.isEmpty else {
-            problems.append(.init(field: path, rule: "required", message: "\(path) must be an object of field → value or {\"expression\":\"…\"}"))
+            problems.append(.definition(field: path, rule: "required", .valuesShape(path)))
             return nil
         }
         var out: [(field: String, value: ActionValue)] = []
         var constants: [(String, JSONValue)] = []
         for (field, raw) in members {
             guard let definition = target.field(field), definition.type != .formula, definition.type != .autoNumber else {
-                problems.append(
-                    .init(
-                        field: "\(path).\(field)", rule: "unknown_field", message: "\(path).\(field): \(target.name) has no writable field '\(field)'"
-                    ))
+                let at = "\(path).\(field)"
+                problems.append(.definition(field: at, rule: "unknown_field", .about(at, .noWritableField(target.name, field: field))))
                 continue
             }
             if case .object(let inner) = raw, inner.count == 1, inner[0].0 == "expression", case .string(let source) = inner[0].1 {

@@ -11,14 +11,15 @@ public struct CronSchedule: Sendable, Equatable {
     public static func parse(_ text: String) -> Result<CronSchedule, CronError> {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard parts.count == 5 else {
-            return .failure(CronError("a schedule has five fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * 1-5\""))
+            return .failure(CronError(.cronFields))
         }
-        let ranges = [(0, 59, "minute"), (0, 23, "hour"), (1, 31, "day of month"), (1, 12, "month"), (0, 7, "day of week")]
+        let ranges: [(Int, Int, DefinitionMessage.CronPart)] = [
+            (0, 59, .minute), (0, 23, .hour), (1, 31, .dayOfMonth), (1, 12, .month), (0, 7, .dayOfWeek),
+        ]
         var sets: [Set<Int>] = []
         for (part, (low, high, name)) in zip(parts, ranges) {
             guard let set = field(part, low: low, high: high) else {
-                return .failure(
-                    CronError("the \(name) field '\(part)' must be *, a number from \(low) to \(high), a range a-b, a step */n or a list"))
+                return .failure(CronError(.cronField(name, part, low: low, high: high)))
             }
             sets.append(set)
         }
@@ -88,6 +89,10 @@ public struct CronSchedule: Sendable, Equatable {
 
 /// Why a text is not a cron schedule.
 public struct CronError: Error, Sendable, Equatable {
-    public let message: String
-    init(_ message: String) { self.message = message }
+    /// Why, in every language.
+    public let problem: DefinitionMessage
+    init(_ problem: DefinitionMessage) { self.problem = problem }
+
+    /// Why, in English.
+    public var message: String { problem.text(.en) }
 }

@@ -25,7 +25,7 @@ public struct NotificationChannel: Sendable, Equatable {
     public static func decodeAll(_ json: JSONValue, existing: [String: NotificationChannel]) throws(TesseraError) -> [String: NotificationChannel] {
         guard case .object(let members) = json, members.count <= 50 else {
             throw .validation([
-                .init(field: "channels", rule: "type", message: "channels must be an object of at most 50 name → {\"type\", \"url\", \"secret\"}")
+                .definition(field: "channels", rule: "type", .channelsShape)
             ])
         }
         var out: [String: NotificationChannel] = [:]
@@ -33,8 +33,7 @@ public struct NotificationChannel: Sendable, Equatable {
         for (name, value) in members {
             let path = "channels.\(name)"
             guard APIName.isValid(name), name != "inbox", name != "email" else {
-                problems.append(
-                    .init(field: path, rule: "name", message: "\(path): a channel name must match ^[a-z][a-z0-9_]{0,47}$ and not be inbox or email"))
+                problems.append(.definition(field: path, rule: "name", .about(path, .channelName)))
                 continue
             }
             guard var reader = ObjectReader(value, path: path, problems: &problems) else { continue }
@@ -43,14 +42,14 @@ public struct NotificationChannel: Sendable, Equatable {
             let url = reader.string("url") ?? ""
             var secret = reader.string("secret")
             guard let kind = Kind(rawValue: type) else {
-                reader.fail("type", rule: "enum", "\(path).type must be webhook, wecom or dingtalk")
+                reader.fail("type", rule: "enum", .channelType("\(path).type"))
                 problems += reader.problems
                 continue
             }
-            if let problem = WebhookURL.problem(url) { reader.fail("url", rule: "url", "\(path).url: \(problem)") }
+            if let problem = WebhookURL.problem(url) { reader.fail("url", rule: "url", .about("\(path).url", problem)) }
             if secret == "********" { secret = existing[name]?.secret }
-            if let s = secret, s.isEmpty || s.count > 200 { reader.fail("secret", rule: "length", "\(path).secret must have 1 to 200 characters") }
-            if secret != nil, kind != .dingtalk { reader.fail("secret", rule: "unknown_property", "\(path).secret applies to dingtalk robots only") }
+            if let s = secret, s.isEmpty || s.count > 200 { reader.fail("secret", rule: "length", .lengthRange("\(path).secret", 1, 200)) }
+            if secret != nil, kind != .dingtalk { reader.fail("secret", rule: "unknown_property", .secretDingTalkOnly("\(path).secret")) }
             problems += reader.problems
             out[name] = NotificationChannel(kind: kind, url: url, secret: secret)
         }
@@ -89,14 +88,14 @@ public struct SMTPSettings: Sendable, Equatable {
         reader.rejectUnknown(allowed: ["host", "port", "from", "username", "password", "tls"])
         let host = reader.string("host") ?? ""
         if host.isEmpty || host.count > 253 || host.contains(where: { $0 == " " || $0 == "/" }) {
-            reader.fail("host", rule: "host", "smtp.host must be a host name or address")
+            reader.fail("host", rule: "host", .smtpHost)
         }
         let tls = reader.bool("tls") ?? false
         let port = reader.int("port", min: 1) ?? (tls ? 465 : 25)
-        if port > 65535 { reader.fail("port", rule: "range", "smtp.port must be 1 to 65535") }
+        if port > 65535 { reader.fail("port", rule: "range", .range("smtp.port", 1, 65535)) }
         let from = reader.string("from") ?? ""
         if !from.contains("@") || from.count > 320 || from.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "<" || $0 == ">" }) {
-            reader.fail("from", rule: "email", "smtp.from must be an email address")
+            reader.fail("from", rule: "email", .smtpFrom)
         }
         var password = reader.string("password")
         if password == "********" { password = existing?.password }

@@ -9,7 +9,7 @@ public struct CompiledExpression: Sendable, Equatable {
         if let expecting, checked.type != expecting, checked.type != .null,
             ExpressionType.common(checked.type, expecting) != expecting
         {
-            throw ExpressionError(.type, "the expression must give \(expecting), but gives \(checked.type)", at: checked.position)
+            throw ExpressionError(.type, .mustGive("\(expecting)", got: "\(checked.type)"), at: checked.position)
         }
         self.source = source
         self.checked = checked

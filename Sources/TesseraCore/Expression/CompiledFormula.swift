@@ -38,10 +38,17 @@ public enum MetadataConsistency {
                 } catch {
                     problems += error.details.map { detail in
                         var d = detail
-                        let property = "\(entity.name).rules.\(rule.name)" + (d.field.map { ".\($0)" } ?? "")
-                        d.message =
-                            d.field.map { d.message.hasPrefix($0 + ":") ? property + d.message.dropFirst($0.count) : "\(property): \(d.message)" }
-                            ?? "\(property): \(d.message)"
+                        let property = "\(entity.name).rules.\(rule.name)" + (detail.field.map { ".\($0)" } ?? "")
+                        // The property replaces the field a message starts with, in each language.
+                        func renamed(_ message: String, _ locale: MessageLocale) -> String {
+                            let colon = locale == .zhCN ? "：" : ": "
+                            if let field = detail.field, message.hasPrefix(field + colon.prefix(1)) {
+                                return property + message.dropFirst(field.count)
+                            }
+                            return property + colon + message
+                        }
+                        d.message = renamed(detail.message, .en)
+                        d.texts = Dictionary(uniqueKeysWithValues: detail.texts.map { ($0.key, renamed($0.value, $0.key)) })
                         d.field = property
                         return d
                     }

@@ -42,7 +42,7 @@ public struct ExpressionChecker {
         stack: [String] = []
     ) throws(ExpressionError) -> CheckedExpression {
         guard let source = field.expression, let result = field.result else {
-            throw ExpressionError(.type, "formula '\(field.name)' needs an expression and a result type")
+            throw ExpressionError(.type, .formulaIncomplete(field.name))
         }
         var scoped = context
         scoped.scopes = [.record]
@@ -51,11 +51,11 @@ public struct ExpressionChecker {
         let expected = ExpressionType.of(result)
         if checked.type == expected || checked.type == .null { return .init(checked.kind, expected, at: checked.position) }
         if checked.type == .int, expected == .double { return try checker.widen(checked, to: .double) }
-        throw ExpressionError(.type, "the formula gives \(checked.type), but its result is \(result.rawValue) (\(expected))", at: checked.position)
+        throw ExpressionError(.type, .formulaGives("\(checked.type)", result: result.rawValue, expected: "\(expected)"), at: checked.position)
     }
 
-    private func fail(_ message: String, _ position: SourcePosition) -> ExpressionError {
-        ExpressionError(.type, message, at: position)
+    private func fail(_ problem: DefinitionMessage, _ position: SourcePosition) -> ExpressionError {
+        ExpressionError(.type, problem, at: position)
     }
 
     func check(_ syntax: Syntax) throws(ExpressionError) -> CheckedExpression {
@@ -68,35 +68,31 @@ public struct ExpressionChecker {
         case .string(let s): return .init(.constant(.string(s)), .string, at: at)
         case .identifier(let name):
             if FieldReference.Scope(rawValue: name) != nil || name == "user" {
-                throw fail(
-                    """
-                    '\(name)' is not a value by itself; name one of its fields, like \
-                    \(name).\(name == "user" ? "id" : (context.entity.fields.first?.name ?? "id"))
-                    """,
-                    at)
+                let example = "\(name).\(name == "user" ? "id" : (context.entity.fields.first?.name ?? "id"))"
+                throw fail(.scopeNotValue(name, example: example), at)
             }
-            throw fail("unknown name '\(name)'; expressions start from \(scopeNames) or a function", at)
+            throw fail(.unknownName(name, scopes: scopeNames), at)
         case .member(let base, let name): return try member(base, name, at)
         case .call(let name, let target, let arguments): return try call(name, target, arguments, at)
         case .unary(let op, let operand):
             let value = try check(operand)
             switch op {
             case .not:
-                try expect(value, .bool, "'!'")
+                try expect(value, .bool, "!")
                 return try fold(.init(.not(value), .bool, at: at))
             case .negate:
                 guard value.type == .int || value.type == .double || value.type == .duration || value.type == .null else {
-                    throw fail("'-' needs a number or a duration, not \(value.type)", value.position)
+                    throw fail(.negateType("\(value.type)"), value.position)
                 }
                 return try fold(.init(.negate(value), value.type, at: at))
             }
         case .binary(let op, let left, let right): return try binary(op, try check(left), try check(right), at)
         case .conditional(let condition, let whenTrue, let whenFalse):
             let c = try check(condition)
-            try expect(c, .bool, "the condition of '? :'")
+            try expect(c, .bool, nil)
             let a = try check(whenTrue), b = try check(whenFalse)
             guard let type = ExpressionType.common(a.type, b.type) else {
-                throw fail("both branches of '? :' must have one type, not \(a.type) and \(b.type)", at)
+                throw fail(.branchTypes("\(a.type)", "\(b.type)"), at)
             }
             return try fold(.init(.conditional(c, try widen(a, to: type), try widen(b, to: type)), type, at: at))
         case .list(let items):
@@ -104,12 +100,12 @@ public struct ExpressionChecker {
             var element: ExpressionType = .null
             for item in checked {
                 guard let common = ExpressionType.common(element, item.type) else {
-                    throw fail("a list holds values of one type; found \(element) and \(item.type)", item.position)
+                    throw fail(.listMixed("\(element)", "\(item.type)"), item.position)
                 }
                 element = common
             }
-            guard element != .null else { throw fail("a list needs at least one value that is not null", at) }
-            if case .list = element { throw fail("lists of lists are not supported", at) }
+            guard element != .null else { throw fail(.listAllNull, at) }
+            if case .list = element { throw fail(.listOfLists, at) }
             return try fold(
                 .init(
                     .list(checked.map { (item: CheckedExpression) throws(ExpressionError) -> CheckedExpression in try widen(item, to: element) }),
@@ -121,9 +117,11 @@ public struct ExpressionChecker {
         (FieldReference.Scope.allCases.filter { context.scopes.contains($0) }.map(\.rawValue) + ["user"]).joined(separator: ", ")
     }
 
-    private func expect(_ value: CheckedExpression, _ type: ExpressionType, _ what: String) throws(ExpressionError) {
+    /// `op` names the operator the value is an operand of; nil for the condition of `? :`.
+    private func expect(_ value: CheckedExpression, _ type: ExpressionType, _ op: String?) throws(ExpressionError) {
         guard value.type == type || value.type == .null else {
-            throw fail("\(what) needs \(type), not \(value.type)", value.position)
+            let got = "\(value.type)"
+            throw fail(op.map { .operandType($0, type: "\(type)", got: got) } ?? .conditionType(type: "\(type)", got: got), value.position)
         }
     }
 
@@ -139,31 +137,31 @@ public struct ExpressionChecker {
         if case .identifier(let root) = base.kind {
             if root == "user" {
                 guard let type = context.userAttributes[name] else {
-                    throw fail("user has no attribute '\(name)'; known: \(context.userAttributes.keys.sorted().joined(separator: ", "))", at)
+                    throw fail(.noUserAttribute(name, known: context.userAttributes.keys.sorted()), at)
                 }
                 return .init(.user(name), type, at: at)
             }
             if let scope = FieldReference.Scope(rawValue: root) {
                 guard context.scopes.contains(scope) else {
-                    throw fail("'\(root)' is not available here; use \(scopeNames)", base.position)
+                    throw fail(.scopeUnavailable(root, use: scopeNames), base.position)
                 }
                 guard let column = Column.resolve(name, in: context.entity) else {
-                    throw fail("\(context.entity.name) has no field '\(name)'", at)
+                    throw fail(.noField(context.entity.name, field: name), at)
                 }
                 let effective = scope == .record ? recordScope : scope
                 if let field = column.field, field.type == .formula {
                     // Formulas are inlined: the same meaning in Swift and in SQL, over the scope asked for.
                     guard !formulaStack.contains(name) else {
-                        throw fail("formula '\(name)' refers to itself (\((formulaStack + [name]).joined(separator: " → ")))", at)
+                        throw fail(.formulaCycle(name, chain: formulaStack + [name]), at)
                     }
                     guard formulaStack.count < Self.maxFormulaNesting else {
-                        throw fail("formulas nest more than \(Self.maxFormulaNesting) deep", at)
+                        throw fail(.formulaNesting(Self.maxFormulaNesting), at)
                     }
                     do {
                         let inlined = try Self.checkFormula(field, in: context, recordScope: effective, stack: formulaStack)
                         return .init(inlined.kind, inlined.type, at: at)
                     } catch {
-                        throw fail("in formula '\(name)': \(error.description)", at)
+                        throw fail(.inFormula(name, error.described), at)
                     }
                 }
                 let reference = FieldReference(scope: effective, column: name, columnType: column.type)
@@ -175,20 +173,20 @@ public struct ExpressionChecker {
             guard let targetName = context.entity.field(reference.column)?.target ?? (reference.column == "id" ? context.entity.name : nil),
                 let target = context.relatedEntity(targetName)
             else {
-                throw fail("the entity that \(reference) points to is not known", base.position)
+                throw fail(.unknownRelationTarget("\(reference)"), base.position)
             }
-            guard let column = Column.resolve(name, in: target) else { throw fail("\(target.name) has no field '\(name)'", at) }
-            if column.field?.type == .formula { throw fail("formula fields of a related record cannot be read (\(target.name).\(name))", at) }
+            guard let column = Column.resolve(name, in: target) else { throw fail(.noField(target.name, field: name), at) }
+            if column.field?.type == .formula { throw fail(.relatedFormula("\(target.name).\(name)"), at) }
             reference.hop = .init(entity: target.name, column: name, type: column.type)
             return .init(.field(reference), .of(column.type), at: at)
         }
         if case .field(let reference) = value.kind, reference.hop != nil, value.type != .location {
-            throw fail("only one relation hop is allowed (\(reference).\(name))", at)
+            throw fail(.oneHop("\(reference).\(name)"), at)
         }
         if value.type == .location, let part = CheckedExpression.LocationPart(rawValue: name) {
             return try fold(.init(.locationPart(value, part), part == .address ? .string : .double, at: at))
         }
-        throw fail("\(value.type) has no field '\(name)'", at)
+        throw fail(.noField("\(value.type)", field: name), at)
     }
 
     // MARK: operators
@@ -198,23 +196,23 @@ public struct ExpressionChecker {
     ) throws(ExpressionError) -> CheckedExpression {
         switch op {
         case .and, .or:
-            try expect(l, .bool, "'\(op.rawValue)'")
-            try expect(r, .bool, "'\(op.rawValue)'")
+            try expect(l, .bool, op.rawValue)
+            try expect(r, .bool, op.rawValue)
             return try fold(.init(op == .and ? .and(l, r) : .or(l, r), .bool, at: at))
         case .equal, .notEqual:
             guard let type = ExpressionType.common(l.type, r.type) else {
-                throw fail("cannot compare \(l.type) with \(r.type) using '\(op.rawValue)'", at)
+                throw fail(.cannotCompare("\(l.type)", "\(r.type)", op: op.rawValue), at)
             }
             return try fold(.init(.equal(try widen(l, to: type), try widen(r, to: type), negated: op == .notEqual), .bool, at: at))
         case .less, .lessOrEqual, .greater, .greaterOrEqual:
             guard let type = ExpressionType.common(l.type, r.type), type.isOrdered else {
-                throw fail("cannot order \(l.type) and \(r.type) with '\(op.rawValue)'", at)
+                throw fail(.cannotOrder("\(l.type)", "\(r.type)", op: op.rawValue), at)
             }
             return try fold(.init(.compare(op, try widen(l, to: type), try widen(r, to: type)), .bool, at: at))
         case .in:
-            guard case .list(let element) = r.type else { throw fail("'in' needs a list on its right, not \(r.type)", r.position) }
+            guard case .list(let element) = r.type else { throw fail(.inNeedsList("\(r.type)"), r.position) }
             guard let type = ExpressionType.common(l.type, element) else {
-                throw fail("cannot look for \(l.type) in a list of \(element)", at)
+                throw fail(.inTypes("\(l.type)", list: "\(element)"), at)
             }
             return try fold(.init(.contains(list: try widen(r, to: .list(type)), element: try widen(l, to: type)), .bool, at: at))
         case .add, .subtract, .multiply, .divide, .remainder:
@@ -238,9 +236,9 @@ public struct ExpressionChecker {
         case (.null, _, let t), (let t, _, .null): result = t == .null ? nil : t
         default: result = nil
         }
-        guard let result else { throw fail("'\(op.rawValue)' does not apply to \(l.type) and \(r.type)", at) }
+        guard let result else { throw fail(.operatorTypes(op.rawValue, "\(l.type)", "\(r.type)"), at) }
         if op == .divide || op == .remainder, case .constant(let divisor) = r.kind, divisor.equals(.int(0)) {
-            throw fail("division by zero", at)
+            throw fail(.divisionByZero, at)
         }
         let left = result == .double ? try widen(l, to: .double) : l
         let right = result == .double ? try widen(r, to: .double) : r
@@ -251,9 +249,9 @@ public struct ExpressionChecker {
 
     private func call(_ name: String, _ target: Syntax?, _ arguments: [Syntax], _ at: SourcePosition) throws(ExpressionError) -> CheckedExpression {
         if name == "has" {
-            guard target == nil, arguments.count == 1 else { throw fail("has() takes one field, like has(record.phone)", at) }
+            guard target == nil, arguments.count == 1 else { throw fail(.hasArity, at) }
             let value = try check(arguments[0])
-            guard case .field = value.kind else { throw fail("has() takes a field, like has(record.phone)", arguments[0].position) }
+            guard case .field = value.kind else { throw fail(.hasField, arguments[0].position) }
             return .init(.has(value), .bool, at: at)
         }
         var args: [CheckedExpression] = []
@@ -261,16 +259,16 @@ public struct ExpressionChecker {
         for argument in arguments { args.append(try check(argument)) }
         let types = args.map(\.type)
         func arity(_ n: Int, _ usage: String) throws(ExpressionError) {
-            guard args.count == n else { throw fail("\(name)() takes \(n) argument\(n == 1 ? "" : "s"): \(usage)", at) }
+            guard args.count == n else { throw fail(.arity(name, n, usage: usage), at) }
         }
         func constantString(_ i: Int, _ usage: String) throws(ExpressionError) -> String {
             guard case .constant(let value) = args[i].kind, case .string(let s) = value else {
-                throw fail("\(name)() needs a string written in the expression: \(usage)", args[i].position)
+                throw fail(.constantString(name, usage: usage), args[i].position)
             }
             return s
         }
         func wrong(_ usage: String) -> ExpressionError {
-            fail("\(name)() does not take (\(types.map(\.description).joined(separator: ", "))); use \(usage)", at)
+            fail(.argumentTypes(name, types.map(\.description), usage: usage), at)
         }
         switch name {
         case "now":
@@ -297,13 +295,13 @@ public struct ExpressionChecker {
             do {
                 return try fold(.init(.matches(args[0], try SafeRegex(pattern)), .bool, at: at))
             } catch {
-                throw ExpressionError(error.kind, error.message, at: args[1].position)
+                throw ExpressionError(error.kind, error.problem, at: args[1].position)
             }
         case "duration":
             try arity(1, "duration(\"4h\")")
             let text = try constantString(0, "duration(\"4h\")")
             guard let micros = DurationText.parse(text) else {
-                throw fail("'\(text)' is not a duration; write it like \"90s\", \"4h\", \"1h30m\" or \"30d\"", args[0].position)
+                throw fail(.notADuration(text), args[0].position)
             }
             return .init(.constant(.duration(micros)), .duration, at: at)
         case "timestamp":
@@ -311,14 +309,14 @@ public struct ExpressionChecker {
             if types[0] == .date { return try fold(.init(.midnight(args[0]), .timestamp, at: at)) }
             let text = try constantString(0, "timestamp(\"2026-11-23T09:30:00+08:00\")")
             guard let micros = TimeText.parseTimestamp(text) else {
-                throw fail("'\(text)' is not an RFC 3339 timestamp like 2026-11-23T09:30:00+08:00", args[0].position)
+                throw fail(.notATimestamp(text), args[0].position)
             }
             return .init(.constant(.timestamp(micros)), .timestamp, at: at)
         case "date":
             try arity(1, "date(\"2026-11-23\") or date(timestamp)")
             if types[0] == .timestamp { return try fold(.init(.localDate(args[0]), .date, at: at)) }
             let text = try constantString(0, "date(\"2026-11-23\")")
-            guard let day = TimeText.parseDate(text) else { throw fail("'\(text)' is not a date like 2026-11-23", args[0].position) }
+            guard let day = TimeText.parseDate(text) else { throw fail(.notADate(text), args[0].position) }
             return .init(.constant(.date(day)), .date, at: at)
         case "distance_m":
             try arity(2, "distance_m(location, location)")
@@ -331,7 +329,7 @@ public struct ExpressionChecker {
             case .double: return try fold(.init(.truncate(args[0]), .int, at: at))
             case .string:
                 let text = try constantString(0, "int(\"42\")")
-                guard let value = Int64(text) else { throw fail("'\(text)' is not a whole number", args[0].position) }
+                guard let value = Int64(text) else { throw fail(.notWholeText(text), args[0].position) }
                 return .init(.constant(.int(value)), .int, at: at)
             default: throw wrong("int(number)")
             }
@@ -342,7 +340,7 @@ public struct ExpressionChecker {
             case .double: return args[0]
             case .string:
                 let text = try constantString(0, "double(\"1.5\")")
-                guard let value = Double(text), value.isFinite else { throw fail("'\(text)' is not a number", args[0].position) }
+                guard let value = Double(text), value.isFinite else { throw fail(.notNumberText(text), args[0].position) }
                 return .init(.constant(.double(value)), .double, at: at)
             default: throw wrong("double(number)")
             }
@@ -354,12 +352,7 @@ public struct ExpressionChecker {
             default: throw wrong("string(int, bool or text)")
             }
         default:
-            throw fail(
-                """
-                unknown function '\(name)'; known: size, has, contains, startsWith, endsWith, matches, duration, timestamp, date, distance_m, \
-                int, double, string, now
-                """,
-                at)
+            throw fail(.unknownFunction(name), at)
         }
     }
 
@@ -372,7 +365,7 @@ public struct ExpressionChecker {
         do {
             return .init(.constant(try ExpressionEvaluator.evaluate(e, in: .unused)), e.type, at: e.position)
         } catch {
-            throw ExpressionError(.type, "this part always fails: \(error.message)", at: e.position)
+            throw ExpressionError(.type, .alwaysFails(error.problem), at: e.position)
         }
     }
 }

@@ -12,19 +12,26 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var kind: Kind
-    public var message: String
+    /// What is wrong, in every language.
+    public var problem: DefinitionMessage
     public var position: SourcePosition?
 
-    public init(_ kind: Kind, _ message: String, at position: SourcePosition? = nil) {
+    public init(_ kind: Kind, _ problem: DefinitionMessage, at position: SourcePosition? = nil) {
         self.kind = kind
-        self.message = message
+        self.problem = problem
         self.position = position
     }
 
-    public var description: String {
-        guard let position else { return message }
-        return "\(position): \(message)"
+    /// What is wrong, in English.
+    public var message: String { problem.text(.en) }
+
+    /// What is wrong and where, in every language.
+    public var described: DefinitionMessage {
+        guard let position else { return problem }
+        return .at(line: position.line, column: position.column, problem)
     }
+
+    public var description: String { described.text(.en) }
 
     /// The shared error shape: one 422 detail naming the property that held the expression.
     public func detail(property: String) -> TesseraError.Detail {
@@ -33,6 +40,6 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
             extra["line"] = .number(String(position.line))
             extra["column"] = .number(String(position.column))
         }
-        return .init(field: property, rule: "expression", message: "\(property): \(description)", extra: extra)
+        return .definition(field: property, rule: "expression", .about(property, described), extra: extra)
     }
 }

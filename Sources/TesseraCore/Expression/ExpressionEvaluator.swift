@@ -8,7 +8,7 @@ public enum ExpressionEvaluator {
     static let earthRadius = 6_371_008.8
 
     public static func evaluate(_ e: CheckedExpression, in env: ExpressionEnvironment) throws(ExpressionError) -> ExpressionValue {
-        func fail(_ message: String) -> ExpressionError { ExpressionError(.evaluation, message, at: e.position) }
+        func fail(_ problem: DefinitionMessage) -> ExpressionError { ExpressionError(.evaluation, problem, at: e.position) }
         switch e.kind {
         case .constant(let value): return value
         case .field(let reference): return env.records[reference.scope]?.value(reference) ?? .null
@@ -20,11 +20,11 @@ public enum ExpressionEvaluator {
         case .negate(let a):
             switch try evaluate(a, in: env) {
             case .int(let i):
-                guard i != .min else { throw fail("integer out of range") }
+                guard i != .min else { throw fail(.outOfRange(.integer)) }
                 return .int(-i)
             case .double(let d): return .double(-d)
             case .duration(let d):
-                guard d != .min else { throw fail("duration out of range") }
+                guard d != .min else { throw fail(.outOfRange(.duration)) }
                 return .duration(-d)
             default: return .null
             }
@@ -104,7 +104,7 @@ public enum ExpressionEvaluator {
         case .truncate(let a):
             guard case .double(let d) = try evaluate(a, in: env) else { return .null }
             let t = d.rounded(.towardZero)
-            guard t >= -9.223372036854775808e18, t < 9.223372036854775808e18 else { throw fail("integer out of range") }
+            guard t >= -9.223372036854775808e18, t < 9.223372036854775808e18 else { throw fail(.outOfRange(.integer)) }
             return .int(Int64(t))
         case .toText(let a):
             switch try evaluate(a, in: env) {
@@ -119,7 +119,7 @@ public enum ExpressionEvaluator {
             else { return .null }
             let meters = distance(lat1, lng1, lat2, lng2)
             // Only near-antipodal rounding can push asin out of its domain; PostgreSQL raises there too.
-            guard meters.isFinite else { throw fail("distance out of range") }
+            guard meters.isFinite else { throw fail(.outOfRange(.distance)) }
             return .double(meters)
         case .locationPart(let a, let part):
             guard case .location(let lat, let lng, let address) = try evaluate(a, in: env) else { return .null }
@@ -142,10 +142,10 @@ public enum ExpressionEvaluator {
 
     private static func arithmetic(
         _ op: BinaryOperator, _ l: ExpressionValue, _ r: ExpressionValue,
-        _ fail: (String) -> ExpressionError
+        _ fail: (DefinitionMessage) -> ExpressionError
     ) throws(ExpressionError) -> ExpressionValue {
-        func checked(_ result: (Int64, Bool), _ what: String = "integer") throws(ExpressionError) -> Int64 {
-            guard !result.1 else { throw fail("\(what) out of range") }
+        func checked(_ result: (Int64, Bool), _ what: DefinitionMessage.RangeKind = .integer) throws(ExpressionError) -> Int64 {
+            guard !result.1 else { throw fail(.outOfRange(what)) }
             return result.0
         }
         switch (l, r) {
@@ -174,24 +174,24 @@ public enum ExpressionEvaluator {
                 result = a / b
             }
             // PostgreSQL raises rather than produce infinity; so do we.
-            guard result.isFinite else { throw fail("number out of range") }
-            if result == 0, a != 0, (op == .multiply && b != 0) || op == .divide { throw fail("number out of range (underflow)") }
+            guard result.isFinite else { throw fail(.outOfRange(.number)) }
+            if result == 0, a != 0, (op == .multiply && b != 0) || op == .divide { throw fail(.underflow) }
             return .double(result)
         case (.string(let a), .string(let b)):
-            guard a.utf8.count + b.utf8.count <= maxTextLength else { throw fail("text longer than \(maxTextLength) bytes") }
+            guard a.utf8.count + b.utf8.count <= maxTextLength else { throw fail(.textTooLong(maxTextLength)) }
             return .string(a + b)
         case (.timestamp(let t), .duration(let d)), (.duration(let d), .timestamp(let t)):
-            return .timestamp(try checked(op == .add ? t.addingReportingOverflow(d) : t.subtractingReportingOverflow(d), "timestamp"))
+            return .timestamp(try checked(op == .add ? t.addingReportingOverflow(d) : t.subtractingReportingOverflow(d), .timestamp))
         case (.timestamp(let a), .timestamp(let b)):
-            return .duration(try checked(a.subtractingReportingOverflow(b), "duration"))
+            return .duration(try checked(a.subtractingReportingOverflow(b), .duration))
         case (.duration(let a), .duration(let b)):
-            return .duration(try checked(op == .add ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b), "duration"))
+            return .duration(try checked(op == .add ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b), .duration))
         case (.date(let a), .int(let b)), (.int(let b), .date(let a)):
-            return .date(try checked(op == .add ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b), "date"))
+            return .date(try checked(op == .add ? a.addingReportingOverflow(b) : a.subtractingReportingOverflow(b), .date))
         case (.date(let a), .date(let b)):
             return .int(a - b)
         default:
-            throw fail("'\(op.rawValue)' does not apply to these values")
+            throw fail(.operatorValues(op.rawValue))
         }
     }
 }

@@ -71,7 +71,7 @@ struct ExpressionLexer {
             advance()
             return Located(token: .symbol(String(c)), position: start)
         }
-        throw ExpressionError(.syntax, "unexpected character '\(Self.printable(c))'", at: start)
+        throw ExpressionError(.syntax, .unexpectedCharacter(Self.printable(c)), at: start)
     }
 
     private static let twoCharacterSymbols = ["&&", "||", "==", "!=", "<=", ">="]
@@ -126,13 +126,13 @@ struct ExpressionLexer {
             }
         }
         if let c = peek(), Self.isIdentifierStart(c) {
-            throw ExpressionError(.syntax, "a number cannot run into a name ('\(text)\(c)')", at: start)
+            throw ExpressionError(.syntax, .numberRunsIntoName("\(text)\(c)"), at: start)
         }
         if isDouble {
-            guard let value = Double(text), value.isFinite else { throw ExpressionError(.syntax, "number \(text) is out of range", at: start) }
+            guard let value = Double(text), value.isFinite else { throw ExpressionError(.syntax, .numberRange(text), at: start) }
             return .double(value)
         }
-        guard let value = Int64(text) else { throw ExpressionError(.syntax, "integer \(text) is out of range", at: start) }
+        guard let value = Int64(text) else { throw ExpressionError(.syntax, .integerRange(text), at: start) }
         return .int(value)
     }
 
@@ -141,16 +141,16 @@ struct ExpressionLexer {
         advance()
         var value = ""
         while true {
-            guard let c = peek(), c != "\n" else { throw ExpressionError(.syntax, "string is not closed (expected \(quote))", at: start) }
+            guard let c = peek(), c != "\n" else { throw ExpressionError(.syntax, .unclosedString(String(quote)), at: start) }
             advance()
             if c == quote { return value }
-            if c.value == 0 { throw ExpressionError(.syntax, "strings cannot hold the NUL character", at: start) }
+            if c.value == 0 { throw ExpressionError(.syntax, .nulInString, at: start) }
             guard c == "\\" else {
                 value.unicodeScalars.append(c)
                 continue
             }
             let escapeAt = position
-            guard let e = peek() else { throw ExpressionError(.syntax, "string is not closed (expected \(quote))", at: start) }
+            guard let e = peek() else { throw ExpressionError(.syntax, .unclosedString(String(quote)), at: start) }
             advance()
             switch e {
             case "n": value += "\n"
@@ -161,17 +161,17 @@ struct ExpressionLexer {
                 var hex = ""
                 for _ in 0..<4 {
                     guard let h = peek(), h.properties.isASCIIHexDigit else {
-                        throw ExpressionError(.syntax, "\\u needs four hexadecimal digits", at: escapeAt)
+                        throw ExpressionError(.syntax, .unicodeEscapeDigits, at: escapeAt)
                     }
                     hex.unicodeScalars.append(h)
                     advance()
                 }
                 guard let scalar = Unicode.Scalar(UInt32(hex, radix: 16)!), scalar.value != 0 else {
-                    throw ExpressionError(.syntax, "\\u\(hex) is not a character", at: escapeAt)
+                    throw ExpressionError(.syntax, .unicodeEscapeInvalid(hex), at: escapeAt)
                 }
                 value.unicodeScalars.append(scalar)
             default:
-                throw ExpressionError(.syntax, "unknown escape \\\(Self.printable(e)) (use \\n \\t \\r \\\\ \\\" \\' or \\uXXXX)", at: escapeAt)
+                throw ExpressionError(.syntax, .unknownEscape(Self.printable(e)), at: escapeAt)
             }
         }
     }

@@ -17,12 +17,12 @@ public struct ExpressionParser {
     public static func parse(_ text: String) throws(ExpressionError) -> Syntax {
         let length = text.unicodeScalars.count
         guard length <= maxLength else {
-            throw ExpressionError(.limit, "the expression is \(length) characters long; at most \(maxLength) are allowed")
+            throw ExpressionError(.limit, .expressionTooLong(length, max: maxLength))
         }
         var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(text))
-        if parser.current.token == .end { throw ExpressionError(.syntax, "the expression is empty", at: parser.current.position) }
+        if parser.current.token == .end { throw ExpressionError(.syntax, .expressionEmpty, at: parser.current.position) }
         let syntax = try parser.expression()
-        guard parser.current.token == .end else { throw parser.unexpected("an operator or the end of the expression") }
+        guard parser.current.token == .end else { throw parser.unexpected(.operatorOrEnd) }
         return syntax
     }
 
@@ -32,20 +32,20 @@ public struct ExpressionParser {
 
     private func isSymbol(_ s: String) -> Bool { current.token == .symbol(s) }
 
-    private func unexpected(_ expected: String) -> ExpressionError {
-        let found: String =
+    private func unexpected(_ expected: DefinitionMessage.Expectation) -> ExpressionError {
+        let found: DefinitionMessage.Found =
             switch current.token {
-            case .end: "the end of the expression"
-            case .int(let v): "\(v)"
-            case .double(let v): "\(v)"
-            case .string(let v): "a string \"\(v.count > 20 ? String(v.prefix(20)) + "…" : v)\""
-            case .identifier(let v): "'\(v)'"
-            case .symbol(let v): "'\(v)'"
+            case .end: .end
+            case .int(let v): .token("\(v)")
+            case .double(let v): .token("\(v)")
+            case .string(let v): .string(v.count > 20 ? String(v.prefix(20)) + "…" : v)
+            case .identifier(let v): .token("'\(v)'")
+            case .symbol(let v): .token("'\(v)'")
             }
-        return ExpressionError(.syntax, "expected \(expected), found \(found)", at: current.position)
+        return ExpressionError(.syntax, .expected(expected, found: found), at: current.position)
     }
 
-    private mutating func expect(_ symbol: String, _ expected: String) throws(ExpressionError) {
+    private mutating func expect(_ symbol: String, _ expected: DefinitionMessage.Expectation) throws(ExpressionError) {
         guard isSymbol(symbol) else { throw unexpected(expected) }
         advance()
     }
@@ -53,7 +53,7 @@ public struct ExpressionParser {
     private mutating func node(_ kind: Syntax.Kind, _ position: SourcePosition) throws(ExpressionError) -> Syntax {
         nodes += 1
         guard nodes <= Self.maxNodes else {
-            throw ExpressionError(.limit, "the expression has more than \(Self.maxNodes) parts", at: position)
+            throw ExpressionError(.limit, .tooManyParts(Self.maxNodes), at: position)
         }
         return Syntax(kind, at: position)
     }
@@ -63,7 +63,7 @@ public struct ExpressionParser {
         depth += 1
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else {
-            throw ExpressionError(.limit, "the expression nests deeper than \(Self.maxDepth) levels", at: current.position)
+            throw ExpressionError(.limit, .nestsTooDeep(Self.maxDepth), at: current.position)
         }
         return try body(&self)
     }
@@ -75,7 +75,7 @@ public struct ExpressionParser {
             let position = p.current.position
             p.advance()
             let whenTrue = try p.binary(minimum: 1)
-            try p.expect(":", "':' of the conditional (a ? b : c)")
+            try p.expect(":", .conditionalColon)
             let whenFalse = try p.expression()
             return try p.node(.conditional(condition, whenTrue, whenFalse), position)
         }
@@ -118,7 +118,7 @@ public struct ExpressionParser {
             if isSymbol(".") {
                 advance()
                 let position = current.position
-                guard case .identifier(let name) = current.token else { throw unexpected("a field or function name after '.'") }
+                guard case .identifier(let name) = current.token else { throw unexpected(.nameAfterDot) }
                 advance()
                 if isSymbol("(") {
                     let arguments = try argumentList(closing: ")")
@@ -127,7 +127,7 @@ public struct ExpressionParser {
                     target = try node(.member(target, name), position)
                 }
             } else if isSymbol("[") {
-                throw ExpressionError(.syntax, "indexing with [ ] is not supported; use 'in' or contains()", at: current.position)
+                throw ExpressionError(.syntax, .noIndexing, at: current.position)
             } else {
                 return target
             }
@@ -142,7 +142,7 @@ public struct ExpressionParser {
             if isSymbol(",") {
                 advance()
             } else if !isSymbol(closing) {
-                throw unexpected("',' or '\(closing)'")
+                throw unexpected(.commaOr(closing))
             }
         }
         advance()
@@ -167,7 +167,7 @@ public struct ExpressionParser {
             case "true": return try node(.bool(true), position)
             case "false": return try node(.bool(false), position)
             case "null": return try node(.null, position)
-            case "in": throw ExpressionError(.syntax, "expected a value, found 'in'", at: position)
+            case "in": throw ExpressionError(.syntax, .expected(.value, found: .token("'in'")), at: position)
             default: break
             }
             if isSymbol("(") {
@@ -178,13 +178,13 @@ public struct ExpressionParser {
         case .symbol("("):
             advance()
             let inner = try expression()
-            try expect(")", "')'")
+            try expect(")", .symbol(")"))
             return inner
         case .symbol("["):
             let items = try nested { (p: inout ExpressionParser) throws(ExpressionError) -> [Syntax] in try p.argumentList(closing: "]") }
             return try node(.list(items), position)
         default:
-            throw unexpected("a value, a name or '('")
+            throw unexpected(.operand)
         }
     }
 }

@@ -41,7 +41,7 @@ public struct SafeRegex: Sendable, Equatable {
 
     public init(_ pattern: String) throws(ExpressionError) {
         guard pattern.unicodeScalars.count <= Self.maxPatternLength else {
-            throw ExpressionError(.limit, "the regular expression is longer than \(Self.maxPatternLength) characters")
+            throw ExpressionError(.limit, .regexTooLong(Self.maxPatternLength))
         }
         var parser = RegexParser(Array(pattern.unicodeScalars))
         let node = try parser.parseAll()
@@ -105,7 +105,7 @@ public struct SafeRegex: Sendable, Equatable {
     }
 
     private static func compile(_ node: Node, into p: inout [Instruction]) throws(ExpressionError) {
-        guard p.count < maxProgram else { throw ExpressionError(.limit, "the regular expression is too large once its repetitions are expanded") }
+        guard p.count < maxProgram else { throw ExpressionError(.limit, .regexTooLarge) }
         switch node {
         case .empty: break
         case .set(let set): p.append(.set(set))
@@ -197,13 +197,13 @@ private struct RegexParser {
 
     init(_ s: [Unicode.Scalar]) { self.s = s }
 
-    func fail(_ message: String) -> ExpressionError {
-        ExpressionError(.syntax, "regular expression, character \(i + 1): \(message)")
+    func fail(_ problem: DefinitionMessage) -> ExpressionError {
+        ExpressionError(.syntax, .regexAt(i + 1, problem))
     }
 
     mutating func parseAll() throws(ExpressionError) -> SafeRegex.Node {
         let node = try alternation()
-        if i < s.count { throw fail(s[i] == ")" ? "unmatched ')'" : "unexpected '\(s[i])'") }
+        if i < s.count { throw fail(s[i] == ")" ? .regexUnmatchedParen : .regexUnexpected(String(s[i]))) }
         return node
     }
 
@@ -221,11 +221,11 @@ private struct RegexParser {
         while i < s.count, s[i] != "|", s[i] != ")" {
             var atom = try self.atom()
             if i < s.count, let (min, max) = try quantifier() {
-                if case .start = atom { throw fail("nothing to repeat") }
-                if case .end = atom { throw fail("nothing to repeat") }
+                if case .start = atom { throw fail(.regexNothingToRepeat) }
+                if case .end = atom { throw fail(.regexNothingToRepeat) }
                 atom = .repeat(atom, min: min, max: max)
                 if i < s.count, s[i] == "?" { i += 1 }  // lazy: the same for a yes/no match
-                if i < s.count, "*+?{".unicodeScalars.contains(s[i]) { throw fail("a repetition cannot be repeated directly; use a group") }
+                if i < s.count, "*+?{".unicodeScalars.contains(s[i]) { throw fail(.regexRepeatRepeat) }
             }
             items.append(atom)
         }
@@ -247,17 +247,17 @@ private struct RegexParser {
                 }
                 return text.isEmpty ? nil : Int(text.prefix(6))
             }
-            guard let min = number(&self) else { throw fail("expected a number after '{'") }
+            guard let min = number(&self) else { throw fail(.regexNumberAfterBrace) }
             var max: Int? = min
             if i < s.count, s[i] == "," {
                 i += 1
                 max = number(&self)
             }
-            guard i < s.count, s[i] == "}" else { i = start; throw fail("expected '}' to close the repetition") }
+            guard i < s.count, s[i] == "}" else { i = start; throw fail(.regexUnclosedRepeat) }
             i += 1
-            if let max, max < min { throw fail("repetition {\(min),\(max)} has its maximum below its minimum") }
+            if let max, max < min { throw fail(.regexRepeatOrder(min: min, max: max)) }
             guard min <= SafeRegex.maxRepeat, (max ?? 0) <= SafeRegex.maxRepeat else {
-                throw fail("repetitions are limited to \(SafeRegex.maxRepeat)")
+                throw fail(.regexRepeatLimit(SafeRegex.maxRepeat))
             }
             return (min, max)
         default: return nil
@@ -269,15 +269,15 @@ private struct RegexParser {
         switch c {
         case "(":
             depth += 1
-            guard depth <= 20 else { throw fail("groups nest too deeply") }
+            guard depth <= 20 else { throw fail(.regexNesting) }
             i += 1
             if i + 1 < s.count, s[i] == "?", s[i + 1] == ":" {
                 i += 2
             } else if i < s.count, s[i] == "?" {
-                throw fail("only (?: …) groups are supported")
+                throw fail(.regexGroupKind)
             }
             let inner = try alternation()
-            guard i < s.count, s[i] == ")" else { throw fail("missing ')'") }
+            guard i < s.count, s[i] == ")" else { throw fail(.regexMissingParen) }
             i += 1
             depth -= 1
             return inner
@@ -290,7 +290,7 @@ private struct RegexParser {
         case "\\":
             i += 1
             return .set(try escape(inClass: false))
-        case "*", "+", "?", "{": throw fail("nothing to repeat before '\(c)'")
+        case "*", "+", "?", "{": throw fail(.regexNothingBefore(String(c)))
         default:
             i += 1
             return .set(.init(ranges: [c.value...c.value], negated: false))
@@ -303,7 +303,7 @@ private struct RegexParser {
 
     /// After a backslash: a class shorthand, a control escape, or an escaped punctuation mark.
     mutating func escape(inClass: Bool) throws(ExpressionError) -> SafeRegex.CharacterSet {
-        guard i < s.count else { throw fail("trailing backslash") }
+        guard i < s.count else { throw fail(.regexTrailingBackslash) }
         let e = s[i]
         i += 1
         switch e {
@@ -311,7 +311,7 @@ private struct RegexParser {
         case "w": return .init(ranges: Self.word, negated: false)
         case "s": return .init(ranges: Self.space, negated: false)
         case "D", "W", "S":
-            if inClass { throw fail("\\\(e) cannot be used inside [ ]") }
+            if inClass { throw fail(.regexClassInClass(String(e))) }
             let base = e == "D" ? Self.digit : (e == "W" ? Self.word : Self.space)
             return .init(ranges: base, negated: true)
         case "n": return .init(ranges: [10...10], negated: false)
@@ -319,7 +319,7 @@ private struct RegexParser {
         case "r": return .init(ranges: [13...13], negated: false)
         default:
             guard e.isASCII, !(e.properties.isAlphabetic || e.properties.numericType != nil) else {
-                throw fail("unsupported escape \\\(e)")
+                throw fail(.regexEscape(String(e)))
             }
             return .init(ranges: [e.value...e.value], negated: false)
         }
@@ -332,7 +332,7 @@ private struct RegexParser {
         var ranges: [ClosedRange<UInt32>] = []
         var first = true
         while true {
-            guard i < s.count else { throw fail("missing ']'") }
+            guard i < s.count else { throw fail(.regexMissingBracket) }
             let c = s[i]
             if c == "]", !first { i += 1; break }
             first = false
@@ -343,7 +343,7 @@ private struct RegexParser {
                 if set.ranges.count != 1 || set.ranges[0].count != 1 { ranges += set.ranges; continue }
                 low = set.ranges[0].lowerBound
             } else if c == "[" {
-                throw fail("'[' inside a class must be escaped")
+                throw fail(.regexBracketInClass)
             } else {
                 low = c.value
                 i += 1
@@ -354,12 +354,12 @@ private struct RegexParser {
                 if s[i] == "\\" {
                     i += 1
                     let set = try escape(inClass: true)
-                    guard set.ranges.count == 1, set.ranges[0].count == 1 else { throw fail("a range cannot end in a class") }
+                    guard set.ranges.count == 1, set.ranges[0].count == 1 else { throw fail(.regexRangeEndsInClass) }
                     high = set.ranges[0].lowerBound
                 } else {
                     i += 1
                 }
-                guard low <= high else { throw fail("range out of order") }
+                guard low <= high else { throw fail(.regexRangeOrder) }
                 ranges.append(low...high)
             } else {
                 ranges.append(low...low)

@@ -15,32 +15,32 @@ public struct AutoNumberPattern: Sendable, Equatable {
     }
 
     /// What is wrong with a pattern, or nil when it is usable.
-    public static func problem(in pattern: String) -> String? {
-        guard !pattern.isEmpty, pattern.count <= 40 else { return "pattern must have 1 to 40 characters" }
+    public static func problem(in pattern: String) -> DefinitionMessage? {
+        guard !pattern.isEmpty, pattern.count <= 40 else { return .patternLength }
         let literalAllowed: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber || "-_/.".contains($0)) }
         var counters = 0
         var rest = pattern[...]
         while !rest.isEmpty {
             if rest.first == "{" {
-                guard let close = rest.firstIndex(of: "}") else { return "'{' without a matching '}' in pattern" }
+                guard let close = rest.firstIndex(of: "}") else { return .patternUnclosed }
                 let token = rest[rest.index(after: rest.startIndex)..<close]
                 switch token {
                 case "YYYY", "YY", "MM", "DD": break
                 default:
                     guard !token.isEmpty, token.allSatisfy({ $0 == "0" }), token.count <= 12 else {
-                        return "unknown token {\(token)}; use {YYYY} {YY} {MM} {DD} or a counter like {0000}"
+                        return .patternToken(String(token))
                     }
                     counters += 1
                 }
                 rest = rest[rest.index(after: close)...]
             } else {
                 guard literalAllowed(rest.first!) else {
-                    return "character '\(rest.first!)' is not allowed in a pattern (letters, digits, - _ / . only)"
+                    return .patternCharacter(String(rest.first!))
                 }
                 rest = rest.dropFirst()
             }
         }
-        guard counters == 1 else { return "a pattern needs exactly one counter token like {0000}" }
+        guard counters == 1 else { return .patternCounter }
         return nil
     }
 

@@ -77,12 +77,12 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
 extension JSONValue {
     /// A named definition (role, automation) with a PATCH body's top-level members replacing its
     /// own; the body must be an object and may not rename it (`what` names it in the refusal).
-    public func patched(with body: JSONValue, name: String, what: String) throws(TesseraError) -> JSONValue {
+    public func patched(with body: JSONValue, name: String, what: DefinitionMessage.Definition) throws(TesseraError) -> JSONValue {
         guard case .object(let patch) = body else {
-            throw .invalidMetadata([.init(field: nil, rule: "type", message: "the body must be a JSON object")])
+            throw .invalidMetadata([.definition(field: nil, rule: "type", .notAnObject(""))])
         }
         if let newName = body["name"]?.stringValue, newName != name {
-            throw .invalidMetadata([.init(field: "name", rule: "immutable", message: "\(what)'s name cannot change (others refer to it)")])
+            throw .invalidMetadata([.definition(field: "name", rule: "immutable", .nameImmutable(what))])
         }
         guard case .object(var merged) = self else { throw .internal() }
         for (key, value) in patch {

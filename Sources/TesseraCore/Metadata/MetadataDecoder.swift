@@ -8,7 +8,7 @@ public enum MetadataDecoder {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
         reader.rejectUnknown(allowed: ["name", "label", "title_field", "fields", "rules"])
         let name = reader.string("name")
-        if name == nil, !reader.has("name") { reader.fail("name", rule: "required", "name is required") }
+        if name == nil, !reader.has("name") { reader.fail("name", rule: "required", .required("name")) }
         var entity = EntityDefinition(name: name ?? "", label: reader.label("label"), titleField: reader.string("title_field"))
         if let fieldsValue = reader.raw("fields"), !fieldsValue.isNull {
             if case .array(let elements) = fieldsValue {
@@ -16,7 +16,7 @@ public enum MetadataDecoder {
                     if let field = decodeField(element, path: "fields[\(i)]", problems: &problems) { entity.fields.append(field) }
                 }
             } else {
-                reader.fail("fields", rule: "type", "fields must be an array")
+                reader.fail("fields", rule: "type", .notAnArray("fields"))
             }
         }
         if let rulesValue = reader.raw("rules"), !rulesValue.isNull {
@@ -26,13 +26,13 @@ public enum MetadataDecoder {
                     problems += ruleProblems
                     if let rule {
                         if entity.rule(rule.name) != nil {
-                            problems.append(.init(field: "rules[\(i)].name", rule: "duplicate", message: "rule '\(rule.name)' appears twice"))
+                            problems.append(.definition(field: "rules[\(i)].name", rule: "duplicate", .ruleTwice(rule.name)))
                         }
                         entity.rules.append(rule)
                     }
                 }
             } else {
-                reader.fail("rules", rule: "type", "rules must be an array")
+                reader.fail("rules", rule: "type", .notAnArray("rules"))
             }
         }
         problems.insert(contentsOf: reader.problems, at: 0)
@@ -46,7 +46,7 @@ public enum MetadataDecoder {
         var problems: [TesseraError.Detail] = []
         guard let field = decodeField(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
         if entity.field(field.name) != nil {
-            throw .conflict("Entity '\(entity.name)' already has a field '\(field.name)'.", code: "duplicate_field")
+            throw .definitionConflict(.entityHasField(entity.name, field.name), code: "duplicate_field")
         }
         var updated = entity
         updated.fields.append(field)
@@ -59,10 +59,10 @@ public enum MetadataDecoder {
     public static func patchedField(_ json: JSONValue, existing: FieldDefinition) throws(TesseraError) -> FieldDefinition {
         var problems: [TesseraError.Detail] = []
         guard case .object(var members) = json else {
-            throw .invalidMetadata([.init(field: nil, rule: "type", message: "the body must be a JSON object")])
+            throw .invalidMetadata([.definition(field: nil, rule: "type", .notAnObject(""))])
         }
         if let name = json["name"], name != .string(existing.name) {
-            throw .invalidMetadata([.init(field: "name", rule: "immutable", message: "A field's name cannot change; add a new field instead.")])
+            throw .invalidMetadata([.definition(field: "name", rule: "immutable", .fieldNameImmutable)])
         }
         // Start from the existing definition and overlay the given members.
         guard case .object(let old) = existing.json else { throw .internal() }
@@ -78,20 +78,20 @@ public enum MetadataDecoder {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
         reader.rejectUnknown(allowed: ["name", "label", "title_field"]) { key in
             switch key {
-            case "fields": "fields are changed through /fields routes, one at a time"
-            case "rules": "rules are changed through /rules routes, one at a time"
+            case "fields": .fieldsViaRoutes
+            case "rules": .rulesViaRoutes
             default: nil
             }
         }
         if let name = reader.string("name"), name != existing.name {
-            reader.fail("name", rule: "immutable", "An entity's name cannot change.")
+            reader.fail("name", rule: "immutable", .entityNameImmutable)
         }
         var entity = existing
         if let label = reader.label("label") { entity.label = label }
         if reader.has("title_field") { entity.titleField = reader.string("title_field") }
         problems += reader.problems
         if let title = entity.titleField, entity.field(title) == nil {
-            problems.append(.init(field: "title_field", rule: "unknown_field", message: "title_field '\(title)' is not a field of '\(entity.name)'"))
+            problems.append(.definition(field: "title_field", rule: "unknown_field", .titleFieldUnknown(title, entity: entity.name)))
         }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         return entity
@@ -102,19 +102,18 @@ public enum MetadataDecoder {
         defer { problems += reader.problems }
         let name = reader.string("name")
         let typeName = reader.string("type")
-        if name == nil { reader.fail("name", rule: "required", "\(reader.at("name")) is required") }
-        if typeName == nil { reader.fail("type", rule: "required", "\(reader.at("type")) is required") }
+        if name == nil { reader.fail("name", rule: "required", .required(reader.at("name"))) }
+        if typeName == nil { reader.fail("type", rule: "required", .required(reader.at("type"))) }
         guard let typeName else { return nil }
         guard let type = FieldType(rawValue: typeName) else {
-            let known = FieldType.allCases.map(\.rawValue).joined(separator: ", ")
-            reader.fail("type", rule: "unknown_type", "'\(typeName)' is not a field type; use one of: \(known)")
+            reader.fail("type", rule: "unknown_type", .unknownFieldType(typeName, known: FieldType.allCases.map(\.rawValue)))
             return nil
         }
         let fieldPath = path
         reader.rejectUnknown(allowed: commonFieldProperties.union(type.allowedProperties)) { key in
             let owners = FieldType.allCases.filter { $0.allowedProperties.contains(key) }.map(\.rawValue)
             let at = fieldPath.isEmpty ? key : "\(fieldPath).\(key)"
-            return owners.isEmpty ? nil : "\(at) applies only to \(owners.joined(separator: "/")) fields, not \(type.rawValue)"
+            return owners.isEmpty ? nil : .propertyForOtherTypes(at, owners: owners, type: type.rawValue)
         }
         var field = FieldDefinition(name: name ?? "", type: type, label: reader.label("label"))
         field.help = reader.label("help")
@@ -135,9 +134,7 @@ public enum MetadataDecoder {
             if let result = FieldType(rawValue: resultName), FieldType.formulaResults.contains(result) {
                 field.result = result
             } else {
-                reader.fail(
-                    "result", rule: "type",
-                    "result '\(resultName)' must be one of: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))")
+                reader.fail("result", rule: "type", .resultType(resultName, allowed: FieldType.formulaResults.map(\.rawValue)))
             }
         }
         if let optionsValue = reader.raw("options"), !optionsValue.isNull {
@@ -146,14 +143,14 @@ public enum MetadataDecoder {
                     guard var optionReader = ObjectReader(element, path: reader.at("options[\(i)]"), problems: &problems) else { continue }
                     optionReader.rejectUnknown(allowed: ["key", "label", "color"])
                     let key = optionReader.string("key")
-                    if key == nil { optionReader.fail("key", rule: "required", "\(optionReader.at("key")) is required") }
+                    if key == nil { optionReader.fail("key", rule: "required", .required(optionReader.at("key"))) }
                     let option = SelectOption(
                         key: key ?? "", label: optionReader.label("label") ?? Label(en: key ?? ""), color: optionReader.string("color"))
                     problems += optionReader.problems
                     if key != nil { field.options.append(option) }
                 }
             } else {
-                reader.fail("options", rule: "type", "\(reader.at("options")) must be an array of {key,label,color}")
+                reader.fail("options", rule: "type", .optionsShape(reader.at("options")))
             }
         }
         if let value = reader.raw("default"), !value.isNull { field.defaultValue = value }
@@ -168,62 +165,62 @@ public enum MetadataDecoder {
     /// Checks one field's own consistency; problems are named relative to the field.
     static func check(_ field: FieldDefinition) -> [TesseraError.Detail] {
         var p: [TesseraError.Detail] = []
-        func add(_ property: String, _ rule: String, _ message: String) {
-            p.append(.init(field: property, rule: rule, message: message))
+        func add(_ property: String, _ rule: String, _ message: DefinitionMessage) {
+            p.append(.definition(field: property, rule: rule, message))
         }
         if !APIName.isValid(field.name) {
-            add("name", "name", "field name '\(field.name)' \(APIName.describeRule())")
+            add("name", "name", .badFieldName(field.name))
         } else if APIName.isReservedFieldName(field.name) {
-            add("name", "reserved", "'\(field.name)' is reserved (system column or query word); choose another field name")
+            add("name", "reserved", .reservedFieldName(field.name))
         }
-        if let min = field.min, let max = field.max, min > max { add("min", "range", "min (\(min)) is greater than max (\(max))") }
+        if let min = field.min, let max = field.max, min > max { add("min", "range", .minAboveMax(min, max)) }
         if let min = field.minCount, let max = field.maxCount, min > max {
-            add("min_count", "range", "min_count (\(min)) is greater than max_count (\(max))")
+            add("min_count", "range", .minCountAboveMaxCount(min, max))
         }
         if field.type == .select || field.type == .multiSelect {
-            if field.options.isEmpty { add("options", "required", "a \(field.type.rawValue) field needs at least one option") }
+            if field.options.isEmpty { add("options", "required", .needsOption(field.type.rawValue)) }
             var seen: Set<String> = []
             for option in field.options {
-                if !APIName.isValid(option.key) { add("options", "name", "option key '\(option.key)' \(APIName.describeRule())") }
-                if !seen.insert(option.key).inserted { add("options", "duplicate", "option key '\(option.key)' appears twice") }
+                if !APIName.isValid(option.key) { add("options", "name", .badOptionKey(option.key)) }
+                if !seen.insert(option.key).inserted { add("options", "duplicate", .optionKeyTwice(option.key)) }
                 if let color = option.color, !isHexColor(color) {
-                    add("options", "color", "option '\(option.key)': color '\(color)' must look like #3b82f6")
+                    add("options", "color", .optionColor(option.key, color: color))
                 }
             }
             if let max = field.maxSelections, max > field.options.count, !field.options.isEmpty {
-                add("max_selections", "range", "max_selections (\(max)) is larger than the number of options (\(field.options.count))")
+                add("max_selections", "range", .maxSelectionsAboveOptions(max, options: field.options.count))
             }
         }
-        if field.type == .relation, field.target == nil { add("target", "required", "a relation field needs a target entity") }
+        if field.type == .relation, field.target == nil { add("target", "required", .relationNeedsTarget) }
         if field.type == .autoNumber {
             if let pattern = field.pattern {
                 if let problem = AutoNumberPattern.problem(in: pattern) { add("pattern", "pattern", problem) }
             } else {
-                add("pattern", "required", "an auto_number field needs a pattern like CT-{YYYY}-{0000}")
+                add("pattern", "required", .autoNumberNeedsPattern)
             }
         }
         if field.type == .formula {
-            if field.expression == nil { add("expression", "required", "a formula field needs an expression, like record.amount * 0.1") }
+            if field.expression == nil { add("expression", "required", .formulaNeedsExpression) }
             if field.result == nil, field.expression != nil {
-                add("result", "required", "a formula field needs a result type: \(FieldType.formulaResults.map(\.rawValue).joined(separator: ", "))")
+                add("result", "required", .formulaNeedsResult(FieldType.formulaResults.map(\.rawValue)))
             }
             for (flag, property) in [(field.required, "required"), (field.unique, "unique"), (field.indexed, "indexed")] where flag {
-                add(property, "unsupported", "a formula is computed on read; it cannot be \(property)")
+                add(property, "unsupported", .formulaCannotBe(property))
             }
         }
         for mime in field.accept where !isMimePattern(mime) {
-            add("accept", "format", "'\(mime)' is not a MIME type pattern like image/* or application/pdf")
+            add("accept", "format", .notMimePattern(mime))
         }
-        if let maxLength = field.maxLength, maxLength > 100_000 { add("max_length", "range", "max_length may be at most 100000") }
-        if field.unique, !field.type.isBtreeIndexable { add("unique", "unsupported", "\(field.type.rawValue) fields cannot be unique") }
-        if field.indexed, field.type == .location { add("indexed", "unsupported", "location fields cannot be indexed yet") }
+        if let maxLength = field.maxLength, maxLength > 100_000 { add("max_length", "range", .maxLengthLimit) }
+        if field.unique, !field.type.isBtreeIndexable { add("unique", "unsupported", .cannotBeUnique(field.type.rawValue)) }
+        if field.indexed, field.type == .location { add("indexed", "unsupported", .locationNotIndexed) }
         if let value = field.defaultValue {
             if !field.type.acceptsDefault {
-                add("default", "unsupported", "\(field.type.rawValue) fields cannot have a default")
+                add("default", "unsupported", .noDefault(field.type.rawValue))
             } else if p.isEmpty {
                 var problems: [TesseraError.Detail] = []
                 _ = ValueCoercer.coerce(value, for: field, problems: &problems)
-                for detail in problems { add("default", detail.rule, "default: \(detail.message)") }
+                for detail in problems { add("default", detail.rule, .about("default", .detail(detail))) }
             }
         }
         return p
@@ -233,34 +230,29 @@ public enum MetadataDecoder {
     static func check(_ entity: EntityDefinition, knownEntities: Set<String>) -> [TesseraError.Detail] {
         var p: [TesseraError.Detail] = []
         if !APIName.isValid(entity.name) {
-            p.append(.init(field: "name", rule: "name", message: "entity name '\(entity.name)' \(APIName.describeRule())"))
+            p.append(.definition(field: "name", rule: "name", .badEntityName(entity.name)))
         }
         var seen: Set<String> = []
         for (i, field) in entity.fields.enumerated() {
             if !seen.insert(field.name).inserted {
-                p.append(.init(field: "fields[\(i)].name", rule: "duplicate", message: "field '\(field.name)' appears twice"))
+                p.append(.definition(field: "fields[\(i)].name", rule: "duplicate", .fieldTwice(field.name)))
             }
             if let target = field.target, field.type == .relation, target != entity.name, !knownEntities.contains(target) {
-                p.append(
-                    .init(
-                        field: "fields[\(i)].target", rule: "unknown_entity",
-                        message: "relation '\(field.name)' targets '\(target)', which is not an entity of this tenant"))
+                p.append(.definition(field: "fields[\(i)].target", rule: "unknown_entity", .unknownTarget(relation: field.name, target: target)))
             }
         }
         if let title = entity.titleField, entity.field(title) == nil {
-            p.append(.init(field: "title_field", rule: "unknown_field", message: "title_field '\(title)' is not a field of '\(entity.name)'"))
+            p.append(.definition(field: "title_field", rule: "unknown_field", .titleFieldUnknown(title, entity: entity.name)))
         }
         let stages = entity.fields.filter { $0.stage != nil }
         if stages.count > 1 {
-            p.append(
-                .init(
-                    field: "fields", rule: "stage", message: "only one field can be the stage (found \(stages.map(\.name).joined(separator: ", ")))"))
+            p.append(.definition(field: "fields", rule: "stage", .oneStage(stages.map(\.name))))
         }
         for (i, field) in entity.fields.enumerated() where field.stage != nil {
             p += field.stage!.problems(field: field, entity: entity, path: "fields[\(i)].stage")
         }
         if entity.fields.count > 500 {
-            p.append(.init(field: "fields", rule: "range", message: "an entity may have at most 500 fields"))
+            p.append(.definition(field: "fields", rule: "range", .tooManyFields))
         }
         return p
     }

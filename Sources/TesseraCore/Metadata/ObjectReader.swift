@@ -6,8 +6,7 @@ struct ObjectReader {
 
     init?(_ value: JSONValue, path: String, problems: inout [TesseraError.Detail]) {
         guard case .object(let members) = value else {
-            problems.append(
-                .init(field: path.isEmpty ? nil : path, rule: "type", message: "\(path.isEmpty ? "the body" : path) must be a JSON object"))
+            problems.append(.definition(field: path.isEmpty ? nil : path, rule: "type", .notAnObject(path)))
             return nil
         }
         self.path = path
@@ -22,13 +21,13 @@ struct ObjectReader {
 
     var keys: [String] { members.map(\.0) }
 
-    mutating func fail(_ key: String?, rule: String, _ message: String) {
-        problems.append(.init(field: key.map(at) ?? (path.isEmpty ? nil : path), rule: rule, message: message))
+    mutating func fail(_ key: String?, rule: String, _ message: DefinitionMessage) {
+        problems.append(.definition(field: key.map(at) ?? (path.isEmpty ? nil : path), rule: rule, message))
     }
 
     mutating func string(_ key: String) -> String? {
         guard let value = raw(key), !value.isNull else { return nil }
-        guard case .string(let s) = value else { fail(key, rule: "type", "\(at(key)) must be a string"); return nil }
+        guard case .string(let s) = value else { fail(key, rule: "type", .notAString(at(key))); return nil }
         return s
     }
 
@@ -36,7 +35,7 @@ struct ObjectReader {
     mutating func entity(_ key: String, in entities: [String: EntityDefinition]) -> EntityDefinition? {
         let name = string(key) ?? ""
         guard let entity = entities[name] else {
-            fail(key, rule: "unknown_entity", "\(at(key)): the tenant has no entity '\(name)'")
+            fail(key, rule: "unknown_entity", .about(at(key), .noEntity(name)))
             return nil
         }
         return entity
@@ -44,29 +43,29 @@ struct ObjectReader {
 
     mutating func bool(_ key: String) -> Bool? {
         guard let value = raw(key), !value.isNull else { return nil }
-        guard case .bool(let b) = value else { fail(key, rule: "type", "\(at(key)) must be true or false"); return nil }
+        guard case .bool(let b) = value else { fail(key, rule: "type", .notABool(at(key))); return nil }
         return b
     }
 
     mutating func int(_ key: String, min lower: Int = Int.min) -> Int? {
         guard let value = raw(key), !value.isNull else { return nil }
-        guard let i = value.intValue else { fail(key, rule: "type", "\(at(key)) must be a whole number"); return nil }
-        guard i >= lower else { fail(key, rule: "range", "\(at(key)) must be at least \(lower)"); return nil }
+        guard let i = value.intValue else { fail(key, rule: "type", .notAWholeNumber(at(key))); return nil }
+        guard i >= lower else { fail(key, rule: "range", .atLeast(at(key), lower)); return nil }
         return i
     }
 
     mutating func double(_ key: String) -> Double? {
         guard let value = raw(key), !value.isNull else { return nil }
-        guard let d = value.doubleValue, d.isFinite else { fail(key, rule: "type", "\(at(key)) must be a number"); return nil }
+        guard let d = value.doubleValue, d.isFinite else { fail(key, rule: "type", .notANumber(at(key))); return nil }
         return d
     }
 
     mutating func stringArray(_ key: String) -> [String]? {
         guard let value = raw(key), !value.isNull else { return nil }
-        guard case .array(let elements) = value else { fail(key, rule: "type", "\(at(key)) must be an array of strings"); return nil }
+        guard case .array(let elements) = value else { fail(key, rule: "type", .notAStringArray(at(key))); return nil }
         var out: [String] = []
         for element in elements {
-            guard case .string(let s) = element else { fail(key, rule: "type", "\(at(key)) must be an array of strings"); return nil }
+            guard case .string(let s) = element else { fail(key, rule: "type", .notAStringArray(at(key))); return nil }
             out.append(s)
         }
         return out
@@ -75,16 +74,16 @@ struct ObjectReader {
     mutating func label(_ key: String) -> Label? {
         guard let value = raw(key), !value.isNull else { return nil }
         guard case .object(let members) = value, !members.isEmpty else {
-            fail(key, rule: "type", "\(at(key)) must be an object of translations like {\"zh-CN\":\"…\",\"en\":\"…\"}")
+            fail(key, rule: "type", .notALabel(at(key)))
             return nil
         }
         var translations: [(locale: String, text: String)] = []
         for (locale, text) in members {
             guard Label.isValidLocale(locale) else {
-                fail(key, rule: "locale", "\(at(key)): '\(locale)' is not a language tag like zh-CN or en"); continue
+                fail(key, rule: "locale", .about(at(key), .notALanguageTag(locale))); continue
             }
             guard case .string(let s) = text, !s.trimmingWhitespace.isEmpty, s.count <= 2000 else {
-                fail(key, rule: "type", "\(at(key)).\(locale) must be a non-empty string of at most 2000 characters")
+                fail(key, rule: "type", .badTranslation("\(at(key)).\(locale)"))
                 continue
             }
             translations.append((locale, s))
@@ -92,9 +91,9 @@ struct ObjectReader {
         return translations.isEmpty ? nil : Label(translations)
     }
 
-    mutating func rejectUnknown(allowed: Set<String>, hint: (String) -> String? = { _ in nil }) {
+    mutating func rejectUnknown(allowed: Set<String>, hint: (String) -> DefinitionMessage? = { _ in nil }) {
         for key in keys where !allowed.contains(key) {
-            fail(key, rule: "unknown_property", hint(key) ?? "\(at(key)) is not a known property")
+            fail(key, rule: "unknown_property", hint(key) ?? .unknownProperty(at(key)))
         }
     }
 }

@@ -26,7 +26,7 @@ public struct CompiledRule: Sendable {
         var problems: [TesseraError.Detail] = []
         func field(_ name: String, _ property: String) -> FieldDefinition? {
             guard let field = entity.field(name) else {
-                problems.append(.init(field: property, rule: "unknown_field", message: "\(property): '\(name)' is not a field of \(entity.name)"))
+                problems.append(.definition(field: property, rule: "unknown_field", .about(property, .notAField(name, entity: entity.name))))
                 return nil
             }
             return field
@@ -41,7 +41,7 @@ public struct CompiledRule: Sendable {
             }
         }
         for name in rule.fields where entity.field(name) == nil && Column.resolve(name, in: entity) == nil {
-            problems.append(.init(field: "fields", rule: "unknown_field", message: "fields: '\(name)' is not a field of \(entity.name)"))
+            problems.append(.definition(field: "fields", rule: "unknown_field", .about("fields", .notAField(name, entity: entity.name))))
         }
         var check: Check?
         switch rule.kind {
@@ -50,7 +50,7 @@ public struct CompiledRule: Sendable {
         case .requiredWhen:
             let fields = rule.required.compactMap { field($0, "required") }
             for f in fields where f.type.isReadOnly {
-                problems.append(.init(field: "required", rule: "read_only", message: "required: '\(f.name)' is computed and cannot be required"))
+                problems.append(.definition(field: "required", rule: "read_only", .about("required", .computedNotRequired(f.name))))
             }
             if let when = compile(rule.when ?? "", "when", scopes: [.record, .old]) { check = .requiredWhen(when, fields.map(\.name)) }
         case .minAttachments, .maxSelections, .pattern:
@@ -61,9 +61,8 @@ public struct CompiledRule: Sendable {
                 // Both count the items of a list field: attachments or multi-select keys.
                 guard f.type == .attachment || f.type == .multiSelect else {
                     problems.append(
-                        .init(
-                            field: "field", rule: "type",
-                            message: "field: \(rule.kind.rawValue) applies to attachment and multi_select fields, not \(f.type.rawValue)"))
+                        .definition(field: "field", rule: "type", .about("field", .countsListFields(kind: rule.kind.rawValue, type: f.type.rawValue)))
+                    )
                     break
                 }
                 let (op, bound, property) = rule.kind == .minAttachments ? (">=", rule.min, "min") : ("<=", rule.max, "max")
@@ -71,13 +70,13 @@ public struct CompiledRule: Sendable {
                 check = compile(source, property, scopes: [.record]).map(Check.holds)
             default:
                 guard ExpressionType.of(f.readType) == .string else {
-                    problems.append(.init(field: "field", rule: "type", message: "field: pattern applies to text fields, not \(f.type.rawValue)"))
+                    problems.append(.definition(field: "field", rule: "type", .about("field", .patternOnText(f.type.rawValue))))
                     break
                 }
                 do {
                     _ = try SafeRegex(rule.regex ?? "")
                 } catch {
-                    problems.append(.init(field: "regex", rule: "regex", message: "regex: \(error.message)"))
+                    problems.append(.definition(field: "regex", rule: "regex", .about("regex", error.problem)))
                     break
                 }
                 source = "!has(record.\(name)) || record.\(name).matches('\(Self.literal(rule.regex ?? ""))')"
@@ -86,19 +85,18 @@ public struct CompiledRule: Sendable {
         case .duplicate:
             let fields = rule.match.compactMap { field($0, "match") }
             for f in fields where !f.type.isStored || !f.type.isBtreeIndexable {
-                problems.append(.init(field: "match", rule: "type", message: "match: \(f.type.rawValue) field '\(f.name)' cannot be matched"))
+                problems.append(.definition(field: "match", rule: "type", .about("match", .cannotMatch(type: f.type.rawValue, field: f.name))))
             }
             if let link = rule.linkField, let f = field(link, "link_field"), f.type != .relation || f.target != entity.name {
-                problems.append(.init(field: "link_field", rule: "type", message: "link_field: '\(link)' must be a relation to \(entity.name)"))
+                problems.append(.definition(field: "link_field", rule: "type", .about("link_field", .linkFieldType(link, entity: entity.name))))
             }
             for name in rule.copy {
                 if let f = field(name, "copy"), !f.type.isStored || f.type.isReadOnly {
-                    problems.append(.init(field: "copy", rule: "type", message: "copy: '\(name)' is computed and cannot be copied"))
+                    problems.append(.definition(field: "copy", rule: "type", .about("copy", .computedNotCopied(name))))
                 }
             }
             if rule.action == nil || rule.action == .block, !rule.copy.isEmpty || !rule.set.isEmpty {
-                problems.append(
-                    .init(field: "action", rule: "type", message: "set and copy apply to flag and link rules; a block rule writes nothing"))
+                problems.append(.definition(field: "action", rule: "type", .setCopyNeedFlagOrLink))
             }
             for (name, value) in rule.set {
                 guard let f = field(name, "set") else { continue }

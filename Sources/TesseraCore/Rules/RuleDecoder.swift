@@ -6,26 +6,22 @@ public enum RuleDecoder {
         guard var reader = ObjectReader(json, path: path, problems: &problems) else { return (nil, problems) }
         let name = reader.string("name")
         let kindName = reader.string("kind")
-        if name == nil { reader.fail("name", rule: "required", "\(reader.at("name")) is required") }
+        if name == nil { reader.fail("name", rule: "required", .required(reader.at("name"))) }
         guard let kindName else {
-            reader.fail(
-                "kind", rule: "required",
-                "\(reader.at("kind")) is required: one of \(ValidationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            reader.fail("kind", rule: "required", .requiredOneOf(reader.at("kind"), ValidationRule.Kind.allCases.map(\.rawValue)))
             return (nil, problems + reader.problems)
         }
         guard let kind = ValidationRule.Kind(rawValue: kindName) else {
-            reader.fail(
-                "kind", rule: "unknown_kind",
-                "'\(kindName)' is not a rule kind; use one of: \(ValidationRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            reader.fail("kind", rule: "unknown_kind", .unknownRuleKind(kindName, known: ValidationRule.Kind.allCases.map(\.rawValue)))
             return (nil, problems + reader.problems)
         }
         reader.rejectUnknown(allowed: ValidationRule.commonProperties.union(kind.properties)) { key in
             let owners = ValidationRule.Kind.allCases.filter { $0.properties.contains(key) }.map(\.rawValue)
             let at = path.isEmpty ? key : "\(path).\(key)"
-            return owners.isEmpty ? nil : "\(at) applies only to \(owners.joined(separator: "/")) rules, not \(kind.rawValue)"
+            return owners.isEmpty ? nil : .propertyForOtherKinds(at, owners: owners, kind: kind.rawValue)
         }
         var rule = ValidationRule(name: name ?? "", kind: kind)
-        if let name, !APIName.isValid(name) { reader.fail("name", rule: "name", "rule name '\(name)' \(APIName.describeRule())") }
+        if let name, !APIName.isValid(name) { reader.fail("name", rule: "name", .badRuleName(name)) }
         rule.message = reader.label("message")
         rule.fields = reader.stringArray("fields") ?? []
         rule.active = reader.bool("active") ?? true
@@ -42,7 +38,7 @@ public enum RuleDecoder {
             if let action = ValidationRule.DuplicateAction(rawValue: actionName) {
                 rule.action = action
             } else {
-                reader.fail("action", rule: "type", "action must be one of: block, flag, link")
+                reader.fail("action", rule: "type", .ruleAction)
             }
         }
         rule.normalize = reader.bool("normalize") ?? false
@@ -50,14 +46,14 @@ public enum RuleDecoder {
             if case .object(let members) = set {
                 rule.set = members
             } else {
-                reader.fail("set", rule: "type", "set must be an object of field values")
+                reader.fail("set", rule: "type", .setShape)
             }
         }
         rule.linkField = reader.string("link_field")
         rule.copy = reader.stringArray("copy") ?? []
         rule.whereExpression = reader.string("where")
         func need(_ present: Bool, _ key: String, _ example: String) {
-            if !present { reader.fail(key, rule: "required", "a \(kind.rawValue) rule needs \(key), like \(example)") }
+            if !present { reader.fail(key, rule: "required", .ruleNeeds(kind: kind.rawValue, key: key, example: example)) }
         }
         switch kind {
         case .expression: need(rule.expression != nil, "expression", "size(record.photos) >= 2")
@@ -76,7 +72,7 @@ public enum RuleDecoder {
         case .duplicate:
             need(!rule.match.isEmpty, "match", "[\"phone\", \"company\"]")
             if let within = rule.within, DurationText.parse(within).map({ $0 > 0 }) != true {
-                reader.fail("within", rule: "type", "within '\(within)' is not a positive duration like \"30d\"")
+                reader.fail("within", rule: "type", .withinDuration(within))
             }
             if rule.action == .link { need(rule.linkField != nil, "link_field", "\"duplicate_of\"") }
         case .noConflict: need(rule.whereExpression != nil, "where", "other.owner_id == record.owner_id && …")
@@ -88,11 +84,11 @@ public enum RuleDecoder {
     /// Applies a PATCH body to a rule: given properties replace the old ones; name and kind stay.
     public static func patched(_ json: JSONValue, existing: ValidationRule) throws(TesseraError) -> ValidationRule {
         guard case .object(var members) = json else {
-            throw .invalidMetadata([.init(field: nil, rule: "type", message: "the body must be a JSON object")])
+            throw .invalidMetadata([.definition(field: nil, rule: "type", .notAnObject(""))])
         }
         for key in ["name", "kind"] {
             if let value = json[key], value != existing.json[key] {
-                throw .invalidMetadata([.init(field: key, rule: "immutable", message: "A rule's \(key) cannot change; add a new rule instead.")])
+                throw .invalidMetadata([.definition(field: key, rule: "immutable", .ruleImmutable(key))])
             }
         }
         guard case .object(let old) = existing.json else { throw .internal() }

@@ -53,12 +53,12 @@ public struct StageConfig: Sendable, Equatable {
         var config = StageConfig()
         if let value = reader.raw("transitions"), !value.isNull {
             guard case .object(let members) = value else {
-                reader.fail("transitions", rule: "type", "\(reader.at("transitions")) must map each stage to the stages it may move to")
+                reader.fail("transitions", rule: "type", .transitionsShape(reader.at("transitions")))
                 return nil
             }
             config.transitions = members.map { key, targets in
                 guard case .array(let items) = targets else {
-                    reader.fail("transitions", rule: "type", "\(reader.at("transitions")).\(key) must be an array of stage keys")
+                    reader.fail("transitions", rule: "type", .stageKeys("\(reader.at("transitions")).\(key)"))
                     return (key, [])
                 }
                 return (key, items.compactMap(\.stringValue))
@@ -68,7 +68,7 @@ public struct StageConfig: Sendable, Equatable {
         config.exempt = reader.stringArray("exempt") ?? []
         if let value = reader.raw("exit"), !value.isNull {
             guard case .object(let members) = value else {
-                reader.fail("exit", rule: "type", "\(reader.at("exit")) must map stages to their exit conditions")
+                reader.fail("exit", rule: "type", .exitShape(reader.at("exit")))
                 return nil
             }
             for (stage, conditions) in members {
@@ -83,12 +83,11 @@ public struct StageConfig: Sendable, Equatable {
                             if let n = n.intValue, n >= 0 {
                                 exit.minAttachments.append((field, n))
                             } else {
-                                exitReader.fail(
-                                    "min_attachments", rule: "type", "\(exitReader.at("min_attachments")).\(field) must be a whole number ≥ 0")
+                                exitReader.fail("min_attachments", rule: "type", .nonNegativeCount("\(exitReader.at("min_attachments")).\(field)"))
                             }
                         }
                     } else {
-                        exitReader.fail("min_attachments", rule: "type", "\(exitReader.at("min_attachments")) must map fields to counts")
+                        exitReader.fail("min_attachments", rule: "type", .countsShape(exitReader.at("min_attachments")))
                     }
                 }
                 problems += exitReader.problems
@@ -104,10 +103,8 @@ public struct StageConfig: Sendable, Equatable {
         let keys = Set(field.options.map(\.key))
         func stage(_ key: String, _ property: String) {
             if !keys.contains(key) {
-                p.append(
-                    .init(
-                        field: "\(path).\(property)", rule: "unknown_stage",
-                        message: "\(path).\(property): '\(key)' is not an option of \(field.name)"))
+                let at = "\(path).\(property)"
+                p.append(.definition(field: at, rule: "unknown_stage", .about(at, .notAnOptionOf(key, field: field.name))))
             }
         }
         for (from, targets) in transitions ?? [] {
@@ -119,17 +116,13 @@ public struct StageConfig: Sendable, Equatable {
         for (from, exit) in exits {
             stage(from, "exit")
             for name in exit.required + exit.minAttachments.map(\.0) where entity.field(name) == nil {
-                p.append(
-                    .init(
-                        field: "\(path).exit.\(from)", rule: "unknown_field",
-                        message: "\(path).exit.\(from): '\(name)' is not a field of \(entity.name)"))
+                let at = "\(path).exit.\(from)"
+                p.append(.definition(field: at, rule: "unknown_field", .about(at, .notAField(name, entity: entity.name))))
             }
             for (name, _) in exit.minAttachments {
                 if let f = entity.field(name), f.type != .attachment, f.type != .multiSelect {
-                    p.append(
-                        .init(
-                            field: "\(path).exit.\(from)", rule: "type",
-                            message: "\(path).exit.\(from): min_attachments needs an attachment field, not \(f.type.rawValue) '\(name)'"))
+                    let at = "\(path).exit.\(from)"
+                    p.append(.definition(field: at, rule: "type", .about(at, .minAttachmentsType(type: f.type.rawValue, field: name))))
                 }
             }
         }

@@ -30,7 +30,7 @@ public enum MetadataChangePlanner {
     public static func createEntity(_ json: JSONValue, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
         let names = Set(current.map(\.name))
         let entity = try MetadataDecoder.entity(json, knownEntities: names)
-        guard !names.contains(entity.name) else { throw .conflict("An entity named '\(entity.name)' already exists.", code: "duplicate") }
+        guard !names.contains(entity.name) else { throw .definitionConflict(.alreadyExists(.entity, entity.name), code: "duplicate") }
         return MetadataChange(entities: current + [entity], steps: SchemaPlanner.createEntity(entity), action: "entity.create", target: entity.name)
     }
 
@@ -41,7 +41,7 @@ public enum MetadataChangePlanner {
         let existing = Set(current.map(\.name))
         let clashes = entities.map(\.name).filter(existing.contains)
         guard clashes.isEmpty else {
-            throw .conflict("The tenant already has entities named \(clashes.joined(separator: ", ")).", code: "duplicate")
+            throw .definitionConflict(.alreadyExistAll(.entity, clashes), code: "duplicate")
         }
         var tables: [SchemaChange] = []
         var keys: [SchemaChange] = []
@@ -66,8 +66,7 @@ public enum MetadataChangePlanner {
             entity.fields.filter { $0.type == .relation && $0.target == name && entity.name != name }.map { "\(entity.name).\($0.name)" }
         }
         guard referrers.isEmpty else {
-            throw .conflict(
-                "Entity '\(name)' is the target of \(referrers.joined(separator: ", ")); remove those relation fields first.", code: "entity_in_use")
+            throw .definitionConflict(.entityInUse(name, referrers: referrers), code: "entity_in_use")
         }
         var entities = current
         entities.remove(at: index)
@@ -90,7 +89,7 @@ public enum MetadataChangePlanner {
     ) throws(TesseraError) -> MetadataChange {
         let index = try position(of: name, in: current)
         guard let fieldIndex = current[index].fields.firstIndex(where: { $0.name == fieldName }) else {
-            throw .notFound("Entity '\(name)' has no field '\(fieldName)'.")
+            throw .definitionNotFound(.entityHasNoField(name, fieldName))
         }
         let old = current[index].fields[fieldIndex]
         let new = try MetadataDecoder.patchedField(json, existing: old)
@@ -106,7 +105,7 @@ public enum MetadataChangePlanner {
     public static func deleteField(_ fieldName: String, of name: String, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
         let index = try position(of: name, in: current)
         guard let fieldIndex = current[index].fields.firstIndex(where: { $0.name == fieldName }) else {
-            throw .notFound("Entity '\(name)' has no field '\(fieldName)'.")
+            throw .definitionNotFound(.entityHasNoField(name, fieldName))
         }
         var entities = current
         let field = entities[index].fields.remove(at: fieldIndex)
@@ -129,7 +128,7 @@ extension MetadataChangePlanner {
         let (decoded, problems) = RuleDecoder.decode(json)
         guard let rule = decoded else { throw .invalidMetadata(problems) }
         guard current[index].rule(rule.name) == nil else {
-            throw .conflict("Entity '\(name)' already has a rule '\(rule.name)'.", code: "duplicate_rule")
+            throw .definitionConflict(.entityHasRule(name, rule.name), code: "duplicate_rule")
         }
         var entities = current
         entities[index].rules.append(rule)
@@ -142,7 +141,7 @@ extension MetadataChangePlanner {
     ) throws(TesseraError) -> MetadataChange {
         let index = try position(of: name, in: current)
         guard let ruleIndex = current[index].rules.firstIndex(where: { $0.name == ruleName }) else {
-            throw .notFound("Entity '\(name)' has no rule '\(ruleName)'.")
+            throw .definitionNotFound(.entityHasNoRule(name, ruleName))
         }
         let old = current[index].rules[ruleIndex]
         let new = try RuleDecoder.patched(json, existing: old)
@@ -158,7 +157,7 @@ extension MetadataChangePlanner {
     public static func deleteRule(_ ruleName: String, of name: String, current: [EntityDefinition]) throws(TesseraError) -> MetadataChange {
         let index = try position(of: name, in: current)
         guard let ruleIndex = current[index].rules.firstIndex(where: { $0.name == ruleName }) else {
-            throw .notFound("Entity '\(name)' has no rule '\(ruleName)'.")
+            throw .definitionNotFound(.entityHasNoRule(name, ruleName))
         }
         var entities = current
         let rule = entities[index].rules.remove(at: ruleIndex)

@@ -33,11 +33,7 @@ public enum SchemaPlanner {
         var steps: [SchemaChange] = []
         if old.type != new.type {
             guard TypeConversion.isSupported(from: old.type, to: new.type) else {
-                throw .invalidMetadata([
-                    .init(
-                        field: "type", rule: "type_change",
-                        message: "A \(old.type.rawValue) field cannot become \(new.type.rawValue); add a new field and copy the data instead.")
-                ])
+                throw .invalidMetadata([.definition(field: "type", rule: "type_change", .typeChange(from: old.type.rawValue, to: new.type.rawValue))])
             }
             if old.unique { steps.append(.dropUnique(entity: entity, field: old)) }
             if old.indexed { steps.append(.dropIndex(entity: entity, field: old)) }
@@ -48,11 +44,7 @@ public enum SchemaPlanner {
             return steps
         }
         if old.type == .relation, old.target != new.target {
-            throw .invalidMetadata([
-                .init(
-                    field: "target", rule: "immutable",
-                    message: "A relation's target cannot change; add a new relation field instead.")
-            ])
+            throw .invalidMetadata([.definition(field: "target", rule: "immutable", .targetImmutable)])
         }
         let removed = old.options.map(\.key).filter { key in new.option(key) == nil }
         if !removed.isEmpty { steps.append(.checkRows(entity: entity, check: .optionsUnused(field: old, keys: removed))) }

@@ -12,13 +12,9 @@ struct RowCheckQuery {
         case .noRecords:
             b.append("true")
             refusal = { n in
-                .conflict(
-                    """
-                    Entity '\(entity)' still has \(n) record(s) (the recycle bin included); delete them first or pass ?force=true to drop them \
-                    with the entity.
-                    """,
-                    code: "entity_not_empty", details: [.init(field: nil, rule: "not_empty", message: "\(n) record(s)", extra: ["count": .number(n)])]
-                )
+                .definitionConflict(
+                    .entityNotEmpty(entity, count: n), code: "entity_not_empty",
+                    details: [.definition(field: nil, rule: "not_empty", .recordCount(n), extra: ["count": .number(n)])])
             }
         case .noDuplicates(let field):
             let c = SQLIdentifier.quote(field.name)
@@ -30,14 +26,9 @@ struct RowCheckQuery {
             )
             b.append("true")
             refusal = { n in
-                .conflict(
-                    "\(n) record(s) share a value of '\(field.name)' with another record; make them distinct before making it unique.",
-                    code: "duplicate_values",
-                    details: [
-                        .init(
-                            field: field.name, rule: "unique", message: "\(n) record(s) have duplicate values",
-                            extra: ["count": .number(n)])
-                    ])
+                .definitionConflict(
+                    .duplicateValues(n, field: field.name), code: "duplicate_values",
+                    details: [.definition(field: field.name, rule: "unique", .recordsDuplicate(n), extra: ["count": .number(n)])])
             }
         case .optionsUnused(let field, let keys):
             let c = SQLIdentifier.quote(field.name)
@@ -50,12 +41,11 @@ struct RowCheckQuery {
                 b.append(")")
             }
             refusal = { n in
-                .conflict(
-                    "\(n) record(s) still use option(s) \(keys.joined(separator: ", ")) of '\(field.name)'; change those records first.",
-                    code: "option_in_use",
+                .definitionConflict(
+                    .optionsInUse(n, keys: keys, field: field.name), code: "option_in_use",
                     details: [
-                        .init(
-                            field: field.name, rule: "option_in_use", message: "\(n) record(s) use \(keys.joined(separator: ", "))",
+                        .definition(
+                            field: field.name, rule: "option_in_use", .recordsUseOptions(n, keys),
                             extra: ["count": .number(n), "options": .array(keys.map { .string($0) })])
                     ])
             }
@@ -63,26 +53,16 @@ struct RowCheckQuery {
             guard let condition = unconvertible(from: from, to: to, builder: &b) else { return nil }
             _ = condition
             refusal = { n in
-                .conflict(
-                    "\(n) record(s) have values of '\(from.name)' that cannot become \(to.type.rawValue); fix or clear them first.",
-                    code: "incompatible_data",
-                    details: [
-                        .init(
-                            field: from.name, rule: "type_change", message: "\(n) record(s) cannot be converted",
-                            extra: ["count": .number(n)])
-                    ])
+                .definitionConflict(
+                    .unconvertible(n, field: from.name, type: to.type.rawValue), code: "incompatible_data",
+                    details: [.definition(field: from.name, rule: "type_change", .recordsUnconvertible(n), extra: ["count": .number(n)])])
             }
         case .withinConstraints(let field):
             guard violates(field, builder: &b) else { return nil }
             refusal = { n in
-                .conflict(
-                    "\(n) record(s) have values of '\(field.name)' outside the new limits; fix them first.",
-                    code: "incompatible_data",
-                    details: [
-                        .init(
-                            field: field.name, rule: "constraint", message: "\(n) record(s) are outside the new limits",
-                            extra: ["count": .number(n)])
-                    ])
+                .definitionConflict(
+                    .outsideLimits(n, field: field.name), code: "incompatible_data",
+                    details: [.definition(field: field.name, rule: "constraint", .recordsOutsideLimits(n), extra: ["count": .number(n)])])
             }
         }
         return RowCheckQuery(sql: b, refusal: refusal)
