@@ -78,13 +78,7 @@ public enum AccountMessage: CatalogueMessage, Equatable {
     case noDefinition(kind: String, name: String)
     case databaseUnreachable
 
-    public func text(_ locale: MessageLocale) -> String {
-        let (en, zh) = wording
-        return locale == .zhCN ? zh() : en()
-    }
-
-    private var wording: (en: () -> String, zh: () -> String) {
-        func list(_ items: [String]) -> String { items.joined(separator: ", ") }
+    public var wording: Wording {
         switch self {
         case .needsBody: return ({ "The request needs a JSON body." }, { "请求需要 JSON 请求体。" })
         case .ifMatch: return ({ "If-Match must carry a record version such as \"3\"." }, { "If-Match 必须是记录版本号，如 \"3\"。" })

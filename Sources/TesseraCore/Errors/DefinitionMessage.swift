@@ -401,14 +401,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
         }
     }
 
-    public func text(_ locale: MessageLocale) -> String {
-        let (en, zh) = wording
-        return locale == .zhCN ? zh() : en()
-    }
-
-    /// Both wordings, built lazily so a message costs one interpolation.
-    private var wording: (en: () -> String, zh: () -> String) {
-        func list(_ items: [String]) -> String { items.joined(separator: ", ") }
+    public var wording: Wording {
         switch self {
         case .about(let path, let inner): return ({ "\(path): \(inner.text(.en))" }, { "\(path)：\(inner.text(.zhCN))" })
         case .at(let line, let column, let inner):

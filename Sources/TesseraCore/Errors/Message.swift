@@ -62,8 +62,8 @@ public indirect enum Message: CatalogueMessage, Equatable {
     case stageFiles(stage: String, min: Int, has: Int)
     case requiredToLeave(String)
     case leavingNeeds(String, String)
-    case stageUncheckable(String)
-    case ruleUncheckable(String, String)
+    case stageUncheckable(DefinitionMessage)
+    case ruleUncheckable(String, DefinitionMessage)
     // A rule without a message of its own.
     case mustSatisfy(String, rule: String)
     case requiredHere(String?, rule: String)
@@ -171,14 +171,7 @@ public indirect enum Message: CatalogueMessage, Equatable {
         case record(String)
     }
 
-    public func text(_ locale: MessageLocale) -> String {
-        let (en, zh) = wording
-        return locale == .zhCN ? zh() : en()
-    }
-
-    /// Both wordings, built lazily so a message costs one interpolation.
-    private var wording: (en: () -> String, zh: () -> String) {
-        func list(_ items: [String]) -> String { items.joined(separator: ", ") }
+    public var wording: Wording {
         switch self {
         case .malformedJSON(let why, let offset):
             return ({ "The request body is not valid JSON: \(why) at byte \(offset)." }, { "请求体不是合法的 JSON：第 \(offset) 字节处 \(why)。" })
@@ -277,8 +270,10 @@ public indirect enum Message: CatalogueMessage, Equatable {
             return ({ "leaving \(stage) needs at least \(min) file(s) (has \(has))" }, { "离开 \(stage) 至少需要 \(min) 个文件（当前 \(has) 个）" })
         case .requiredToLeave(let stage): return ({ "is required to leave \(stage)" }, { "离开 \(stage) 前必须填写" })
         case .leavingNeeds(let stage, let condition): return ({ "leaving \(stage) needs \(condition)" }, { "离开 \(stage) 需要满足 \(condition)" })
-        case .stageUncheckable(let why): return ({ "the exit condition could not be checked: \(why)" }, { "无法检查离开条件：\(why)" })
-        case .ruleUncheckable(let rule, let why): return ({ "rule \(rule) could not be checked: \(why)" }, { "无法检查规则 \(rule)：\(why)" })
+        case .stageUncheckable(let why):
+            return ({ "the exit condition could not be checked: \(why.text(.en))" }, { "无法检查离开条件：\(why.text(.zhCN))" })
+        case .ruleUncheckable(let rule, let why):
+            return ({ "rule \(rule) could not be checked: \(why.text(.en))" }, { "无法检查规则 \(rule)：\(why.text(.zhCN))" })
         case .mustSatisfy(let e, let rule): return ({ "must satisfy \(e) (rule \(rule))" }, { "须满足 \(e)（规则 \(rule)）" })
         case .requiredHere(let field, let rule):
             let en = field.map { "\($0) is required here" } ?? "is required here", zh = field.map { "此处 \($0) 为必填项" } ?? "此处为必填项"

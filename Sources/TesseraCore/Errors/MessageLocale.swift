@@ -1,12 +1,19 @@
 import Foundation
 
 /// A message of one of the catalogues, worded in every `MessageLocale`. Each catalogue is an enum
-/// whose `text(_:)` switch gives every case both wordings, so none can lack one.
+/// whose `wording` switch gives every case both texts, so none can lack one.
 public protocol CatalogueMessage: Sendable {
-    func text(_ locale: MessageLocale) -> String
+    /// Both texts, built only when asked for.
+    typealias Wording = (en: () -> String, zh: () -> String)
+    var wording: Wording { get }
 }
 
 extension CatalogueMessage {
+    public func text(_ locale: MessageLocale) -> String { locale == .zhCN ? wording.zh() : wording.en() }
+
+    /// Names listed inside a message.
+    func list(_ items: [String]) -> String { items.joined(separator: ", ") }
+
     /// Every translation, keyed by language.
     public var texts: [MessageLocale: String] { Dictionary(uniqueKeysWithValues: MessageLocale.allCases.map { ($0, text($0)) }) }
 }

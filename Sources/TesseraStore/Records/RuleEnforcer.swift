@@ -42,7 +42,7 @@ struct RuleEnforcer {
                 do {
                     outcome.problems += try stage.violations(from: from, to: to, in: env)
                 } catch {
-                    outcome.problems.append(.init(field: stage.field, rule: "stage_exit", .about(stage.field, .stageUncheckable(error.description))))
+                    outcome.problems.append(.init(field: stage.field, rule: "stage_exit", .about(stage.field, .stageUncheckable(error.described))))
                 }
                 if from != to { outcome.stageChange = (from, to) }
             }
@@ -67,7 +67,7 @@ struct RuleEnforcer {
             } catch let error as ExpressionError {
                 // Not a violation of the rule's own message: the rule could not be decided.
                 let field = rule.rule.fields.first
-                let message = Message.ruleUncheckable(rule.name, error.description)
+                let message = Message.ruleUncheckable(rule.name, error.described)
                 outcome.problems.append(
                     .init(field: field, rule: rule.name, field.map { .about($0, message) } ?? message, extra: ["kind": .string("evaluation")]))
             }
