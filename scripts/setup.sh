@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine that has the Swift toolchain:
 # the PostgreSQL server binaries (only when no initdb is found) and the Python packages
-# the pack validator uses. Safe to run again.
+# the pack schema check uses. Safe to run again.
 set -euo pipefail
 
 have_initdb() {
@@ -28,8 +28,8 @@ if ! command -v psql >/dev/null 2>&1 || ! command -v pgbench >/dev/null 2>&1; th
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
 fi
 
-if ! python3 -c 'import jsonschema, yaml, pytest' >/dev/null 2>&1; then
-  echo "setup: installing Python packages for the pack validator (jsonschema, pyyaml, pytest)"
-  python3 -m pip install -q jsonschema pyyaml pytest
+if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
+  echo "setup: installing Python packages for the pack schema check (jsonschema, pyyaml)"
+  python3 -m pip install -q jsonschema pyyaml
 fi
 echo "setup: ok ($(swift --version 2>&1 | head -1); $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1))"

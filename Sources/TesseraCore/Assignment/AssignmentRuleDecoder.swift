@@ -44,6 +44,8 @@ public enum AssignmentRuleDecoder {
         }
 
         var figures: [AssignmentFigure] = []
+        // Every well-named figure counts for the weight, so a figure's own mistake is reported once.
+        var figureNames: [String] = []
         if let raw = reader.raw("figures") {
             if case .object(let members) = raw, members.count <= maxFigures {
                 for (figureName, value) in members {
@@ -52,6 +54,7 @@ public enum AssignmentRuleDecoder {
                         problems.append(.definition(field: path, rule: "name", .about(path, .figureName)))
                         continue
                     }
+                    figureNames.append(figureName)
                     guard var figure = ObjectReader(value, path: path, problems: &problems) else { continue }
                     figure.rejectUnknown(allowed: ["entity", "where"])
                     guard let counted = figure.entity("entity", in: byName) else {
@@ -80,7 +83,7 @@ public enum AssignmentRuleDecoder {
             let weight = reader.string("weight") ?? ""
             do {
                 _ = try CompiledExpression(
-                    weight, in: weightContext(entity: entity, figures: figures.map(\.name), related: related), expecting: .double)
+                    weight, in: weightContext(entity: entity, figures: figureNames, related: related), expecting: .double)
                 strategy = .weighted(weight)
             } catch {
                 problems.append(error.detail(property: "weight"))

@@ -47,7 +47,8 @@ public enum AutomationDecoder {
         }
         var list: [AutomationAction] = []
         var steps: [SLAStep] = []
-        if case .sla? = trigger {
+        // By what the trigger says it is, so a broken sla trigger is not also told its steps are wrong.
+        if reader.raw("trigger")?["on"]?.stringValue == "sla" {
             if reader.has("actions") {
                 reader.fail("actions", rule: "unknown_property", .slaHasSteps)
             }
@@ -104,14 +105,15 @@ public enum AutomationDecoder {
         case "sla":
             reader.rejectUnknown(allowed: ["on", "start", "stop"])
             let start = reader.string("start") ?? "", stop = reader.string("stop") ?? ""
-            guard let startField = Column.resolve(start, in: entity), startField.type == .datetime || startField.type == .date else {
+            let startField = Column.resolve(start, in: entity).flatMap { $0.type == .datetime || $0.type == .date ? $0 : nil }
+            if startField == nil {
                 reader.fail("start", rule: "unknown_field", .about("trigger.start", .noDateFieldForStart(entity.name, field: start)))
-                return nil
             }
-            guard let stopField = entity.field(stop), stopField.type != .formula else {
+            let stopField = entity.field(stop).flatMap { $0.type != .formula ? $0 : nil }
+            if stopField == nil {
                 reader.fail("stop", rule: "unknown_field", .about("trigger.stop", .noStopField(entity.name, field: stop)))
-                return nil
             }
+            guard let startField, let stopField else { return nil }
             return .sla(start: startField.name, stop: stopField.name)
         case "schedule":
             reader.rejectUnknown(allowed: ["on", "cron"])

@@ -59,12 +59,41 @@ public struct PackLibrary: Sendable {
         return names.filter { APIName.isValid($0) && FileManager.default.fileExists(atPath: path($0, "pack.yaml")) }.sorted()
     }
 
-    public func load(_ id: String) throws(TesseraError) -> PackManifest {
+    public func load(_ id: String) throws(TesseraError) -> PackManifest { try load(id, requiredBy: []).pack }
+
+    /// The packs `pack` requires, directly or through each other, each once and after the packs it
+    /// requires: what a tenant must have installed, in that order, before `pack`.
+    public func requirements(of pack: PackManifest) throws(TesseraError) -> [PackManifest] {
+        var out: [PackManifest] = []
+        func visit(_ pack: PackManifest) throws(TesseraError) {
+            for requirement in pack.requires where !out.contains(where: { $0.id == requirement.id }) {
+                let required = try load(requirement.id)
+                try visit(required)
+                if !out.contains(where: { $0.id == required.id }) { out.append(required) }
+            }
+        }
+        try visit(pack)
+        return out
+    }
+
+    /// The folders of a pack's members and the pack.yaml lists that name them.
+    static let memberLists = [
+        (key: "entities", folder: "entities", kind: "entity"), (key: "roles", folder: "roles", kind: "role"),
+        (key: "assignment_rules", folder: "assignment-rules", kind: "assignment rule"),
+        (key: "automations", folder: "automations", kind: "automation"),
+    ]
+
+    /// The pack and the entities a tenant has once it is installed: its own and those of the packs it
+    /// requires (which relations, roles, rules and automations may name). `requiredBy` are the packs
+    /// being loaded that require this one, to refuse cycles.
+    private func load(_ id: String, requiredBy: [String]) throws(TesseraError) -> (pack: PackManifest, entities: [EntityDefinition]) {
         guard APIName.isValid(id) else { throw .notFound("No pack '\(id)'.") }
+        let file = "\(id)/pack.yaml"
         let manifestText = try read(path(id, "pack.yaml"), id: id)
-        let json = try YAMLDocument.parse(manifestText, file: "\(id)/pack.yaml")
+        let json: JSONValue
+        do throws(TesseraError) { json = try YAMLDocument.parse(manifestText) } catch { throw .invalidMetadata(Self.prefixed(error.details, file)) }
         var problems: [TesseraError.Detail] = []
-        guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(problems) }
+        guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(Self.prefixed(problems, file)) }
         reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules"])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
@@ -75,48 +104,103 @@ public struct PackLibrary: Sendable {
             if let id = item["id"]?.stringValue, APIName.isValid(id) {
                 requires.append(.init(id: id, minVersion: item["min_version"]?.stringValue))
             } else {
-                problems.append(.init(field: "requires[\(i)]", rule: "type", message: "\(id)/pack.yaml: requires[\(i)] must be {id, min_version}"))
+                problems.append(.init(field: "requires[\(i)]", rule: "type", message: "\(file): requires[\(i)] must be {id, min_version}"))
             }
         }
-        let entityNames = reader.stringArray("entities") ?? []
-        let roleNames = reader.stringArray("roles") ?? []
-        let automationNames = reader.stringArray("automations") ?? []
-        let ruleNames = reader.stringArray("assignment_rules") ?? []
-        problems += reader.problems
-        if manifestID != id {
-            problems.append(.init(field: "id", rule: "mismatch", message: "\(id)/pack.yaml: id '\(manifestID)' does not match its folder"))
+        // Each list names each member once, by an API name; the members named so are read.
+        var lists: [String: [String]] = [:]
+        for list in Self.memberLists {
+            var names: [String] = []
+            for (i, member) in (reader.stringArray(list.key) ?? []).enumerated() {
+                let at = "\(list.key)[\(i)]"
+                if !APIName.isValid(member) {
+                    problems.append(.init(field: at, rule: "name", message: "\(file): \(at): '\(member)' is not \(Self.article(list.kind)) name"))
+                } else if names.contains(member) {
+                    problems.append(.init(field: at, rule: "duplicate", message: "\(file): \(at): '\(member)' is listed twice"))
+                } else {
+                    names.append(member)
+                }
+            }
+            lists[list.key] = names
         }
-        if version.isEmpty { problems.append(.init(field: "version", rule: "required", message: "\(id)/pack.yaml: version is required")) }
-        if name == nil { problems.append(.init(field: "name", rule: "required", message: "\(id)/pack.yaml: name is required")) }
+        problems = Self.prefixed(reader.problems, file) + problems
+        if manifestID != id {
+            problems.append(.init(field: "id", rule: "mismatch", message: "\(file): id '\(manifestID)' does not match its folder"))
+        }
+        if version.isEmpty {
+            problems.append(.init(field: "version", rule: "required", message: "\(file): version is required"))
+        } else if SemanticVersion(version) == nil {
+            problems.append(.init(field: "version", rule: "format", message: "\(file): version '\(version)' is not a semantic version like 1.2.0"))
+        }
+        if name == nil { problems.append(.init(field: "name", rule: "required", message: "\(file): name is required")) }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
-        let known = Set(entityNames)
+        // The packs it requires come from the same market; their problems name their own files.
+        var available: [EntityDefinition] = []
+        for (i, requirement) in requires.enumerated() {
+            let at = "requires[\(i)]"
+            if requirement.id == id || requiredBy.contains(requirement.id) {
+                let cycle = (requiredBy + [id, requirement.id]).drop(while: { $0 != requirement.id }).joined(separator: " → ")
+                problems.append(.init(field: at, rule: "cycle", message: "\(file): \(at): packs cannot require each other in a cycle (\(cycle))"))
+                continue
+            }
+            guard FileManager.default.fileExists(atPath: path(requirement.id, "pack.yaml")) else {
+                problems.append(.init(field: at, rule: "unknown_pack", message: "\(file): \(at): no pack '\(requirement.id)' in the market"))
+                continue
+            }
+            do throws(TesseraError) {
+                let (required, entities) = try load(requirement.id, requiredBy: requiredBy + [id])
+                if let minVersion = requirement.minVersion {
+                    if let wanted = SemanticVersion(minVersion) {
+                        if let have = SemanticVersion(required.version), have < wanted {
+                            problems.append(
+                                .init(
+                                    field: at, rule: "version",
+                                    message: "\(file): \(at): pack '\(required.id)' is \(required.version), older than min_version \(minVersion)"))
+                        }
+                    } else {
+                        problems.append(
+                            .init(
+                                field: "\(at).min_version", rule: "format",
+                                message: "\(file): \(at).min_version '\(minVersion)' is not a semantic version"))
+                    }
+                }
+                available += entities.filter { entity in !available.contains { $0.name == entity.name } }
+            } catch {
+                problems += error.details.isEmpty ? [.init(field: at, rule: error.code, message: "\(file): \(at): \(error.message)")] : error.details
+            }
+        }
+        problems += unlistedFiles(id, lists: lists)
+        let ownNames = lists["entities"] ?? []
+        let known = Set(ownNames).union(available.map(\.name))
         // Every file is decoded even when an earlier one fails, so one run names every problem.
-        func each<T>(_ names: [String], _ decode: (String) throws(TesseraError) -> T) -> [T] {
-            names.compactMap { name in
+        func each<T>(_ key: String, _ decode: (String) throws(TesseraError) -> T) -> [T] {
+            (lists[key] ?? []).compactMap { name in
                 do throws(TesseraError) { return try decode(name) } catch {
                     problems += error.details
                     return nil
                 }
             }
         }
-        let entities = each(entityNames) { (name: String) throws(TesseraError) -> EntityDefinition in
-            try member(id, folder: "entities", name, kind: "entity", name: \.name) { json throws(TesseraError) in
+        let entities = each("entities") { (name: String) throws(TesseraError) -> EntityDefinition in
+            try member(id, folder: "entities", key: "entities", name, name: \.name) { json throws(TesseraError) in
                 try MetadataDecoder.entity(json, knownEntities: known)
             }
         }
-        let roles = each(roleNames) { (name: String) throws(TesseraError) -> RoleDefinition in
-            try member(id, folder: "roles", name, kind: "role", name: \.name) { json throws(TesseraError) in
-                try RoleDecoder.role(json, entities: entities)
+        let reachable = available + entities
+        let roles = each("roles") { (name: String) throws(TesseraError) -> RoleDefinition in
+            try member(id, folder: "roles", key: "roles", name, name: \.name) { json throws(TesseraError) in
+                try RoleDecoder.role(json, entities: reachable)
             }
         }
-        let rules = each(ruleNames) { (name: String) throws(TesseraError) -> AssignmentRule in
-            try member(id, folder: "assignment-rules", name, kind: "assignment rule", name: \.name) { json throws(TesseraError) in
-                try AssignmentRuleDecoder.rule(json, entities: entities, roles: roles.map(\.name))
+        // Pools, notify and escalate name this pack's roles (or admin); assign actions this pack's rules.
+        let rules = each("assignment_rules") { (name: String) throws(TesseraError) -> AssignmentRule in
+            try member(id, folder: "assignment-rules", key: "assignment_rules", name, name: \.name) { json throws(TesseraError) in
+                try AssignmentRuleDecoder.rule(json, entities: reachable, roles: roles.map(\.name))
             }
         }
-        let automations = each(automationNames) { (name: String) throws(TesseraError) -> AutomationDefinition in
-            try member(id, folder: "automations", name, kind: "automation", name: \.name) { json throws(TesseraError) in
-                try AutomationDecoder.automation(json, entities: entities, roles: roles.map(\.name), rules: rules)
+        let automations = each("automations") { (name: String) throws(TesseraError) -> AutomationDefinition in
+            try member(id, folder: "automations", key: "automations", name, name: \.name) { json throws(TesseraError) in
+                try AutomationDecoder.automation(json, entities: reachable, roles: roles.map(\.name), rules: rules)
             }
         }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
@@ -124,36 +208,56 @@ public struct PackLibrary: Sendable {
         manifest.roles = roles
         manifest.automations = automations
         manifest.assignmentRules = rules
-        return manifest
+        return (manifest, reachable)
     }
 
-    /// One file of a pack (`<folder>/<name>.yaml`), decoded; its name must match the file, and
-    /// every problem names the file.
+    /// YAML files in a member folder that pack.yaml does not list: they would not be installed.
+    private func unlistedFiles(_ id: String, lists: [String: [String]]) -> [TesseraError.Detail] {
+        var problems: [TesseraError.Detail] = []
+        for list in Self.memberLists {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: path(id, list.folder))) ?? []
+            for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
+                let stem = String(file[..<file.lastIndex(of: ".")!])
+                guard !(lists[list.key] ?? []).contains(stem) else { continue }
+                problems.append(.init(field: nil, rule: "unlisted", message: "\(id)/\(list.folder)/\(file): not listed in pack.yaml \(list.key)"))
+            }
+        }
+        return problems
+    }
+
+    /// One file of a pack (`<folder>/<name>.yaml`, listed in pack.yaml under `key`), decoded; its
+    /// name must match the file, and every problem names the file.
     private func member<T>(
-        _ id: String, folder: String, _ fileName: String, kind: String, name: KeyPath<T, String>,
+        _ id: String, folder: String, key: String, _ fileName: String, name: KeyPath<T, String>,
         decode: (JSONValue) throws(TesseraError) -> T
     ) throws(TesseraError) -> T {
-        guard APIName.isValid(fileName) else {
+        let file = "\(id)/\(folder)/\(fileName).yaml"
+        guard FileManager.default.fileExists(atPath: path(id, folder, "\(fileName).yaml")) else {
             throw .invalidMetadata([
                 .init(
-                    field: folder, rule: "name",
-                    message: "'\(fileName)' is not \(kind.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(kind) name")
+                    field: key, rule: "missing_file",
+                    message: "\(id)/pack.yaml: \(key) lists '\(fileName)', but there is no file \(folder)/\(fileName).yaml")
             ])
         }
-        let file = "\(id)/\(folder)/\(fileName).yaml"
         let text = try read(path(id, folder, "\(fileName).yaml"), id: id)
-        do throws(TesseraError) {
-            let value = try decode(try YAMLDocument.parse(text, file: file))
-            guard value[keyPath: name] == fileName else {
-                throw TesseraError.invalidMetadata([
-                    .init(field: "name", rule: "mismatch", message: "\(file): name '\(value[keyPath: name])' does not match the file")
-                ])
-            }
-            return value
-        } catch {
-            throw .invalidMetadata(error.details.map { $0.prefixed(field: "", message: "\(file): ", whenNoField: nil) })
+        let value: T
+        do throws(TesseraError) { value = try decode(try YAMLDocument.parse(text)) } catch {
+            throw .invalidMetadata(Self.prefixed(error.details, file))
         }
+        guard value[keyPath: name] == fileName else {
+            throw .invalidMetadata([
+                .init(field: "name", rule: "mismatch", message: "\(file): name '\(value[keyPath: name])' does not match the file")
+            ])
+        }
+        return value
     }
+
+    /// Problems of one file, each message starting with the file.
+    static func prefixed(_ problems: [TesseraError.Detail], _ file: String) -> [TesseraError.Detail] {
+        problems.map { $0.prefixed(field: "", message: "\(file): ", whenNoField: nil) }
+    }
+
+    static func article(_ kind: String) -> String { kind.first.map { "aeiou".contains($0) } == true ? "an \(kind)" : "a \(kind)" }
 
     private func read(_ file: String, id: String) throws(TesseraError) -> String {
         let name = file.split(separator: "/").last.map(String.init) ?? file
@@ -166,4 +270,45 @@ public struct PackLibrary: Sendable {
         }
         return text
     }
+}
+
+/// A semantic version `MAJOR.MINOR.PATCH`, optionally with a pre-release suffix (`1.2.0-beta.1`),
+/// which comes before the release.
+struct SemanticVersion: Comparable {
+    let numbers: [Int]
+    let preRelease: String?
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        let numbers = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        guard numbers.count == 3 else { return nil }
+        var values: [Int] = []
+        for number in numbers {
+            guard !number.isEmpty, number.allSatisfy(\.isASCIIDigit), number == "0" || number.first != "0", let value = Int(number) else {
+                return nil
+            }
+            values.append(value)
+        }
+        if parts.count == 2 {
+            let identifiers = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+            guard identifiers.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCIIDigit || ($0.isASCII && $0.isLetter) || $0 == "-" } }) else {
+                return nil
+            }
+        }
+        self.numbers = values
+        preRelease = parts.count == 2 ? String(parts[1]) : nil
+    }
+
+    static func < (a: SemanticVersion, b: SemanticVersion) -> Bool {
+        if a.numbers != b.numbers { return a.numbers.lexicographicallyPrecedes(b.numbers) }
+        switch (a.preRelease, b.preRelease) {
+        case (let x?, let y?): return x < y
+        case (_?, nil): return true
+        default: return false
+        }
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -1,7 +1,7 @@
 /// The metadata change that installs a pack: its entities (tables, relations, rules, stages),
 /// then its roles, assignment rules and automations, each checked against what the tenant has.
-/// The installer applies it in one transaction; `tessera pack validate` plans it against an
-/// empty tenant, so a pack that validates is a pack that installs.
+/// The installer applies it in one transaction; `tessera pack validate` plans it against a
+/// tenant that has only the packs it requires, so a pack that validates is a pack that installs.
 public enum PackPlanner {
     public static func install(
         _ pack: PackManifest, entities: [EntityDefinition] = [], roles: [RoleDefinition] = [], rules: [AssignmentRule] = [],
@@ -9,8 +9,39 @@ public enum PackPlanner {
     ) throws(TesseraError) -> MetadataChange {
         let change = try MetadataChangePlanner.createEntities(
             pack.entities, current: entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
+        let pack = pack.requires.isEmpty ? pack : try rechecked(pack, entities: change.entities)
         let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: roles, change: change)
         let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: rules, change: withRoles)
         return try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
+    }
+
+    /// A pack that requires others was read against the market's copies of them; what counts on
+    /// install is what the tenant has, so what names their entities is checked again against it.
+    static func rechecked(_ pack: PackManifest, entities: [EntityDefinition]) throws(TesseraError) -> PackManifest {
+        var problems: [TesseraError.Detail] = []
+        let names = Set(entities.map(\.name))
+        for entity in pack.entities {
+            problems += MetadataDecoder.check(entity, knownEntities: names).map { $0.prefixed(field: "\(entity.name).", message: "\(entity.name): ") }
+        }
+        func again<T>(_ items: [T], _ decode: (T) throws(TesseraError) -> T) -> [T] {
+            items.compactMap { item in
+                do throws(TesseraError) { return try decode(item) } catch {
+                    problems += error.details
+                    return nil
+                }
+            }
+        }
+        var pack = pack
+        pack.roles = again(pack.roles) { (role: RoleDefinition) throws(TesseraError) in try RoleDecoder.role(role.json, entities: entities) }
+        let roleNames = pack.roles.map(\.name)
+        pack.assignmentRules = again(pack.assignmentRules) { (rule: AssignmentRule) throws(TesseraError) in
+            try AssignmentRuleDecoder.rule(rule.json, entities: entities, roles: roleNames)
+        }
+        let rules = pack.assignmentRules
+        pack.automations = again(pack.automations) { (automation: AutomationDefinition) throws(TesseraError) in
+            try AutomationDecoder.automation(automation.json, entities: entities, roles: roleNames, rules: rules)
+        }
+        guard problems.isEmpty else { throw .invalidMetadata(problems) }
+        return pack
     }
 }
