@@ -30,11 +30,12 @@ struct MetadataRoutes {
         }
         group.post { request, context -> Response in
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.createEntity(body, current: current)
-            }
             let name = body["name"]?.stringValue ?? ""
-            return JSONResponse.make(.created, try updated.require(name).json)
+            return try await change(context, .created) {
+                try MetadataChangePlanner.createEntity(body, current: $0)
+            } answer: {
+                try $0.require(name).json
+            }
         }
         group.get(":entity") { _, context -> Response in
             let metadata = try await runtime.metadata.metadata(for: context.caller.tenant)
@@ -43,37 +44,35 @@ struct MetadataRoutes {
         group.patch(":entity") { request, context -> Response in
             let name = try context.parameters.required("entity")
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.patchEntity(name, body, current: current)
+            return try await change(context, .ok) {
+                try MetadataChangePlanner.patchEntity(name, body, current: $0)
+            } answer: {
+                try $0.require(name).json
             }
-            return JSONResponse.make(.ok, try updated.require(name).json)
         }
         group.delete(":entity") { request, context -> Response in
             let name = try context.parameters.required("entity")
             let force = try request.queryPairs.contains { $0.0 == "force" && $0.1 == "true" }
-            _ = try await runtime.changeMetadata(context.caller, force: force) { current in
-                try MetadataChangePlanner.deleteEntity(name, current: current)
-            }
-            return Response(status: .noContent)
+            return try await remove(context, force: force) { try MetadataChangePlanner.deleteEntity(name, current: $0) }
         }
         group.post(":entity/fields") { request, context -> Response in
             let name = try context.parameters.required("entity")
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.addField(to: name, body, current: current)
+            return try await change(context, .created) {
+                try MetadataChangePlanner.addField(to: name, body, current: $0)
+            } answer: {
+                try $0.require(name).fields.last?.json
             }
-            guard let field = try updated.require(name).fields.last else { throw TesseraError.internal() }
-            return JSONResponse.make(.created, field.json)
         }
         group.patch(":entity/fields/:field") { request, context -> Response in
             let name = try context.parameters.required("entity")
             let fieldName = try context.parameters.required("field")
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.patchField(fieldName, of: name, body, current: current)
+            return try await change(context, .ok) {
+                try MetadataChangePlanner.patchField(fieldName, of: name, body, current: $0)
+            } answer: {
+                try $0.require(name).field(fieldName)?.json
             }
-            guard let field = try updated.require(name).field(fieldName) else { throw TesseraError.internal() }
-            return JSONResponse.make(.ok, field.json)
         }
         group.get(":entity/rules") { _, context -> Response in
             let metadata = try await runtime.metadata.metadata(for: context.caller.tenant)
@@ -83,11 +82,11 @@ struct MetadataRoutes {
         group.post(":entity/rules") { request, context -> Response in
             let name = try context.parameters.required("entity")
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.addRule(to: name, body, current: current)
+            return try await change(context, .created) {
+                try MetadataChangePlanner.addRule(to: name, body, current: $0)
+            } answer: {
+                try $0.require(name).rules.last?.json
             }
-            guard let rule = try updated.require(name).rules.last else { throw TesseraError.internal() }
-            return JSONResponse.make(.created, rule.json)
         }
         group.post(":entity/rules/preview") { request, context -> Response in
             let caller = context.caller
@@ -103,27 +102,39 @@ struct MetadataRoutes {
             let name = try context.parameters.required("entity")
             let ruleName = try context.parameters.required("rule")
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.patchRule(ruleName, of: name, body, current: current)
+            return try await change(context, .ok) {
+                try MetadataChangePlanner.patchRule(ruleName, of: name, body, current: $0)
+            } answer: {
+                try $0.require(name).rule(ruleName)?.json
             }
-            guard let rule = try updated.require(name).rule(ruleName) else { throw TesseraError.internal() }
-            return JSONResponse.make(.ok, rule.json)
         }
         group.delete(":entity/rules/:rule") { _, context -> Response in
             let name = try context.parameters.required("entity")
             let ruleName = try context.parameters.required("rule")
-            _ = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.deleteRule(ruleName, of: name, current: current)
-            }
-            return Response(status: .noContent)
+            return try await remove(context) { try MetadataChangePlanner.deleteRule(ruleName, of: name, current: $0) }
         }
         group.delete(":entity/fields/:field") { _, context -> Response in
             let name = try context.parameters.required("entity")
             let fieldName = try context.parameters.required("field")
-            _ = try await runtime.changeMetadata(context.caller) { current in
-                try MetadataChangePlanner.deleteField(fieldName, of: name, current: current)
-            }
-            return Response(status: .noContent)
+            return try await remove(context) { try MetadataChangePlanner.deleteField(fieldName, of: name, current: $0) }
         }
+    }
+
+    /// Runs one planned change of the caller's entities and answers with the part of the new
+    /// metadata `answer` picks (the entity, field or rule made or changed).
+    private func change(
+        _ context: TenantContext, _ status: HTTPResponse.Status, _ plan: @escaping @Sendable ([EntityDefinition]) throws -> MetadataChange,
+        answer: (TenantMetadata) throws -> JSONValue?
+    ) async throws -> Response {
+        guard let json = try answer(try await runtime.changeMetadata(context.caller, plan)) else { throw TesseraError.internal() }
+        return JSONResponse.make(status, json)
+    }
+
+    /// Runs one planned removal and answers 204.
+    private func remove(
+        _ context: TenantContext, force: Bool = false, _ plan: @escaping @Sendable ([EntityDefinition]) throws -> MetadataChange
+    ) async throws -> Response {
+        _ = try await runtime.changeMetadata(context.caller, force: force, plan)
+        return Response(status: .noContent)
     }
 }
