@@ -74,7 +74,10 @@ public enum AccountMessage: CatalogueMessage, Equatable {
     case recordQuery
     case resultQuery
     case noDeadEvent
+    case noDeadEventID(Int64)
     case noInboxMessage
+    case noInboxMessageID(Int64)
+    case packNeeds(String, missing: [String])
     case noDefinition(kind: String, name: String)
     case databaseUnreachable
 
@@ -181,6 +184,10 @@ public enum AccountMessage: CatalogueMessage, Equatable {
         case .recordQuery: return ({ "record must be a record id." }, { "record 必须是记录 ID。" })
         case .resultQuery: return ({ "result must be one of ok, skipped, error, dead." }, { "result 必须是 ok、skipped、error 或 dead 之一。" })
         case .noDeadEvent: return ({ "No dead automation event with that id." }, { "没有该 id 的失败自动化事件。" })
+        case .noDeadEventID(let id): return ({ "No dead automation event \(id)." }, { "没有失败的自动化事件 \(id)。" })
+        case .noInboxMessageID(let id): return ({ "No message \(id) in your inbox." }, { "你的收件箱中没有消息 \(id)。" })
+        case .packNeeds(let pack, let missing):
+            return ({ "Pack '\(pack)' needs \(list(missing)) installed first." }, { "模板包 '\(pack)' 需要先安装 \(list(missing))。" })
         case .noInboxMessage: return ({ "No such message in your inbox." }, { "你的收件箱中没有这条消息。" })
         case .noDefinition(let kind, let name): return ({ "No \(kind) '\(name)'." }, { "没有 \(kind) '\(name)'。" })
         case .databaseUnreachable: return ({ "PostgreSQL is not reachable." }, { "无法连接 PostgreSQL。" })

@@ -204,7 +204,7 @@ public struct OutboxStore: Sendable {
             WHERE id = \(eventID) AND status = 'dead' RETURNING id
             """, logger: logger
         ).collect()
-        if rows.isEmpty { throw TesseraError.notFound("No dead automation event \(eventID).") }
+        if rows.isEmpty { throw TesseraError.notFound(AccountMessage.noDeadEventID(eventID)) }
     }
 
     /// Runs, newest first, optionally of one automation, one record or one result.
@@ -270,6 +270,6 @@ public struct OutboxStore: Sendable {
             WHERE user_id = \(user) AND (\(id)::bigint IS NULL OR id = \(id)) RETURNING id
             """, logger: logger
         ).collect()
-        if id != nil, rows.isEmpty { throw TesseraError.notFound("No message \(id!) in your inbox.") }
+        if id != nil, rows.isEmpty { throw TesseraError.notFound(AccountMessage.noInboxMessageID(id!)) }
     }
 }

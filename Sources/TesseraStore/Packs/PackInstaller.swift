@@ -24,7 +24,7 @@ public struct PackInstaller: Sendable {
         let installedIDs = Set(try await installed(in: tenant).map(\.0))
         let missing = pack.requires.map(\.id).filter { !installedIDs.contains($0) }
         guard missing.isEmpty else {
-            throw TesseraError.conflict("Pack '\(pack.id)' needs \(missing.joined(separator: ", ")) installed first.", code: "pack_requirement")
+            throw TesseraError.conflict(AccountMessage.packNeeds(pack.id, missing: missing), code: "pack_requirement")
         }
         let started = ContinuousClock.now
         let updated = try await metadata.apply(

@@ -196,7 +196,10 @@ struct MessageCatalogueTests {
         .recordQuery,
         .resultQuery,
         .noDeadEvent,
+        .noDeadEventID(3),
         .noInboxMessage,
+        .noInboxMessageID(3),
+        .packNeeds("x", missing: ["a", "b"]),
         .noDefinition(kind: "x", name: "x"),
         .databaseUnreachable,
     ]
