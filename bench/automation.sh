@@ -14,23 +14,13 @@ NAME=automation
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WORK=$BENCH/results/automation
 DATA=${BENCH_DATA_DIR:-/tmp/tessera-bench-automation}
-DURATION=${BENCH_DURATION:-10}
-WARMUP=${BENCH_WARMUP:-3}
-CONNS=${BENCH_CONNECTIONS:-16}
 PENDING=${BENCH_PENDING:-1000000}
 TENANT=auto
 SCHEMA=t_$TENANT
 SERVER_PID=""
 
-bench_on_exit
-
-bench_tools
-bench_binary
-mkdir -p "$WORK"; rm -f "$WORK"/*
-bench_fresh_data_dir "$DATA"
-PACKS=(--packs-dir "$REPO/templates-market")
-"$BIN" tenant create "$TENANT" --name "Automation Co." --data-dir "$DATA" "${PACKS[@]}" > "$WORK/tenant.json" 2> "$WORK/tenant.log" || die "$(tail -5 "$WORK/tenant.log")"
-KEY=$(python3 "$BENCH/tools.py" json-field "$WORK/tenant.json" api_key)
+bench_prepare "$TENANT" "Automation Co."
+KEY=$TENANT_KEY
 PORT=$(bench_free_port)
 URL=http://$HOST:$PORT
 

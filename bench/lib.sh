@@ -1,11 +1,16 @@
 # Shared by bench/scoped-list.sh and bench/automation.sh (sourced, not run): logging, the tools
 # they need, the server binary, a throwaway data dir, and waiting for a server to answer.
-# The caller sets NAME before sourcing.
+# The caller sets NAME (and may set CONNS_DEFAULT) before sourcing.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$REPO/bench
 HOST=127.0.0.1
 T0=$(date +%s)
+# The load: seconds per measured run and per warm-up, wrk threads and connections.
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-3}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNECTIONS:-${CONNS_DEFAULT:-16}}
 
 log() { printf '[%s %4ss] %s\n' "$NAME" "$(($(date +%s) - T0))" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -92,4 +97,19 @@ _bench_cleanup() {
   bench_stop "${SERVER_PID:-}"
   [ "$status" -eq 0 ] || log "failed (exit $status); logs are in $WORK"
   exit "$status"
+}
+
+# The common start of a benchmark: the exit trap, the tools, the binary, an empty $WORK and $DATA,
+# and tenant $1 (named $2) made with the CLI. Sets PACKS and TENANT_KEY (the tenant admin's key).
+bench_prepare() {
+  bench_on_exit
+  bench_tools
+  bench_binary
+  mkdir -p "$WORK"; rm -f "$WORK"/*
+  bench_fresh_data_dir "$DATA"
+  PACKS=(--packs-dir "$REPO/templates-market")
+  log "tenant $1"
+  "$BIN" tenant create "$1" --name "$2" --data-dir "$DATA" "${PACKS[@]}" > "$WORK/tenant.json" 2> "$WORK/tenant.log" \
+    || die "$(tail -5 "$WORK/tenant.log")"
+  TENANT_KEY=$(python3 "$BENCH/tools.py" json-field "$WORK/tenant.json" api_key)
 }

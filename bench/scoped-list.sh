@@ -12,25 +12,13 @@ WORK=$BENCH/results/scoped
 DATA=${BENCH_DATA_DIR:-/tmp/tessera-bench-scoped}
 ROWS=${BENCH_ROWS:-1000000}
 OWNERS=${BENCH_OWNERS:-100}
-DURATION=${BENCH_DURATION:-10}
-WARMUP=${BENCH_WARMUP:-3}
-THREADS=${BENCH_THREADS:-2}
-CONNS=${BENCH_CONNECTIONS:-16}
 INDUSTRY=medical                           # the filter: industry=eq.medical
 TENANT=scoped
 SCHEMA=t_$TENANT
 SERVER_PID=""
 
-bench_on_exit
-
-bench_tools
-bench_binary
-mkdir -p "$WORK"; rm -f "$WORK"/*
-bench_fresh_data_dir "$DATA"
-PACKS=(--packs-dir "$REPO/templates-market")
-log "tenant $TENANT with the sales pack"
-"$BIN" tenant create "$TENANT" --name "Scoped Co." --data-dir "$DATA" "${PACKS[@]}" > "$WORK/tenant.json" 2> "$WORK/tenant.log" || die "$(tail -5 "$WORK/tenant.log")"
-ADMIN=$(python3 "$BENCH/tools.py" json-field "$WORK/tenant.json" api_key)
+bench_prepare "$TENANT" "Scoped Co."
+ADMIN=$TENANT_KEY
 "$BIN" pack install sales --tenant "$TENANT" --data-dir "$DATA" "${PACKS[@]}" > "$WORK/pack.txt" 2> "$WORK/pack.log" || die "$(tail -5 "$WORK/pack.log")"
 
 PORT=$(bench_free_port)

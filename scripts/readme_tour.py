@@ -102,6 +102,12 @@ def scan(text):
     commands = []
     stack = [Frame("top")]
     layers = []  # open quotes ("'" or '"') and frames ("frame") above the top level, innermost last
+
+    def open_frame(kind, at, width):
+        """Enters a `$(` or `(`: a new frame on the stack; returns where scanning goes on."""
+        stack.append(Frame(kind))
+        layers.append("frame")
+        return at + width
     cmd = {"start": 0, "curls": [], "comments": []}
     i, n = 0, len(text)
 
@@ -122,9 +128,7 @@ def scan(text):
                 i += 1
                 continue
             if text.startswith("$(", i):
-                stack.append(Frame("subst"))
-                layers.append("frame")
-                i += 2
+                i = open_frame("subst", i, 2)
                 continue
             i += 1
             continue
@@ -158,14 +162,10 @@ def scan(text):
             i += 1
             continue
         if text.startswith("$(", i):
-            stack.append(Frame("subst"))
-            layers.append("frame")
-            i += 2
+            i = open_frame("subst", i, 2)
             continue
         if ch == "(":
-            stack.append(Frame("paren"))
-            layers.append("frame")
-            i += 1
+            i = open_frame("paren", i, 1)
             continue
         if ch == ")":
             if len(stack) > 1 and layers and layers[-1] == "frame":

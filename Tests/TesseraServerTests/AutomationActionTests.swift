@@ -18,6 +18,19 @@ struct AutomationActionTests {
         ],
     ]
 
+    /// A new tenant with the `deal` entity; returns its admin key.
+    static func dealTenant(_ app: TestApp) async throws -> String {
+        let admin = try await app.createTenant()
+        try await app.createEntity(admin, Self.deal)
+        return admin
+    }
+
+    /// Saves an automation and expects 201.
+    func automate(_ app: TestApp, _ key: String, _ json: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let reply = try await app.call(.post, "/api/v1/meta/automations", key: key, json: json)
+        #expect(reply.status == 201, "\(reply.text)", sourceLocation: sourceLocation)
+    }
+
     func runs(_ app: TestApp, _ key: String, _ automation: String) async throws -> [JSONValue] {
         try await app.call(.get, "/api/v1/automation-runs?automation=\(automation)", key: key).data
     }
@@ -25,16 +38,13 @@ struct AutomationActionTests {
     @Test("lock: when a deal becomes high priority it is locked for its owner; others get 423 until it is unlocked; only the change to high fires")
     func lock() async throws {
         try await TestApp.run { app in
-            let admin = try await app.createTenant()
-            try await app.createEntity(admin, Self.deal)
-            #expect(
-                try await app.call(
-                    .post, "/api/v1/meta/automations", key: admin,
-                    json: [
-                        "name": "guard_hot_deals", "entity": "deal", "trigger": ["on": "update", "fields": ["priority"], "becomes_true": true],
-                        "condition": "record.priority == 'high'", "actions": [["type": "lock", "duration": "2h"]],
-                    ]
-                ).status == 201)
+            let admin = try await Self.dealTenant(app)
+            try await automate(
+                app, admin,
+                [
+                    "name": "guard_hot_deals", "entity": "deal", "trigger": ["on": "update", "fields": ["priority"], "becomes_true": true],
+                    "condition": "record.priority == 'high'", "actions": [["type": "lock", "duration": "2h"]],
+                ])
             try await app.call(
                 .post, "/api/v1/meta/automations", key: admin,
                 json: [
@@ -101,16 +111,13 @@ struct AutomationActionTests {
     @Test("stage_back moves the record one stage back, and does nothing at the first stage")
     func stageBack() async throws {
         try await TestApp.run { app in
-            let admin = try await app.createTenant()
-            try await app.createEntity(admin, Self.deal)
-            #expect(
-                try await app.call(
-                    .post, "/api/v1/meta/automations", key: admin,
-                    json: [
-                        "name": "back_off", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
-                        "actions": [["type": "stage_back"], ["type": "set", "values": ["stuck": false]]],
-                    ]
-                ).status == 201)
+            let admin = try await Self.dealTenant(app)
+            try await automate(
+                app, admin,
+                [
+                    "name": "back_off", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
+                    "actions": [["type": "stage_back"], ["type": "set", "values": ["stuck": false]]],
+                ])
             try await app.createEntity(admin, ["name": "plain", "fields": [["name": "title", "type": "text"]]])
             try await app.call(
                 .post, "/api/v1/meta/automations", key: admin,
@@ -147,17 +154,15 @@ struct AutomationActionTests {
             let (regional, regionalKey) = try await app.makeUser(admin, name: "Regional", roles: [], manager: director)
             let (supervisor, supervisorKey) = try await app.makeUser(admin, name: "Supervisor", roles: [], manager: regional)
             let (_, rep) = try await app.makeUser(admin, name: "Rep", roles: ["admin"], manager: supervisor)
-            #expect(
-                try await app.call(
-                    .post, "/api/v1/meta/automations", key: admin,
-                    json: [
-                        "name": "two_up", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
-                        "actions": [
-                            ["type": "escalate", "levels": 2, "field": "helper", "message": ["zh-CN": "请介入", "en": "Please step in"]],
-                            ["type": "escalate", "role": "admin", "message": ["en": "FYI"]],
-                        ],
-                    ]
-                ).status == 201)
+            try await automate(
+                app, admin,
+                [
+                    "name": "two_up", "entity": "deal", "trigger": ["on": "update", "fields": ["stuck"]], "condition": "record.stuck == true",
+                    "actions": [
+                        ["type": "escalate", "levels": 2, "field": "helper", "message": ["zh-CN": "请介入", "en": "Please step in"]],
+                        ["type": "escalate", "role": "admin", "message": ["en": "FYI"]],
+                    ],
+                ])
             try await app.call(
                 .post, "/api/v1/meta/automations", key: admin,
                 json: [
@@ -202,19 +207,17 @@ struct AutomationActionTests {
             try await app.createEntity(
                 admin,
                 ["name": "note", "fields": [["name": "text", "type": "text"], ["name": "company", "type": "relation", "target": "company"]]])
-            #expect(
-                try await app.call(
-                    .post, "/api/v1/meta/automations", key: admin,
-                    json: [
-                        "name": "touch_company", "entity": "note", "trigger": ["on": "create"],
-                        "actions": [
-                            [
-                                "type": "update_related", "relation": "company",
-                                "values": ["last_touch_at": ["expression": "record.created_at"], "last_note": ["expression": "record.text"]],
-                            ]
-                        ],
-                    ]
-                ).status == 201)
+            try await automate(
+                app, admin,
+                [
+                    "name": "touch_company", "entity": "note", "trigger": ["on": "create"],
+                    "actions": [
+                        [
+                            "type": "update_related", "relation": "company",
+                            "values": ["last_touch_at": ["expression": "record.created_at"], "last_note": ["expression": "record.text"]],
+                        ]
+                    ],
+                ])
             let bad = try await app.call(
                 .post, "/api/v1/meta/automations", key: admin,
                 json: [
