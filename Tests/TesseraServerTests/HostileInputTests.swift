@@ -213,13 +213,14 @@ struct HostileInputTests {
             let bodyRoutes: [(HTTPRequest.Method, String)] = [
                 (.post, "/api/v1/users"), (.patch, "/api/v1/users/\(f.ids["rep1"]!)"), (.post, "/api/v1/users/\(f.ids["rep1"]!)/api-keys"),
                 (.post, "/api/v1/meta/roles"), (.patch, "/api/v1/meta/roles/viewer"), (.post, "/api/v1/teams"), (.patch, "/api/v1/settings"),
-                (.post, "/api/v1/auth/login"), (.post, "/api/v1/auth/password"),
+                (.post, "/api/v1/auth/login"), (.post, "/api/v1/auth/password"), (.patch, "/api/v1/me"),
                 (.post, "/api/v1/meta/assignment-rules"), (.post, "/api/v1/meta/automations"),
             ]
             for (method, path) in bodyRoutes {
                 for body in Self.hostileBodies + [
                     "{\"roles\":[\"admin\"],\"name\":\"x\",\"email\":\"a@b.c'--\"}", "{\"permissions\":{\"deal\":{\"read\":\"all' OR 1=1\"}}}",
-                    "{\"freeze_after_days\":-1}", "{\"tenant\":\"x'; --\",\"email\":\"a\",\"password\":\"b\"}",
+                    "{\"freeze_after_days\":-1}", "{\"locale\":\"zh-CN'; --\",\"status\":\"active\"}", "{\"locale\":[\"en\"]}",
+                    "{\"tenant\":\"x'; --\",\"email\":\"a\",\"password\":\"b\"}",
                     "{\"channels\":{\"x\":{\"type\":\"wecom\",\"url\":\"http://user:pw@10.0.0.1/\"}}}",
                     "{\"smtp\":{\"host\":\"a b\",\"from\":\"x@y\\r\\nRCPT TO:<z@w>\"}}",
                     "{\"name\":\"r\",\"entity\":\"deal\",\"pool\":{\"users\":[\"' OR 1=1 --\"]},\"strategy\":\"weighted\",\"weight\":\"(SELECT 1)\"}",
