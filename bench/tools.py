@@ -347,6 +347,22 @@ def summary(env_path):
     print("\n".join(out))
 
 
+def requests(base, path, count, key):
+    """COUNT GETs of PATH on one keep-alive connection; fails on any answer but 200 (bench/profile.sh)."""
+    import http.client
+    import urllib.parse
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
+    headers = {"Authorization": "Bearer " + key} if key else {}
+    for n in range(int(count)):
+        conn.request("GET", path, headers=headers)
+        answer = conn.getresponse()
+        body = answer.read()
+        if answer.status != 200:
+            sys.exit(f"GET {path} answered {answer.status} at request {n + 1}: {body[:300]!r}")
+    conn.close()
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "json-field":
@@ -359,5 +375,7 @@ if __name__ == "__main__":
         capture(*args)
     elif cmd == "summary":
         summary(*args)
+    elif cmd == "requests":
+        requests(*args)
     else:
         sys.exit(f"unknown command {cmd}")

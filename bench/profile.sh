@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Instruction profile of the request path, one command: `bash bench/profile.sh` (see bench/README.md).
+# Runs the release server under `valgrind --tool=callgrind`, which counts instructions the same way
+# however busy the machine is, and measures three routes one after another on one keep-alive
+# connection: GET /livez (HTTP only), GET /healthz (plus SELECT 1 through the pool) and
+# GET /api/v1/data/lead/{id} (the data API's get by id). For each: instructions per request, and
+# the functions that take most of them (inclusive), in bench/results/profile/<route>.txt.
+set -euo pipefail
+
+NAME=profile
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+WORK=$BENCH/results/profile
+DATA=${BENCH_DATA_DIR:-/tmp/tessera-bench-profile}
+COUNT=${PROFILE_REQUESTS:-2000}     # measured requests per route
+WARM=${PROFILE_WARMUP:-300}         # requests per route before the counters are zeroed
+TOP=${PROFILE_TOP:-60}              # functions listed per route
+TENANT=profile
+SERVER_PID=""
+
+command -v valgrind >/dev/null 2>&1 || { log "installing valgrind (apt-get)"; as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+bench_prepare "$TENANT" "Profile Co."
+"$BIN" pack install sales --tenant "$TENANT" --data-dir "$DATA" "${PACKS[@]}" > "$WORK/pack.txt" 2> "$WORK/pack.log" || die "$(tail -5 "$WORK/pack.log")"
+
+PORT=$(bench_free_port)
+URL=http://$HOST:$PORT
+serve() { "$@" "$BIN" serve --data-dir "$DATA" --host "$HOST" --port "$PORT" "${PACKS[@]}" > "$WORK/server.log" 2>&1 & SERVER_PID=$!; }
+
+# One lead to get, made through the API by the server running natively.
+serve env
+bench_wait_healthz "$URL" "$SERVER_PID" "$WORK/server.log"
+LEAD=$(curl -sf -X POST -H "Authorization: Bearer $TENANT_KEY" -H 'Content-Type: application/json' \
+  --data-binary '{"company":"Profile Co lead","contact_name":"Wang Wei","phone":"13800138000","source_channel":"web_form"}' \
+  "$URL/api/v1/data/lead" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || die "could not create the lead"
+bench_stop "$SERVER_PID"
+
+log "starting the server under callgrind"
+serve valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out.%p" --dump-instr=no --collect-atstart=yes
+for ((k = 0; k < 600; k++)); do   # valgrind starts slowly: up to 5 min
+  kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited: $(tail -20 "$WORK/server.log")"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/livez" || true)" = 200 ] && break
+  sleep 0.5
+done
+
+demangle() { if command -v swift-demangle >/dev/null 2>&1; then swift-demangle --simplified; else swift demangle --simplified; fi; }
+: > "$WORK/summary.txt"
+profile_route() { # LABEL PATH KEY
+  local label=$1 path=$2 key=$3 before dump total
+  python3 "$BENCH/tools.py" requests "$URL" "$path" "$WARM" "$key" || die "warm-up of $path failed"
+  callgrind_control -z "$SERVER_PID" >/dev/null
+  python3 "$BENCH/tools.py" requests "$URL" "$path" "$COUNT" "$key" || die "$path failed"
+  before=$(ls "$WORK"/callgrind.out.* 2>/dev/null | wc -l)
+  callgrind_control -d "$label" "$SERVER_PID" >/dev/null
+  for ((k = 0; k < 120; k++)); do [ "$(ls "$WORK"/callgrind.out.* | wc -l)" -gt "$before" ] && break; sleep 0.5; done
+  dump=$(ls -t "$WORK"/callgrind.out.*.* | head -1)
+  mv "$dump" "$WORK/$label.callgrind"
+  total=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$WORK/$label.callgrind" | head -1)
+  callgrind_annotate --inclusive=yes --threshold=100 "$WORK/$label.callgrind" 2>/dev/null | demangle \
+    | awk -v n="$COUNT" -v top="$TOP" '
+        /^ *[0-9,]+ .*[^ ]:[^ ]/ && listed < top {
+          ir = $1; gsub(",", "", ir); $1 = ""; sub(/^ +/, "");
+          printf "%9.0f  %s\n", ir / n, substr($0, 1, 180); listed++ }' > "$WORK/$label.txt"
+  printf '%-8s %8.0f instructions per request (%s requests)\n' "$label" "$(awk -v t="$total" -v n="$COUNT" 'BEGIN{print t / n}')" "$COUNT" | tee -a "$WORK/summary.txt"
+}
+profile_route livez /livez ""
+profile_route healthz /healthz ""
+profile_route get "/api/v1/data/lead/$LEAD" "$TENANT_KEY"
+bench_stop "$SERVER_PID"; SERVER_PID=""
+rm -f "$WORK"/callgrind.out.*
+log "done: $WORK/summary.txt, top functions (inclusive instructions per request) in $WORK/{livez,healthz,get}.txt"
