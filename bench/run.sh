@@ -348,7 +348,9 @@ OPS=" ${BENCH_OPS:-list get create where} "
 [[ $OPS == *" list "* ]] && bench_op list "list" "$LIST_PATH"
 if [[ $OPS == *" get "* ]]; then
   bench_op get "get" "$GET_PATH" "$WORK/ids.txt"
-  # The stack's own ceiling: GET /healthz is a Hummingbird route that runs SELECT 1 through PostgresNIO.
+  # The stack's own ceilings: GET /livez is HTTP alone (no database); GET /healthz adds SELECT 1
+  # through the pool. With get by id they show where each microsecond of a request goes.
+  run_http livez "list" /livez
   run_http healthz "list" /healthz
 fi
 [[ $OPS == *" create "* ]] && bench_op create "create" /api/v1/data/lead "$WORK/create-body.json"

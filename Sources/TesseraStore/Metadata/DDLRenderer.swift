@@ -18,6 +18,11 @@ public struct DDLRenderer: Sendable {
         fieldsFor = { byName[$0] }
     }
 
+    /// The predicate of the indexes lists and counts use: every such query reads live records only
+    /// (`q.deleted_at IS NULL`), so a count is answered from the index alone instead of visiting each
+    /// row to see whether it is in the recycle bin. The recycle bin reads by primary key.
+    static let liveRows = " WHERE deleted_at IS NULL"
+
     func table(_ entity: String) -> String { SQLIdentifier.qualified(schema, entity) }
     func col(_ name: String) -> String { SQLIdentifier.quote(name) }
 
@@ -37,7 +42,10 @@ public struct DDLRenderer: Sendable {
             columns += entity.fields.filter(\.type.isStored).map { "\(col($0.name)) \(ColumnType.sql($0.type))" }
             return [
                 "CREATE TABLE \(table(entity.name)) (\n  " + columns.joined(separator: ",\n  ") + "\n)",
-                "CREATE INDEX \(col(ObjectName.make("ix", entity: entity.name, field: "owner_id"))) ON \(table(entity.name)) (owner_id, id)",
+                "CREATE INDEX \(col(ObjectName.make("ix", entity: entity.name, field: "owner_id"))) ON \(table(entity.name)) (owner_id, id)"
+                    + Self.liveRows,
+                // Counts and pages of all live records, index-only; PostgreSQL names it (nothing refers to it).
+                "CREATE INDEX ON \(table(entity.name)) (id)" + Self.liveRows,
             ]
         case .dropTable(let entity):
             return ["DROP TABLE \(table(entity))"]
@@ -55,7 +63,7 @@ public struct DDLRenderer: Sendable {
             let name = col(ObjectName.make("ix", entity: entity, field: field.name))
             if field.type.isBtreeIndexable {
                 // (field, id) serves "filter by field, newest first" pages straight from the index.
-                var statements = ["CREATE INDEX \(name) ON \(table(entity)) (\(col(field.name)), id)"]
+                var statements = ["CREATE INDEX \(name) ON \(table(entity)) (\(col(field.name)), id)" + Self.liveRows]
                 if Self.hasScopeIndex(field.type) {
                     // A few values cover many rows, so a rep's page (owner = me AND field = value)
                     // would otherwise visit every row of theirs: (owner_id, field, id) reads just the page.
@@ -63,7 +71,7 @@ public struct DDLRenderer: Sendable {
                         """
                         CREATE INDEX \(col(ObjectName.make("ox", entity: entity, field: field.name))) ON \(table(entity)) (owner_id, \
                         \(col(field.name)), id)
-                        """
+                        """ + Self.liveRows
                     )
                 }
                 return statements

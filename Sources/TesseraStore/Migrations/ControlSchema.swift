@@ -146,6 +146,9 @@ public enum ControlSchema {
             version: 10, name: "the languages of built-in messages: the tenant's default, each user's own",
             sql: ["ALTER TABLE tessera.tenants ADD COLUMN locale text"],
             tenant: { ["ALTER TABLE \(IdentityTables.users($0)) ADD COLUMN IF NOT EXISTS locale text"] }),
+        Migration(
+            version: 11, name: "the indexes of lists and counts hold live records only, so counts read the index alone",
+            sql: [], tenant: { [LiveRowIndexes.migrate(schema: $0)] }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).
