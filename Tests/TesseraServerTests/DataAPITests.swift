@@ -73,6 +73,18 @@ struct DataAPITests {
         }
     }
 
+    @Test("liveness and readiness answer without a key; only GET is routed")
+    func probes() async throws {
+        try await TestApp.run { app in
+            for path in ["/livez", "/healthz"] {
+                let reply = try await app.call(.get, path)
+                #expect(reply.status == 200 && reply.json?["status"]?.stringValue == "ok", "\(path): \(reply.text)")
+                #expect(reply.headers[.contentType]?.hasPrefix("application/json") == true)
+                #expect(try await app.call(.post, path).status >= 400)
+            }
+        }
+    }
+
     @Test("malformed JSON is 400, oversized body 413, unknown entity 404 — each with the error shape")
     func errorShapes() async throws {
         try await TestApp.run { app in

@@ -20,7 +20,9 @@ struct LiveRowIndexTests {
     }
 
     /// A tenant with one entity table of 2,000 rows, a tenth of them in the recycle bin, made by `ddl`.
-    func withTable(_ ddl: @Sendable (DDLRenderer, String) -> [String], _ body: @Sendable (PostgresConnection, Tenant) async throws -> Void)
+    func withTable(
+        _ ddl: @Sendable (DDLRenderer, String) -> [String], _ body: @Sendable (PostgresConnection, Tenant) async throws -> Void
+    )
         async throws
     {
         try await TestDatabase.withClient { client in
@@ -35,8 +37,8 @@ struct LiveRowIndexTests {
                 try await connection.query(
                     PostgresQuery(
                         unsafeSQL: """
-                            INSERT INTO \(table) (id, channel, deleted_at) SELECT gen_random_uuid(), CASE WHEN n % 4 = 0 THEN 'web' ELSE 'phone' END, \
-                            CASE WHEN n % 10 = 0 THEN now() END FROM generate_series(1, 2000) n
+                            INSERT INTO \(table) (id, channel, deleted_at) SELECT gen_random_uuid(), \
+                            CASE WHEN n % 4 = 0 THEN 'web' ELSE 'phone' END, CASE WHEN n % 10 = 0 THEN now() END FROM generate_series(1, 2000) n
                             """), logger: TestDatabase.logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "VACUUM ANALYZE \(table)"), logger: TestDatabase.logger)
                 try await body(connection, tenant)
@@ -98,7 +100,8 @@ struct LiveRowIndexTests {
             let after = try await indexes()
             #expect(after.count == 5, "\(after)")
             #expect(after.filter { $0.hasSuffix("WHERE (deleted_at IS NULL)") }.count == 4, "\(after)")
-            try await connection.query(PostgresQuery(unsafeSQL: "VACUUM ANALYZE \(SQLIdentifier.qualified(tenant.schema, "deal"))"), logger: TestDatabase.logger)
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "VACUUM ANALYZE \(SQLIdentifier.qualified(tenant.schema, "deal"))"), logger: TestDatabase.logger)
             #expect(try await plan(filtered, on: connection).contains("\"Index Only Scan\""))
 
             try await connection.query(PostgresQuery(unsafeSQL: LiveRowIndexes.migrate(schema: tenant.schema)), logger: TestDatabase.logger)
