@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Instruction profile of the request path, one command: `bash bench/profile.sh` (see bench/README.md).
-# Runs the release server under `valgrind --tool=callgrind`, which counts instructions the same way
-# however busy the machine is, and measures three routes one after another on one keep-alive
-# connection: GET /livez (HTTP only), GET /healthz (plus SELECT 1 through the pool) and
-# GET /api/v1/data/lead/{id} (the data API's get by id). For each: instructions per request, and
-# the functions that take most of them (inclusive), in bench/results/profile/<route>.txt.
+# Profile of the request path, one command: `bash bench/profile.sh` (see bench/README.md).
+# Runs the release server and profiles three routes one after another: GET /livez (HTTP only),
+# GET /healthz (plus SELECT 1 through the pool) and GET /api/v1/data/lead/{id} (get by id). For each:
+# server CPU per request and the functions that take most of it, in bench/results/profile/<route>.txt.
+# PROFILER=perf (default) samples CPU time under wrk; PROFILER=callgrind counts instructions.
 set -euo pipefail
 
 NAME=profile
