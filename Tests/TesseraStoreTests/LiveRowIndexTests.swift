@@ -21,7 +21,7 @@ struct LiveRowIndexTests {
 
     /// A tenant with one entity table of 2,000 rows, a tenth of them in the recycle bin, made by `ddl`.
     func withTable(
-        _ ddl: @Sendable (DDLRenderer, String) -> [String], _ body: @Sendable (PostgresConnection, Tenant) async throws -> Void
+        _ ddl: @Sendable (DDLRenderer) -> [String], _ body: @Sendable (PostgresConnection, Tenant) async throws -> Void
     )
         async throws
     {
@@ -30,7 +30,7 @@ struct LiveRowIndexTests {
             let (tenant, _) = try await store.create(slug: TestDatabase.uniqueSlug(), name: "Indexes")
             let renderer = DDLRenderer(schema: tenant.schema, timeZone: "UTC")
             try await client.withConnection { connection in
-                for statement in ddl(renderer, tenant.schema) {
+                for statement in ddl(renderer) {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger)
                 }
                 let table = SQLIdentifier.qualified(tenant.schema, "deal")
@@ -47,7 +47,7 @@ struct LiveRowIndexTests {
         }
     }
 
-    func newTable(_ renderer: DDLRenderer, _ schema: String) -> [String] {
+    func newTable(_ renderer: DDLRenderer) -> [String] {
         renderer.statements(for: .createTable(EntityDefinition(name: "deal", fields: [channel])))
             + renderer.statements(for: .createIndex(entity: "deal", field: channel))
     }
@@ -79,8 +79,8 @@ struct LiveRowIndexTests {
     @Test("existing tenants' full indexes are rebuilt for live records, once: a second run changes nothing")
     func migrationRebuildsOnce() async throws {
         // The indexes as DDLRenderer made them before: no predicate, no index of live ids.
-        let oldTable: @Sendable (DDLRenderer, String) -> [String] = { renderer, _ in
-            self.newTable(renderer, "").filter { !$0.hasPrefix("CREATE INDEX ON") }.map {
+        let oldTable: @Sendable (DDLRenderer) -> [String] = { renderer in
+            self.newTable(renderer).filter { !$0.hasPrefix("CREATE INDEX ON") }.map {
                 $0.replacingOccurrences(of: DDLRenderer.liveRows, with: "")
             }
         }
