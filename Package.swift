@@ -107,6 +107,19 @@ let package = Package(
             path: "bench/rules",
             swiftSettings: swiftSettings
         ),
+        // bench/roundtrip: what one query costs the server's process through each PostgresNIO path.
+        .executableTarget(
+            name: "tessera-bench-roundtrip",
+            dependencies: [
+                "TesseraStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "bench/roundtrip",
+            swiftSettings: swiftSettings
+        ),
         // Shared by the test targets: the test PostgreSQL (same launcher as `serve`) and fixtures.
         .target(
             name: "TesseraTestSupport",

@@ -9,7 +9,7 @@ extension TesseraRuntime {
     /// The runtime on a new pool, and the services its instance runs beside the HTTP server: the
     /// pool, the metadata listener, the account freezer and (if configured) the automation worker.
     public static func make(_ configuration: ServerConfiguration, logger: Logger) -> (TesseraRuntime, [any Service]) {
-        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let client = DatabasePool(endpoint: configuration.database, logger: logger)
         let runtime = TesseraRuntime(client: client, configuration: configuration, logger: logger)
         var services: [any Service] = [
             client, MetadataListener(endpoint: configuration.database, cache: runtime.metadata, callers: runtime.callers, logger: logger),
@@ -31,9 +31,9 @@ extension TesseraRuntime {
         _ configuration: ServerConfiguration, logger: Logger,
         _ body: @Sendable (TesseraRuntime) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let client = DatabasePool(endpoint: configuration.database, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            group.addTask { try await client.run() }
             defer { group.cancelAll() }
             let runtime = TesseraRuntime(client: client, configuration: configuration, logger: logger)
             try await runtime.migrate()

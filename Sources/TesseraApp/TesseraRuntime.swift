@@ -9,7 +9,7 @@ public import TesseraStore
 /// and the CLI share, and the decisions they share (permissions, tenant creation, metadata
 /// changes). Neither the routes nor the CLI speak SQL; this and the stores below it do.
 public struct TesseraRuntime: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     public let tenants: TenantStore
     public let metadataStore: MetadataStore
     public let metadata: MetadataCache
@@ -36,7 +36,7 @@ public struct TesseraRuntime: Sendable {
     public static let maxJSONBody = 1 << 20
     public static let maxBulkBody = 8 << 20
 
-    public init(client: PostgresClient, configuration: ServerConfiguration, logger: Logger) {
+    public init(client: DatabasePool, configuration: ServerConfiguration, logger: Logger) {
         let dataDirectory = configuration.dataDirectory
         self.client = client
         let hasher = PasswordHasher(cost: configuration.passwordCost)

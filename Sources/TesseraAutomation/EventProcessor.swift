@@ -9,7 +9,7 @@ public import TesseraStore
 /// commit together. A failure rolls all of it back and is recorded for a retry with backoff;
 /// after the last attempt, or for failures a retry cannot heal, the event is dead-lettered.
 public struct EventProcessor: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let metadata: MetadataCache
     let records: RecordStore
     let users: UserStore
@@ -30,7 +30,7 @@ public struct EventProcessor: Sendable {
     static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     public init(
-        client: PostgresClient, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, settings: TenantSettingsStore,
+        client: DatabasePool, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, settings: TenantSettingsStore,
         locks: RecordLockStore, webhooks: WebhookSender, clock: AutomationClock = AutomationClock(), retryBase: Double = 5, logger: Logger
     ) {
         self.assignments = AssignmentStore(logger: logger)

@@ -134,7 +134,7 @@ public struct AssignmentStore: Sendable {
     }
 
     /// Each candidate's standing in a rule, for admins checking the distribution.
-    public func standings(_ tenant: Tenant, rule: String, client: PostgresClient) async throws -> [JSONValue] {
+    public func standings(_ tenant: Tenant, rule: String, client: DatabasePool) async throws -> [JSONValue] {
         let rows = try await client.query(
             """
             SELECT s.user_id::text, u.name, s.assigned, s.pass, s.last_assigned_at \

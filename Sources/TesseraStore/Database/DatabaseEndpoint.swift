@@ -35,18 +35,6 @@ public struct DatabaseEndpoint: Sendable, Equatable {
         tls = sslmode == "require" || sslmode == "verify-full"
     }
 
-    public var clientConfiguration: PostgresClient.Configuration {
-        var config = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database,
-            tls: tls ? .require(.makeClientConfiguration()) : .disable)
-        config.options.maximumConnections = 24
-        config.options.minimumConnections = 2
-        // A request abandoned by its client must not keep PostgreSQL busy for long; metadata
-        // changes (DDL on big tables) raise this for their own transaction.
-        config.options.additionalStartupParameters = [("statement_timeout", "30s")]
-        return config
-    }
-
     public var connectionConfiguration: PostgresConnection.Configuration {
         PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database,

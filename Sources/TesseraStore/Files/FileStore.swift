@@ -7,12 +7,12 @@ public import TesseraCore
 
 /// Uploaded files: bytes under `<data-dir>/files/<tenant>/<id>`, metadata in the tenant's `_files` table.
 public struct FileStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let root: String
     let logger: Logger
     public let maxSize: Int
 
-    public init(client: PostgresClient, root: String, maxSize: Int = 20 * 1024 * 1024, logger: Logger) {
+    public init(client: DatabasePool, root: String, maxSize: Int = 20 * 1024 * 1024, logger: Logger) {
         self.client = client
         self.root = root
         self.maxSize = maxSize

@@ -6,13 +6,13 @@ public import TesseraCore
 /// Login sessions and API keys (rows of `tessera.api_keys`: only their SHA-256 is stored),
 /// password login with throttling, and the inactivity freeze.
 public struct SessionStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let hasher: PasswordHasher
     let logger: Logger
     /// How long a login token lives.
     public let sessionLifetime: Duration
 
-    public init(client: PostgresClient, hasher: PasswordHasher, sessionLifetime: Duration = .seconds(12 * 3600), logger: Logger) {
+    public init(client: DatabasePool, hasher: PasswordHasher, sessionLifetime: Duration = .seconds(12 * 3600), logger: Logger) {
         self.client = client
         self.hasher = hasher
         self.sessionLifetime = sessionLifetime

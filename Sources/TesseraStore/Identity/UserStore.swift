@@ -5,11 +5,11 @@ public import TesseraCore
 
 /// Users, teams and the manager hierarchy of a tenant (tables `_users` and `_teams` in its schema).
 public struct UserStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     public let hasher: PasswordHasher
     let logger: Logger
 
-    public init(client: PostgresClient, hasher: PasswordHasher, logger: Logger) {
+    public init(client: DatabasePool, hasher: PasswordHasher, logger: Logger) {
         self.client = client
         self.hasher = hasher
         self.logger = logger
@@ -46,7 +46,7 @@ public struct UserStore: Sendable {
         User(try row.decode((UUID, String, String?, String, String, [String], UUID?, UUID?, Date, Date, String?).self))
     }
 
-    static func users(_ rows: PostgresRowSequence) async throws -> [User] {
+    static func users<Rows: AsyncSequence>(_ rows: Rows) async throws -> [User] where Rows.Element == PostgresRow {
         var out: [User] = []
         for try await row in rows { out.append(try user(row)) }
         return out

@@ -6,10 +6,10 @@ public import TesseraCore
 /// Reads and changes a tenant's metadata. A change, its row checks and its DDL commit in one
 /// transaction, so a failed change leaves table and metadata as they were.
 public struct MetadataStore: MetadataLoading {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -159,7 +159,7 @@ public enum ControlSchema {
     /// Applies the missing migrations, then brings every tenant schema up to date; returns the
     /// control versions it applied.
     @discardableResult
-    public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
+    public static func migrate(_ client: DatabasePool, logger: Logger) async throws -> [Int] {
         try await client.withConnection { connection in
             // Session-scoped, held across the per-tenant transactions; released below or when the
             // connection closes (also if this process dies).

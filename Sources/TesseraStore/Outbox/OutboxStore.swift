@@ -5,10 +5,10 @@ public import TesseraCore
 
 /// The outbox of a tenant: claiming due events, finishing or retrying them, the run log and the inbox.
 public struct OutboxStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -7,10 +7,10 @@ public import TesseraCore
 /// check it in their own statement, see `RecordSQL.appendUnlocked`). Set by the `lock` action
 /// and by users through `/data/{entity}/{id}/lock`.
 public struct RecordLockStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -7,13 +7,13 @@ public import TesseraCore
 /// did), it renders the plan as SQL, runs it and maps the database's errors. Records come back as
 /// JSON text built by PostgreSQL, so the server forwards them without decoding each column.
 public struct RecordStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
     let prepared: PreparedSQL
     /// Told after writes that made automation events.
     let signal: OutboxSignal?
 
-    public init(client: PostgresClient, prepared: PreparedSQL = PreparedSQL(), signal: OutboxSignal? = nil, logger: Logger) {
+    public init(client: DatabasePool, prepared: PreparedSQL = PreparedSQL(), signal: OutboxSignal? = nil, logger: Logger) {
         self.client = client
         self.prepared = prepared
         self.signal = signal

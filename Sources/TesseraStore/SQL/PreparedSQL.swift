@@ -41,7 +41,7 @@ public final class PreparedSQL: Sendable {
     }
 
     /// On a pooled connection.
-    func rows(_ builder: SQLBuilder, client: PostgresClient, logger: Logger) async throws -> [PostgresRow] {
+    func rows(_ builder: SQLBuilder, client: DatabasePool, logger: Logger) async throws -> [PostgresRow] {
         try await rows(builder, in: .pool(client), logger: logger)
     }
 

@@ -5,11 +5,11 @@ public import PostgresNIO
 /// transaction (an automation's event and its effects commit together). The one way the stores
 /// run statements, so the round trip has one place to be made fast.
 public enum SQLSession: Sendable {
-    case pool(PostgresClient)
+    case pool(DatabasePool)
     case transaction(PostgresConnection)
 
     /// The caller's open transaction if there is one, else the pool.
-    public init(_ client: PostgresClient, transaction: PostgresConnection?) {
+    public init(_ client: DatabasePool, transaction: PostgresConnection?) {
         self = transaction.map(Self.transaction) ?? .pool(client)
     }
 
@@ -24,12 +24,13 @@ public enum SQLSession: Sendable {
     /// Runs a named prepared statement and collects its rows.
     func execute<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [PostgresRow]
     where Statement.Row == PostgresRow {
-        var out: [PostgresRow] = []
         switch self {
-        case .pool(let client): for try await row in try await client.execute(statement, logger: logger) { out.append(row) }
-        case .transaction(let connection): for try await row in try await connection.execute(statement, logger: logger) { out.append(row) }
+        case .pool(let client): return try await client.execute(statement, logger: logger)
+        case .transaction(let connection):
+            var out: [PostgresRow] = []
+            for try await row in try await connection.execute(statement, logger: logger) { out.append(row) }
+            return out
         }
-        return out
     }
 
     /// One connection for several statements: a pooled one, or the transaction's.

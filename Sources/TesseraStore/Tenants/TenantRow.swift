@@ -18,9 +18,9 @@ enum TenantRow {
     }
 
     /// Every row of a query that selected `columns(_:)` first.
-    static func tenants(_ rows: PostgresRowSequence) async throws -> [Tenant] {
+    static func tenants<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Tenant] where Rows.Element == PostgresRow {
         var out: [Tenant] = []
-        for try await cells in rows.decode(Cells.self) { out.append(tenant(cells)) }
+        for try await row in rows { out.append(tenant(try row.decode(Cells.self))) }
         return out
     }
 }

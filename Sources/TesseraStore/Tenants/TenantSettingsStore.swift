@@ -5,10 +5,10 @@ public import TesseraCore
 /// A tenant's settings, kept on its `tessera.tenants` row (`/api/v1/settings`): how long unused
 /// accounts last, the notification channels, the mail server, and the webhook signing secret.
 public struct TenantSettingsStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }

@@ -5,10 +5,10 @@ public import TesseraCore
 
 /// Tenants and their API keys in the control schema; creating one also builds its schema.
 public struct TenantStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: DatabasePool, logger: Logger) {
         self.client = client
         self.logger = logger
     }
