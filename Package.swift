@@ -128,7 +128,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TesseraStoreTests",
+            dependencies: ["TesseraStore", "TesseraTestSupport", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TesseraAutomationTests",
             dependencies: ["TesseraAutomation", "TesseraCore", .product(name: "NIOPosix", package: "swift-nio")],

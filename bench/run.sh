@@ -214,6 +214,8 @@ cat > "$WORK/create-body.json" <<'JSON'
  "next_follow_up_at":"2030-01-15T09:00:00+08:00"}
 JSON
 LIST_PATH="/api/v1/data/lead?source_channel=eq.$CHANNEL&limit=50"
+# The same list with its exact count (one more statement: count(*) with the same filter).
+COUNT_PATH="$LIST_PATH&count=exact"
 # where=: high-value leads of one channel (about 1 % of the rows), and the same query by hand.
 WHERE_EXPR="record.source_channel == '$CHANNEL' && record.estimated_amount >= 900000.0"
 WHERE_PATH="/api/v1/data/lead?where=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$WHERE_EXPR")&limit=50"
@@ -229,13 +231,14 @@ offset=$(stat -c %s "$PG_LOG")
 "${PSQL[@]}" -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
 api GET "$LIST_PATH" > "$WORK/sample-list.json" || die "list request failed: $(head -c 400 "$WORK/sample-list.json")"
+api GET "$COUNT_PATH" > "$WORK/sample-count.json" || die "count=exact request failed: $(head -c 400 "$WORK/sample-count.json")"
 api GET "$WHERE_PATH" > "$WORK/sample-where.json" || die "where= request failed: $(head -c 400 "$WORK/sample-where.json")"
 api GET "$GET_PATH$(head -1 "$WORK/ids.txt")" > "$WORK/sample-get.json" || die "get request failed: $(head -c 400 "$WORK/sample-get.json")"
 api POST /api/v1/data/lead "@$WORK/create-body.json" > "$WORK/sample-create.json" || die "create request failed: $(head -c 400 "$WORK/sample-create.json")"
 sleep 0.5
 "${PSQL[@]}" -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 python3 "$BENCH/tools.py" capture "$PG_LOG" "$offset" "$SCHEMA" "$WORK" "$ID_COUNT"
-log "captured the server's SQL; floor scripts in $WORK/{list,get,create}.sql (all of it in $WORK/floor-sql.txt)"
+log "captured the server's SQL; floor scripts in $WORK/{list,count,get,create,where}.sql (all of it in $WORK/floor-sql.txt)"
 "${PSQL[@]}" -f "$WORK/explain.sql" > "$WORK/explain.txt" 2>&1 || log "EXPLAIN failed (see $WORK/explain.txt)"
 
 # ------------------------------------------------------------------ 6. HTTP vs floor
@@ -344,8 +347,9 @@ bench_op() { # OP ARGS-for-the-lua-script…
 }
 
 log "measuring: wrk -t$THREADS -c$CONNS and pgbench -c$CONNS -j$THREADS, ${WARMUP} s warm-up + ${DURATION} s each"
-OPS=" ${BENCH_OPS:-list get create where} "
+OPS=" ${BENCH_OPS:-list count get create where} "
 [[ $OPS == *" list "* ]] && bench_op list "list" "$LIST_PATH"
+[[ $OPS == *" count "* ]] && bench_op count "list" "$COUNT_PATH"
 if [[ $OPS == *" get "* ]]; then
   bench_op get "get" "$GET_PATH" "$WORK/ids.txt"
   # The stack's own ceilings: GET /livez is HTTP alone (no database); GET /healthz adds SELECT 1

@@ -76,7 +76,7 @@ public struct TesseraRuntime: Sendable {
     /// Whether PostgreSQL answers (`GET /healthz`).
     public func databaseIsReachable() async -> Bool {
         do {
-            try await client.query("SELECT 1", logger: logger)
+            try await client.ping(logger: logger)
             return true
         } catch {
             return false

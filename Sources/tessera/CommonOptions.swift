@@ -31,9 +31,8 @@ struct CommonOptions: ParsableArguments {
 
     func makeLogger() -> Logger {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
+            DeferredMetadataLogHandler(
+                label: label, level: ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
         }
         return Logger(label: "tessera")
     }

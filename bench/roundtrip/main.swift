@@ -32,6 +32,49 @@ struct SelectOne: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Int32 { try row.decode(Int32.self) }
 }
 
+/// A page of 50 of the page table's rows as PostgreSQL's JSON text, one row each (as the data API lists).
+struct PageAsJSON: PostgresPreparedStatement {
+    static let sql = "SELECT row_to_json(q)::text FROM tessera_bench_rt.page q WHERE q.channel = $1 ORDER BY q.id DESC LIMIT 50"
+    typealias Row = PostgresRow
+    let channel: String
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(channel)
+        return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// The same page as plain binary columns, for the process to write as JSON.
+struct PageAsColumns: PostgresPreparedStatement {
+    static let sql = "SELECT q.* FROM tessera_bench_rt.page q WHERE q.channel = $1 ORDER BY q.id DESC LIMIT 50"
+    typealias Row = PostgresRow
+    let channel: String
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(channel)
+        return bindings
+    }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// Thirteen columns like the sales pack's lead (system columns, texts, a select, money, a date, a
+/// multi-select), 20,000 rows over four channels, indexed for the page query.
+let pageTable = """
+    CREATE SCHEMA IF NOT EXISTS tessera_bench_rt;
+    DROP TABLE IF EXISTS tessera_bench_rt.page;
+    CREATE TABLE tessera_bench_rt.page (
+        id uuid PRIMARY KEY, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, owner_id uuid,
+        version int NOT NULL, company text, contact_name text, phone text, email text, channel text,
+        amount numeric(18,2), next_follow_up_at timestamptz, pain_points text[]);
+    INSERT INTO tessera_bench_rt.page SELECT gen_random_uuid(), now() - n * interval '1 minute', now(), gen_random_uuid(), 1,
+        'Company ' || n, 'Contact ' || n, '138' || lpad(n::text, 8, '0'), 'buyer' || n || '@example.com',
+        (ARRAY['web_form','exhibition','referral','cold_call'])[n % 4 + 1], (n * 37 % 1000000) + 0.5,
+        now() + n * interval '1 hour', ARRAY['price','delivery_cycle'] FROM generate_series(1, 20000) n;
+    CREATE INDEX ON tessera_bench_rt.page (channel, id DESC);
+    ANALYZE tessera_bench_rt.page;
+    """
+
 /// Runs jobs on one event loop: a task with this preference resumes there after every await.
 final class LoopExecutor: TaskExecutor {
     let loop: any EventLoop
@@ -76,7 +119,7 @@ let seconds = Double(option("--seconds", "5")) ?? 5
 let tasks = Int(option("--tasks", "16")) ?? 16
 let allModes = [
     "client-query", "client-prepared", "client-future", "client-per-loop", "connection-prepared", "connection-future",
-    "tessera-query", "tessera-prepared",
+    "tessera-query", "tessera-prepared", "page-json", "page-binary",
 ]
 let modes = option("--modes", allModes.joined(separator: ",")).split(separator: ",").map(String.init)
 
@@ -157,6 +200,28 @@ func load(_ mode: String) async throws -> Load {
             }
         }
         return Load(services: services) { n in try await pool.execute(SelectOne(value: Int32(n)), logger: logger).first ?? 0 }
+    case "page-json", "page-binary":
+        // A page of 50 rows: PostgreSQL writes each row's JSON (the server only joins the texts), or
+        // sends binary columns that this process writes as JSON. Which costs the machine less?
+        let pool = DatabasePool(endpoint: endpoint, maximumConnections: tasks, logger: logger)
+        let services: [@Sendable () async throws -> Void] = [{ try await pool.run() }]
+        if mode == "page-json" {
+            return Load(services: services) { _ in
+                var out: [UInt8] = [UInt8(ascii: "[")]
+                out.reserveCapacity(32_768)
+                for (i, row) in try await pool.execute(PageAsJSON(channel: "web_form"), logger: logger).enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: try row.decode(String.self).utf8)
+                }
+                out.append(UInt8(ascii: "]"))
+                return Int32(truncatingIfNeeded: out.count)
+            }
+        }
+        return Load(services: services) { _ in
+            var json = RowJSON(capacity: 32_768)
+            for row in try await pool.execute(PageAsColumns(channel: "web_form"), logger: logger) { try json.append(row) }
+            return Int32(truncatingIfNeeded: json.bytes.count)
+        }
     default:
         fatalError("unknown mode \(mode); modes are \(allModes.joined(separator: ", "))")
     }
@@ -185,8 +250,18 @@ func drive(_ load: Load, for duration: Double) async throws -> Int {
     }
 }
 
+if modes.contains(where: { $0.hasPrefix("page") }) {
+    var setup = endpoint.connectionConfiguration
+    setup.options.requireBackendKeyData = false
+    let connection: PostgresConnection = try await PostgresConnection.connect(on: loops[0], configuration: setup, id: 0, logger: logger)
+    for statement in pageTable.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+        _ = try await connection.query(PostgresQuery(unsafeSQL: String(statement)), logger: logger).get()
+    }
+    try await connection.close().get()
+}
+
 print("round trip: \(tasks) tasks, \(seconds) s per mode, \(loops.count) event loops, \(endpoint.host):\(endpoint.port)")
-print("mode                  queries/s   own µs/query   postgres µs/query")
+print("mode                  queries/s   own µs/query   postgres µs/query   (page-*: a query is a page of 50 rows)")
 for mode in modes {
     let load = try await load(mode)
     try await withThrowingTaskGroup(of: Void.self) { running in

