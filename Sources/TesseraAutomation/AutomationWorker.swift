@@ -91,8 +91,9 @@ public struct AutomationWorker: Service {
             return 0
         }
         return await withTaskGroup(of: Int.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
+            for n in 0..<concurrency {
+                // Spread over the event loops: the batches' Swift work then uses every core.
+                group.addTask(executorPreference: processor.client.executor(n)) {
                     var count = 0
                     do {
                         while count < Self.burst / concurrency {

@@ -9,13 +9,6 @@ import Testing
 
 @testable import TesseraStore
 
-/// Runs jobs on one event loop, as a request handler on that loop's HTTP channel does.
-final class LoopExecutor: TaskExecutor {
-    let loop: any EventLoop
-    init(_ loop: any EventLoop) { self.loop = loop }
-    func enqueue(_ job: consuming ExecutorJob) { loop.executor.enqueue(job) }
-}
-
 /// How many callers hold a connection (shared by the tasks of one test).
 final class HeldCount: Sendable {
     let value = Atomic<Int>(0)
@@ -49,11 +42,19 @@ struct DatabasePoolTests {
     func pinned() async throws {
         try await withPool(connections: 4) { pool in
             for loop in group.makeIterator() {
-                let connectionLoop = try await Task(executorPreference: LoopExecutor(loop)) {
+                let connectionLoop = try await Task(executorPreference: EventLoopTaskExecutor(loop)) {
                     try await pool.withConnection { $0.eventLoop }
                 }.value
                 #expect(connectionLoop === loop)
             }
+            // The pool's own executors spread background tasks over the loops, one each in turn.
+            let loops = try await withThrowingTaskGroup(of: ObjectIdentifier.self) { tasks in
+                for n in 0..<4 {
+                    tasks.addTask(executorPreference: pool.executor(n)) { try await pool.withConnection { ObjectIdentifier($0.eventLoop) } }
+                }
+                return try await tasks.reduce(into: Set<ObjectIdentifier>()) { $0.insert($1) }
+            }
+            #expect(loops.count == Array(group.makeIterator()).count)
         }
     }
 

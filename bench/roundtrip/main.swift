@@ -75,13 +75,6 @@ let pageTable = """
     ANALYZE tessera_bench_rt.page;
     """
 
-/// Runs jobs on one event loop: a task with this preference resumes there after every await.
-final class LoopExecutor: TaskExecutor {
-    let loop: any EventLoop
-    init(_ loop: any EventLoop) { self.loop = loop }
-    func enqueue(_ job: consuming ExecutorJob) { loop.executor.enqueue(job) }
-}
-
 /// CPU seconds (user + system) used so far by this process and by every `postgres` process.
 struct CPUClock {
     static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -241,7 +234,7 @@ func drive(_ load: Load, for duration: Double) async throws -> Int {
                 return done
             }
             if load.pinned {
-                group.addTask(executorPreference: LoopExecutor(loops[t % loops.count])) { try await body() }
+                group.addTask(executorPreference: EventLoopTaskExecutor(loops[t % loops.count])) { try await body() }
             } else {
                 group.addTask { try await body() }
             }

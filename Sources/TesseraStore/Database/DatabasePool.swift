@@ -15,6 +15,7 @@ import TesseraCore
 /// process (see bench/README.md). Here a lease is a lock and a pop when a connection is idle.
 public final class DatabasePool: Service, Sendable {
     private let shards: [DatabasePoolShard]
+    private let executors: [EventLoopTaskExecutor]
     private let byLoop: [ObjectIdentifier: Int]
     private let spread = Atomic<Int>(0)
     private let logger: Logger
@@ -33,6 +34,7 @@ public final class DatabasePool: Service, Sendable {
         let perLoop = max(1, (maximumConnections + loops.count - 1) / max(1, loops.count))
         let ids = DatabasePoolShard.IDs()
         shards = loops.map { DatabasePoolShard(loop: $0, capacity: perLoop, configuration: configuration, ids: ids, logger: logger) }
+        executors = loops.map(EventLoopTaskExecutor.init)
         byLoop = Dictionary(uniqueKeysWithValues: loops.enumerated().map { (ObjectIdentifier($0.element), $0.offset) })
         self.logger = logger
     }
@@ -42,6 +44,11 @@ public final class DatabasePool: Service, Sendable {
         try? await gracefulShutdown()
         for shard in shards { await shard.close() }
     }
+
+    /// The executor of the `n`-th event loop (round the loops): concurrent background tasks that
+    /// prefer different ones run on different loops, with those loops' connections. Without it,
+    /// child tasks stay on their parent's loop, and so on one core.
+    public func executor(_ n: Int) -> any TaskExecutor { executors[n % executors.count] }
 
     /// The shard of the loop the caller runs on, or nil off every loop (tests, CLI commands).
     private var home: Int? {
@@ -280,7 +287,7 @@ final class DatabasePoolShard: Sendable {
         switch then {
         case .none: break
         case .hand(let waiter, let connection): waiter.continuation.resume(returning: connection)
-        case .close: connection.close() as EventLoopFuture<Void>
+        case .close: _ = connection.close() as EventLoopFuture<Void>
         }
     }
 
