@@ -259,6 +259,7 @@ for mode in modes {
     let load = try await load(mode)
     try await withThrowingTaskGroup(of: Void.self) { running in
         for service in load.services { running.addTask { try await service() } }
+        try await Task.sleep(for: .milliseconds(100))  // the pools start running
         _ = try await drive(load, for: 1)  // warm-up: connect and prepare
         let own0 = CPUClock.ownSeconds(), pg0 = CPUClock.postgresSeconds(), start = ContinuousClock.now
         let done = try await drive(load, for: seconds)
