@@ -27,8 +27,9 @@ public final class DatabasePool: Service, Sendable {
     ) {
         var configuration = endpoint.connectionConfiguration
         // A request abandoned by its client must not keep PostgreSQL busy for long; metadata
-        // changes (DDL on big tables) raise this for their own transaction.
-        configuration.options.additionalStartupParameters = [("statement_timeout", "30s")]
+        // changes (DDL on big tables) raise this for their own transaction. The name tells an
+        // operator's pg_stat_activity which connections are the server's.
+        configuration.options.additionalStartupParameters = [("statement_timeout", "30s"), ("application_name", "tessera")]
         let loops = Array(group.makeIterator())
         // Rounded up, so that many loops with a small total still get a connection each.
         let perLoop = max(1, (maximumConnections + loops.count - 1) / max(1, loops.count))
