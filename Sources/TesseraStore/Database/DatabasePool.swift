@@ -137,11 +137,18 @@ final class DatabasePoolShard: Sendable {
     }
 
     private struct State {
+        /// Every open connection, idle or leased: shutdown closes them all.
+        var all: [ObjectIdentifier: PostgresConnection] = [:]
         var idle: [PostgresConnection] = []
         var open = 0
         var waiters: [Waiter] = []
         var nextWaiter = 0
         var closed = false
+
+        /// A connection that is gone from the pool: its place is free again.
+        mutating func forget(_ connection: PostgresConnection) {
+            if all.removeValue(forKey: ObjectIdentifier(connection)) != nil { open -= 1 }
+        }
     }
 
     /// What a lease gets once the pool has shut down.
@@ -169,7 +176,7 @@ final class DatabasePoolShard: Sendable {
         state.withLock { state in
             while let connection = state.idle.popLast() {
                 if !connection.isClosed { return connection }
-                state.open -= 1
+                state.forget(connection)
             }
             return nil
         }
@@ -187,7 +194,7 @@ final class DatabasePoolShard: Sendable {
             if state.closed { return .closed }
             while let connection = state.idle.popLast() {
                 if !connection.isClosed { return .use(connection) }
-                state.open -= 1
+                state.forget(connection)
             }
             guard state.open < capacity else { return .wait }
             state.open += 1
@@ -206,7 +213,12 @@ final class DatabasePoolShard: Sendable {
     /// Opens a connection for a place already counted in `open`; gives the place back on failure.
     private func connect() async throws -> PostgresConnection {
         do {
-            return try await PostgresConnection.connect(on: loop, configuration: configuration, id: ids.make(), logger: logger)
+            let connection = try await PostgresConnection.connect(on: loop, configuration: configuration, id: ids.make(), logger: logger)
+            // Shut down while it was connecting: the caller still gets it, and its release closes it.
+            state.withLock { state in
+                if !state.closed { state.all[ObjectIdentifier(connection)] = connection }
+            }
+            return connection
         } catch {
             let waiter = state.withLock { state -> Waiter? in
                 state.open -= 1
@@ -268,15 +280,16 @@ final class DatabasePoolShard: Sendable {
         }
         let then = state.withLock { state -> Then in
             if state.closed {
-                state.open -= 1
+                state.forget(connection)
                 return .close
             }
             if connection.isClosed {
                 guard !state.waiters.isEmpty else {
-                    state.open -= 1
+                    state.forget(connection)
                     return .none
                 }
                 // The place passes to the waiter, who opens a new connection in it.
+                state.all[ObjectIdentifier(connection)] = nil
                 return .hand(state.waiters.removeFirst(), nil)
             }
             guard !state.waiters.isEmpty else {
@@ -292,19 +305,21 @@ final class DatabasePoolShard: Sendable {
         }
     }
 
-    /// Closes idle connections and refuses new leases; leased ones close when released.
+    /// Refuses new leases and closes every connection, idle or leased (at shutdown the HTTP server
+    /// has stopped before the pool, so none should be busy).
     func close() async {
-        let (idle, waiters) = state.withLock { state in
+        let (open, waiters) = state.withLock { state in
             state.closed = true
             defer {
-                state.open -= state.idle.count
+                state.open = 0
+                state.all = [:]
                 state.idle = []
                 state.waiters = []
             }
-            return (state.idle, state.waiters)
+            return (Array(state.all.values), state.waiters)
         }
         for waiter in waiters { waiter.continuation.resume(throwing: DatabasePoolShard.closedError) }
-        for connection in idle { try? await connection.close() }
+        for connection in open { try? await connection.close() }
     }
 }
 
