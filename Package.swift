@@ -111,6 +111,7 @@ let package = Package(
         .executableTarget(
             name: "tessera-bench-roundtrip",
             dependencies: [
+                "TesseraCore",
                 "TesseraStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import TesseraCore
 
 /// Writes binary result rows as JSON objects, column by column, the way a server-side encoder of a
 /// page would (instead of PostgreSQL's `row_to_json`): the page-binary mode's half of the cost.
@@ -83,7 +84,6 @@ struct RowJSON {
     }
 
     private mutating func timestamp(_ micros: Int64) {
-        // Days from 2000-01-01 to a civil date (Howard Hinnant's algorithm), then the time of day.
         let secondsPerDay: Int64 = 86_400
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
@@ -97,15 +97,7 @@ struct RowJSON {
             daySeconds += secondsPerDay
             days -= 1
         }
-        let z = days + 10_957 + 719_468  // 1970-01-01 is day 0 of the algorithm's epoch shift
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = TimeText.civil(days + 10_957)  // day 0 here is 2000-01-01
         bytes.append(UInt8(ascii: "\""))
         digits(year, 4)
         bytes.append(UInt8(ascii: "-"))

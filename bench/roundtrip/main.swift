@@ -32,11 +32,12 @@ struct SelectOne: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Int32 { try row.decode(Int32.self) }
 }
 
-/// A page of 50 of the page table's rows as PostgreSQL's JSON text, one row each (as the data API lists).
-struct PageAsJSON: PostgresPreparedStatement {
-    static let sql = "SELECT row_to_json(q)::text FROM tessera_bench_rt.page q WHERE q.channel = $1 ORDER BY q.id DESC LIMIT 50"
-    typealias Row = PostgresRow
-    let channel: String
+/// A page of 50 of the page table's rows of one channel; the two forms differ only in their SQL.
+protocol PageStatement: PostgresPreparedStatement where Row == PostgresRow {
+    var channel: String { get }
+}
+
+extension PageStatement {
     func makeBindings() -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(channel)
@@ -45,17 +46,16 @@ struct PageAsJSON: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
-/// The same page as plain binary columns, for the process to write as JSON.
-struct PageAsColumns: PostgresPreparedStatement {
-    static let sql = "SELECT q.* FROM tessera_bench_rt.page q WHERE q.channel = $1 ORDER BY q.id DESC LIMIT 50"
-    typealias Row = PostgresRow
+/// The page as PostgreSQL's JSON text, one row each (as the data API lists).
+struct PageAsJSON: PageStatement {
+    static let sql = "SELECT row_to_json(q)::text FROM tessera_bench_rt.page q WHERE q.channel = $1 ORDER BY q.id DESC LIMIT 50"
     let channel: String
-    func makeBindings() -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(channel)
-        return bindings
-    }
-    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// The same page as plain binary columns, for the process to write as JSON.
+struct PageAsColumns: PageStatement {
+    static let sql = "SELECT q.* FROM tessera_bench_rt.page q WHERE q.channel = $1 ORDER BY q.id DESC LIMIT 50"
+    let channel: String
 }
 
 /// Thirteen columns like the sales pack's lead (system columns, texts, a select, money, a date, a
