@@ -131,9 +131,13 @@ struct TimeTriggerTests {
                         "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
                         "status": "following", "last_contact_at": Self.iso(0),
                     ])["id"]?.stringValue)
-            clock.advance(by: .seconds(23 * 3600))
+            clock.advance(by: .seconds(19 * 3600))
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await app.call(.get, "/api/v1/data/lead/\(lead)", key: rep).json?["sla_flag"] == "on_track")
+            clock.advance(by: .seconds(4 * 3600))  // 23 h: yellow, not yet red
+            try await eventually("the lead turned yellow") {
+                try await app.call(.get, "/api/v1/data/lead/\(lead)", key: rep).json?["sla_flag"] == "due_soon"
+            }
             clock.advance(by: .seconds(2 * 24 * 3600 + 3600))  // 3 days on: past due date + 2 days in any time zone
             try await eventually("the lead turned red") {
                 try await app.call(.get, "/api/v1/data/lead/\(lead)", key: rep).json?["sla_flag"] == "overdue"
@@ -144,7 +148,7 @@ struct TimeTriggerTests {
             try await eventually("rep and finance told") {
                 let toRep = try await app.call(.get, "/api/v1/inbox", key: rep).data.count
                 let toFinance = try await app.call(.get, "/api/v1/inbox", key: finance).data.count
-                return toRep == 2 && toFinance == 1
+                return toRep == 3 && toFinance == 1  // the rep: the yellow reminder, the red lead, the milestone
             }
         }
     }
@@ -285,10 +289,11 @@ struct TimeTriggerTests {
     }
 
     /// A follow-up record as the pack requires it.
-    static func followUp(lead: String? = nil, customer: String? = nil) -> JSONValue {
+    /// A follow-up made `at` hours after the test began (on the automation clock's time).
+    static func followUp(lead: String? = nil, customer: String? = nil, at hours: Double = 0) -> JSONValue {
         var body: [(String, JSONValue)] = [
-            ("method", "phone"), ("followed_at", iso(0)), ("source_channel", "web_form"), ("first_touch", "phone"), ("pain_points", ["price"]),
-            ("funnel_stage", "first_contact"), ("next_follow_up_at", iso(48)), ("content", "电话沟通了报价和交期"),
+            ("method", "phone"), ("followed_at", iso(hours)), ("source_channel", "web_form"), ("first_touch", "phone"), ("pain_points", ["price"]),
+            ("funnel_stage", "first_contact"), ("next_follow_up_at", iso(hours + 48)), ("content", "电话沟通了报价和交期"),
         ]
         if let lead { body.append(("lead", .string(lead))) }
         if let customer { body.append(("customer", .string(customer))) }
@@ -382,6 +387,92 @@ struct TimeTriggerTests {
             clock.advance(by: .seconds(3600 + 60))
             try await eventually("moved back to initial contact") { try await read("opportunity", opportunity)?["stage"] == "initial_contact" }
             #expect(try await app.call(.get, "/api/v1/inbox", key: kaKey).data.contains { $0["record_id"]?.stringValue == opportunity })
+        }
+    }
+
+    @Test("the sales pack's flags follow their condition both ways: yellow, then red, back on track after contact, and red again at the next lapse")
+    func salesPackFlagsBothWays() async throws {
+        let clock = AutomationClock()
+        try await TestApp.run(configure: { $0.automationClock = clock }) { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            let (_, rep) = try await app.makeUser(admin, name: "销售", roles: ["sales_rep"])
+            var hours = 0.0
+            func advance(_ h: Double) {
+                hours += h
+                clock.advance(by: .seconds(Int64(h * 3600)))
+            }
+            func flag(_ entity: String, _ id: String, _ field: String = "sla_flag") async throws -> JSONValue? {
+                try await app.call(.get, "/api/v1/data/\(entity)/\(id)", key: rep).json?[field]
+            }
+            func expectFlag(_ entity: String, _ id: String, field: String = "sla_flag", is value: JSONValue) async throws {
+                try await eventually("\(entity).\(field) == \(value) at \(hours) h") { try await flag(entity, id, field) == value }
+            }
+            let lead = try #require(
+                try await app.create(
+                    rep, "lead",
+                    [
+                        "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
+                        "status": "following", "last_contact_at": Self.iso(0),
+                    ])["id"]?.stringValue)
+            let customer = try #require(try await app.create(rep, "customer", ["name": "杭州智联机电"])["id"]?.stringValue)
+            let contact = try #require(try await app.create(rep, "contact", ["customer": .string(customer), "name": "周工"])["id"]?.stringValue)
+            let opportunity = try #require(
+                try await app.create(
+                    rep, "opportunity",
+                    [
+                        "name": "产线改造", "customer": .string(customer), "amount": 500000, "expected_close_date": "2027-03-31",
+                        "primary_contact": .string(contact),
+                    ])["id"]?.stringValue)
+            #expect(try await app.call(.post, "/api/v1/data/follow_up", key: rep, json: Self.followUp(customer: customer)).status == 201)
+            try await eventually("the customer touched") {
+                try await app.call(.get, "/api/v1/data/customer/\(customer)", key: rep).json?["last_interaction_at"] != .null
+            }
+            try await eventually("the opportunity's progress clock set") {
+                try await app.call(.get, "/api/v1/data/opportunity/\(opportunity)", key: rep).json?["last_progress_at"] != .null
+            }
+
+            // Lead: yellow at 20 h, red at 24 h, back on track when a follow-up is recorded.
+            advance(20.02)
+            try await expectFlag("lead", lead, is: "due_soon")
+            advance(4.02)
+            try await expectFlag("lead", lead, is: "overdue")
+            let contacted = try await app.call(.post, "/api/v1/data/follow_up", key: rep, json: Self.followUp(lead: lead, at: hours))
+            #expect(contacted.status == 201, "\(contacted.text)")
+            try await expectFlag("lead", lead, is: "on_track")
+
+            // The lead's next lapse is noticed: yellow 20 h after the contact, red after 24 h.
+            advance(44.5 - hours)
+            try await expectFlag("lead", lead, is: "due_soon")
+            #expect(try await flag("opportunity", opportunity) == "on_track")
+            // Opportunity: yellow at 48 h, red at 72 h, back on track when its stage moves.
+            advance(48.5 - hours)
+            try await expectFlag("opportunity", opportunity, is: "due_soon")
+            try await expectFlag("lead", lead, is: "overdue")
+            advance(72.5 - hours)
+            try await expectFlag("opportunity", opportunity, is: "overdue")
+            let moved = try await app.call(.patch, "/api/v1/data/opportunity/\(opportunity)", key: rep, json: ["stage": "technical_exchange"])
+            #expect(moved.status == 200, "\(moved.text)")
+            try await expectFlag("opportunity", opportunity, is: "on_track")
+
+            // Customer: yellow at 5 days, red at 7, back on track after a follow-up.
+            advance(120.5 - hours)
+            try await expectFlag("customer", customer, field: "interaction_flag", is: "due_soon")
+            advance(48)
+            try await expectFlag("customer", customer, field: "interaction_flag", is: "overdue")
+            let touched = try await app.call(.post, "/api/v1/data/follow_up", key: rep, json: Self.followUp(customer: customer, at: hours))
+            #expect(touched.status == 201, "\(touched.text)")
+            try await expectFlag("customer", customer, field: "interaction_flag", is: "on_track")
+            // A late worker (both marks passed at once) leaves the lead red, not yellow.
+            let again = try await app.call(.post, "/api/v1/data/follow_up", key: rep, json: Self.followUp(lead: lead, at: hours))
+            #expect(again.status == 201, "\(again.text)")
+            try await expectFlag("lead", lead, is: "on_track")
+            advance(25)
+            try await expectFlag("lead", lead, is: "overdue")
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try await flag("lead", lead) == "overdue")
+            // Every flag change is an automation run, none failed.
+            let failed = try await app.call(.get, "/api/v1/automation-runs?result=error", key: admin).data
+            #expect(failed.isEmpty, "\(failed)")
         }
     }
 }
