@@ -124,13 +124,7 @@ struct TimeTriggerTests {
                     [
                         "contract": .string(contract), "name": "预付款", "kind": "deposit", "amount": 150000, "due_date": .string(today),
                     ])["id"]?.stringValue)
-            let lead = try #require(
-                try await app.create(
-                    rep, "lead",
-                    [
-                        "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
-                        "status": "following", "last_contact_at": Self.iso(0),
-                    ])["id"]?.stringValue)
+            let lead = try await Self.workedLead(app, key: rep)
             clock.advance(by: .seconds(19 * 3600))
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await app.call(.get, "/api/v1/data/lead/\(lead)", key: rep).json?["sla_flag"] == "on_track")
@@ -289,6 +283,29 @@ struct TimeTriggerTests {
     }
 
     /// A follow-up record as the pack requires it.
+    /// A sales-pack lead being worked, last contacted now.
+    static func workedLead(_ app: TestApp, key: String) async throws -> String {
+        try #require(
+            try await app.create(
+                key, "lead",
+                [
+                    "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
+                    "status": "following", "last_contact_at": iso(0),
+                ])["id"]?.stringValue)
+    }
+
+    /// A sales-pack opportunity of that customer, with the contact its stage gates ask for.
+    static func openOpportunity(_ app: TestApp, key: String, customer: String) async throws -> String {
+        let contact = try #require(try await app.create(key, "contact", ["customer": .string(customer), "name": "周工"])["id"]?.stringValue)
+        return try #require(
+            try await app.create(
+                key, "opportunity",
+                [
+                    "name": "产线改造", "customer": .string(customer), "amount": 500000, "expected_close_date": "2027-03-31",
+                    "primary_contact": .string(contact),
+                ])["id"]?.stringValue)
+    }
+
     /// A follow-up made `at` hours after the test began (on the automation clock's time).
     static func followUp(lead: String? = nil, customer: String? = nil, at hours: Double = 0) -> JSONValue {
         var body: [(String, JSONValue)] = [
@@ -367,14 +384,7 @@ struct TimeTriggerTests {
             #expect(try await app.call(.get, "/api/v1/inbox", key: regionalKey).data.contains { $0["record_id"]?.stringValue == customer })
 
             // An opportunity 48 h into technical exchange without the signed agreement goes back a stage.
-            let contact = try #require(try await app.create(kaKey, "contact", ["customer": .string(customer), "name": "周工"])["id"]?.stringValue)
-            let opportunity = try #require(
-                try await app.create(
-                    kaKey, "opportunity",
-                    [
-                        "name": "产线改造", "customer": .string(customer), "amount": 500000, "expected_close_date": "2027-03-31",
-                        "primary_contact": .string(contact),
-                    ])["id"]?.stringValue)
+            let opportunity = try await Self.openOpportunity(app, key: kaKey, customer: customer)
             let moved = try await app.call(.patch, "/api/v1/data/opportunity/\(opportunity)", key: kaKey, json: ["stage": "technical_exchange"])
             #expect(moved.status == 200, "\(moved.text)")
             try await eventually("the stage clock set") {
@@ -407,22 +417,9 @@ struct TimeTriggerTests {
             func expectFlag(_ entity: String, _ id: String, field: String = "sla_flag", is value: JSONValue) async throws {
                 try await eventually("\(entity).\(field) == \(value) at \(hours) h") { try await flag(entity, id, field) == value }
             }
-            let lead = try #require(
-                try await app.create(
-                    rep, "lead",
-                    [
-                        "company": "苏州某自动化设备有限公司", "contact_name": "周工", "phone": "13700000000", "source_channel": "exhibition",
-                        "status": "following", "last_contact_at": Self.iso(0),
-                    ])["id"]?.stringValue)
+            let lead = try await Self.workedLead(app, key: rep)
             let customer = try #require(try await app.create(rep, "customer", ["name": "杭州智联机电"])["id"]?.stringValue)
-            let contact = try #require(try await app.create(rep, "contact", ["customer": .string(customer), "name": "周工"])["id"]?.stringValue)
-            let opportunity = try #require(
-                try await app.create(
-                    rep, "opportunity",
-                    [
-                        "name": "产线改造", "customer": .string(customer), "amount": 500000, "expected_close_date": "2027-03-31",
-                        "primary_contact": .string(contact),
-                    ])["id"]?.stringValue)
+            let opportunity = try await Self.openOpportunity(app, key: rep, customer: customer)
             #expect(try await app.call(.post, "/api/v1/data/follow_up", key: rep, json: Self.followUp(customer: customer)).status == 201)
             try await eventually("the customer touched") {
                 try await app.call(.get, "/api/v1/data/customer/\(customer)", key: rep).json?["last_interaction_at"] != .null
