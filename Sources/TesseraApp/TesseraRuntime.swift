@@ -16,6 +16,8 @@ public struct TesseraRuntime: Sendable {
     public let recordStore: RecordStore
     /// The data API: every record request is planned here once and run by `recordStore`.
     public let records: RecordService
+    /// Views' data: the view planned with the caller's query and run as pages and counts.
+    public let views: ViewService
     public let files: FileStore
     public let packs: PackLibrary
     public let installer: PackInstaller
@@ -53,6 +55,7 @@ public struct TesseraRuntime: Sendable {
         locks = RecordLockStore(client: client, logger: logger)
         assignments = AssignmentStore(logger: logger)
         records = RecordService(metadata: metadata, store: recordStore, locks: locks)
+        views = ViewService(records: records, store: recordStore)
         events = EventProcessor(
             client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, settings: settings, locks: locks,
             webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,
@@ -118,6 +121,16 @@ public struct TesseraRuntime: Sendable {
     ) async throws -> TenantMetadata {
         try await require(.manageMetadata, caller)
         let updated = try await metadataStore.apply(caller.tenant, actor: caller.userID, force: force, plan)
+        metadata.store(updated)
+        return updated
+    }
+
+    /// Applies a change any user may make to what is their own (a personal view): the planner
+    /// decides who may do what, so no permission is required here.
+    public func changeOwnMetadata(
+        _ caller: Caller, _ plan: @escaping @Sendable (TenantMetadata) throws -> MetadataChange
+    ) async throws -> TenantMetadata {
+        let updated = try await metadataStore.apply(caller.tenant, actor: caller.userID, plan)
         metadata.store(updated)
         return updated
     }

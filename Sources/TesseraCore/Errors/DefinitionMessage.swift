@@ -285,7 +285,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
 
     /// A kind of named definition the designer API keeps.
     public enum Definition: Sendable, Equatable, CaseIterable {
-        case entity, role, automation, assignmentRule
+        case entity, role, automation, assignmentRule, view, form
 
         var noun: String {
             switch self {
@@ -293,6 +293,8 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             case .role: "role"
             case .automation: "automation"
             case .assignmentRule: "assignment rule"
+            case .view: "view"
+            case .form: "form"
             }
         }
 
@@ -306,6 +308,8 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             case .role: "角色"
             case .automation: "自动化"
             case .assignmentRule: "分配规则"
+            case .view: "视图"
+            case .form: "表单"
             }
         }
     }

@@ -25,6 +25,11 @@ struct ObjectReader {
         problems.append(.definition(field: key.map(at) ?? (path.isEmpty ? nil : path), rule: rule, message))
     }
 
+    /// The same with a view or form's message.
+    mutating func fail(_ key: String?, rule: String, _ message: ViewMessage) {
+        problems.append(.view(field: key.map(at) ?? (path.isEmpty ? nil : path), rule: rule, message))
+    }
+
     mutating func string(_ key: String) -> String? {
         guard let value = raw(key), !value.isNull else { return nil }
         guard case .string(let s) = value else { fail(key, rule: "type", .notAString(at(key))); return nil }

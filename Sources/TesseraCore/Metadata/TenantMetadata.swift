@@ -8,6 +8,8 @@ public struct TenantMetadata: Sendable {
     public let roles: [RoleDefinition]
     public let automations: [AutomationDefinition]
     public let assignmentRules: [AssignmentRule]
+    /// Shared views and every user's personal ones (each caller is offered only theirs).
+    public let views: [ViewDefinition]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
     /// Active automations and assignment rules with their expressions compiled, by name.
@@ -18,9 +20,10 @@ public struct TenantMetadata: Sendable {
 
     public init(
         tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
-        assignmentRules: [AssignmentRule] = []
+        assignmentRules: [AssignmentRule] = [], views: [ViewDefinition] = []
     ) {
         self.assignmentRules = assignmentRules
+        self.views = views
         self.tenant = tenant
         self.version = version
         self.entities = entities
@@ -69,6 +72,23 @@ public struct TenantMetadata: Sendable {
 
     public func role(_ name: String) -> RoleDefinition? {
         name == RoleDefinition.adminName ? .admin : roles.first { $0.name == name }
+    }
+
+    /// The view `name` as this caller sees it: their own of that name first, else a shared one
+    /// offered to their roles.
+    public func view(_ name: String, for caller: Caller) -> ViewDefinition? {
+        let me = caller.userID.uuidString.lowercased()
+        if let own = views.first(where: { $0.owner == me && $0.name == name }) { return own }
+        let manages = policy(for: caller.roles).has(.manageMetadata)
+        return views.first { $0.isShared && $0.name == name && $0.isOffered(to: me, roles: caller.roles, managesMetadata: manages) }
+    }
+
+    /// The views offered to this caller, shared ones first.
+    public func views(for caller: Caller) -> [ViewDefinition] {
+        let me = caller.userID.uuidString.lowercased()
+        let manages = policy(for: caller.roles).has(.manageMetadata)
+        let offered = views.filter { $0.isOffered(to: me, roles: caller.roles, managesMetadata: manages) }
+        return offered.filter(\.isShared) + offered.filter { !$0.isShared }
     }
 
     /// Roles given to users created without any.

@@ -17,4 +17,11 @@ public struct Filter: Sendable, Equatable {
     public let op: FilterOperator
     public let negated: Bool
     public let operand: Operand
+
+    public init(column: Column, op: FilterOperator, negated: Bool = false, operand: Operand) {
+        self.column = column
+        self.op = op
+        self.negated = negated
+        self.operand = operand
+    }
 }

@@ -10,8 +10,10 @@ public struct ListQuery: Sendable, Equatable {
     }
 
     public var filters: [Filter] = []
-    /// `where=`: an expression over `record` every returned row satisfies.
-    public var condition: CompiledExpression?
+    /// Expressions over `record` every returned row satisfies (`where=`, a view's filter).
+    public var conditions: [CompiledExpression] = []
+    /// A calendar's window: rows whose span (start to end, or the start alone) overlaps it.
+    public var overlap: Overlap?
     /// Always ends with `id`, so the order is total and keyset pagination is exact.
     public var order: [OrderKey] = []
     /// Columns to return; nil means every field.
@@ -21,6 +23,25 @@ public struct ListQuery: Sendable, Equatable {
     public var after: [String?]?
     public var includeDeleted = false
     public var exactCount = false
+
+    /// Rows whose `start`…`end` span overlaps `[from, to)`: start before `to`, and end (or
+    /// start, without an end or when the end is empty) at or after `from`.
+    public struct Overlap: Sendable, Equatable {
+        public let start: Column
+        public let end: Column?
+        /// Dates or datetimes as the filter grammar reads them (a bare date is local midnight).
+        public let from: String
+        public let to: String
+
+        public init(start: Column, end: Column?, from: String, to: String) {
+            self.start = start
+            self.end = end
+            self.from = from
+            self.to = to
+        }
+    }
+
+    public init() {}
 
     public static let defaultLimit = 50
     public static let maxLimit = 500

@@ -34,7 +34,8 @@ public enum ListQueryParser {
                 query.select = columns
             case "where":
                 do {
-                    query.condition = try CompiledExpression(value, in: ExpressionContext(entity: entity, relatedEntity: related), expecting: .bool)
+                    query.conditions.append(
+                        try CompiledExpression(value, in: ExpressionContext(entity: entity, relatedEntity: related), expecting: .bool))
                 } catch {
                     problems.append(error.detail(property: "where"))
                 }

@@ -10,12 +10,15 @@ public struct MetadataChange: Sendable {
     public var automations: [AutomationDefinition]?
     /// The complete new assignment-rule list when rules change.
     public var assignmentRules: [AssignmentRule]?
+    /// The complete new view list when views change.
+    public var views: [ViewDefinition]?
 
     public init(
         entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,
-        automations: [AutomationDefinition]? = nil, assignmentRules: [AssignmentRule]? = nil
+        automations: [AutomationDefinition]? = nil, assignmentRules: [AssignmentRule]? = nil, views: [ViewDefinition]? = nil
     ) {
         self.assignmentRules = assignmentRules
+        self.views = views
         self.entities = entities
         self.steps = steps
         self.action = action

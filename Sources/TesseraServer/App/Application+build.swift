@@ -37,6 +37,7 @@ public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> 
     RoleRoutes(runtime: runtime).register(on: router)
     AutomationRoutes(runtime: runtime).register(on: router)
     AssignmentRuleRoutes(runtime: runtime).register(on: router)
+    ViewRoutes(runtime: runtime).register(on: router)
     FileRoutes(runtime: runtime).register(on: router)
     PackRoutes(runtime: runtime).register(on: router)
     return router

@@ -88,7 +88,18 @@ public struct MetadataStore: MetadataLoading {
                 automations.append(automation)
             }
         }
-        return TenantMetadata(tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules)
+        var views: [ViewDefinition] = []
+        for try await text in try await connection.query(
+            "SELECT definition::text FROM tessera.views WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
+        ).decode(String.self) {
+            // Checked when saved and whenever entities change; one that no longer decodes is not offered.
+            if let view = try? ViewDecoder.view(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name))
+            {
+                views.append(view)
+            }
+        }
+        return TenantMetadata(
+            tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules, views: views)
     }
 
     /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
@@ -105,7 +116,7 @@ public struct MetadataStore: MetadataLoading {
         }
     }
 
-    /// Saves what changed among a tenant's named documents (roles, automations) in `table`, and
+    /// Saves what changed among a tenant's named documents (roles, automations, views by key) in `table`, and
     /// returns the metadata-log members (`<prefix>:<name>` → before and after) of what changed.
     private func saveDocuments(
         _ table: String, prefix: String, tenant: Tenant, old: [(name: String, json: JSONValue)], new: [(name: String, json: JSONValue)],
@@ -190,6 +201,14 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 guard brokenAutomations.isEmpty else { throw TesseraError.invalidMetadata(brokenAutomations) }
+                // A field or role a view uses cannot go (or change type) while the view uses it.
+                let views = change.views ?? current.views
+                let brokenViews = views.flatMap { view in
+                    Self.problems(of: "view", path: "views", named: view.name) { () throws(TesseraError) in
+                        _ = try ViewDecoder.view(view.json, entities: change.entities, roles: roles.map(\.name))
+                    }
+                }
+                guard brokenViews.isEmpty else { throw TesseraError.invalidMetadata(brokenViews) }
                 let documentLog =
                     try await saveDocuments(
                         "tessera.roles", prefix: "role", tenant: tenant, old: current.roles.map { ($0.name, $0.json) },
@@ -200,6 +219,9 @@ public struct MetadataStore: MetadataLoading {
                     + saveDocuments(
                         "tessera.assignment_rules", prefix: "assignment_rule", tenant: tenant,
                         old: current.assignmentRules.map { ($0.name, $0.json) }, new: rules.map { ($0.name, $0.json) }, on: connection)
+                    + saveDocuments(
+                        "tessera.views", prefix: "view", tenant: tenant, old: current.views.map { ($0.key, $0.json) },
+                        new: views.map { ($0.key, $0.json) }, on: connection)
                 try await ScheduleTicks.reschedule(tenant, old: current.automations, new: automations, on: connection, logger: logger)
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
                 // The log keeps each changed entity's definition before and after, like record history.
@@ -221,7 +243,7 @@ public struct MetadataStore: MetadataLoading {
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
                 return TenantMetadata(
                     tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
-                    assignmentRules: rules)
+                    assignmentRules: rules, views: views)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

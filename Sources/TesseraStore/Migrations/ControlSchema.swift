@@ -149,6 +149,18 @@ public enum ControlSchema {
         Migration(
             version: 11, name: "the indexes of lists and counts hold live records only, so counts read the index alone",
             sql: [], tenant: { [LiveRowIndexes.migrate(schema: $0)] }),
+        Migration(
+            version: 12, name: "views: lists, boards and calendars as metadata (shared by name, personal by author and name)",
+            sql: [
+                """
+                CREATE TABLE tessera.views (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    definition json NOT NULL,
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """
+            ]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -182,10 +182,59 @@ struct RecordSQL {
             b.append(" AND ")
             appendFilter(filter, to: &b)
         }
-        if let condition = query.condition {
+        for condition in query.conditions {
             b.append(" AND ")
             try ExpressionSQL(schema: schema, rowScope: .record, environment: environment).append(condition.checked, to: &b, positive: true)
         }
+        if let overlap = query.overlap {
+            b.append(" AND ")
+            appendOverlap(overlap, to: &b)
+        }
+    }
+
+    /// `start < to AND (end >= from OR (end IS NULL AND start >= from))`: each bound compared
+    /// as a filter would compare it (a bare date is midnight in the tenant's zone).
+    func appendOverlap(_ overlap: ListQuery.Overlap, to b: inout SQLBuilder) {
+        appendFilter(Filter(column: overlap.start, op: .lt, operand: .value(.text(overlap.to))), to: &b)
+        b.append(" AND (")
+        let startAfter = Filter(column: overlap.start, op: .gte, operand: .value(.text(overlap.from)))
+        if let end = overlap.end {
+            appendFilter(Filter(column: end, op: .gte, operand: .value(.text(overlap.from))), to: &b)
+            b.append(" OR (")
+            appendFilter(Filter(column: end, op: .is, operand: .null), to: &b)
+            b.append(" AND ")
+            appendFilter(startAfter, to: &b)
+            b.append(")")
+        } else {
+            appendFilter(startAfter, to: &b)
+        }
+        b.append(")")
+    }
+
+    /// Per value of `column` among the query's rows: the value as text, the count, and the
+    /// aggregate's figure as text. For a `user` column, the user's name comes along.
+    func groups(
+        _ query: ListQuery, by column: Column, aggregate: (function: ViewDefinition.Aggregate.Function, column: Column)?
+    ) throws(ExpressionError) -> SQLBuilder {
+        let c = "q." + SQLIdentifier.quote(column.name)
+        var b = SQLBuilder("SELECT g.k, g.n, g.a")
+        b.append(column.type == .user ? ", (SELECT u.name FROM \(IdentityTables.users(schema)) u WHERE u.id = g.u)" : ", NULL::text")
+        b.append(" FROM (SELECT \(c)::text AS k, \(column.type == .user ? c : "NULL::uuid") AS u, count(*) AS n, ")
+        if let aggregate {
+            let a = "q." + SQLIdentifier.quote(aggregate.column.name)
+            switch aggregate.function {
+            case .avg: b.append("round(avg(\(a))::numeric, 2)::text")
+            case .min: b.append("min(\(a))::text")
+            case .max: b.append("max(\(a))::text")
+            case .sum: b.append("sum(\(a))::text")
+            }
+        } else {
+            b.append("NULL::text")
+        }
+        b.append(" AS a")
+        try appendFromWhere(query, deletedOnly: false, to: &b)
+        b.append(" GROUP BY 1, 2) g")
+        return b
     }
 
     /// `SELECT json, key texts… FROM table WHERE … ORDER BY … LIMIT n+1`.

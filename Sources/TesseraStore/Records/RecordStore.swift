@@ -39,6 +39,9 @@ public struct RecordStore: Sendable {
         public let count: Int?
         /// The order-key values after which the next page starts (nil on the last page).
         public var nextAfter: [String?]? = nil
+
+        /// No records and nothing after them.
+        public static let empty = Page(records: [], nextCursor: nil, count: nil)
     }
 
     /// Records per INSERT statement in a bulk create (PostgreSQL allows 65,535 binds per statement).
@@ -66,6 +69,33 @@ public struct RecordStore: Sendable {
             throw TesseraError.validation([error.detail(property: "where")])
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
+        }
+    }
+
+    /// One value of a grouping column among a query's rows: its count and its aggregate's figure.
+    public struct Group: Sendable, Equatable {
+        /// The value as text; nil for the rows without one.
+        public let key: String?
+        public let count: Int
+        public let figure: String?
+        /// For a `user` column, the user's name.
+        public let name: String?
+    }
+
+    /// The query's rows counted per value of `column` (the view's lanes or groups).
+    public func groups(
+        _ plan: RecordPlan, _ query: ListQuery, by column: Column, aggregate: (function: ViewDefinition.Aggregate.Function, column: Column)?
+    ) async throws -> [Group] {
+        do {
+            let rows = try await prepared.rows(try RecordSQL(plan).groups(query, by: column, aggregate: aggregate), client: client, logger: logger)
+            return try rows.map { row in
+                let (key, count, figure, name) = try row.decode((String?, Int, String?, String?).self)
+                return Group(key: key, count: count, figure: figure, name: name)
+            }
+        } catch let error as ExpressionError {
+            throw TesseraError.validation([error.detail(property: "filter")])
+        } catch {
+            throw DatabaseErrorMapper.map(error, entity: plan.entity) ?? error
         }
     }
 
