@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each pack file, by folder, and the schema it follows.
-KINDS = {"entities": "entity", "roles": "role", "automations": "automation", "assignment-rules": "assignment-rule"}
+KINDS = {"entities": "entity", "roles": "role", "automations": "automation", "assignment-rules": "assignment-rule", "views": "view"}
 
 
 class _Loader(yaml.SafeLoader):

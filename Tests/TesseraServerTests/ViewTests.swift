@@ -352,4 +352,38 @@ struct ViewTests {
             #expect(try await app.call(.delete, "/api/v1/meta/entities/deal/fields/amount", key: f.admin).status == 204)
         }
     }
+
+    @Test("the sales pack's views install shared, are offered by role, and serve: the lead pool, a rep's due leads, the board by stage")
+    func salesPackViews() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            let (rep, repKey) = try await app.makeUser(admin, name: "Rep", roles: ["sales_rep"])
+            let names = try await app.call(.get, "/api/v1/meta/views", key: admin).data.compactMap { $0["name"]?.stringValue }
+            #expect(
+                Set(names) == [
+                    "lead_pool", "my_due_leads", "red_leads", "opportunity_board", "visits_this_week", "overdue_milestones", "leads_by_rep",
+                ])
+            let offered = try await app.call(.get, "/api/v1/meta/views?entity=lead", key: repKey).data.compactMap { $0["name"]?.stringValue }
+            #expect(offered == ["my_due_leads", "red_leads"], "a rep is offered the views shared with reps or with everyone")
+            let soon = TimeText.timestamp(Timestamp.nowMicroseconds() + 3_600_000_000)
+            let later = TimeText.timestamp(Timestamp.nowMicroseconds() + 72 * 3_600_000_000)
+            for (company, at, phone) in [("Due Co", soon, "13800000001"), ("Later Co", later, "13800000002")] {
+                _ = try await app.create(
+                    admin, "lead",
+                    [
+                        "company": .string(company), "contact_name": "Li", "phone": .string(phone), "source_channel": "referral",
+                        "owner_id": .string(rep), "status": "following", "next_follow_up_at": .string(at),
+                    ])
+            }
+            let due = try await app.call(.get, "/api/v1/views/my_due_leads/data", key: repKey)
+            #expect(due.status == 200, "\(due.text)")
+            #expect(due.data.compactMap { $0["company"]?.stringValue } == ["Due Co"], "\(due.text)")
+            let board = try await app.call(.get, "/api/v1/views/opportunity_board/data", key: admin)
+            let lanes = try #require(board.json?["lanes"]?.arrayValue, "\(board.text)")
+            #expect(
+                lanes.map { $0["key"]?.stringValue ?? "-" }
+                    == ["initial_contact", "technical_exchange", "quotation", "negotiation", "contract_review", "won", "lost", "-"])
+            #expect(lanes.last?["key"] == .null && lanes.allSatisfy { $0["sum_amount"] != nil })
+        }
+    }
 }

@@ -14,6 +14,8 @@ public struct PackManifest: Sendable, Equatable {
     public var automations: [AutomationDefinition] = []
     /// Assignment rules the pack defines (`assignment-rules/<name>.yaml`).
     public var assignmentRules: [AssignmentRule] = []
+    /// Shared views the pack defines (`views/<name>.yaml`).
+    public var views: [ViewDefinition] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -36,6 +38,7 @@ public struct PackManifest: Sendable, Equatable {
         m.append(("roles", .array(roles.map { .string($0.name) })))
         m.append(("automations", .array(automations.map { .string($0.name) })))
         m.append(("assignment_rules", .array(assignmentRules.map { .string($0.name) })))
+        m.append(("views", .array(views.map { .string($0.name) })))
         return .object(m)
     }
 }
@@ -80,7 +83,7 @@ public struct PackLibrary: Sendable {
     static let memberLists = [
         (key: "entities", folder: "entities", kind: "entity"), (key: "roles", folder: "roles", kind: "role"),
         (key: "assignment_rules", folder: "assignment-rules", kind: "assignment rule"),
-        (key: "automations", folder: "automations", kind: "automation"),
+        (key: "automations", folder: "automations", kind: "automation"), (key: "views", folder: "views", kind: "view"),
     ]
 
     /// The pack and the entities a tenant has once it is installed: its own and those of the packs it
@@ -94,7 +97,9 @@ public struct PackLibrary: Sendable {
         do throws(TesseraError) { json = try YAMLDocument.parse(manifestText) } catch { throw .invalidMetadata(Self.prefixed(error.details, file)) }
         var problems: [TesseraError.Detail] = []
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(Self.prefixed(problems, file)) }
-        reader.rejectUnknown(allowed: ["id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules"])
+        reader.rejectUnknown(allowed: [
+            "id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules", "views",
+        ])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
         let name = reader.label("name")
@@ -203,11 +208,18 @@ public struct PackLibrary: Sendable {
                 try AutomationDecoder.automation(json, entities: reachable, roles: roles.map(\.name), rules: rules)
             }
         }
+        // A pack's views are shared: a personal view belongs to a user, and a pack has none.
+        let views = each("views") { (name: String) throws(TesseraError) -> ViewDefinition in
+            try member(id, folder: "views", key: "views", name, name: \.name) { json throws(TesseraError) in
+                try ViewDecoder.view(json, entities: reachable, roles: roles.map(\.name))
+            }
+        }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
         manifest.automations = automations
         manifest.assignmentRules = rules
+        manifest.views = views
         return (manifest, reachable)
     }
 

@@ -5,14 +5,15 @@
 public enum PackPlanner {
     public static func install(
         _ pack: PackManifest, entities: [EntityDefinition] = [], roles: [RoleDefinition] = [], rules: [AssignmentRule] = [],
-        automations: [AutomationDefinition] = []
+        automations: [AutomationDefinition] = [], views: [ViewDefinition] = []
     ) throws(TesseraError) -> MetadataChange {
         let change = try MetadataChangePlanner.createEntities(
             pack.entities, current: entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
         let pack = pack.requires.isEmpty ? pack : try rechecked(pack, entities: change.entities)
         let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: roles, change: change)
         let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: rules, change: withRoles)
-        return try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
+        let withAutomations = try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
+        return try ViewChangePlanner.createAll(pack.views, views: views, change: withAutomations)
     }
 
     /// A pack that requires others was read against the market's copies of them; what counts on
@@ -40,6 +41,9 @@ public enum PackPlanner {
         let rules = pack.assignmentRules
         pack.automations = again(pack.automations) { (automation: AutomationDefinition) throws(TesseraError) in
             try AutomationDecoder.automation(automation.json, entities: entities, roles: roleNames, rules: rules)
+        }
+        pack.views = again(pack.views) { (view: ViewDefinition) throws(TesseraError) in
+            try ViewDecoder.view(view.json, entities: entities, roles: roleNames)
         }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         return pack

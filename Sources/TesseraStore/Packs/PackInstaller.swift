@@ -39,7 +39,8 @@ public struct PackInstaller: Sendable {
             }
         ) { current in
             try PackPlanner.install(
-                pack, entities: current.entities, roles: current.roles, rules: current.assignmentRules, automations: current.automations)
+                pack, entities: current.entities, roles: current.roles, rules: current.assignmentRules, automations: current.automations,
+                views: current.views)
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }
