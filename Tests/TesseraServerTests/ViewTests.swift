@@ -336,7 +336,7 @@ struct ViewTests {
         }
     }
 
-    @Test("removing a field a view uses, or a role it is shared with, is refused with the view's name")
+    @Test("removing a field a shared view uses, or a role it is shared with, is refused with the view's name; a personal view goes with the field")
     func fieldGuard() async throws {
         try await TestApp.run { app in
             let f = try await ViewFixture.make(app)
@@ -349,7 +349,10 @@ struct ViewTests {
             try await app.call(.delete, "/api/v1/meta/roles/rep", key: f.admin).expectError(422)
             #expect(try await app.call(.get, "/api/v1/meta/entities/deal", key: f.admin).json?["fields"]?.arrayValue?.count == 10)
             #expect(try await app.call(.patch, "/api/v1/meta/views/board", key: f.admin, json: ["card": ["name"]]).status == 200)
+            // A rep's personal view does not hold the field back: it goes with it (the admin cannot see it to change it).
+            try await f.view(["name": "mine", "entity": "deal", "type": "list", "columns": ["name", "amount"]], key: f.rep.key)
             #expect(try await app.call(.delete, "/api/v1/meta/entities/deal/fields/amount", key: f.admin).status == 204)
+            try await app.call(.get, "/api/v1/meta/views/mine", key: f.rep.key).expectError(404)
         }
     }
 

@@ -201,8 +201,12 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 guard brokenAutomations.isEmpty else { throw TesseraError.invalidMetadata(brokenAutomations) }
-                // A field or role a view uses cannot go (or change type) while the view uses it.
-                let views = change.views ?? current.views
+                // A field or role a shared view uses cannot go (or change type) while the view uses it.
+                // A personal view no longer holding is dropped instead (logged like any change): a
+                // user's private list must not block the designer, who cannot even see it.
+                let views = (change.views ?? current.views).filter { view in
+                    view.isShared || (try? ViewDecoder.view(view.json, entities: change.entities, roles: roles.map(\.name))) != nil
+                }
                 let brokenViews = views.flatMap { view in
                     Self.problems(of: "view", path: "views", named: view.name) { () throws(TesseraError) in
                         _ = try ViewDecoder.view(view.json, entities: change.entities, roles: roles.map(\.name))
