@@ -1,5 +1,5 @@
-/// The catalogue of built-in messages about views and forms (their definitions and serving
-/// them), worded in every `MessageLocale`. Paths, names and keys stay as written.
+/// The catalogue of built-in messages about views (their definitions and serving them),
+/// worded in every `MessageLocale`. Paths, names and keys stay as written.
 public enum ViewMessage: CatalogueMessage, Equatable {
     case typeRequired
     case onlyFor(property: String, kind: String)
@@ -26,16 +26,6 @@ public enum ViewMessage: CatalogueMessage, Equatable {
     case notALane(String, view: String)
     case laneOnKanban
     case calendarOnly(String)
-    // Forms.
-    case sectionsShape(max: Int)
-    case fieldTwice(String)
-    case formMissesRequired([String])
-    case noStage(String, entity: String)
-    case formUnknownField(String, entity: String)
-    case noForm(String, entity: String)
-    case formNotOffered(String)
-    case formFieldKind(String, type: String)
-    case formula(String)
 
     public var wording: Wording {
         switch self {
@@ -108,29 +98,12 @@ public enum ViewMessage: CatalogueMessage, Equatable {
         case .laneOnKanban: return ({ "lane= pages one lane of a kanban view" }, { "lane= 只用于看板视图的单个泳道分页" })
         case .calendarOnly(let name):
             return ({ "\(name)= applies to calendar views only" }, { "\(name)= 只适用于日历视图" })
-        case .sectionsShape(let max):
-            return ({ "sections must be an array of 1 to \(max) sections" }, { "sections 必须是 1 到 \(max) 个分区的数组" })
-        case .fieldTwice(let field): return ({ "field '\(field)' appears twice in the form" }, { "字段 '\(field)' 在表单中出现了两次" })
-        case .formMissesRequired(let fields):
-            return (
-                { "the form leaves out \(list(fields)), which the entity always requires" },
-                { "表单缺少实体始终必填的字段 \(list(fields))" }
-            )
-        case .noStage(let stage, let entity): return ({ "\(entity) has no stage '\(stage)'" }, { "\(entity) 没有阶段 '\(stage)'" })
-        case .formUnknownField(let field, let entity): return ({ "\(entity) has no field '\(field)'" }, { "\(entity) 没有字段 '\(field)'" })
-        case .noForm(let name, let entity): return ({ "No form '\(name)' on \(entity)." }, { "\(entity) 上没有表单 '\(name)'。" })
-        case .formNotOffered(let name):
-            return ({ "Form '\(name)' is not offered to your roles at this stage." }, { "表单 '\(name)' 在此阶段未向您的角色开放。" })
-        case .formFieldKind(let field, let type):
-            return ({ "'\(field)' (\(type)) is computed: it can only be read-only" }, { "'\(field)'（\(type)）由系统计算，只能只读" })
-        case .formula(let field):
-            return ({ "\(field) is computed by the server" }, { "\(field) 由服务器计算" })
         }
     }
 }
 
 extension TesseraError.Detail {
-    /// A problem with a view or form, worded by `ViewMessage` in every language.
+    /// A problem with a view, worded by `ViewMessage` in every language.
     public static func view(field: String?, rule: String, _ message: ViewMessage) -> TesseraError.Detail {
         .init(field: field, rule: rule, localized: message)
     }

@@ -25,7 +25,7 @@ struct ObjectReader {
         problems.append(.definition(field: key.map(at) ?? (path.isEmpty ? nil : path), rule: rule, message))
     }
 
-    /// The same with a view or form's message.
+    /// The same with a view's message.
     mutating func fail(_ key: String?, rule: String, _ message: ViewMessage) {
         problems.append(.view(field: key.map(at) ?? (path.isEmpty ? nil : path), rule: rule, message))
     }
