@@ -18,6 +18,8 @@ public struct TesseraRuntime: Sendable {
     public let records: RecordService
     /// Views' data: the view planned with the caller's query and run as pages and counts.
     public let views: ViewService
+    /// Resolved forms: what a UI renders for one caller and one record.
+    public let forms: FormService
     public let files: FileStore
     public let packs: PackLibrary
     public let installer: PackInstaller
@@ -56,6 +58,7 @@ public struct TesseraRuntime: Sendable {
         assignments = AssignmentStore(logger: logger)
         records = RecordService(metadata: metadata, store: recordStore, locks: locks)
         views = ViewService(records: records, store: recordStore)
+        forms = FormService(records: records, store: recordStore)
         events = EventProcessor(
             client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, settings: settings, locks: locks,
             webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,

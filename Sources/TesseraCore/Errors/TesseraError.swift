@@ -33,6 +33,23 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
         /// The message in `locale`, else the English one.
         public func text(_ locale: MessageLocale) -> String { texts[locale] ?? message }
 
+        /// The wire shape of the detail (its message as it stands).
+        public var json: JSONValue {
+            var members: [(String, JSONValue)] = []
+            if let field { members.append(("field", .string(field))) }
+            members.append(("rule", .string(rule)))
+            members.append(("message", .string(message)))
+            for key in extra.keys.sorted() { members.append((key, extra[key]!)) }
+            return .object(members)
+        }
+
+        /// The wire shape with the message in `locale`.
+        public func json(_ locale: MessageLocale) -> JSONValue {
+            var d = self
+            d.message = text(locale)
+            return d.json
+        }
+
         /// The same problem reported one level down: `field` goes before the field path (or,
         /// with `whenNoField`, stands for a missing one), `message` before the message.
         public func prefixed(field prefix: String, message messagePrefix: String, whenNoField: String? = nil) -> Detail {
@@ -163,14 +180,7 @@ public struct TesseraError: Error, Sendable, Equatable, CustomStringConvertible 
                 (
                     "details",
                     .array(
-                        details.map { detail in
-                            var members: [(String, JSONValue)] = []
-                            if let field = detail.field { members.append(("field", .string(field))) }
-                            members.append(("rule", .string(detail.rule)))
-                            members.append(("message", .string(detail.message)))
-                            for key in detail.extra.keys.sorted() { members.append((key, detail.extra[key]!)) }
-                            return .object(members)
-                        })
+                        details.map(\.json))
                 ))
         }
         return .object([("error", .object(error))])

@@ -14,16 +14,20 @@ public struct EntityModel: Sendable {
     public let listeners: [RecordEvent: [String]]
     /// Time triggers: writes (re)schedule the automations' timers at `field + offset`.
     public let timers: [ScheduledTimer]
+    /// The entity's forms, compiled, by name.
+    public let forms: [CompiledForm]
 
     public var name: String { definition.name }
 
     /// Whether writes must read the current row and check rules or stage moves before writing.
-    public var checksWrites: Bool { !rules.isEmpty || stage != nil }
+    public var checksWrites: Bool { !rules.isEmpty || stage != nil || forms.contains(where: \.constrainsWrites) }
 
     /// Compiles against the tenant's entities. Metadata is checked before it is saved, so a
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
-    public init(_ definition: EntityDefinition, automations: [AutomationDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?)
-    {
+    public init(
+        _ definition: EntityDefinition, automations: [AutomationDefinition] = [], forms: [FormDefinition] = [],
+        related: @escaping @Sendable (String) -> EntityDefinition?
+    ) {
         self.definition = definition
         self.related = related
         self.automations = automations.filter { $0.active && $0.entity == definition.name }
@@ -36,6 +40,9 @@ public struct EntityModel: Sendable {
         let context = ExpressionContext(entity: definition, relatedEntity: related)
         formulas = definition.fields.filter { $0.type == .formula }.compactMap { try? CompiledFormula.compile($0, in: context) }
         rules = definition.rules.filter(\.active).compactMap { try? CompiledRule.compile($0, entity: definition, related: related) }
+        self.forms = forms.filter { $0.entity == definition.name }.sorted { $0.name < $1.name }.compactMap {
+            CompiledForm($0, entity: definition, related: related)
+        }
         stage = definition.fields.first { $0.stage != nil }.flatMap { try? CompiledStage.compile($0, entity: definition, related: related) }
     }
 }

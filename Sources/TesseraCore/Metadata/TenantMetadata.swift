@@ -10,6 +10,8 @@ public struct TenantMetadata: Sendable {
     public let assignmentRules: [AssignmentRule]
     /// Shared views and every user's personal ones (each caller is offered only theirs).
     public let views: [ViewDefinition]
+    /// Every entity's forms.
+    public let forms: [FormDefinition]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
     /// Active automations and assignment rules with their expressions compiled, by name.
@@ -20,8 +22,9 @@ public struct TenantMetadata: Sendable {
 
     public init(
         tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
-        assignmentRules: [AssignmentRule] = [], views: [ViewDefinition] = []
+        assignmentRules: [AssignmentRule] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = []
     ) {
+        self.forms = forms
         self.assignmentRules = assignmentRules
         self.views = views
         self.tenant = tenant
@@ -32,7 +35,8 @@ public struct TenantMetadata: Sendable {
         let byName = Dictionary(entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.byName = byName
         let related: @Sendable (String) -> EntityDefinition? = { byName[$0] }
-        models = byName.mapValues { EntityModel($0, automations: automations, related: related) }
+        let formsByEntity = Dictionary(grouping: forms, by: \.entity)
+        models = byName.mapValues { EntityModel($0, automations: automations, forms: formsByEntity[$0.name] ?? [], related: related) }
         compiledAutomations = Dictionary(
             automations.filter(\.active).compactMap { automation in
                 byName[automation.entity].map { (automation.name, CompiledAutomation(automation, entity: $0, related: related)) }
@@ -89,6 +93,15 @@ public struct TenantMetadata: Sendable {
         let manages = policy(for: caller.roles).has(.manageMetadata)
         let offered = views.filter { $0.isOffered(to: me, roles: caller.roles, managesMetadata: manages) }
         return offered.filter(\.isShared) + offered.filter { !$0.isShared }
+    }
+
+    /// The form of that name on `entity`, or a 404 naming it.
+    public func form(_ name: String, entity: String) throws(TesseraError) -> FormDefinition {
+        _ = try require(entity)
+        guard let form = forms.first(where: { $0.entity == entity && $0.name == name }) else {
+            throw TesseraError(status: 404, code: "not_found", localized: FormMessage.noForm(name, entity: entity))
+        }
+        return form
     }
 
     /// Roles given to users created without any.

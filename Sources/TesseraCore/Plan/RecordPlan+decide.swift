@@ -31,6 +31,7 @@ extension RecordPlan {
         self.hidden = hidden
         self.scopes = scopes
         self.access = access
+        forms = caller.automation == nil ? model.forms.filter { $0.definition.isOffered(to: caller.roles) } : []
         effects = Effects(events: model.listeners, timers: model.timers, stageField: model.stage?.field, checksRules: model.checksWrites)
         let needed = evaluates || !model.formulas.isEmpty || model.checksWrites
         environment = needed ? Self.environment(caller, now: now) : .unused

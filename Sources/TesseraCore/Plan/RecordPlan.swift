@@ -47,6 +47,9 @@ public struct RecordPlan: Sendable {
     /// cannot hand a record to someone outside their reach, nor create one for them).
     public internal(set) var ownerChecks: [String] = []
     public let effects: Effects
+    /// The entity's forms offered to the caller's roles: the one that applies at the record's
+    /// stage binds their writes. Empty for automations, which act for the tenant.
+    public let forms: [CompiledForm]
     /// One clock reading, the caller and the zone: what formulas, rules and `where=` read.
     public let environment: ExpressionEnvironment
 

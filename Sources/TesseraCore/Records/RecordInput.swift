@@ -17,6 +17,8 @@ public struct RecordWrite: Sendable, Equatable {
     public var ownerID: String?
     /// What was wrong with the body; reported together with the store's own checks.
     public var problems: [TesseraError.Detail] = []
+    /// The entity fields the body names (defaults filled in are not among them).
+    public var given: Set<String> = []
 
     public init(assignments: [Assignment] = [], expectedVersion: Int64? = nil, ownerID: String? = nil) {
         self.assignments = assignments
@@ -51,6 +53,7 @@ public enum RecordInput {
                 continue
             }
             if let field = entity.field(key) {
+                write.given.insert(key)
                 if let stored = ValueCoercer.coerce(value, for: field, problems: &problems) {
                     if stored == .null, field.required {
                         problems.append(.init(field: key, rule: "required", .required(key)))

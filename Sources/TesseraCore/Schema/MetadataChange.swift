@@ -12,11 +12,15 @@ public struct MetadataChange: Sendable {
     public var assignmentRules: [AssignmentRule]?
     /// The complete new view list when views change.
     public var views: [ViewDefinition]?
+    /// The complete new form list when forms change.
+    public var forms: [FormDefinition]?
 
     public init(
         entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,
-        automations: [AutomationDefinition]? = nil, assignmentRules: [AssignmentRule]? = nil, views: [ViewDefinition]? = nil
+        automations: [AutomationDefinition]? = nil, assignmentRules: [AssignmentRule]? = nil, views: [ViewDefinition]? = nil,
+        forms: [FormDefinition]? = nil
     ) {
+        self.forms = forms
         self.assignmentRules = assignmentRules
         self.views = views
         self.entities = entities

@@ -98,8 +98,20 @@ public struct MetadataStore: MetadataLoading {
                 views.append(view)
             }
         }
+        var forms: [FormDefinition] = []
+        for try await text in try await connection.query(
+            "SELECT definition::text FROM tessera.forms WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
+        ).decode(String.self) {
+            let json = try JSONParser.parse(text, limits: .init(maxDepth: 32))
+            if let entity = json["entity"]?.stringValue,
+                let form = try? FormDecoder.form(json, entity: entity, entities: entities, roles: roles.map(\.name), placesRequired: false)
+            {
+                forms.append(form)
+            }
+        }
         return TenantMetadata(
-            tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules, views: views)
+            tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules, views: views,
+            forms: forms)
     }
 
     /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
@@ -213,6 +225,16 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 guard brokenViews.isEmpty else { throw TesseraError.invalidMetadata(brokenViews) }
+                // A form goes with its entity; a field or role it uses cannot go while it uses it.
+                let entityNames = Set(change.entities.map(\.name))
+                let forms = (change.forms ?? current.forms).filter { entityNames.contains($0.entity) }
+                let brokenForms = forms.flatMap { form in
+                    Self.problems(of: "form", path: "forms", named: form.key) { () throws(TesseraError) in
+                        _ = try FormDecoder.form(
+                            form.json, entity: form.entity, entities: change.entities, roles: roles.map(\.name), placesRequired: false)
+                    }
+                }
+                guard brokenForms.isEmpty else { throw TesseraError.invalidMetadata(brokenForms) }
                 let documentLog =
                     try await saveDocuments(
                         "tessera.roles", prefix: "role", tenant: tenant, old: current.roles.map { ($0.name, $0.json) },
@@ -226,6 +248,9 @@ public struct MetadataStore: MetadataLoading {
                     + saveDocuments(
                         "tessera.views", prefix: "view", tenant: tenant, old: current.views.map { ($0.key, $0.json) },
                         new: views.map { ($0.key, $0.json) }, on: connection)
+                    + saveDocuments(
+                        "tessera.forms", prefix: "form", tenant: tenant, old: current.forms.map { ($0.key, $0.json) },
+                        new: forms.map { ($0.key, $0.json) }, on: connection)
                 try await ScheduleTicks.reschedule(tenant, old: current.automations, new: automations, on: connection, logger: logger)
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
                 // The log keeps each changed entity's definition before and after, like record history.
@@ -247,7 +272,7 @@ public struct MetadataStore: MetadataLoading {
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
                 return TenantMetadata(
                     tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
-                    assignmentRules: rules, views: views)
+                    assignmentRules: rules, views: views, forms: forms)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

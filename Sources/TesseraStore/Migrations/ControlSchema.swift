@@ -161,6 +161,18 @@ public enum ControlSchema {
                 )
                 """
             ]),
+        Migration(
+            version: 13, name: "forms: each entity's layouts, keyed by entity and name",
+            sql: [
+                """
+                CREATE TABLE tessera.forms (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    definition json NOT NULL,
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """
+            ]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -193,7 +193,8 @@ public struct RecordStore: Sendable {
                             let values = Self.values(of: row.write, id: row.id, owner: row.owner, actor: actor, now: env.now)
                             let broken = Set(row.write.problems.compactMap(\.field))
                             let outcome = try await enforcer.check(
-                                id: row.id, record: values, old: nil, environment: env, skipping: broken, on: connection)
+                                id: row.id, record: values, old: nil, environment: env, skipping: broken, forms: plan.forms, given: row.write.given,
+                                on: connection)
                             all +=
                                 bulk
                                 ? outcome.problems.map { $0.prefixed(field: "[\(i)].", message: "[\(i)].", whenNoField: "[\(i)].") }
@@ -341,7 +342,9 @@ public struct RecordStore: Sendable {
         record.fields["updated_at"] = .timestamp(env.now)
         record.fields["updated_by"] = .string(sql.actor)
         let outcome = try await RuleEnforcer(schema: sql.schema, model: model, prepared: prepared, logger: logger)
-            .check(id: id, record: record, old: old, environment: env, skipping: Set(write.problems.compactMap(\.field)), on: connection)
+            .check(
+                id: id, record: record, old: old, environment: env, skipping: Set(write.problems.compactMap(\.field)), forms: sql.plan.forms,
+                given: write.given, on: connection)
         let all = problems + outcome.problems
         guard all.isEmpty else { throw TesseraError.validation(all) }
         var write = write
@@ -431,7 +434,8 @@ public struct RecordStore: Sendable {
     }
 
     /// The values a record will have once created, as rules read them.
-    static func values(of write: RecordWrite, id: String, owner: String, actor: String, now: Int64) -> RecordValues {
+    /// A new record's values as rules see them before it is written.
+    public static func values(of write: RecordWrite, id: String, owner: String, actor: String, now: Int64) -> RecordValues {
         var fields: [String: ExpressionValue] = [
             "id": .string(id), "owner_id": .string(owner), "created_by": .string(actor), "updated_by": .string(actor),
             "version": .int(1), "created_at": .timestamp(now), "updated_at": .timestamp(now),

@@ -19,16 +19,19 @@ struct RuleEnforcer {
         var stageChange: (from: String?, to: String?)?
     }
 
-    /// `record` holds the values the record will have; `old` those before an update.
+    /// `record` holds the values the record will have; `old` those before an update. `forms` are
+    /// those offered to the writer (the one applying at the record's stage binds the write) and
+    /// `given` the fields the body names.
     func check(
         id: String, record: RecordValues, old: RecordValues?, environment: ExpressionEnvironment,
-        skipping broken: Set<String>, on connection: PostgresConnection
+        skipping broken: Set<String>, forms: [CompiledForm] = [], given: Set<String> = [], on connection: PostgresConnection
     ) async throws -> Outcome {
         var env = environment
         var record = record
         var old = old
-        try await loadRelated(into: &record, scope: .record, on: connection)
-        if old != nil { try await loadRelated(into: &old!, scope: .old, on: connection) }
+        try await loadRelated(into: &record, scopes: [.record], on: connection)
+        // A form's readonly_when reads the stored record as `record`.
+        if old != nil { try await loadRelated(into: &old!, scopes: forms.isEmpty ? [.old] : [.old, .record], on: connection) }
         env.records[.record] = record
         if let old { env.records[.old] = old }
 
@@ -46,6 +49,9 @@ struct RuleEnforcer {
                 }
                 if from != to { outcome.stageChange = (from, to) }
             }
+        }
+        if let form = CompiledForm.applying(forms, atStage: CompiledForm.stage(of: old ?? record, field: model.stage?.field)) {
+            outcome.problems += form.violations(record: record, old: old, given: given, environment: env).filter { !broken.contains($0.field ?? "") }
         }
         for rule in model.rules {
             // A rule about a field whose value was already refused would only repeat that problem.
@@ -75,10 +81,12 @@ struct RuleEnforcer {
         return outcome
     }
 
-    /// Reads the related records the rules look through (one hop), as of this transaction.
-    private func loadRelated(into values: inout RecordValues, scope: FieldReference.Scope, on connection: PostgresConnection) async throws {
+    /// Reads the related records the rules, stage gates and forms look through (one hop) from
+    /// `values` in `scopes`, as of this transaction.
+    func loadRelated(into values: inout RecordValues, scopes: Set<FieldReference.Scope>, on connection: PostgresConnection) async throws {
         var columns: [String: String] = [:]  // relation column → target entity
-        for reference in model.rules.flatMap(\.references) + Array(model.stage?.references ?? []) where reference.scope == scope {
+        let references = model.rules.flatMap(\.references) + Array(model.stage?.references ?? []) + model.forms.flatMap(\.references)
+        for reference in references where scopes.contains(reference.scope) {
             if let hop = reference.hop { columns[reference.column] = hop.entity }
         }
         for (column, target) in columns.sorted(by: { $0.key < $1.key }) {
