@@ -17,7 +17,9 @@ struct FormFixture {
             ["name": "name", "type": "text", "required": true],
             [
                 "name": "stage", "type": "select", "required": true, "default": "open",
-                "options": [["key": "open", "label": ["en": "Open"]], ["key": "won", "label": ["en": "Won"]], ["key": "lost", "label": ["en": "Lost"]]],
+                "options": [
+                    ["key": "open", "label": ["en": "Open"]], ["key": "won", "label": ["en": "Won"]], ["key": "lost", "label": ["en": "Lost"]],
+                ],
                 "stage": [
                     "transitions": ["open": ["won", "lost"], "won": ["open"], "lost": ["open"]], "exempt": ["lost"],
                     "exit": ["open": ["required": ["close_on"], "expression": "record.amount > 0"]],
@@ -60,7 +62,9 @@ struct FormFixture {
         try await app.createEntity(admin, deal)
         let role: JSONValue = [
             "name": "rep",
-            "permissions": ["deal": ["create": "own", "read": "all", "update": "own", "delete": "own", "fields": ["cost": "none", "region": "read"]]],
+            "permissions": [
+                "deal": ["create": "own", "read": "all", "update": "own", "delete": "own", "fields": ["cost": "none", "region": "read"]]
+            ],
         ]
         #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: role).status == 201)
         let rep = try await app.makeUser(admin, name: "Rep One", roles: ["rep"])
@@ -74,7 +78,9 @@ struct FormFixture {
     }
 
     @discardableResult
-    func form(_ json: JSONValue, key: String? = nil, status: Int = 201, sourceLocation: SourceLocation = #_sourceLocation) async throws
+    func form(
+        _ json: JSONValue, key: String? = nil, status: Int = 201, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws
         -> TestApp.Reply
     {
         let reply = try await app.call(.post, "/api/v1/meta/entities/deal/forms", key: key ?? admin, json: json)
@@ -130,8 +136,10 @@ struct FormTests {
             #expect(missing.text.contains("name") && missing.text.contains("required_field"), "\(missing.text)")
             try await refused(["name": "x", "sections": [["fields": ["name", "name"]]]], rule: "duplicate")
             try await refused(["name": "x", "sections": [["columns": 9, "fields": ["name"]]]], rule: "range", field: "sections[0].columns")
-            try await refused(["name": "x", "sections": [["fields": ["name", ["field": "amount", "visible_when": "record.nope == 1"]]]]], rule: "expression")
-            try await refused(["name": "x", "sections": [["fields": ["name", ["field": "amount", "required_when": "record.amount > 3"]]]]], rule: "self_reference")
+            try await refused(
+                ["name": "x", "sections": [["fields": ["name", ["field": "amount", "visible_when": "record.nope == 1"]]]]], rule: "expression")
+            try await refused(
+                ["name": "x", "sections": [["fields": ["name", ["field": "amount", "required_when": "record.amount > 3"]]]]], rule: "self_reference")
             try await refused(["name": "x", "sections": [["fields": ["name", ["field": "double", "required_when": "true"]]]]], rule: "read_only")
             try await refused(["name": "x", "stages": ["closed"], "sections": [["fields": ["name"]]]], rule: "unknown_stage")
             try await refused(["name": "x", "roles": ["ghost"], "sections": [["fields": ["name"]]]], rule: "unknown_role")
@@ -177,7 +185,8 @@ struct FormTests {
             #expect(form.formField("name")?["required"] == .bool(true) && form.reasons("name") == ["required"])
             #expect(form.formField("stage")?["value"]?.stringValue == "open" && form.formField("stage")?["options"]?.arrayValue?.count == 3)
             #expect(form.formField("double")?["read_only"] == .bool(true) && form.reasons("double") == ["computed"])
-            #expect(form.formField("reason")?["visible"] == .bool(false) && form.formField("reason")?["help"]?["en"]?.stringValue == "Why it was lost")
+            #expect(
+                form.formField("reason")?["visible"] == .bool(false) && form.formField("reason")?["help"]?["en"]?.stringValue == "Why it was lost")
             #expect(form["sections"]?.arrayValue?[1]["visible"] == .bool(false) && form["sections"]?.arrayValue?[0]["columns"]?.intValue == 2)
             #expect(form["stage"]?["moves"]?.arrayValue?.compactMap { $0["to"]?.stringValue } == ["open"])
 
@@ -213,7 +222,8 @@ struct FormTests {
             // Someone else's deal: readable, but outside the rep's update scope, so all read-only and no moves.
             let theirs = try await f.deal([("name", "Theirs"), ("amount", 5)], owner: f.other.id)
             let foreign = try await app.call(.get, "/api/v1/data/deal/\(theirs)/form", key: f.rep.key)
-            #expect(foreign.json?.formField("name")?["read_only"] == .bool(true) && foreign.json?.reasons("name").contains("out_of_update_scope") == true)
+            #expect(
+                foreign.json?.formField("name")?["read_only"] == .bool(true) && foreign.json?.reasons("name").contains("out_of_update_scope") == true)
             #expect(foreign.json?["stage"]?["movable"] == .bool(false) && foreign.json?["stage"]?["moves"]?.arrayValue?.isEmpty == true)
 
             // A won deal: its amount is frozen by the form.
@@ -236,7 +246,9 @@ struct FormTests {
         }
     }
 
-    @Test("the write path holds people to the form that applies to them: frozen fields refused, required ones required, automations and other roles not bound")
+    @Test(
+        "the write path holds people to the form that applies to them: frozen fields refused, required ones required, automations and other roles not bound"
+    )
     func writesFollowTheForm() async throws {
         try await TestApp.run { app in
             let f = try await FormFixture.make(app)

@@ -94,10 +94,10 @@ public struct CompiledForm: Sendable {
         isSectionVisible(field.section, in: env) && (Self.truth(field.visible, env) ?? true)
     }
 
-    /// Required by the form: shown, and `required_when` holds for the record as it would be.
-    public func isRequired(_ field: Field, in env: ExpressionEnvironment) -> Bool {
-        Self.truth(field.required, env) == true && isVisible(field, in: env)
-    }
+    /// Required by the form: `required_when` holds for the record as it would be. A required
+    /// field is shown whatever its section's and its own `visible_when` say, so that what a write
+    /// needs never depends on a condition that clearing the field could flip.
+    public func isRequired(_ field: Field, in env: ExpressionEnvironment) -> Bool { Self.truth(field.required, env) == true }
 
     /// Frozen by the form: `readonly_when` holds for the record as stored (a new one: as drafted).
     public func isReadOnly(_ field: Field, in stateEnv: ExpressionEnvironment) -> Bool { Self.truth(field.readonly, stateEnv) == true }
@@ -105,15 +105,16 @@ public struct CompiledForm: Sendable {
     /// What a person's write breaks: a frozen field it changes, a required field it leaves empty.
     /// `record` holds the values as they would be, `old` the stored ones (nil on create), `given`
     /// the fields the body names; both environments already hold their records' related values.
+    /// Fields the writer's roles hide are not in their form, so it asks nothing of them.
     public func violations(
-        record: RecordValues, old: RecordValues?, given: Set<String>, environment: ExpressionEnvironment
+        record: RecordValues, old: RecordValues?, given: Set<String>, hidden: Set<String> = [], environment: ExpressionEnvironment
     ) -> [TesseraError.Detail] {
         var env = environment
         env.records[.record] = record
         var stateEnv = environment
         stateEnv.records[.record] = old ?? record
         var out: [TesseraError.Detail] = []
-        for field in fields {
+        for field in fields where !hidden.contains(field.name) {
             let value = record.fields[field.name] ?? .null
             if given.contains(field.name), isReadOnly(field, in: stateEnv) {
                 let changed = old.map { ($0.fields[field.name] ?? .null).bindText != value.bindText } ?? value.hasValue

@@ -57,7 +57,9 @@ public enum FormDecoder {
                             problems.append(.form(field: "\(path).fields[\(j)]", rule: "duplicate", .fieldTwice(field.name)))
                             continue
                         }
-                        for (text, property) in [(field.visibleWhen, "visible_when"), (field.requiredWhen, "required_when"), (field.readonlyWhen, "readonly_when")] {
+                        for (text, property) in [
+                            (field.visibleWhen, "visible_when"), (field.requiredWhen, "required_when"), (field.readonlyWhen, "readonly_when"),
+                        ] {
                             expression(text, "\(path).fields[\(j)].\(property)")
                         }
                         // Clearing the field would then lift its own requirement: the form and the
@@ -66,7 +68,8 @@ public enum FormDecoder {
                             let compiled = try? CompiledExpression(source, in: context, expecting: .bool),
                             compiled.checked.references.contains(where: { $0.hop == nil && $0.column == field.name })
                         {
-                            problems.append(.form(field: "\(path).fields[\(j)].required_when", rule: "self_reference", .requiredReadsItself(field.name)))
+                            problems.append(
+                                .form(field: "\(path).fields[\(j)].required_when", rule: "self_reference", .requiredReadsItself(field.name)))
                         }
                         fields.append(field)
                     }

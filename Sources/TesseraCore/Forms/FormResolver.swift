@@ -102,7 +102,9 @@ public struct FormResolver {
                 sections.append(.init(name: section.name, label: section.label, columns: section.columns, visible: visible, fields: fields))
             }
             let placed = Set(form.definition.fieldNames)
-            let missing = FormDecoder.alwaysRequired(entity).filter { !placed.contains($0) }.compactMap { entity.field($0).flatMap { state($0, nil) } }
+            let missing = FormDecoder.alwaysRequired(entity).filter { !placed.contains($0) }.compactMap {
+                entity.field($0).flatMap { state($0, nil) }
+            }
             if !missing.isEmpty {
                 sections.append(.init(name: "other_required", label: Self.otherRequired, columns: 1, visible: true, fields: missing))
             }
@@ -139,6 +141,17 @@ public struct FormResolver {
                 }
             }
             stage = .init(field: compiled.field, current: current, movable: movable, moves: moves)
+        }
+        // A field the caller cannot see may still be required of the record (by the entity, or a
+        // rule): the write would say so, and so does the form, without showing its value.
+        var problems = problems
+        for definition in entity.fields where plan.hidden.contains(definition.name) && !(record.fields[definition.name] ?? .null).hasValue {
+            if definition.required, !definition.type.isReadOnly {
+                problems.append(.init(field: definition.name, rule: "required", .required(definition.name)))
+            } else if let rule = ruleReasons[definition.name]?.first {
+                problems.append(
+                    .init(field: definition.name, rule: String(rule.dropFirst(5)), .requiredHere(definition.name, rule: String(rule.dropFirst(5)))))
+            }
         }
         return ResolvedForm(
             entity: entity.name, form: form?.definition, recordID: recordID, version: version, lock: lock, sections: sections, stage: stage,

@@ -194,7 +194,7 @@ public struct RecordStore: Sendable {
                             let broken = Set(row.write.problems.compactMap(\.field))
                             let outcome = try await enforcer.check(
                                 id: row.id, record: values, old: nil, environment: env, skipping: broken, forms: plan.forms, given: row.write.given,
-                                on: connection)
+                                hidden: plan.hidden, on: connection)
                             all +=
                                 bulk
                                 ? outcome.problems.map { $0.prefixed(field: "[\(i)].", message: "[\(i)].", whenNoField: "[\(i)].") }
@@ -344,7 +344,7 @@ public struct RecordStore: Sendable {
         let outcome = try await RuleEnforcer(schema: sql.schema, model: model, prepared: prepared, logger: logger)
             .check(
                 id: id, record: record, old: old, environment: env, skipping: Set(write.problems.compactMap(\.field)), forms: sql.plan.forms,
-                given: write.given, on: connection)
+                given: write.given, hidden: sql.plan.hidden, on: connection)
         let all = problems + outcome.problems
         guard all.isEmpty else { throw TesseraError.validation(all) }
         var write = write

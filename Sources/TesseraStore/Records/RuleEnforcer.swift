@@ -24,7 +24,8 @@ struct RuleEnforcer {
     /// `given` the fields the body names.
     func check(
         id: String, record: RecordValues, old: RecordValues?, environment: ExpressionEnvironment,
-        skipping broken: Set<String>, forms: [CompiledForm] = [], given: Set<String> = [], on connection: PostgresConnection
+        skipping broken: Set<String>, forms: [CompiledForm] = [], given: Set<String> = [], hidden: Set<String> = [],
+        on connection: PostgresConnection
     ) async throws -> Outcome {
         var env = environment
         var record = record
@@ -51,7 +52,7 @@ struct RuleEnforcer {
             }
         }
         if let form = CompiledForm.applying(forms, atStage: CompiledForm.stage(of: old ?? record, field: model.stage?.field)) {
-            outcome.problems += form.violations(record: record, old: old, given: given, environment: env).filter { !broken.contains($0.field ?? "") }
+            outcome.problems += form.violations(record: record, old: old, given: given, hidden: hidden, environment: env).filter { !broken.contains($0.field ?? "") }
         }
         for rule in model.rules {
             // A rule about a field whose value was already refused would only repeat that problem.
