@@ -247,7 +247,7 @@ struct FormTests {
     }
 
     @Test(
-        "the write path holds people to the form that applies to them: frozen fields refused, required ones required, automations and other roles not bound"
+        "the write path holds people to the form that applies to them: frozen fields refused, required ones required, other roles not bound"
     )
     func writesFollowTheForm() async throws {
         try await TestApp.run { app in

@@ -55,7 +55,8 @@ struct FormRoutes {
             try await answer(request, context, id: try context.parameters.required("id"), draft: nil)
         }
         data.post(":entity/:id/form") { request, context -> Response in
-            try await answer(request, context, id: try context.parameters.required("id"), draft: try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
+            try await answer(
+                request, context, id: try context.parameters.required("id"), draft: try await request.jsonBody(limit: TesseraRuntime.maxJSONBody))
         }
 
         @Sendable func answer(_ request: Request, _ context: TenantContext, id: String?, draft: JSONValue?) async throws -> Response {

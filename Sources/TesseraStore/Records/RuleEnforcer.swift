@@ -52,7 +52,9 @@ struct RuleEnforcer {
             }
         }
         if let form = CompiledForm.applying(forms, atStage: CompiledForm.stage(of: old ?? record, field: model.stage?.field)) {
-            outcome.problems += form.violations(record: record, old: old, given: given, hidden: hidden, environment: env).filter { !broken.contains($0.field ?? "") }
+            outcome.problems += form.violations(record: record, old: old, given: given, hidden: hidden, environment: env).filter {
+                !broken.contains($0.field ?? "")
+            }
         }
         for rule in model.rules {
             // A rule about a field whose value was already refused would only repeat that problem.
