@@ -19,7 +19,10 @@ from referencing import Registry, Resource
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each pack file, by folder, and the schema it follows.
-KINDS = {"entities": "entity", "roles": "role", "automations": "automation", "assignment-rules": "assignment-rule", "views": "view"}
+KINDS = {
+    "entities": "entity", "roles": "role", "automations": "automation", "assignment-rules": "assignment-rule", "views": "view",
+    "forms/*": "form",
+}
 
 
 class _Loader(yaml.SafeLoader):
@@ -69,7 +72,7 @@ def main() -> int:
     files = 0
     for manifest in sorted(market.glob("*/pack.yaml")):
         checks = [(manifest, "pack")]
-        checks += [(f, kind) for folder, kind in KINDS.items() for f in sorted((manifest.parent / folder).glob("*.yaml"))]
+        checks += [(f, kind) for folder, kind in KINDS.items() for f in sorted(manifest.parent.glob(f"{folder}/*.yaml"))]
         for path, kind in checks:
             files += 1
             found += problems(path, schemas[kind], market.parent)

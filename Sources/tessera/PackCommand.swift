@@ -68,7 +68,7 @@ struct PackCommand: AsyncParsableCommand {
             if let pack = report.pack {
                 let counts = "\(pack.entities.count) entities, \(pack.roles.count) roles, \(pack.automations.count) automations"
                 Console.line(
-                    "\(pack.id) \(pack.version): valid (\(counts), \(pack.assignmentRules.count) assignment rules, \(pack.views.count) views)")
+                    "\(pack.id) \(pack.version): valid (\(counts), \(pack.assignmentRules.count) assignment rules, \(pack.views.count) views, \(pack.forms.count) forms)")
                 return
             }
             for problem in report.problems { Console.line(problem.message + (problem.field.map { "  [\($0)]" } ?? "")) }

@@ -278,4 +278,43 @@ struct FormTests {
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(won)", key: f.admin, json: ["amount": 7]).status == 200)
         }
     }
+
+    @Test(
+        "the sales pack's forms: follow-ups ask for the process fields first, visits open check-in, photos and questions, leads ask why only when invalid"
+    )
+    func salesPackForms() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            let (_, repKey) = try await app.makeUser(admin, name: "Rep", roles: ["sales_rep"])
+            let keys = try await app.call(.get, "/api/v1/meta/entities/lead/forms", key: admin).data.compactMap { $0["name"]?.stringValue }
+            #expect(keys == ["lead"])
+
+            let lead = try await app.call(.get, "/api/v1/data/lead/form", key: repKey)
+            #expect(lead.status == 200 && lead.json?["form"]?.stringValue == "lead", "\(lead.text)")
+            #expect(lead.json?.formField("invalid_reason")?["visible"] == .bool(false))
+            #expect(lead.json?.formField("status")?["value"]?.stringValue == "unassigned")
+            let invalid = try await app.call(.post, "/api/v1/data/lead/form", key: repKey, json: ["status": "invalid"])
+            let reason = try #require(invalid.json?.formField("invalid_reason"), "\(invalid.text)")
+            #expect(reason["visible"] == .bool(true) && reason["required"] == .bool(true))
+            #expect(invalid.json?.reasons("invalid_reason") == ["rule:invalid_needs_reason", "form_required_when"])
+
+            // The follow-up form's first section is the process fields every record must have.
+            let followUp = try await app.call(.get, "/api/v1/data/follow_up/form", key: repKey)
+            let first = try #require(followUp.json?["sections"]?.arrayValue?.first?["fields"]?.arrayValue, "\(followUp.text)")
+            #expect(first.count == 8 && first.allSatisfy { $0["required"] == .bool(true) }, "\(first)")
+            let names: [String] = first.compactMap { $0["field"]?.stringValue }
+            #expect(names.contains("next_follow_up_at") && names.contains("pain_points"))
+
+            // A planned visit shows its plan; checking in opens the check-in, photos and key-question sections.
+            let planned = try await app.call(.get, "/api/v1/data/visit/form", key: repKey)
+            let sections = try #require(planned.json?["sections"]?.arrayValue, "\(planned.text)")
+            #expect(sections.compactMap { $0["name"]?.stringValue } == ["plan", "checkin", "photos", "key_questions"])
+            #expect(sections.map { $0["visible"] } == [.bool(true), .bool(false), .bool(false), .bool(false)])
+            let checkedIn = try await app.call(.post, "/api/v1/data/visit/form", key: repKey, json: ["status": "checked_in"])
+            #expect(checkedIn.json?["sections"]?.arrayValue?.allSatisfy { $0["visible"] == .bool(true) } == true, "\(checkedIn.text)")
+            // Submitting needs the check-in and a summary (the visit's rule): the draft says so before the write does.
+            let submitted = try await app.call(.post, "/api/v1/data/visit/form", key: repKey, json: ["status": "submitted"])
+            #expect(["checkin", "checkin_at", "summary"].allSatisfy { submitted.json?.formField($0)?["required"] == .bool(true) })
+        }
+    }
 }

@@ -16,6 +16,8 @@ public struct PackManifest: Sendable, Equatable {
     public var assignmentRules: [AssignmentRule] = []
     /// Shared views the pack defines (`views/<name>.yaml`).
     public var views: [ViewDefinition] = []
+    /// Forms the pack defines (`forms/<entity>/<name>.yaml`, listed as `<entity>/<name>`).
+    public var forms: [FormDefinition] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -39,6 +41,7 @@ public struct PackManifest: Sendable, Equatable {
         m.append(("automations", .array(automations.map { .string($0.name) })))
         m.append(("assignment_rules", .array(assignmentRules.map { .string($0.name) })))
         m.append(("views", .array(views.map { .string($0.name) })))
+        m.append(("forms", .array(forms.map { .string($0.key) })))
         return .object(m)
     }
 }
@@ -99,6 +102,7 @@ public struct PackLibrary: Sendable {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(Self.prefixed(problems, file)) }
         reader.rejectUnknown(allowed: [
             "id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules", "views",
+            "forms",
         ])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
@@ -127,6 +131,18 @@ public struct PackLibrary: Sendable {
                 }
             }
             lists[list.key] = names
+        }
+        // Forms are listed as <entity>/<name>: each entity's forms live in forms/<entity>/.
+        var formKeys: [(entity: String, name: String)] = []
+        for (i, member) in (reader.stringArray("forms") ?? []).enumerated() {
+            let parts = member.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if parts.count != 2 || !parts.allSatisfy(APIName.isValid) {
+                problems.append(.init(field: "forms[\(i)]", rule: "name", message: "\(file): forms[\(i)]: '\(member)' is not <entity>/<form name>"))
+            } else if formKeys.contains(where: { $0 == (parts[0], parts[1]) }) {
+                problems.append(.init(field: "forms[\(i)]", rule: "duplicate", message: "\(file): forms[\(i)]: '\(member)' is listed twice"))
+            } else {
+                formKeys.append((parts[0], parts[1]))
+            }
         }
         problems = Self.prefixed(reader.problems, file) + problems
         if manifestID != id {
@@ -174,7 +190,7 @@ public struct PackLibrary: Sendable {
                 problems += error.details.isEmpty ? [.init(field: at, rule: error.code, message: "\(file): \(at): \(error.message)")] : error.details
             }
         }
-        problems += unlistedFiles(id, lists: lists)
+        problems += unlistedFiles(id, lists: lists) + unlistedForms(id, listed: formKeys.map { "\($0.entity)/\($0.name)" })
         let ownNames = lists["entities"] ?? []
         let known = Set(ownNames).union(available.map(\.name))
         // Every file is decoded even when an earlier one fails, so one run names every problem.
@@ -214,12 +230,23 @@ public struct PackLibrary: Sendable {
                 try ViewDecoder.view(json, entities: reachable, roles: roles.map(\.name))
             }
         }
+        let forms = formKeys.compactMap { key -> FormDefinition? in
+            do throws(TesseraError) {
+                return try member(id, folder: "forms/\(key.entity)", key: "forms", key.name, name: \.name) { json throws(TesseraError) in
+                    try FormDecoder.form(json, entity: key.entity, entities: reachable, roles: roles.map(\.name))
+                }
+            } catch {
+                problems += error.details
+                return nil
+            }
+        }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
         manifest.automations = automations
         manifest.assignmentRules = rules
         manifest.views = views
+        manifest.forms = forms
         return (manifest, reachable)
     }
 
@@ -232,6 +259,21 @@ public struct PackLibrary: Sendable {
                 let stem = String(file[..<file.lastIndex(of: ".")!])
                 guard !(lists[list.key] ?? []).contains(stem) else { continue }
                 problems.append(.init(field: nil, rule: "unlisted", message: "\(id)/\(list.folder)/\(file): not listed in pack.yaml \(list.key)"))
+            }
+        }
+        return problems
+    }
+
+    /// Form files (`forms/<entity>/<name>.yaml`) that pack.yaml's `forms` does not list.
+    private func unlistedForms(_ id: String, listed: [String]) -> [TesseraError.Detail] {
+        var problems: [TesseraError.Detail] = []
+        let entities = (try? FileManager.default.contentsOfDirectory(atPath: path(id, "forms"))) ?? []
+        for entity in entities.sorted() {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: path(id, "forms", entity))) ?? []
+            for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
+                let key = "\(entity)/" + String(file[..<file.lastIndex(of: ".")!])
+                guard !listed.contains(key) else { continue }
+                problems.append(.init(field: nil, rule: "unlisted", message: "\(id)/forms/\(entity)/\(file): not listed in pack.yaml forms"))
             }
         }
         return problems

@@ -5,7 +5,7 @@
 public enum PackPlanner {
     public static func install(
         _ pack: PackManifest, entities: [EntityDefinition] = [], roles: [RoleDefinition] = [], rules: [AssignmentRule] = [],
-        automations: [AutomationDefinition] = [], views: [ViewDefinition] = []
+        automations: [AutomationDefinition] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = []
     ) throws(TesseraError) -> MetadataChange {
         let change = try MetadataChangePlanner.createEntities(
             pack.entities, current: entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
@@ -13,7 +13,8 @@ public enum PackPlanner {
         let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: roles, change: change)
         let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: rules, change: withRoles)
         let withAutomations = try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
-        return try ViewChangePlanner.createAll(pack.views, views: views, change: withAutomations)
+        let withViews = try ViewChangePlanner.createAll(pack.views, views: views, change: withAutomations)
+        return try FormChangePlanner.createAll(pack.forms, forms: forms, change: withViews)
     }
 
     /// A pack that requires others was read against the market's copies of them; what counts on
@@ -44,6 +45,9 @@ public enum PackPlanner {
         }
         pack.views = again(pack.views) { (view: ViewDefinition) throws(TesseraError) in
             try ViewDecoder.view(view.json, entities: entities, roles: roleNames)
+        }
+        pack.forms = again(pack.forms) { (form: FormDefinition) throws(TesseraError) in
+            try FormDecoder.form(form.json, entity: form.entity, entities: entities, roles: roleNames)
         }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         return pack
