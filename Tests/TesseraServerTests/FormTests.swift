@@ -280,7 +280,7 @@ struct FormTests {
     }
 
     @Test(
-        "the sales pack's forms: follow-ups ask for the process fields first, visits open check-in, photos and questions, leads ask why only when invalid"
+        "the sales pack's forms: follow-ups ask for process fields first, visits open check-in, photos and questions, leads ask why when invalid"
     )
     func salesPackForms() async throws {
         try await TestApp.run { app in
@@ -296,7 +296,7 @@ struct FormTests {
             let invalid = try await app.call(.post, "/api/v1/data/lead/form", key: repKey, json: ["status": "invalid"])
             let reason = try #require(invalid.json?.formField("invalid_reason"), "\(invalid.text)")
             #expect(reason["visible"] == .bool(true) && reason["required"] == .bool(true))
-            #expect(invalid.json?.reasons("invalid_reason") == ["rule:invalid_needs_reason", "form_required_when"])
+            #expect(invalid.json?.reasons("invalid_reason") == ["rule:invalid_needs_reason"])
 
             // The follow-up form's first section is the process fields every record must have.
             let followUp = try await app.call(.get, "/api/v1/data/follow_up/form", key: repKey)

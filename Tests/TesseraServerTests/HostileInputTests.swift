@@ -37,6 +37,12 @@ struct HostileInputTests {
                         json: ["name": "named", "kind": "expression", "expression": "has(record.name)"]
                     ).status == 201)
             }
+            for k in [key, otherKey] {
+                let view: JSONValue = ["name": "all", "entity": "customer", "type": "list", "columns": ["name"], "shared": true]
+                #expect(try await app.call(.post, "/api/v1/meta/views", key: k, json: view).status == 201)
+                let form: JSONValue = ["name": "main", "sections": [["fields": ["name", "phone"]]]]
+                #expect(try await app.call(.post, "/api/v1/meta/entities/customer/forms", key: k, json: form).status == 201)
+            }
             let mine = try await app.create(key, "customer", ["name": "Mine", "phone": "13800000001"])
             let theirs = try await app.create(otherKey, "customer", ["name": "Theirs", "phone": "13800000002"])
             let mineID = try #require(mine["id"]?.stringValue), theirID = try #require(theirs["id"]?.stringValue)
@@ -46,8 +52,11 @@ struct HostileInputTests {
             func snapshot(_ k: String) async throws -> String {
                 let meta = try await app.call(.get, "/api/v1/meta/entities", key: k).text
                 let data = try await app.call(.get, "/api/v1/data/customer?limit=500&order=id.asc", key: k).text
+                let layouts =
+                    try await app.call(.get, "/api/v1/meta/views", key: k).text
+                    + app.call(.get, "/api/v1/meta/entities/customer/forms", key: k).text
                 let bin = try await app.call(.get, "/api/v1/data/customer?deleted=only", key: k).text
-                return meta + data + bin
+                return meta + data + bin + layouts
             }
             let before = (try await snapshot(key), try await snapshot(otherKey))
 
@@ -71,7 +80,12 @@ struct HostileInputTests {
                 (.get, "/api/v1/data/{x}"), (.post, "/api/v1/data/{x}"), (.get, "/api/v1/data/customer/{x}"),
                 (.patch, "/api/v1/data/customer/{x}"), (.delete, "/api/v1/data/customer/{x}"), (.post, "/api/v1/data/customer/{x}/restore"),
                 (.get, "/api/v1/data/customer/{x}/stages"), (.get, "/api/v1/data/customer/{x}/history"), (.get, "/api/v1/files/{x}"),
-                (.post, "/api/v1/packs/{x}/install"),
+                (.post, "/api/v1/packs/{x}/install"), (.get, "/api/v1/meta/views/{x}"), (.patch, "/api/v1/meta/views/{x}"),
+                (.delete, "/api/v1/meta/views/{x}"), (.get, "/api/v1/views/{x}/data"), (.get, "/api/v1/meta/entities/{x}/forms"),
+                (.post, "/api/v1/meta/entities/{x}/forms"), (.get, "/api/v1/meta/entities/customer/forms/{x}"),
+                (.patch, "/api/v1/meta/entities/customer/forms/{x}"), (.delete, "/api/v1/meta/entities/customer/forms/{x}"),
+                (.get, "/api/v1/data/{x}/form"), (.post, "/api/v1/data/{x}/form"), (.get, "/api/v1/data/customer/{x}/form"),
+                (.post, "/api/v1/data/customer/{x}/form"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {
@@ -85,7 +99,9 @@ struct HostileInputTests {
                 (.post, "/api/v1/meta/entities"), (.patch, "/api/v1/meta/entities/customer"), (.post, "/api/v1/meta/entities/customer/fields"),
                 (.patch, "/api/v1/meta/entities/customer/fields/name"), (.post, "/api/v1/meta/entities/customer/rules"),
                 (.post, "/api/v1/meta/entities/customer/rules/preview"), (.patch, "/api/v1/meta/entities/customer/rules/named"),
-                (.post, "/api/v1/data/customer"), (.patch, "/api/v1/data/customer/\(mineID)"),
+                (.post, "/api/v1/data/customer"), (.patch, "/api/v1/data/customer/\(mineID)"), (.post, "/api/v1/meta/views"),
+                (.patch, "/api/v1/meta/views/all"), (.post, "/api/v1/meta/entities/customer/forms"),
+                (.patch, "/api/v1/meta/entities/customer/forms/main"),
             ]
             for (method, path) in bodyRoutes {
                 for body in Self.hostileBodies {
@@ -96,6 +112,24 @@ struct HostileInputTests {
                     "\(method) \(path) invalid UTF-8")
                 let huge = "{\"name\":\"" + String(repeating: "x", count: 9 << 20) + "\"}"
                 check(try await app.call(method, path, key: key, raw: huge), "\(method) \(path) 9 MB body")
+            }
+            // A form draft is a preview: an object's bad values come back as the form's problems (200),
+            // anything else is a 4xx; neither writes anything.
+            for path in ["/api/v1/data/customer/form", "/api/v1/data/customer/\(mineID)/form"] {
+                for body in Self.hostileBodies {
+                    let reply = try await app.call(.post, path, key: key, raw: body)
+                    if reply.status == 200 {
+                        cases += 1
+                        if reply.json?["problems"]?.arrayValue == nil {
+                            failures.append("POST \(path) body \(body.prefix(40)) → \(reply.text.prefix(200))")
+                        }
+                    } else {
+                        check(reply, "POST \(path) body \(body.prefix(40))")
+                    }
+                }
+            }
+            for query in ["cursor=AAAA", "lane=x", "from=2026-01-01&to=2027-12-31", "where=(SELECT%201)", "order=name;DROP", "limit=-1"] {
+                check(try await app.call(.get, "/api/v1/views/all/data?\(query)", key: key), "GET view ?\(query)")
             }
             check(try await app.call(.post, "/api/v1/tenants", key: TestApp.adminToken, raw: "{\"slug\":\"../x\",\"name\":\"x\"}"), "tenant slug")
             check(try await app.call(.post, "/api/v1/tenants", key: key, json: ["slug": "stolen", "name": "x"]), "tenant key on admin route")

@@ -89,7 +89,8 @@ struct IdentityTests {
 
     @Test("a login token stops working when it expires, cached or not")
     func expiry() async throws {
-        try await TestApp.run(sessionLifetime: .seconds(2)) { app in
+        // Long enough that logging in (password hashing on a loaded machine) and one request fit in it.
+        try await TestApp.run(sessionLifetime: .seconds(6)) { app in
             let slug = TestDatabase.uniqueSlug()
             let admin = try await app.createTenant(slug)
             _ = try await app.makeUser(admin, roles: [], password: "brief password", email: "e@example.com")
@@ -97,8 +98,9 @@ struct IdentityTests {
                 try await app.call(
                     .post, "/api/v1/auth/login", json: ["tenant": .string(slug), "email": "e@example.com", "password": "brief password"]
                 ).json?["token"]?.stringValue)
+            let issued = ContinuousClock.now  // the token expires at most 6 s from here
             #expect(try await app.call(.get, "/api/v1/me", key: token).status == 200)
-            try await Task.sleep(for: .milliseconds(2500))
+            try await Task.sleep(until: issued + .milliseconds(6500))
             try await app.call(.get, "/api/v1/me", key: token).expectError(401)
         }
     }

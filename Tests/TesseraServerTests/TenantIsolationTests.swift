@@ -43,6 +43,39 @@ struct TenantIsolationTests {
         }
     }
 
+    @Test("views and forms stay in their tenant: another tenant's names, ids and data are unknown to a key of this one")
+    func viewsAndForms() async throws {
+        try await TestApp.run { app in
+            let keyA = try await app.createTenant()
+            let keyB = try await app.createTenant()
+            for key in [keyA, keyB] { try await app.createEntity(key, customerEntity) }
+            let id = try #require(try await app.create(keyA, "customer", ["name": "Secret Co"])["id"]?.stringValue)
+            let view: JSONValue = ["name": "secret_list", "entity": "customer", "type": "list", "columns": ["name"], "shared": true]
+            #expect(try await app.call(.post, "/api/v1/meta/views", key: keyA, json: view).status == 201)
+            let form: JSONValue = ["name": "secret_form", "sections": [["fields": ["name"]]]]
+            #expect(try await app.call(.post, "/api/v1/meta/entities/customer/forms", key: keyA, json: form).status == 201)
+            // B has an entity of the same name, but none of A's views, forms or records.
+            #expect(try await app.call(.get, "/api/v1/meta/views", key: keyB).data.isEmpty)
+            try await app.call(.get, "/api/v1/meta/views/secret_list", key: keyB).expectError(404)
+            try await app.call(.get, "/api/v1/views/secret_list/data", key: keyB).expectError(404)
+            try await app.call(.patch, "/api/v1/meta/views/secret_list", key: keyB, json: ["label": ["en": "x"]]).expectError(404)
+            try await app.call(.delete, "/api/v1/meta/views/secret_list", key: keyB).expectError(404)
+            #expect(try await app.call(.get, "/api/v1/meta/entities/customer/forms", key: keyB).data.isEmpty)
+            try await app.call(.get, "/api/v1/meta/entities/customer/forms/secret_form", key: keyB).expectError(404)
+            try await app.call(.delete, "/api/v1/meta/entities/customer/forms/secret_form", key: keyB).expectError(404)
+            try await app.call(.get, "/api/v1/data/customer/\(id)/form", key: keyB).expectError(404)
+            try await app.call(.post, "/api/v1/data/customer/\(id)/form", key: keyB, json: ["name": "x"]).expectError(404)
+            let fresh = try await app.call(.get, "/api/v1/data/customer/form", key: keyB)
+            #expect(fresh.status == 200 && fresh.json?["form"] == .null, "B's new-record form is B's own: \(fresh.text)")
+            // Same names in B are B's own and change nothing in A.
+            #expect(try await app.call(.post, "/api/v1/meta/views", key: keyB, json: view).status == 201)
+            #expect(try await app.call(.get, "/api/v1/views/secret_list/data", key: keyB).data.isEmpty)
+            let still = try await app.call(.get, "/api/v1/views/secret_list/data", key: keyA)
+            #expect(still.data.compactMap { $0["name"]?.stringValue } == ["Secret Co"])
+            #expect(try await app.call(.get, "/api/v1/data/customer/\(id)/form", key: keyA).json?["form"]?.stringValue == "secret_form")
+        }
+    }
+
     @Test("hundreds of guessed ids from another tenant return nothing")
     func guessedIDsReturnNothing() async throws {
         try await TestApp.run { app in

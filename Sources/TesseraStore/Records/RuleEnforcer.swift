@@ -51,11 +51,6 @@ struct RuleEnforcer {
                 if from != to { outcome.stageChange = (from, to) }
             }
         }
-        if let form = CompiledForm.applying(forms, atStage: CompiledForm.stage(of: old ?? record, field: model.stage?.field)) {
-            outcome.problems += form.violations(record: record, old: old, given: given, hidden: hidden, environment: env).filter {
-                !broken.contains($0.field ?? "")
-            }
-        }
         for rule in model.rules {
             // A rule about a field whose value was already refused would only repeat that problem.
             let reads = Set(rule.references.map(\.column)).union(rule.rule.fields).union(rule.rule.field.map { [$0] } ?? [])
@@ -79,6 +74,13 @@ struct RuleEnforcer {
                 let message = Message.ruleUncheckable(rule.name, error.described)
                 outcome.problems.append(
                     .init(field: field, rule: rule.name, field.map { .about($0, message) } ?? message, extra: ["kind": .string("evaluation")]))
+            }
+        }
+        // A field another check already refused (a required_when rule saying the same) is not refused twice.
+        if let form = CompiledForm.applying(forms, atStage: CompiledForm.stage(of: old ?? record, field: model.stage?.field)) {
+            let refused = broken.union(outcome.problems.compactMap(\.field))
+            outcome.problems += form.violations(record: record, old: old, given: given, hidden: hidden, environment: env).filter {
+                !refused.contains($0.field ?? "")
             }
         }
         return outcome
