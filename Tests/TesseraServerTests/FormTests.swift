@@ -247,7 +247,7 @@ struct FormTests {
     }
 
     @Test(
-        "the write path holds people to the form that applies to them: frozen fields refused, required ones required, other roles not bound"
+        "the write path holds people to the form that applies to them: frozen fields refused, required ones required, automations not bound"
     )
     func writesFollowTheForm() async throws {
         try await TestApp.run { app in
@@ -273,6 +273,16 @@ struct FormTests {
             // close_on is required by main while won: clearing it is refused.
             let closing = try await app.call(.patch, "/api/v1/data/deal/\(won)", key: f.admin, json: ["close_on": .null])
             #expect(closing.expectError(422)?["details"]?.arrayValue?.first?["rule"]?.stringValue == "form_required")
+            // Automations act for the tenant: no form binds them, so one may change the frozen amount.
+            let automation: JSONValue = [
+                "name": "reprice", "entity": "deal", "trigger": ["on": "update", "fields": ["reason"]], "condition": "record.reason == 'reprice'",
+                "actions": [["type": "set", "values": ["amount": 42]]],
+            ]
+            #expect(try await app.call(.post, "/api/v1/meta/automations", key: f.admin, json: automation).status == 201)
+            #expect(try await app.call(.patch, "/api/v1/data/deal/\(won)", key: f.admin, json: ["reason": "reprice"]).status == 200)
+            try await eventually("the automation sets the frozen amount") {
+                try await app.call(.get, "/api/v1/data/deal/\(won)", key: f.admin).json?["amount"]?.doubleValue == 42
+            }
             // Without forms the same writes pass: the form, not the entity, made them fail.
             #expect(try await app.call(.delete, "/api/v1/meta/entities/deal/forms/main", key: f.admin).status == 204)
             #expect(try await app.call(.patch, "/api/v1/data/deal/\(won)", key: f.admin, json: ["amount": 7]).status == 200)
