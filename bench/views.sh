@@ -89,13 +89,14 @@ python3 - "$WORK" "$SCHEMA" "$REP_ID" <<'PY'
 import json, re, sys
 work, schema, rep = sys.argv[1:]
 
-def statements(name):
-    """The statements the server ran for one request, parameters written in."""
+def statements(name, table):
+    """The reads of `table` the server ran for one request, parameters written in (the log also
+    holds what else ran meanwhile: the outbox's poll, a caller's last-seen mark)."""
     lines = open(f"{work}/log-{name}.txt", encoding="utf-8").read().splitlines()
     out = []
     for i, line in enumerate(lines):
-        m = re.search(r"execute [^:]+: (.*)$", line)
-        if not m or schema not in m.group(1):
+        m = re.search(r"execute [^:]+: (SELECT .*)$", line)
+        if not m or f'"{schema}"."{table}"' not in m.group(1):
             continue
         detail = next((l for l in lines[i + 1:i + 3] if "parameters:" in l), "")
         params = dict(re.findall(r"\$(\d+) = ('(?:[^']|'')*')", detail))
@@ -103,8 +104,8 @@ def statements(name):
     assert out, f"no statement captured for {name}"
     return out
 
-for name in ("list", "board", "form"):
-    open(f"{work}/{name}-generated.sql", "w").write("\n".join(statements(name)) + "\n")
+for name, table in (("list", "lead"), ("board", "opportunity"), ("form", "lead")):
+    open(f"{work}/{name}-generated.sql", "w").write("\n".join(statements(name, table)) + "\n")
 
 view = json.load(open(f"{work}/sample-list.json"))
 assert view["data"], "the rep's due-leads view came back empty"
@@ -126,7 +127,7 @@ hand = [f"SELECT o.stage, count(*), sum(o.amount) FROM {schema}.opportunity o WH
 for lane in lanes:
     where = "o.stage IS NULL" if lane["key"] is None else f"o.stage = '{lane['key']}'"
     hand.append(f"SELECT {obj(card, 'o')} FROM {schema}.opportunity o WHERE o.deleted_at IS NULL AND {where} "
-                f"ORDER BY o.amount DESC NULLS LAST, o.id LIMIT 21;")
+                f"ORDER BY o.amount DESC, o.id DESC LIMIT 21;")
 open(f"{work}/board-hand.sql", "w").write("\n".join(hand) + "\n")
 print(len(lanes), "lanes")
 PY

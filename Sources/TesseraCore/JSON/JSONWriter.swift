@@ -32,26 +32,47 @@ public enum JSONWriter {
         }
     }
 
+    /// Copies runs that need no escape as they are (most strings are one run): per-scalar appends
+    /// were most of a large answer's cost (a resolved form's labels and options).
     public static func writeString(_ s: String, into out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+        let utf8 = s.utf8
+        let end = utf8.endIndex
+        var run = utf8.startIndex
+        var i = run
+        while i != end {
+            let byte = utf8[i]
+            var escape: String?
+            var width = 1
+            switch byte {
+            case 0x22: escape = "\\\""
+            case 0x5C: escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0..<0x20: escape = "\\u00" + (byte < 0x10 ? "0" : "1") + String(byte & 0x0F, radix: 16)
+            case 0xE2:
+                // U+2028 and U+2029 (E2 80 A8/A9) end lines in JavaScript.
+                let j = utf8.index(after: i)
+                if j != end, utf8[j] == 0x80 {
+                    let k = utf8.index(after: j)
+                    if k != end, utf8[k] == 0xA8 || utf8[k] == 0xA9 {
+                        escape = utf8[k] == 0xA8 ? "\\u2028" : "\\u2029"
+                        width = 3
+                    }
                 }
+            default: break
             }
+            guard let escape else {
+                i = utf8.index(after: i)
+                continue
+            }
+            out += s[run..<i]
+            out += escape
+            i = utf8.index(i, offsetBy: width)
+            run = i
         }
+        out += s[run..<end]
         out += "\""
     }
 }
