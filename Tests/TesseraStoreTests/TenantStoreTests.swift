@@ -49,9 +49,17 @@ struct TenantStoreTests {
                 try $0.decode([String].self)
             }
             #expect(roles == [["admin"]])
-            // Every step is idempotent: running them again on the same schema changes nothing.
-            for migration in ControlSchema.migrations {
-                for statement in migration.tenant?(tenant.schema) ?? [] { try await client.query(PostgresQuery(unsafeSQL: statement)) }
+            // Every step is idempotent: running them again on the same schema changes nothing. They run
+            // under the migrations' advisory lock, as servers run them: the suite's other servers
+            // migrate at start-up, and tenant DDL outside the lock can race theirs.
+            try await client.withConnection { connection in
+                try await connection.query("SELECT pg_advisory_lock(727274)", logger: TestDatabase.logger)
+                for migration in ControlSchema.migrations {
+                    for statement in migration.tenant?(tenant.schema) ?? [] {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestDatabase.logger)
+                    }
+                }
+                try await connection.query("SELECT pg_advisory_unlock(727274)", logger: TestDatabase.logger)
             }
             try await store.delete(tenant)
             try await client.query("DELETE FROM tessera.tenants WHERE slug = \(orphan)")
