@@ -40,6 +40,11 @@ public struct CompiledForm: Sendable {
                 }
             }
             self.fields = fields
+            var references = Set<FieldReference>()
+            for e in sectionConditions.compactMap({ $0 }) + fields.flatMap({ [$0.visible, $0.required, $0.readonly].compactMap { $0 } }) {
+                references.formUnion(e.references)
+            }
+            self.references = references
         } catch {
             return nil
         }
@@ -49,14 +54,9 @@ public struct CompiledForm: Sendable {
     /// Whether a write must be checked against the form (it requires or freezes something).
     public var constrainsWrites: Bool { fields.contains { $0.required != nil || $0.readonly != nil } }
 
-    /// Every field the form's expressions read (to load the related records they look through).
-    public var references: Set<FieldReference> {
-        var out = Set<FieldReference>()
-        for e in sectionConditions.compactMap({ $0 }) + fields.flatMap({ [$0.visible, $0.required, $0.readonly].compactMap { $0 } }) {
-            out.formUnion(e.references)
-        }
-        return out
-    }
+    /// Every field the form's expressions read (to load the related records they look through),
+    /// gathered once: every form request and every checked write asks for them.
+    public let references: Set<FieldReference>
 
     /// The form that applies at `stage` among those offered to a caller: the most specific (for
     /// given roles, then for given stages), then the first by name. Forms, writes and tests all
