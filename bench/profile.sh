@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Profile of the request path, one command: `bash bench/profile.sh` (see bench/README.md).
-# Runs the release server and profiles three routes one after another: GET /livez (HTTP only),
-# GET /healthz (plus SELECT 1 through the pool) and GET /api/v1/data/lead/{id} (get by id). For each:
+# Runs the release server and profiles four routes one after another: GET /livez (HTTP only),
+# GET /healthz (plus SELECT 1 through the pool), GET /api/v1/data/lead/{id} (get by id) and
+# GET /api/v1/data/lead/{id}/form (the lead's resolved form). For each:
 # server CPU per request and the functions that take most of it, in bench/results/profile/<route>.txt.
 # PROFILER=perf (default) samples CPU time under wrk; PROFILER=callgrind counts instructions.
 set -euo pipefail
@@ -102,6 +103,7 @@ profile_route() { if [ "$PROFILER" = callgrind ]; then callgrind_route "$@"; els
 profile_route livez /livez ""
 profile_route healthz /healthz ""
 profile_route get "/api/v1/data/lead/$LEAD" "$TENANT_KEY"
+profile_route form "/api/v1/data/lead/$LEAD/form" "$TENANT_KEY"
 bench_stop "$SERVER_PID"; SERVER_PID=""
 rm -f "$WORK"/callgrind.out.* "$WORK/tessera-nodebug"
-log "done: $WORK/summary.txt, top functions per route in $WORK/{livez,healthz,get}.txt"
+log "done: $WORK/summary.txt, top functions per route in $WORK/{livez,healthz,get,form}.txt"

@@ -6,11 +6,26 @@ public struct CompiledForm: Sendable {
         public let definition: FormDefinition.Field
         /// Index of its section.
         public let section: Int
+        /// Index of the field in its entity's `fields`.
+        public let index: Int
         let visible: CheckedExpression?
         let required: CheckedExpression?
         let readonly: CheckedExpression?
+        /// Its description in a resolved form (`ResolvedForm.head(of:help:)`).
+        public let head: [UInt8]
 
         public var name: String { definition.name }
+
+        /// Its own `visible_when` holds (its section's is asked of the form).
+        public func isShown(in env: ExpressionEnvironment) -> Bool { CompiledForm.truth(visible, env) ?? true }
+
+        /// Required by the form: `required_when` holds for the record as it would be. A required
+        /// field is shown whatever its section's and its own `visible_when` say, so that what a
+        /// write needs never depends on a condition that clearing the field could flip.
+        public func isRequired(in env: ExpressionEnvironment) -> Bool { CompiledForm.truth(required, env) == true }
+
+        /// Frozen by the form: `readonly_when` holds for the record as stored (a new one: as drafted).
+        public func isReadOnly(in stateEnv: ExpressionEnvironment) -> Bool { CompiledForm.truth(readonly, stateEnv) == true }
     }
 
     public let definition: FormDefinition
@@ -32,11 +47,11 @@ public struct CompiledForm: Sendable {
             var fields: [Field] = []
             for (i, section) in form.sections.enumerated() {
                 for field in section.fields {
-                    guard entity.field(field.name) != nil else { return nil }
+                    guard let index = entity.fields.firstIndex(where: { $0.name == field.name }) else { return nil }
                     fields.append(
                         Field(
-                            definition: field, section: i, visible: try compile(field.visibleWhen), required: try compile(field.requiredWhen),
-                            readonly: try compile(field.readonlyWhen)))
+                            definition: field, section: i, index: index, visible: try compile(field.visibleWhen), required: try compile(field.requiredWhen),
+                            readonly: try compile(field.readonlyWhen), head: ResolvedForm.head(of: entity.fields[index], help: field.help)))
                 }
             }
             self.fields = fields
@@ -79,7 +94,7 @@ public struct CompiledForm: Sendable {
 
     /// An unknown answer (a null, an evaluation error) neither shows, requires nor freezes more
     /// than the form without the condition would.
-    private static func truth(_ e: CheckedExpression?, _ env: ExpressionEnvironment) -> Bool? {
+    fileprivate static func truth(_ e: CheckedExpression?, _ env: ExpressionEnvironment) -> Bool? {
         guard let e else { return nil }
         if case .bool(let b)? = try? ExpressionEvaluator.evaluate(e, in: env) { return b }
         return false
@@ -89,18 +104,6 @@ public struct CompiledForm: Sendable {
         Self.truth(sectionConditions[index], env) ?? true
     }
 
-    /// Shown: its section and its own condition (both read the record as it would be).
-    public func isVisible(_ field: Field, in env: ExpressionEnvironment) -> Bool {
-        isSectionVisible(field.section, in: env) && (Self.truth(field.visible, env) ?? true)
-    }
-
-    /// Required by the form: `required_when` holds for the record as it would be. A required
-    /// field is shown whatever its section's and its own `visible_when` say, so that what a write
-    /// needs never depends on a condition that clearing the field could flip.
-    public func isRequired(_ field: Field, in env: ExpressionEnvironment) -> Bool { Self.truth(field.required, env) == true }
-
-    /// Frozen by the form: `readonly_when` holds for the record as stored (a new one: as drafted).
-    public func isReadOnly(_ field: Field, in stateEnv: ExpressionEnvironment) -> Bool { Self.truth(field.readonly, stateEnv) == true }
 
     /// What a person's write breaks: a frozen field it changes, a required field it leaves empty.
     /// `record` holds the values as they would be, `old` the stored ones (nil on create), `given`
@@ -116,11 +119,11 @@ public struct CompiledForm: Sendable {
         var out: [TesseraError.Detail] = []
         for field in fields where !hidden.contains(field.name) {
             let value = record.fields[field.name] ?? .null
-            if given.contains(field.name), isReadOnly(field, in: stateEnv) {
+            if given.contains(field.name), field.isReadOnly(in: stateEnv) {
                 let changed = old.map { ($0.fields[field.name] ?? .null).bindText != value.bindText } ?? value.hasValue
                 if changed { out.append(.form(field: field.name, rule: "form_read_only", .readOnlyHere(field: field.name, form: name))) }
             }
-            if !value.hasValue, isRequired(field, in: env) {
+            if !value.hasValue, field.isRequired(in: env) {
                 out.append(.form(field: field.name, rule: "form_required", .requiredHere(field: field.name, form: name)))
             }
         }

@@ -37,15 +37,20 @@ public struct FormResolver {
     /// after the form was saved): a form never asks for a record it cannot save.
     static let otherRequired = Label([("en", "Also required"), ("zh-CN", "其他必填项")])
 
+    private static func environment(_ base: ExpressionEnvironment, record: RecordValues, old: RecordValues?) -> ExpressionEnvironment {
+        var env = base
+        env.records[.record] = record
+        if let old { env.records[.old] = old }
+        return env
+    }
+
     public func resolve() -> ResolvedForm {
         let model = plan.model, entity = model.definition
         let stageField = model.stage?.field
         let form = CompiledForm.applying(plan.forms, atStage: CompiledForm.stage(of: stored ?? record, field: stageField))
-        var env = plan.environment
-        env.records[.record] = record
-        if let stored { env.records[.old] = stored }
-        var stateEnv = plan.environment
-        stateEnv.records[.record] = stored ?? record
+        // Read-only from here on: the field states below read them for every field.
+        let env = Self.environment(plan.environment, record: record, old: stored)
+        let stateEnv = Self.environment(plan.environment, record: stored ?? record, old: nil)
         var ruleReasons: [String: [String]] = [:]
         for rule in model.rules {
             guard case .requiredWhen(let when, let fields) = rule.check, case .bool(true)? = try? ExpressionEvaluator.evaluate(when, in: env) else {
@@ -54,8 +59,12 @@ public struct FormResolver {
             for field in fields { ruleReasons[field, default: []].append("rule:" + rule.name) }
         }
 
-        func state(_ definition: FieldDefinition, _ placed: CompiledForm.Field?) -> ResolvedForm.Field? {
-            guard let access = plan.field(definition.name), access.visible else { return nil }
+        /// The state of the entity's field at `index`, placed by the form (in a section shown or
+        /// not) or not; nil when the caller's roles hide it.
+        func state(_ index: Int, placed: CompiledForm.Field?, sectionShown: Bool) -> ResolvedForm.Field? {
+            let definition = entity.fields[index]
+            let access = RecordPlan.fieldPlan(definition, access: plan.access, hidden: plan.hidden)
+            guard access.visible else { return nil }
             var reasons: [String] = []
             var readOnly = false, required = false
             if let reason = access.reason {
@@ -70,7 +79,7 @@ public struct FormResolver {
                 readOnly = true
                 reasons.append("out_of_update_scope")
             }
-            if let placed, let form, form.isReadOnly(placed, in: stateEnv) {
+            if let placed, placed.isReadOnly(in: stateEnv) {
                 readOnly = true
                 reasons.append("form_readonly_when")
             }
@@ -82,41 +91,45 @@ public struct FormResolver {
                 required = true
                 reasons += rules
             }
-            if let placed, let form, form.isRequired(placed, in: env) {
+            if let placed, placed.isRequired(in: env) {
                 required = true
                 reasons.append("form_required_when")
             }
             // A form cannot hide what a write needs.
-            let visible = required || (placed.flatMap { p in form.map { $0.isVisible(p, in: env) } } ?? true)
+            let visible = required || placed.map { sectionShown && $0.isShown(in: env) } ?? true
             return ResolvedForm.Field(
-                definition: definition, help: placed?.definition.help, value: values[definition.name] ?? .null, visible: visible,
+                name: definition.name, head: placed?.head ?? model.formHeads[index], value: values[definition.name] ?? .null, visible: visible,
                 required: required, readOnly: readOnly, reasons: reasons)
         }
 
         var sections: [ResolvedForm.Section] = []
         if let form {
+            var placedAt: [[CompiledForm.Field]] = Array(repeating: [], count: form.definition.sections.count)
+            for field in form.fields { placedAt[field.section].append(field) }
             for (i, section) in form.definition.sections.enumerated() {
-                let fields = form.fields.filter { $0.section == i }.compactMap { placed in entity.field(placed.name).flatMap { state($0, placed) } }
+                let shown = form.isSectionVisible(i, in: env)
+                let fields = placedAt[i].compactMap { state($0.index, placed: $0, sectionShown: shown) }
                 guard !fields.isEmpty else { continue }
-                let visible = form.isSectionVisible(i, in: env) || fields.contains(where: \.visible)
-                sections.append(.init(name: section.name, label: section.label, columns: section.columns, visible: visible, fields: fields))
+                sections.append(
+                    .init(name: section.name, label: section.label, columns: section.columns, visible: shown || fields.contains(where: \.visible), fields: fields))
             }
-            let placed = Set(form.definition.fieldNames)
-            let missing = FormDecoder.alwaysRequired(entity).filter { !placed.contains($0) }.compactMap {
-                entity.field($0).flatMap { state($0, nil) }
-            }
+            let placed = Set(form.fields.map(\.index))
+            let missing = model.alwaysRequired.filter { !placed.contains($0) }.compactMap { state($0, placed: nil, sectionShown: true) }
             if !missing.isEmpty {
                 sections.append(.init(name: "other_required", label: Self.otherRequired, columns: 1, visible: true, fields: missing))
             }
         } else {
-            let fields = entity.fields.compactMap { state($0, nil) }
+            let fields = entity.fields.indices.compactMap { state($0, placed: nil, sectionShown: true) }
             sections = [.init(name: nil, label: nil, columns: 1, visible: true, fields: fields)]
         }
 
         var stage: ResolvedForm.Stage?
-        if let compiled = model.stage, let definition = entity.field(compiled.field), let field = state(definition, nil) {
+        if let compiled = model.stage, let index = entity.fields.firstIndex(where: { $0.name == compiled.field }),
+            let field = state(index, placed: nil, sectionShown: true)
+        {
+            let definition = entity.fields[index]
             let current = CompiledForm.stage(of: stored ?? record, field: compiled.field)
-            let shown = sections.lazy.flatMap(\.fields).first { $0.definition.name == compiled.field } ?? field
+            let shown = sections.lazy.flatMap(\.fields).first { $0.name == compiled.field } ?? field
             let movable = !shown.readOnly
             var moves: [ResolvedForm.Move] = []
             if movable {

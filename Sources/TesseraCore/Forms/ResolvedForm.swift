@@ -2,8 +2,10 @@
 public struct ResolvedForm: Sendable {
     /// One field and its state, with the reasons behind it.
     public struct Field: Sendable {
-        public let definition: FieldDefinition
-        public let help: Label?
+        public let name: String
+        /// The field's description as `encoded` writes it (see `head(of:help:)`), made once per
+        /// metadata version: most of an answer's bytes are labels and options.
+        public let head: [UInt8]
         public let value: JSONValue
         public let visible: Bool
         public let required: Bool
@@ -51,57 +53,73 @@ public struct ResolvedForm: Sendable {
     /// Every field of every section.
     public var fields: [Field] { sections.flatMap(\.fields) }
 
-    public func json(_ locale: MessageLocale) -> JSONValue {
-        var m: [(String, JSONValue)] = [("entity", .string(entity)), ("form", form.map { .string($0.name) } ?? .null)]
-        if let label = form?.label { m.append(("label", label.json)) }
-        m.append(("record", recordID.map { .string($0) } ?? .null))
-        m.append(("version", version.map { .number(Int($0)) } ?? .null))
-        m.append(("locked", lock.map { .object([("holder", .string($0.holder)), ("until", .string($0.until))]) } ?? .null))
-        m.append(("sections", .array(sections.map { Self.json($0) })))
-        if let stage {
-            let moves: [JSONValue] = stage.moves.map { move in
-                var o: [(String, JSONValue)] = [("to", .string(move.to))]
-                if let label = move.label { o.append(("label", label.json)) }
-                o.append(("ready", .bool(move.unmet.isEmpty)))
-                o.append(("unmet", .array(move.unmet.map { $0.json(locale) })))
-                return .object(o)
+    /// The JSON a UI renders, written straight to bytes.
+    public func encoded(_ locale: MessageLocale) -> [UInt8] {
+        var w = JSONStreamWriter(capacity: 4096 + 512 * fields.count)
+        w.openObject()
+        w.member("entity", .string(entity))
+        w.member("form", form.map { .string($0.name) } ?? .null)
+        if let label = form?.label { w.member("label", label.json) }
+        w.member("record", recordID.map { .string($0) } ?? .null)
+        w.member("version", version.map { .number(Int($0)) } ?? .null)
+        w.member("locked", lock.map { .object([("holder", .string($0.holder)), ("until", .string($0.until))]) } ?? .null)
+        w.key("sections")
+        w.openArray()
+        for section in sections {
+            w.openObject()
+            if let name = section.name { w.member("name", .string(name)) }
+            if let label = section.label { w.member("label", label.json) }
+            w.member("columns", .number(section.columns))
+            w.member("visible", .bool(section.visible))
+            w.key("fields")
+            w.openArray()
+            for field in section.fields {
+                w.openObject()
+                w.members(field.head)
+                w.member("value", field.value)
+                w.member("visible", .bool(field.visible))
+                w.member("required", .bool(field.required))
+                w.member("read_only", .bool(field.readOnly))
+                w.member("reasons", .array(field.reasons.map { .string($0) }))
+                w.closeObject()
             }
-            m.append(
-                (
-                    "stage",
-                    .object([
-                        ("field", .string(stage.field)), ("current", stage.current.map { .string($0) } ?? .null), ("movable", .bool(stage.movable)),
-                        ("moves", .array(moves)),
-                    ])
-                ))
-        } else {
-            m.append(("stage", .null))
+            w.closeArray()
+            w.closeObject()
         }
-        m.append(("problems", .array(problems.map { $0.json(locale) })))
-        return .object(m)
+        w.closeArray()
+        if let stage {
+            w.key("stage")
+            w.openObject()
+            w.member("field", .string(stage.field))
+            w.member("current", stage.current.map { .string($0) } ?? .null)
+            w.member("movable", .bool(stage.movable))
+            w.key("moves")
+            w.openArray()
+            for move in stage.moves {
+                w.openObject()
+                w.member("to", .string(move.to))
+                if let label = move.label { w.member("label", label.json) }
+                w.member("ready", .bool(move.unmet.isEmpty))
+                w.member("unmet", .array(move.unmet.map { $0.json(locale) }))
+                w.closeObject()
+            }
+            w.closeArray()
+            w.closeObject()
+        } else {
+            w.member("stage", .null)
+        }
+        w.member("problems", .array(problems.map { $0.json(locale) }))
+        w.closeObject()
+        return w.bytes
     }
 
-    private static func json(_ section: Section) -> JSONValue {
-        var m: [(String, JSONValue)] = []
-        if let name = section.name { m.append(("name", .string(name))) }
-        if let label = section.label { m.append(("label", label.json)) }
-        m.append(("columns", .number(section.columns)))
-        m.append(("visible", .bool(section.visible)))
-        m.append(("fields", .array(section.fields.map(json))))
-        return .object(m)
-    }
-
-    private static func json(_ field: Field) -> JSONValue {
-        let d = field.definition
+    /// What describes a field in a form whatever the record: name, label, type as read, help
+    /// (the form's own, else the field's), options and relation target.
+    public static func head(of d: FieldDefinition, help: Label?) -> [UInt8] {
         var m: [(String, JSONValue)] = [("field", .string(d.name)), ("label", d.label.json), ("type", .string(d.readType.rawValue))]
-        if let help = field.help ?? d.help { m.append(("help", help.json)) }
+        if let help = help ?? d.help { m.append(("help", help.json)) }
         if !d.options.isEmpty { m.append(("options", .array(d.options.map(\.json)))) }
         if let target = d.target { m.append(("target", .string(target))) }
-        m.append(("value", field.value))
-        m.append(("visible", .bool(field.visible)))
-        m.append(("required", .bool(field.required)))
-        m.append(("read_only", .bool(field.readOnly)))
-        m.append(("reasons", .array(field.reasons.map { .string($0) })))
-        return .object(m)
+        return JSONStreamWriter.encodedMembers(m)
     }
 }

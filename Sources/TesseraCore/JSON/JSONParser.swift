@@ -66,6 +66,7 @@ public struct JSONParser {
         index += 1
         var members: [(String, JSONValue)] = []
         // A name given twice is ambiguous (which one wins differs between parsers): refused.
+        // Small objects (most) are searched; a set keeps large ones linear.
         var names: Set<String> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
@@ -74,7 +75,14 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let keyOffset = index
             let key = try parseString()
-            guard names.insert(key).inserted else {
+            let seen: Bool
+            if members.count < 16 {
+                seen = members.contains { $0.0 == key }
+            } else {
+                if names.isEmpty { names = Set(members.map(\.0)) }
+                seen = !names.insert(key).inserted
+            }
+            guard !seen else {
                 index = keyOffset
                 throw error("the member name \"\(key.count > 40 ? String(key.prefix(40)) + "…" : key)\" appears twice")
             }
@@ -134,60 +142,68 @@ public struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// Most strings have no escape: they are validated and made in one step from their bytes.
+    /// The others are decoded into a byte buffer validated once at the end; an escape always
+    /// writes whole UTF-8 sequences, so it cannot complete a broken one around it.
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flushRun(_ end: Int) throws(JSONSyntaxError) {
-            guard end > runStart else { return }
-            guard let run = String(validating: bytes[runStart..<end], as: UTF8.self) else {
-                throw JSONSyntaxError(message: "invalid UTF-8 in string", offset: runStart)
-            }
-            scalars.append(contentsOf: run.unicodeScalars)
-        }
+        let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                try flushRun(index)
+                guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+                    throw JSONSyntaxError(message: "invalid UTF-8 in string", offset: start)
+                }
                 index += 1
-                return String(scalars)
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("control character in string") }
+            index += 1
+        }
+        var decoded = Array(bytes[start..<index])
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                guard let text = String(validating: decoded, as: UTF8.self) else {
+                    throw JSONSyntaxError(message: "invalid UTF-8 in string", offset: start)
+                }
+                index += 1
+                return text
             }
             if byte < 0x20 { throw error("control character in string") }
-            if byte == UInt8(ascii: "\\") {
-                try flushRun(index)
+            guard byte == UInt8(ascii: "\\") else {
+                decoded.append(byte)
                 index += 1
-                guard index < bytes.count else { break }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                        else { throw error("unpaired surrogate in string") }
-                        index += 2
-                        let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in string") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(code) {
-                        throw error("unpaired surrogate in string")
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
-                    scalars.append(scalar)
-                default: throw error("invalid escape in string")
-                }
-                runStart = index
                 continue
             }
             index += 1
+            guard index < bytes.count else { break }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = try parseHex4()
+                if (0xD800...0xDBFF).contains(code) {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    else { throw error("unpaired surrogate in string") }
+                    index += 2
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in string") }
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(code) {
+                    throw error("unpaired surrogate in string")
+                }
+                guard let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
+                UTF8.encode(scalar) { decoded.append($0) }
+            default: throw error("invalid escape in string")
+            }
         }
         throw error("unterminated string")
     }

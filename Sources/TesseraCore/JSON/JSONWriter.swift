@@ -1,10 +1,15 @@
 /// Serializes `JSONValue` to compact JSON text.
 public enum JSONWriter {
     public static func string(_ value: JSONValue) -> String {
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    /// The UTF-8 text, for a response body (a `String` in between would be validated and copied).
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     public static func write(_ value: JSONValue, into out: inout String) { out += string(value) }

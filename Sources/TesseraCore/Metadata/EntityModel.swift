@@ -16,6 +16,11 @@ public struct EntityModel: Sendable {
     public let timers: [ScheduledTimer]
     /// The entity's forms, compiled, by name.
     public let forms: [CompiledForm]
+    /// Each field's description in a resolved form where no form places it
+    /// (`ResolvedForm.head(of:help:)`), in the order of `definition.fields`.
+    public let formHeads: [[UInt8]]
+    /// Positions in `definition.fields` of the fields every form must place (`FormDecoder.alwaysRequired`).
+    public let alwaysRequired: [Int]
 
     public var name: String { definition.name }
 
@@ -43,6 +48,9 @@ public struct EntityModel: Sendable {
         self.forms = forms.filter { $0.entity == definition.name }.sorted { $0.name < $1.name }.compactMap {
             CompiledForm($0, entity: definition, related: related)
         }
+        formHeads = definition.fields.map { ResolvedForm.head(of: $0, help: nil) }
+        let required = Set(FormDecoder.alwaysRequired(definition))
+        alwaysRequired = definition.fields.indices.filter { required.contains(definition.fields[$0].name) }
         stage = definition.fields.first { $0.stage != nil }.flatMap { try? CompiledStage.compile($0, entity: definition, related: related) }
     }
 }

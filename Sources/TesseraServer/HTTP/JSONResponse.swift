@@ -5,13 +5,21 @@ import TesseraCore
 /// Builds JSON responses from `JSONValue`s or from JSON text PostgreSQL already produced.
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, text: String, headers: HTTPFields = [:]) -> Response {
-        var fields = headers
-        fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(status: status, headers: json(headers), body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func make(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
-        make(status, text: JSONWriter.string(value), headers: headers)
+        make(status, bytes: JSONWriter.bytes(value), headers: headers)
+    }
+
+    static func make(_ status: HTTPResponse.Status, bytes: [UInt8], headers: HTTPFields = [:]) -> Response {
+        Response(status: status, headers: json(headers), body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private static func json(_ headers: HTTPFields) -> HTTPFields {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return fields
     }
 }
 

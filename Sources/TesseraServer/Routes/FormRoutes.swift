@@ -62,7 +62,7 @@ struct FormRoutes {
         @Sendable func answer(_ request: Request, _ context: TenantContext, id: String?, draft: JSONValue?) async throws -> Response {
             let caller = context.caller
             let resolved = try await forms.resolve(caller, entity: try context.parameters.required("entity"), id: id, draft: draft)
-            return JSONResponse.make(.ok, resolved.json(request.messageLocale(user: caller.locale, tenant: caller.tenant.locale)))
+            return JSONResponse.make(.ok, bytes: resolved.encoded(request.messageLocale(user: caller.locale, tenant: caller.tenant.locale)))
         }
     }
 }

@@ -35,5 +35,22 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)).arrayValue != nil)
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xE4, 0xB8, 0x22]) }
+        // Broken UTF-8 next to an escape: the escape's bytes cannot complete it.
+        let escaped = Array(#""a\n"#.utf8)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(escaped + [0xE4, 0xB8, 0x22]) }
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xE4] + Array(#"\u00e9""#.utf8)) }
+        #expect(try JSONParser.parse(Array(#""\t"#.utf8) + [0xE4, 0xB8, 0xAD, 0x22]) == "\t中")
+    }
+
+    @Test("a name given twice is refused in objects of any size, at the second one")
+    func duplicates() throws {
+        for size in [2, 15, 16, 17, 40] {
+            let names = (0..<size).map { "\"f\($0)\":\($0)" }
+            let whole = "{" + names.joined(separator: ",") + "}"
+            #expect(try JSONParser.parse(whole).objectValue?.count == size)
+            let twice = "{" + names.joined(separator: ",") + ",\"f\(size / 2)\":0}"
+            let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(twice) }
+            #expect(error?.offset == whole.utf8.count, "\(size) members")
+        }
     }
 }

@@ -1,0 +1,70 @@
+/// Writes JSON text member by member, straight to UTF-8 bytes: for a large answer made on every
+/// request (a resolved form), where a `JSONValue` tree would be built only to be written, and
+/// where parts that change only with the metadata are encoded once and copied in whole.
+public struct JSONStreamWriter {
+    public private(set) var bytes: [UInt8] = []
+    /// Whether the next member or element follows another in its container.
+    private var follows = false
+
+    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+
+    /// Members encoded once (`"a":1,"b":2`), to be copied into an object by `members(_:)`.
+    public static func encodedMembers(_ members: [(String, JSONValue)]) -> [UInt8] {
+        var writer = JSONStreamWriter(capacity: 256)
+        for (name, value) in members { writer.member(name, value) }
+        return writer.bytes
+    }
+
+    private mutating func separate() {
+        if follows { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    public mutating func openObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        follows = false
+    }
+
+    public mutating func closeObject() {
+        bytes.append(UInt8(ascii: "}"))
+        follows = true
+    }
+
+    public mutating func openArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        follows = false
+    }
+
+    public mutating func closeArray() {
+        bytes.append(UInt8(ascii: "]"))
+        follows = true
+    }
+
+    /// A member's name; its value is what is written next (a value, an object or an array).
+    public mutating func key(_ name: String) {
+        separate()
+        JSONWriter.writeString(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        follows = false
+    }
+
+    public mutating func value(_ value: JSONValue) {
+        separate()
+        JSONWriter.write(value, into: &bytes)
+        follows = true
+    }
+
+    public mutating func member(_ name: String, _ value: JSONValue) {
+        key(name)
+        self.value(value)
+    }
+
+    /// Members encoded by `encodedMembers(_:)`, inside the object being written.
+    public mutating func members(_ encoded: [UInt8]) {
+        guard !encoded.isEmpty else { return }
+        separate()
+        bytes.append(contentsOf: encoded)
+        follows = true
+    }
+}
