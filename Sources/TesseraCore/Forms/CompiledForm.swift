@@ -50,7 +50,8 @@ public struct CompiledForm: Sendable {
                     guard let index = entity.fields.firstIndex(where: { $0.name == field.name }) else { return nil }
                     fields.append(
                         Field(
-                            definition: field, section: i, index: index, visible: try compile(field.visibleWhen), required: try compile(field.requiredWhen),
+                            definition: field, section: i, index: index, visible: try compile(field.visibleWhen),
+                            required: try compile(field.requiredWhen),
                             readonly: try compile(field.readonlyWhen), head: ResolvedForm.head(of: entity.fields[index], help: field.help)))
                 }
             }
@@ -103,7 +104,6 @@ public struct CompiledForm: Sendable {
     public func isSectionVisible(_ index: Int, in env: ExpressionEnvironment) -> Bool {
         Self.truth(sectionConditions[index], env) ?? true
     }
-
 
     /// What a person's write breaks: a frozen field it changes, a required field it leaves empty.
     /// `record` holds the values as they would be, `old` the stored ones (nil on create), `given`

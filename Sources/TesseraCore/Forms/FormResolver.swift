@@ -111,7 +111,9 @@ public struct FormResolver {
                 let fields = placedAt[i].compactMap { state($0.index, placed: $0, sectionShown: shown) }
                 guard !fields.isEmpty else { continue }
                 sections.append(
-                    .init(name: section.name, label: section.label, columns: section.columns, visible: shown || fields.contains(where: \.visible), fields: fields))
+                    .init(
+                        name: section.name, label: section.label, columns: section.columns, visible: shown || fields.contains(where: \.visible),
+                        fields: fields))
             }
             let placed = Set(form.fields.map(\.index))
             let missing = model.alwaysRequired.filter { !placed.contains($0) }.compactMap { state($0, placed: nil, sectionShown: true) }
