@@ -13,9 +13,19 @@ public struct RecordValues: Sendable {
     public init(json: JSONValue, entity: EntityDefinition) {
         var fields: [String: ExpressionValue] = [:]
         if case .object(let members) = json {
+            fields.reserveCapacity(members.count)
             for (name, value) in members {
-                guard let column = Column.resolve(name, in: entity) else { continue }
-                fields[name] = .from(json: value, type: column.type)
+                // As `Column.resolve` types it, without copying the field's definition (every
+                // checked write and every form reads a whole row this way).
+                let type: FieldType
+                if let i = entity.fields.firstIndex(where: { $0.name == name }) {
+                    type = entity.fields[i].readType
+                } else if let system = SystemColumn(rawValue: name), system != .deletedAt {
+                    type = system.type
+                } else {
+                    continue
+                }
+                fields[name] = .from(json: value, type: type)
             }
         }
         self.init(fields: fields)
