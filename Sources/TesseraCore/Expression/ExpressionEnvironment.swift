@@ -15,16 +15,7 @@ public struct RecordValues: Sendable {
         if case .object(let members) = json {
             fields.reserveCapacity(members.count)
             for (name, value) in members {
-                // As `Column.resolve` types it, without copying the field's definition (every
-                // checked write and every form reads a whole row this way).
-                let type: FieldType
-                if let i = entity.fields.firstIndex(where: { $0.name == name }) {
-                    type = entity.fields[i].readType
-                } else if let system = SystemColumn(rawValue: name), system != .deletedAt {
-                    type = system.type
-                } else {
-                    continue
-                }
+                guard let type = Column.type(name, in: entity) else { continue }
                 fields[name] = .from(json: value, type: type)
             }
         }

@@ -55,7 +55,7 @@ public struct ResolvedForm: Sendable {
 
     /// The JSON a UI renders, written straight to bytes.
     public func encoded(_ locale: MessageLocale) -> [UInt8] {
-        var w = JSONStreamWriter(capacity: 4096 + 512 * fields.count)
+        var w = JSONStreamWriter(capacity: 4096 + 512 * sections.reduce(0) { $0 + $1.fields.count })
         w.openObject()
         w.member("entity", .string(entity))
         w.member("form", form.map { .string($0.name) } ?? .null)

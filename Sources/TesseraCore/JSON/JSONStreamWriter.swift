@@ -19,25 +19,19 @@ public struct JSONStreamWriter {
         if follows { bytes.append(UInt8(ascii: ",")) }
     }
 
-    public mutating func openObject() {
+    public mutating func openObject() { open(UInt8(ascii: "{")) }
+    public mutating func closeObject() { close(UInt8(ascii: "}")) }
+    public mutating func openArray() { open(UInt8(ascii: "[")) }
+    public mutating func closeArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        bytes.append(bracket)
         follows = false
     }
 
-    public mutating func closeObject() {
-        bytes.append(UInt8(ascii: "}"))
-        follows = true
-    }
-
-    public mutating func openArray() {
-        separate()
-        bytes.append(UInt8(ascii: "["))
-        follows = false
-    }
-
-    public mutating func closeArray() {
-        bytes.append(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
         follows = true
     }
 

@@ -11,4 +11,12 @@ public struct Column: Sendable, Equatable {
         guard let system = SystemColumn(rawValue: name), system != .deletedAt else { return nil }
         return Column(name: name, type: system.type, field: nil, isNotNull: system.isNotNull)
     }
+
+    /// The type `resolve` gives the column, without copying the field's definition into a
+    /// `Column`: reading a whole row (every checked write, every form) asks it for each member.
+    public static func type(_ name: String, in entity: EntityDefinition) -> FieldType? {
+        if let i = entity.fields.firstIndex(where: { $0.name == name }) { return entity.fields[i].readType }
+        guard let system = SystemColumn(rawValue: name), system != .deletedAt else { return nil }
+        return system.type
+    }
 }
