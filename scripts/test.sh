@@ -10,10 +10,12 @@ status=0
 swift build --build-tests
 # Every pack, through the decoders and checks installing runs (the JSON Schemas were checked above).
 for pack in templates-market/*/pack.yaml; do .build/debug/tessera pack validate "$(dirname "$pack")"; done
-swift test "$@" || status=$?
+# Under a watchdog: a hang ends the run well inside CI's limit, saying which tests were still running
+# and what PostgreSQL was doing (TESSERA_TEST_TIME_LIMIT seconds; a full run takes 4 to 10 minutes).
+python3 scripts/watchdog.py "${TESSERA_TEST_TIME_LIMIT:-2400}" -- swift test "$@" || status=$?
 # The README's curl tour, run against the debug binary built above, so the README cannot drift from the server.
 tour_status=0
-python3 scripts/readme_tour.py .build/debug/tessera || tour_status=$?
+python3 scripts/watchdog.py 600 -- python3 scripts/readme_tour.py .build/debug/tessera || tour_status=$?
 # The tests leave their cluster running for the next run; stop it at the end of a full run.
 if [ -z "${TESSERA_TEST_DATABASE_URL:-}" ] && [ -f "${TMPDIR:-/tmp}/tessera-tests/pg/postmaster.pid" ]; then
   pgctl=$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)

@@ -22,11 +22,13 @@ struct DatabasePoolTests {
 
     /// `body` with a running pool of at most `connections` on the test database, on `group`'s loops.
     func withPool<T: Sendable>(
-        connections: Int, endpoint: DatabaseEndpoint? = nil, _ body: @Sendable (DatabasePool) async throws -> T
+        connections: Int, endpoint: DatabaseEndpoint? = nil, leaseTimeout: Duration = .seconds(10),
+        _ body: @Sendable (DatabasePool) async throws -> T
     ) async throws -> T {
         var target = endpoint
         if target == nil { target = try await TestDatabase.shared.endpoint() }
-        let pool = DatabasePool(endpoint: target!, maximumConnections: connections, group: group, logger: TestDatabase.logger)
+        let pool = DatabasePool(
+            endpoint: target!, maximumConnections: connections, leaseTimeout: leaseTimeout, group: group, logger: TestDatabase.logger)
         return try await withThrowingTaskGroup(of: Void.self) { running in
             running.addTask { try await pool.run() }
             defer { running.cancelAll() }
@@ -117,6 +119,35 @@ struct DatabasePoolTests {
             release.continuation.finish()
             for holder in holders { try await holder.value }
             #expect(try await pool.query("SELECT 2::int4").rows.first?.decode(Int32.self) == 2)
+        }
+    }
+
+    @Test("a caller finding every connection held past the lease timeout gets a 503, and the pool serves once they are let go")
+    func leaseTimeout() async throws {
+        try await withPool(connections: 2, leaseTimeout: .milliseconds(300)) { pool in
+            let release = AsyncStream.makeStream(of: Void.self)
+            let held = HeldCount()
+            let holders = (0..<2).map { _ in
+                Task {
+                    try await pool.withConnection { _ in
+                        held.value.add(1, ordering: .relaxed)
+                        for await _ in release.stream { break }
+                    }
+                }
+            }
+            while held.value.load(ordering: .relaxed) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            let started = ContinuousClock.now
+            do {
+                _ = try await pool.query("SELECT 1")
+                Issue.record("a lease succeeded while every connection was held")
+            } catch let error as TesseraError {
+                #expect(error.status == 503 && error.code == "unavailable", "\(error)")
+            }
+            // It waited for the timeout, not less (a connection might have come free) and not forever.
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            release.continuation.finish()
+            for holder in holders { try await holder.value }
+            #expect(try await pool.query("SELECT 3::int4").rows.first?.decode(Int32.self) == 3)
         }
     }
 

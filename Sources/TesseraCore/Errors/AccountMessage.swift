@@ -80,6 +80,7 @@ public enum AccountMessage: CatalogueMessage, Equatable {
     case packNeeds(String, missing: [String])
     case noDefinition(kind: String, name: String)
     case databaseUnreachable
+    case databaseBusy
 
     public var wording: Wording {
         switch self {
@@ -191,6 +192,8 @@ public enum AccountMessage: CatalogueMessage, Equatable {
         case .noInboxMessage: return ({ "No such message in your inbox." }, { "你的收件箱中没有这条消息。" })
         case .noDefinition(let kind, let name): return ({ "No \(kind) '\(name)'." }, { "没有 \(kind) '\(name)'。" })
         case .databaseUnreachable: return ({ "PostgreSQL is not reachable." }, { "无法连接 PostgreSQL。" })
+        case .databaseBusy:
+            return ({ "Every database connection stayed busy; try again shortly." }, { "数据库连接全部繁忙，请稍后重试。" })
         }
     }
 }

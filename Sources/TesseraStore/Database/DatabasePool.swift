@@ -21,8 +21,9 @@ public final class DatabasePool: Service, Sendable {
     private let logger: Logger
 
     /// About `maximumConnections` in all, split evenly over the loops of `group` (at least one each).
+    /// A caller that finds them all busy waits at most `leaseTimeout` for one, then gets a 503.
     public init(
-        endpoint: DatabaseEndpoint, maximumConnections: Int = 24,
+        endpoint: DatabaseEndpoint, maximumConnections: Int = 24, leaseTimeout: Duration = .seconds(10),
         group: MultiThreadedEventLoopGroup = .singleton, logger: Logger
     ) {
         var configuration = endpoint.connectionConfiguration
@@ -34,7 +35,9 @@ public final class DatabasePool: Service, Sendable {
         // Rounded up, so that many loops with a small total still get a connection each.
         let perLoop = max(1, (maximumConnections + loops.count - 1) / max(1, loops.count))
         let ids = DatabasePoolShard.IDs()
-        shards = loops.map { DatabasePoolShard(loop: $0, capacity: perLoop, configuration: configuration, ids: ids, logger: logger) }
+        shards = loops.map { 
+            DatabasePoolShard(loop: $0, capacity: perLoop, leaseTimeout: leaseTimeout, configuration: configuration, ids: ids, logger: logger)
+         }
         executors = loops.map(EventLoopTaskExecutor.init)
         byLoop = Dictionary(uniqueKeysWithValues: loops.enumerated().map { (ObjectIdentifier($0.element), $0.offset) })
         self.logger = logger
@@ -153,17 +156,23 @@ final class DatabasePoolShard: Sendable {
 
     /// What a lease gets once the pool has shut down.
     static var closedError: TesseraError { TesseraError(status: 503, code: "unavailable", AccountMessage.databaseUnreachable) }
+    /// What a lease gets when no connection came free in time (every one held for that long).
+    static var busyError: TesseraError { TesseraError(status: 503, code: "unavailable", AccountMessage.databaseBusy) }
 
     let loop: any EventLoop
     let capacity: Int
+    let leaseTimeout: Duration
     private let configuration: PostgresConnection.Configuration
     private let ids: IDs
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(loop: any EventLoop, capacity: Int, configuration: PostgresConnection.Configuration, ids: IDs, logger: Logger) {
+    init(
+        loop: any EventLoop, capacity: Int, leaseTimeout: Duration, configuration: PostgresConnection.Configuration, ids: IDs, logger: Logger
+    ) {
         self.loop = loop
         self.capacity = capacity
+        self.leaseTimeout = leaseTimeout
         self.configuration = configuration
         self.ids = ids
         self.logger = logger
@@ -259,16 +268,24 @@ final class DatabasePoolShard: Sendable {
                 switch now {
                 case .take(let connection): continuation.resume(returning: connection)
                 case .fail(let error): continuation.resume(throwing: error)
-                case .queued: break
+                case .queued:
+                    // A connection held forever (or a deadlock of nested leases) must not hang every
+                    // request behind it: after the timeout the waiter gives up with a 503.
+                    loop.scheduleTask(in: TimeAmount(leaseTimeout)) { self.abandon(id, with: DatabasePoolShard.busyError) }
                 }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> Waiter? in
-                guard let i = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: i)
-            }
-            waiter?.continuation.resume(throwing: CancellationError())
+            abandon(id, with: CancellationError())
         }
+    }
+
+    /// Fails the waiter `id` with `error` if it is still waiting.
+    private func abandon(_ id: Int, with error: any Error) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let i = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: i)
+        }
+        waiter?.continuation.resume(throwing: error)
     }
 
     /// Back to the idle list, or straight to the first waiter; a closed connection frees its place.
@@ -319,7 +336,18 @@ final class DatabasePoolShard: Sendable {
             return (Array(state.all.values), state.waiters)
         }
         for waiter in waiters { waiter.continuation.resume(throwing: DatabasePoolShard.closedError) }
-        for connection in open { try? await connection.close() }
+        await Self.close(open)
+    }
+
+    /// Closes `connections`, waiting for them at most `patience`: shutdown must end even if a
+    /// connection's close never completes (one seen on a CI run took 20 s to reach PostgreSQL).
+    static func close(_ connections: [PostgresConnection], patience: TimeAmount = .seconds(2)) async {
+        guard let loop = connections.first?.eventLoop else { return }
+        // Whichever comes first completes `done`; NIO ignores the second completion.
+        let done = loop.makePromise(of: Void.self)
+        EventLoopFuture.andAllComplete(connections.map { $0.close() as EventLoopFuture<Void> }, on: loop).whenComplete { _ in done.succeed() }
+        loop.scheduleTask(in: patience) { done.succeed() }
+        try? await done.futureResult.get()
     }
 }
 

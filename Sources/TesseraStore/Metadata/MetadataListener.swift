@@ -49,7 +49,7 @@ public struct MetadataListener: Service {
                     } catch {
                         if !Task.isCancelled { logger.warning("Metadata listener lost its connection", metadata: ["error": "\(error)"]) }
                     }
-                    try? await connection.close()
+                    await DatabasePoolShard.close([connection])
                 } catch {
                     if Task.isCancelled { break }
                     logger.warning("Metadata listener cannot connect; retrying", metadata: ["error": "\(error)"])
