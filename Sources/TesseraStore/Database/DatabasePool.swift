@@ -35,9 +35,9 @@ public final class DatabasePool: Service, Sendable {
         // Rounded up, so that many loops with a small total still get a connection each.
         let perLoop = max(1, (maximumConnections + loops.count - 1) / max(1, loops.count))
         let ids = DatabasePoolShard.IDs()
-        shards = loops.map { 
+        shards = loops.map {
             DatabasePoolShard(loop: $0, capacity: perLoop, leaseTimeout: leaseTimeout, configuration: configuration, ids: ids, logger: logger)
-         }
+        }
         executors = loops.map(EventLoopTaskExecutor.init)
         byLoop = Dictionary(uniqueKeysWithValues: loops.enumerated().map { (ObjectIdentifier($0.element), $0.offset) })
         self.logger = logger
