@@ -20,6 +20,7 @@ public struct TesseraRuntime: Sendable {
     public let views: ViewService
     /// Resolved forms: what a UI renders for one caller and one record.
     public let forms: FormService
+    public let approvals: ApprovalService
     public let files: FileStore
     public let packs: PackLibrary
     public let installer: PackInstaller
@@ -59,6 +60,9 @@ public struct TesseraRuntime: Sendable {
         records = RecordService(metadata: metadata, store: recordStore, locks: locks)
         views = ViewService(records: records, store: recordStore)
         forms = FormService(records: records, store: recordStore)
+        approvals = ApprovalService(
+            client: client, metadata: metadata, records: records, store: recordStore, approvals: ApprovalStore(client: client, logger: logger),
+            users: users, outbox: outbox)
         events = EventProcessor(
             client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, settings: settings, locks: locks,
             webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,

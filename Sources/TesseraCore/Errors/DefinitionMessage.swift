@@ -285,7 +285,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
 
     /// A kind of named definition the designer API keeps.
     public enum Definition: Sendable, Equatable, CaseIterable {
-        case entity, role, automation, assignmentRule, view, form
+        case entity, role, automation, assignmentRule, view, form, approval
 
         var noun: String {
             switch self {
@@ -295,6 +295,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             case .assignmentRule: "assignment rule"
             case .view: "view"
             case .form: "form"
+            case .approval: "approval process"
             }
         }
 
@@ -310,6 +311,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             case .assignmentRule: "分配规则"
             case .view: "视图"
             case .form: "表单"
+            case .approval: "审批流程"
             }
         }
     }

@@ -21,19 +21,38 @@ public struct EntityModel: Sendable {
     public let formHeads: [[UInt8]]
     /// Positions in `definition.fields` of the fields every form must place (`FormDecoder.alwaysRequired`).
     public let alwaysRequired: [Int]
+    /// The approval processes of this entity: while one of their approvals is pending on a record,
+    /// its frozen fields hold still (writes check them after reading the row).
+    public let approvals: [ApprovalDefinition]
+    /// What the approvals' entry and skip conditions read (so related records are fetched for them).
+    public let approvalReferences: [FieldReference]
 
     public var name: String { definition.name }
 
+    /// Every field the entity's rules, stage, forms and approvals read (their related records are loaded for them).
+    public var expressionReferences: [FieldReference] {
+        rules.flatMap(\.references) + Array(stage?.references ?? []) + forms.flatMap(\.references) + approvalReferences
+    }
+
     /// Whether writes must read the current row and check rules or stage moves before writing.
-    public var checksWrites: Bool { !rules.isEmpty || stage != nil || forms.contains(where: \.constrainsWrites) }
+    public var checksWrites: Bool {
+        !rules.isEmpty || stage != nil || forms.contains(where: \.constrainsWrites) || approvals.contains { !$0.frozen.isEmpty }
+    }
 
     /// Compiles against the tenant's entities. Metadata is checked before it is saved, so a
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
     public init(
         _ definition: EntityDefinition, automations: [AutomationDefinition] = [], forms: [FormDefinition] = [],
-        related: @escaping @Sendable (String) -> EntityDefinition?
+        approvals: [ApprovalDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?
     ) {
         self.definition = definition
+        self.approvals = approvals.filter { $0.entity == definition.name }
+        let approvalContext = ExpressionContext(entity: definition, relatedEntity: related)
+        approvalReferences = self.approvals.flatMap { approval in
+            ([approval.entryWhen] + approval.steps.map(\.skipWhen)).compactMap { $0 }.flatMap { source in
+                (try? CompiledExpression(source, in: approvalContext, expecting: .bool))?.checked.references ?? []
+            }
+        }
         self.related = related
         self.automations = automations.filter { $0.active && $0.entity == definition.name }
         listeners = Dictionary(grouping: self.automations.filter { $0.trigger.event != .timer }, by: \.trigger.event).mapValues { $0.map(\.name) }

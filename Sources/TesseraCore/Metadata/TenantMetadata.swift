@@ -12,6 +12,8 @@ public struct TenantMetadata: Sendable {
     public let views: [ViewDefinition]
     /// Every entity's forms.
     public let forms: [FormDefinition]
+    /// Every entity's approval processes, at their latest version.
+    public let approvals: [ApprovalDefinition]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
     /// Active automations and assignment rules with their expressions compiled, by name.
@@ -22,9 +24,11 @@ public struct TenantMetadata: Sendable {
 
     public init(
         tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
-        assignmentRules: [AssignmentRule] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = []
+        assignmentRules: [AssignmentRule] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = [],
+        approvals: [ApprovalDefinition] = []
     ) {
         self.forms = forms
+        self.approvals = approvals
         self.assignmentRules = assignmentRules
         self.views = views
         self.tenant = tenant
@@ -36,7 +40,11 @@ public struct TenantMetadata: Sendable {
         self.byName = byName
         let related: @Sendable (String) -> EntityDefinition? = { byName[$0] }
         let formsByEntity = Dictionary(grouping: forms, by: \.entity)
-        models = byName.mapValues { EntityModel($0, automations: automations, forms: formsByEntity[$0.name] ?? [], related: related) }
+        let approvalsByEntity = Dictionary(grouping: approvals, by: \.entity)
+        models = byName.mapValues {
+            EntityModel(
+                $0, automations: automations, forms: formsByEntity[$0.name] ?? [], approvals: approvalsByEntity[$0.name] ?? [], related: related)
+        }
         compiledAutomations = Dictionary(
             automations.filter(\.active).compactMap { automation in
                 byName[automation.entity].map { (automation.name, CompiledAutomation(automation, entity: $0, related: related)) }
@@ -102,6 +110,14 @@ public struct TenantMetadata: Sendable {
             throw TesseraError(status: 404, code: "not_found", localized: FormMessage.noForm(name, entity: entity))
         }
         return form
+    }
+
+    /// The approval process of that name, or a 404 naming it.
+    public func approval(_ name: String) throws(TesseraError) -> ApprovalDefinition {
+        guard let approval = approvals.first(where: { $0.name == name }) else {
+            throw TesseraError(status: 404, code: "not_found", localized: ApprovalMessage.noProcess(name))
+        }
+        return approval
     }
 
     /// Roles given to users created without any.

@@ -14,6 +14,8 @@ public struct MetadataChange: Sendable {
     public var views: [ViewDefinition]?
     /// The complete new form list when forms change.
     public var forms: [FormDefinition]?
+    /// The complete new approval-process list when processes change.
+    public var approvals: [ApprovalDefinition]?
 
     public init(
         entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,

@@ -109,9 +109,20 @@ public struct MetadataStore: MetadataLoading {
                 forms.append(form)
             }
         }
+        var approvals: [ApprovalDefinition] = []
+        for try await text in try await connection.query(
+            "SELECT definition::text FROM tessera.approvals WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
+        ).decode(String.self) {
+            let json = try JSONParser.parse(text, limits: .init(maxDepth: 32))
+            if let approval = try? ApprovalDecoder.approval(
+                json, entities: entities, roles: roles.map(\.name), version: json["version"]?.intValue ?? 1)
+            {
+                approvals.append(approval)
+            }
+        }
         return TenantMetadata(
             tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules, views: views,
-            forms: forms)
+            forms: forms, approvals: approvals)
     }
 
     /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
@@ -235,6 +246,15 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 guard brokenForms.isEmpty else { throw TesseraError.invalidMetadata(brokenForms) }
+                // A process goes with its entity; a field or role it uses cannot go while it uses it.
+                let approvals = (change.approvals ?? current.approvals).filter { entityNames.contains($0.entity) }
+                let brokenApprovals = approvals.flatMap { approval in
+                    Self.problems(of: "approval process", path: "approvals", named: approval.name) { () throws(TesseraError) in
+                        _ = try ApprovalDecoder.approval(
+                            approval.json, entities: change.entities, roles: roles.map(\.name), version: approval.version)
+                    }
+                }
+                guard brokenApprovals.isEmpty else { throw TesseraError.invalidMetadata(brokenApprovals) }
                 let documentLog =
                     try await saveDocuments(
                         "tessera.roles", prefix: "role", tenant: tenant, old: current.roles.map { ($0.name, $0.json) },
@@ -251,6 +271,18 @@ public struct MetadataStore: MetadataLoading {
                     + saveDocuments(
                         "tessera.forms", prefix: "form", tenant: tenant, old: current.forms.map { ($0.key, $0.json) },
                         new: forms.map { ($0.key, $0.json) }, on: connection)
+                    + saveDocuments(
+                        "tessera.approvals", prefix: "approval", tenant: tenant, old: current.approvals.map { ($0.name, $0.json) },
+                        new: approvals.map { ($0.name, $0.json) }, on: connection)
+                // Every version of a process stays readable: running approvals cite theirs.
+                for approval in approvals {
+                    try await connection.query(
+                        """
+                        INSERT INTO tessera.approval_versions (tenant_id, name, version, definition, actor)
+                        VALUES (\(tenant.id), \(approval.name), \(approval.version), \(JSONWriter.string(approval.json))::json, \(actor))
+                        ON CONFLICT DO NOTHING
+                        """, logger: logger)
+                }
                 try await ScheduleTicks.reschedule(tenant, old: current.automations, new: automations, on: connection, logger: logger)
                 try await connection.query("UPDATE tessera.tenants SET meta_version = meta_version + 1 WHERE id = \(tenant.id)", logger: logger)
                 // The log keeps each changed entity's definition before and after, like record history.
@@ -272,7 +304,7 @@ public struct MetadataStore: MetadataLoading {
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
                 return TenantMetadata(
                     tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
-                    assignmentRules: rules, views: views, forms: forms)
+                    assignmentRules: rules, views: views, forms: forms, approvals: approvals)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

@@ -173,6 +173,29 @@ public enum ControlSchema {
                 )
                 """
             ]),
+        Migration(
+            version: 14, name: "approvals: processes with every version kept, and each tenant's running approvals, tasks and log",
+            sql: [
+                """
+                CREATE TABLE tessera.approvals (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    definition json NOT NULL,
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """,
+                """
+                CREATE TABLE tessera.approval_versions (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    version int NOT NULL,
+                    definition json NOT NULL,
+                    actor uuid,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (tenant_id, name, version)
+                )
+                """,
+            ], tenant: { ApprovalTables.create(schema: $0) }),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -54,8 +54,7 @@ extension RecordStore {
     /// `values` in `scopes`; nothing is queried when no expression looks through a relation.
     public func related(_ plan: RecordPlan, _ values: RecordValues, scopes: Set<FieldReference.Scope>) async throws -> RecordValues {
         let model = plan.model
-        let hops = (model.rules.flatMap(\.references) + Array(model.stage?.references ?? []) + model.forms.flatMap(\.references))
-            .contains { $0.hop != nil && scopes.contains($0.scope) }
+        let hops = model.expressionReferences.contains { $0.hop != nil && scopes.contains($0.scope) }
         guard hops else { return values }
         let enforcer = RuleEnforcer(schema: plan.tenant.schema, model: model, prepared: prepared, logger: logger)
         return try await client.withConnection { connection in

@@ -335,6 +335,7 @@ public struct RecordStore: Sendable {
         if let expected = write.expectedVersion, case .int(let version)? = old.fields["version"], version != expected {
             try await requireState(sql, id: id, expectedVersion: expected, on: connection)
         }
+        try await requireNotFrozen(sql, id: id, write, on: connection)
         var record = old
         for assignment in write.assignments { record.fields[assignment.field.name] = .from(stored: assignment.value, type: assignment.field.type) }
         if let owner = write.ownerID { record.fields["owner_id"] = .string(owner) }
@@ -461,6 +462,17 @@ public struct RecordStore: Sendable {
         let sql = RecordSQL(plan)
         do {
             return try await client.withConnection { connection in
+                // A record under approval stays until the approval ends (it would be decided on nothing).
+                if delete, plan.actor.locksApply, !plan.model.approvals.isEmpty,
+                    let (approval, process) = try await ApprovalStore(client: client, logger: logger).anyPending(
+                        plan.tenant, entity: entity.name, recordID: id, on: connection)
+                {
+                    let text = approval.uuidString.lowercased()
+                    throw TesseraError(
+                        status: 423, code: "approval_pending",
+                        localized: ApprovalMessage.deleteWhilePending(process: process, approval: text),
+                        details: [.init(field: nil, rule: "frozen", message: "approval \(text)", extra: ["approval_id": .string(text)])])
+                }
                 let query = try sql.setDeleted(delete, id: id, expectedVersion: expectedVersion)
                 if let row = try await prepared.rows(query, on: connection, logger: logger).first { return try Self.result(row) }
                 // Visible and in the expected state, yet not written: outside the delete scope.
@@ -476,6 +488,29 @@ public struct RecordStore: Sendable {
         } catch {
             throw DatabaseErrorMapper.map(error, entity: entity) ?? error
         }
+    }
+
+    /// 423 when a pending approval freezes a field the write changes (people only: automations and
+    /// the approval's own outcome act for the tenant). The row is locked, so no approval can start
+    /// between this check and the write.
+    private func requireNotFrozen(_ sql: RecordSQL, id: String, _ write: RecordWrite, on connection: PostgresConnection) async throws {
+        guard sql.plan.actor.locksApply, sql.plan.model.approvals.contains(where: { !$0.frozen.isEmpty }) else { return }
+        var fields = write.assignments.map(\.field.name)
+        if write.ownerID != nil { fields.append("owner_id") }
+        guard !fields.isEmpty,
+            let held = try await ApprovalStore(client: client, logger: logger).frozen(
+                sql.plan.tenant, entity: sql.entity.name, recordID: id, fields: fields, on: connection
+            ).first
+        else { return }
+        let approval = held.id.uuidString.lowercased()
+        throw TesseraError(
+            status: 423, code: "approval_pending",
+            localized: ApprovalMessage.frozenWhilePending(fields: held.fields, process: held.process, approval: approval),
+            details: held.fields.map {
+                .init(
+                    field: $0, rule: "frozen", localized: ApprovalMessage.frozenWhilePending(fields: [$0], process: held.process, approval: approval),
+                    extra: ["approval_id": .string(approval), "process": .string(held.process)])
+            })
     }
 
     /// Throws 404 for a missing or recycled record, 409 for a stale version; returns when the record is live and current.

@@ -90,7 +90,7 @@ struct RuleEnforcer {
     /// `values` in `scopes`, as of this transaction.
     func loadRelated(into values: inout RecordValues, scopes: Set<FieldReference.Scope>, on connection: PostgresConnection) async throws {
         var columns: [String: String] = [:]  // relation column → target entity
-        let references = model.rules.flatMap(\.references) + Array(model.stage?.references ?? []) + model.forms.flatMap(\.references)
+        let references = model.expressionReferences
         for reference in references where scopes.contains(reference.scope) {
             if let hop = reference.hop { columns[reference.column] = hop.entity }
         }

@@ -94,7 +94,7 @@ public struct TenantStore: Sendable {
                 sha256 text NOT NULL, created_by uuid, created_at timestamptz NOT NULL DEFAULT now())
             """
         ] + HistorySQL.tenantTable.create(schema: schema) + StageHistorySQL.tenantTable.create(schema: schema)
-            + OutboxTables.create(schema: schema) + AutomationStateTables.create(schema: schema)
+            + OutboxTables.create(schema: schema) + AutomationStateTables.create(schema: schema) + ApprovalTables.create(schema: schema)
     }
 
     /// Removes a tenant: its schema with every table, its keys and metadata (used to undo a failed set-up).

@@ -11,4 +11,7 @@ enum TenantTableName {
     static let inbox = "_inbox"
     static let assignmentState = "_assignment_state"
     static let recordLocks = "_record_locks"
+    static let approvals = "_approvals"
+    static let approvalTasks = "_approval_tasks"
+    static let approvalLog = "_approval_log"
 }

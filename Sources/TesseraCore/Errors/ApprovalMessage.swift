@@ -1,0 +1,116 @@
+/// The catalogue of built-in messages about approvals (their processes, submitting, answering and
+/// the fields they hold), worded in every `MessageLocale`. Names, ids and paths stay as written.
+public enum ApprovalMessage: CatalogueMessage, Equatable {
+    // Defining processes.
+    case stepsShape(max: Int)
+    case approversShape(String)
+    case approverSource(String)
+    case stepTwice(String)
+    case notAUserField(String, entity: String)
+    case notAUserID(String)
+    case frozenUnknown(String, entity: String)
+    case outcomeAction(String)
+    case managerLevels(String)
+    case modeShape
+    // Running approvals.
+    case noProcess(String)
+    case noApproval(String)
+    case inactive(String)
+    case entryNotMet(String)
+    case alreadyPending(process: String, approval: String)
+    case notPending(String, status: String)
+    case notYourTurn(String)
+    case onlySubmitterRecalls(String)
+    case delegateTo
+    case delegateUnknown(String)
+    case delegateSelf
+    case commentShape(max: Int)
+    case frozenWhilePending(fields: [String], process: String, approval: String)
+    case noApprovers(step: String)
+    case deleteWhilePending(process: String, approval: String)
+    case answerAction(String)
+    case forShape
+    case limitShape(max: Int)
+
+    public var wording: Wording {
+        switch self {
+        case .stepsShape(let max): return ({ "steps must be an array of 1 to \(max) steps" }, { "steps 必须是 1 到 \(max) 个步骤的数组" })
+        case .approversShape(let path):
+            return (
+                { "\(path) must be a non-empty array of {\"role\"}, {\"field\"}, {\"manager\"} or {\"user\"}" },
+                { "\(path) 必须是非空数组，元素为 {\"role\"}、{\"field\"}、{\"manager\"} 或 {\"user\"}" }
+            )
+        case .approverSource(let path):
+            return (
+                { "\(path) names exactly one of role, field, manager or user" }, { "\(path) 只能指定 role、field、manager、user 之一" }
+            )
+        case .stepTwice(let name): return ({ "step '\(name)' appears twice" }, { "步骤 '\(name)' 出现了两次" })
+        case .notAUserField(let field, let entity):
+            return ({ "\(entity) has no user field '\(field)'" }, { "\(entity) 没有用户字段 '\(field)'" })
+        case .notAUserID(let value): return ({ "'\(value)' is not a user id" }, { "'\(value)' 不是用户 id" })
+        case .frozenUnknown(let field, let entity):
+            return ({ "\(entity) has no field '\(field)' to freeze" }, { "\(entity) 没有可冻结的字段 '\(field)'" })
+        case .outcomeAction(let path):
+            return (
+                { "\(path): approvals run set, create, update_related and inbox notify actions" },
+                { "\(path)：审批结果只能执行 set、create、update_related 和站内 notify 动作" }
+            )
+        case .modeShape: return ({ "mode must be any or all" }, { "mode 必须是 any 或 all" })
+        case .managerLevels(let path): return ({ "\(path) must be 1 to 10" }, { "\(path) 必须在 1 到 10 之间" })
+        case .noProcess(let name): return ({ "No approval process '\(name)'." }, { "没有审批流程 '\(name)'。" })
+        case .noApproval(let id): return ({ "No approval \(id) that you can see." }, { "没有你可见的审批 \(id)。" })
+        case .inactive(let name):
+            return ({ "Approval process '\(name)' is switched off." }, { "审批流程 '\(name)' 已停用。" })
+        case .entryNotMet(let name):
+            return (
+                { "The record does not meet the entry condition of approval process '\(name)'." },
+                { "记录不满足审批流程 '\(name)' 的提交条件。" }
+            )
+        case .alreadyPending(let process, let approval):
+            return (
+                { "The record already has a pending '\(process)' approval (\(approval))." },
+                { "该记录已有待处理的 '\(process)' 审批（\(approval)）。" }
+            )
+        case .notPending(let id, let status):
+            return ({ "Approval \(id) is \(status), not pending." }, { "审批 \(id) 的状态为 \(status)，不是待处理。" })
+        case .notYourTurn(let id):
+            return (
+                { "You are not an approver of the current step of approval \(id)." }, { "你不是审批 \(id) 当前步骤的审批人。" }
+            )
+        case .onlySubmitterRecalls(let id):
+            return ({ "Only the submitter can recall approval \(id)." }, { "只有提交人可以撤回审批 \(id)。" })
+        case .delegateTo: return ({ "to must be the id of the user to delegate to" }, { "to 必须是被委托用户的 id" })
+        case .delegateUnknown(let id): return ({ "No active user \(id) to delegate to." }, { "没有可委托的在职用户 \(id)。" })
+        case .delegateSelf:
+            return ({ "The delegate already answers this step." }, { "被委托人已经是该步骤的审批人。" })
+        case .commentShape(let max):
+            return ({ "comment must be a string of at most \(max) characters" }, { "comment 必须是不超过 \(max) 个字符的文本" })
+        case .frozenWhilePending(let fields, let process, let approval):
+            return (
+                { "\(list(fields)) cannot change while approval \(approval) ('\(process)') is pending." },
+                { "审批 \(approval)（'\(process)'）待处理期间，\(list(fields)) 不可修改。" }
+            )
+        case .deleteWhilePending(let process, let approval):
+            return (
+                { "The record cannot be deleted while approval \(approval) ('\(process)') is pending." },
+                { "审批 \(approval)（'\(process)'）待处理期间，记录不可删除。" }
+            )
+        case .noApprovers(let step):
+            return ({ "Step '\(step)' has nobody to answer it." }, { "步骤 '\(step)' 没有可审批的人。" })
+        case .forShape: return ({ "for must be me or submitted" }, { "for 必须是 me 或 submitted" })
+        case .limitShape(let max): return ({ "limit must be 1 to \(max)" }, { "limit 必须在 1 到 \(max) 之间" })
+        case .answerAction(let action):
+            return (
+                { "'\(action)' is not an answer: use approve, reject, recall or delegate." },
+                { "'\(action)' 不是审批操作：请使用 approve、reject、recall 或 delegate。" }
+            )
+        }
+    }
+}
+
+extension TesseraError.Detail {
+    /// A problem with an approval, worded by `ApprovalMessage` in every language.
+    public static func approval(field: String?, rule: String, _ message: ApprovalMessage) -> TesseraError.Detail {
+        .init(field: field, rule: rule, localized: message)
+    }
+}

@@ -1,0 +1,357 @@
+import Foundation
+import TesseraCore
+import Testing
+
+/// Approvals (issue 14): processes as versioned metadata, submitting, the inbox, answers by step
+/// and mode, frozen fields, three-party signatures, recall, delegation and concurrent answers.
+@Suite("Approvals")
+struct ApprovalTests {
+    static let contract: JSONValue = [
+        "name": "contract",
+        "fields": [
+            ["name": "title", "type": "text", "required": true], ["name": "amount", "type": "money"],
+            [
+                "name": "state", "type": "select", "default": "draft",
+                "options": [
+                    ["key": "draft", "label": ["en": "Draft"]], ["key": "approved", "label": ["en": "Approved"]],
+                    ["key": "rejected", "label": ["en": "Rejected"]],
+                ],
+            ],
+            ["name": "notes", "type": "long_text"], ["name": "presales", "type": "user"],
+        ],
+    ]
+
+    static func role(_ name: String, read: String, update: String) -> JSONValue {
+        .object([
+            ("name", .string(name)),
+            ("permissions", ["contract": .object([("create", "own"), ("read", .string(read)), ("update", .string(update)), ("delete", "own")])]),
+        ])
+    }
+
+    /// A chain as the seeds want it: the sales manager, then finance, then legal (skipped under 100,000).
+    static let chain: JSONValue = [
+        "name": "contract_approval", "label": ["zh-CN": "合同审批", "en": "Contract approval"], "entity": "contract",
+        "entry_when": "record.amount > 0", "frozen": ["amount", "title"],
+        "steps": [
+            ["name": "manager", "approvers": [["role": "sales_manager"]]],
+            ["name": "finance", "approvers": [["role": "finance"]]],
+            ["name": "legal", "approvers": [["role": "legal"]], "skip_when": "record.amount < 100000"],
+        ],
+        "on_approve": [["type": "set", "values": ["state": "approved"]]],
+        "on_reject": [["type": "set", "values": ["state": "rejected"]]],
+    ]
+
+    struct Fixture {
+        let app: TestApp
+        let admin: String
+        let rep: (id: String, key: String)
+        let otherRep: (id: String, key: String)
+        let manager: (id: String, key: String)
+        let manager2: (id: String, key: String)
+        let finance: (id: String, key: String)
+        let legal: (id: String, key: String)
+    }
+
+    static func fixture(_ app: TestApp) async throws -> Fixture {
+        let admin = try await app.createTenant()
+        try await app.createEntity(admin, contract)
+        for role in [
+            Self.role("rep", read: "own", update: "own"), Self.role("sales_manager", read: "all", update: "none"),
+            Self.role("finance", read: "all", update: "none"), Self.role("legal", read: "all", update: "none"),
+        ] {
+            let reply = try await app.call(.post, "/api/v1/meta/roles", key: admin, json: role)
+            #expect(reply.status == 201, "\(reply.text)")
+        }
+        return Fixture(
+            app: app, admin: admin, rep: try await app.makeUser(admin, name: "销售", roles: ["rep"]),
+            otherRep: try await app.makeUser(admin, name: "另一销售", roles: ["rep"]),
+            manager: try await app.makeUser(admin, name: "经理", roles: ["sales_manager"]),
+            manager2: try await app.makeUser(admin, name: "副经理", roles: ["sales_manager"]),
+            finance: try await app.makeUser(admin, name: "财务", roles: ["finance"]),
+            legal: try await app.makeUser(admin, name: "法务", roles: ["legal"]))
+    }
+
+    func submit(_ app: TestApp, _ key: String, _ id: String, _ process: String = "contract_approval") async throws -> TestApp.Reply {
+        try await app.call(.post, "/api/v1/data/contract/\(id)/approvals", key: key, json: ["process": .string(process), "comment": "请审批"])
+    }
+
+    func answer(_ app: TestApp, _ key: String, _ approval: String, _ action: String, _ body: JSONValue = [:]) async throws -> TestApp.Reply {
+        try await app.call(.post, "/api/v1/approvals/\(approval)/\(action)", key: key, json: body)
+    }
+
+    func pending(_ app: TestApp, _ key: String) async throws -> [JSONValue] {
+        try await app.call(.get, "/api/v1/approvals?for=me&status=pending", key: key).data
+    }
+
+    @Test("processes are metadata: checked when saved (422 naming what is wrong), versioned on every edit, listed with their versions")
+    func metadata() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            let created = try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: Self.chain)
+            #expect(created.status == 201, "\(created.text)")
+            #expect(created.json?["version"] == 1)
+            // A rep cannot define processes.
+            try await app.call(.post, "/api/v1/meta/approvals", key: f.rep.key, json: Self.chain).expectError(403)
+            try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: Self.chain).expectError(409)
+            let bad: JSONValue = [
+                "name": "bad", "entity": "contract", "frozen": ["nope"], "entry_when": "record.amount >",
+                "steps": [
+                    ["name": "a", "approvers": [["role": "ghost"]], "mode": "most"], ["name": "a", "approvers": [["field": "title"]]],
+                    ["name": "b", "approvers": []], ["name": "c", "approvers": [["manager": 40]]],
+                ],
+                "on_approve": [["type": "webhook", "url": "https://example.com/x"]],
+            ]
+            let refused = try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: bad)
+            refused.expectError(422)
+            let fields = Set((refused.json?["error"]?["details"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue })
+            for field in [
+                "frozen[0]", "entry_when", "steps[0].approvers[0].role", "steps[0].mode", "steps[1].name", "steps[1].approvers[0].field",
+                "steps[2].approvers", "steps[3].approvers[0].manager", "on_approve[0]",
+            ] {
+                #expect(fields.contains(field), "\(field) not in \(fields)")
+            }
+            try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: ["name": "x", "entity": "ghost", "steps": []]).expectError(422)
+            // An edit is a new version; the body's own version is ignored; the name cannot change.
+            let patched = try await app.call(
+                .patch, "/api/v1/meta/approvals/contract_approval", key: f.admin, json: ["version": 99, "frozen": ["amount"]])
+            #expect(patched.status == 200, "\(patched.text)")
+            #expect(patched.json?["version"] == 2)
+            try await app.call(.patch, "/api/v1/meta/approvals/contract_approval", key: f.admin, json: ["name": "renamed"]).expectError(422)
+            let versions = try await app.call(.get, "/api/v1/meta/approvals/contract_approval/versions", key: f.admin).data
+            #expect(versions.compactMap { $0["version"]?.intValue } == [2, 1])
+            #expect(versions.last?["definition"]?["frozen"] == ["amount", "title"])
+            try await app.call(.get, "/api/v1/meta/approvals/ghost/versions", key: f.admin).expectError(404)
+            // A field a process uses cannot go while it uses it.
+            try await app.call(.delete, "/api/v1/meta/entities/contract/fields/amount", key: f.admin).expectError(422)
+            #expect(try await app.call(.delete, "/api/v1/meta/approvals/contract_approval", key: f.admin).status == 204)
+            try await app.call(.get, "/api/v1/meta/approvals/contract_approval", key: f.admin).expectError(404)
+        }
+    }
+
+    @Test("a chain runs step by step: the inbox, skip conditions, frozen fields (423), the outcome, history and notifications")
+    func sequential() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: Self.chain).status == 201)
+            let id = try #require(try await app.create(f.rep.key, "contract", ["title": "产线改造", "amount": 50000])["id"]?.stringValue)
+            let zero = try #require(try await app.create(f.rep.key, "contract", ["title": "空", "amount": 0])["id"]?.stringValue)
+            try await submit(app, f.rep.key, zero).expectError(422, "entry_condition")
+            try await submit(app, f.rep.key, id, "ghost").expectError(404)
+            // Someone who cannot change the record cannot submit it.
+            try await submit(app, f.otherRep.key, id).expectError(404)
+            let submitted = try await submit(app, f.rep.key, id)
+            #expect(submitted.status == 201, "\(submitted.text)")
+            let approval = try #require(submitted.id)
+            #expect(submitted.json?["status"] == "pending" && submitted.json?["step"] == "manager")
+            try await submit(app, f.rep.key, id).expectError(409, "approval_pending")
+
+            // Both managers see it; finance does not yet.
+            #expect(try await pending(app, f.manager.key).map { $0["id"] } == [.string(approval)])
+            #expect(try await pending(app, f.manager2.key).count == 1)
+            #expect(try await pending(app, f.finance.key).isEmpty)
+            // Frozen fields hold; the others do not; the record cannot be deleted meanwhile.
+            let frozen = try await app.call(.patch, "/api/v1/data/contract/\(id)", key: f.rep.key, json: ["amount": 1])
+            frozen.expectError(423, "approval_pending")
+            #expect(frozen.text.contains(approval))
+            #expect(try await app.call(.patch, "/api/v1/data/contract/\(id)", key: f.rep.key, json: ["notes": "补充说明"]).status == 200)
+            try await app.call(.delete, "/api/v1/data/contract/\(id)", key: f.rep.key).expectError(423, "approval_pending")
+            // Only the current step's approvers answer.
+            try await answer(app, f.finance.key, approval, "approve").expectError(404)
+            try await answer(app, f.rep.key, approval, "approve").expectError(403)
+            try await answer(app, f.manager.key, approval, "approve", ["comment": 5]).expectError(422)
+            let first = try await answer(app, f.manager.key, approval, "approve", ["comment": "同意"])
+            #expect(first.status == 200, "\(first.text)")
+            #expect(first.json?["step"] == "finance")
+            // The other manager's task closed as no longer needed.
+            #expect(try await pending(app, f.manager2.key).isEmpty)
+            let tasks = first.json?["tasks"]?.arrayValue ?? []
+            #expect(tasks.filter { $0["step"] == 0 }.compactMap { $0["status"]?.stringValue }.sorted() == ["approved", "closed"])
+            try await answer(app, f.manager2.key, approval, "approve").expectError(403)
+            let done = try await answer(app, f.finance.key, approval, "approve")
+            #expect(done.status == 200, "\(done.text)")
+            // Legal is skipped under 100,000: approved, and the outcome set the state.
+            #expect(done.json?["status"] == "approved")
+            #expect(try await pending(app, f.legal.key).isEmpty)
+            let record = try await app.call(.get, "/api/v1/data/contract/\(id)", key: f.rep.key).json
+            #expect(record?["state"] == "approved")
+            let actions = (done.json?["log"]?.arrayValue ?? []).compactMap { $0["action"]?.stringValue }
+            #expect(actions == ["submit", "step", "approve", "step", "approve", "skip", "approved"], "\(actions)")
+            try await answer(app, f.finance.key, approval, "approve").expectError(409, "not_pending")
+            // Frozen no longer: the approval is over.
+            #expect(try await app.call(.patch, "/api/v1/data/contract/\(id)", key: f.rep.key, json: ["amount": 60000]).status == 200)
+            // The record's history and the submitter's inbox tell the story.
+            let history = try await app.call(.get, "/api/v1/data/contract/\(id)/history", key: f.admin).data
+            let kinds = history.compactMap { $0["action"]?.stringValue }
+            #expect(kinds.contains("approval.submit") && kinds.contains("approval.approved"), "\(kinds)")
+            let inbox = try await app.call(.get, "/api/v1/inbox", key: f.rep.key).data
+            #expect(inbox.contains { $0["message"]?["en"]?.stringValue?.hasPrefix("Approved") == true })
+            // The record lists its approvals; a rep who cannot read the record sees none of it.
+            #expect(try await app.call(.get, "/api/v1/data/contract/\(id)/approvals", key: f.rep.key).data.count == 1)
+            try await app.call(.get, "/api/v1/data/contract/\(id)/approvals", key: f.otherRep.key).expectError(404)
+            try await app.call(.get, "/api/v1/approvals/\(approval)", key: f.otherRep.key).expectError(404)
+            #expect(try await app.call(.get, "/api/v1/approvals?for=submitted", key: f.rep.key).data.count == 1)
+        }
+    }
+
+    @Test("a rejection ends the approval and runs its outcome; the record can be submitted again; recall and delegation")
+    func rejectRecallDelegate() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: Self.chain).status == 201)
+            let id = try #require(try await app.create(f.rep.key, "contract", ["title": "大单", "amount": 500000])["id"]?.stringValue)
+            let first = try #require(try await submit(app, f.rep.key, id).id)
+            #expect(try await answer(app, f.manager.key, first, "reject", ["comment": "价格太低"]).json?["status"] == "rejected")
+            #expect(try await app.call(.get, "/api/v1/data/contract/\(id)", key: f.rep.key).json?["state"] == "rejected")
+            #expect(try await pending(app, f.manager2.key).isEmpty)
+            // Submitted again; recalled by its submitter only.
+            let second = try #require(try await submit(app, f.rep.key, id).id)
+            try await answer(app, f.manager.key, second, "recall").expectError(403)
+            #expect(try await answer(app, f.rep.key, second, "recall").json?["status"] == "recalled")
+            #expect(try await pending(app, f.manager.key).isEmpty)
+            // Delegation: the manager hands the task to the legal counsel, who then answers it.
+            let third = try #require(try await submit(app, f.rep.key, id).id)
+            try await answer(app, f.manager.key, third, "delegate", ["to": "not-a-user"]).expectError(422)
+            try await answer(app, f.manager.key, third, "delegate", ["to": .string(f.manager2.id)]).expectError(422)
+            try await answer(app, f.manager.key, third, "delegate", ["oops": 1]).expectError(422)
+            let delegated = try await answer(app, f.manager.key, third, "delegate", ["to": .string(f.legal.id), "comment": "出差中"])
+            #expect(delegated.status == 200, "\(delegated.text)")
+            #expect(try await pending(app, f.manager.key).isEmpty)
+            #expect(try await pending(app, f.legal.key).first?["task"]?["delegated_from"]?.stringValue == f.manager.id)
+            #expect(try await answer(app, f.legal.key, third, "approve").json?["step"] == "finance")
+            // The one who delegated can still read it.
+            #expect(try await app.call(.get, "/api/v1/approvals/\(third)", key: f.manager.key).status == 200)
+            #expect(try await answer(app, f.finance.key, third, "approve").json?["step"] == "legal")
+            #expect(try await answer(app, f.legal.key, third, "approve").json?["status"] == "approved")
+        }
+    }
+
+    @Test("three-party sign-off: each party signs the record's version; an edit voids earlier signatures until they sign again")
+    func threeParty() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            let signoff: JSONValue = [
+                "name": "acceptance", "entity": "contract",
+                "steps": [
+                    [
+                        "name": "confirm", "mode": "all", "signature": true,
+                        "approvers": [["role": "sales_manager"], ["role": "finance"], ["field": "presales"]],
+                    ]
+                ],
+            ]
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: signoff).status == 201)
+            let id = try #require(
+                try await app.create(f.rep.key, "contract", ["title": "验收", "amount": 1, "presales": .string(f.legal.id)])["id"]?.stringValue)
+            let approval = try #require(try await submit(app, f.rep.key, id, "acceptance").id)
+            let one = try await answer(app, f.manager.key, approval, "approve")
+            #expect(one.json?["status"] == "pending")
+            // The other manager's task is closed: their party has signed.
+            #expect(try await pending(app, f.manager2.key).isEmpty)
+            let signed = (one.json?["tasks"]?.arrayValue ?? []).first { $0["approver"]?.stringValue == f.manager.id && $0["status"] == "approved" }
+            #expect(signed?["signature"]?.stringValue?.count == 64)
+            #expect(signed?["signature_valid"] == true)
+            #expect(try await answer(app, f.finance.key, approval, "approve").json?["status"] == "pending")
+            // The record changes before the third party signs: the first two signatures no longer count.
+            #expect(try await app.call(.patch, "/api/v1/data/contract/\(id)", key: f.rep.key, json: ["notes": "改了付款条款"]).status == 200)
+            let shown = try await app.call(.get, "/api/v1/approvals/\(approval)", key: f.manager.key).json
+            #expect((shown?["tasks"]?.arrayValue ?? []).filter { $0["signature_valid"] == false }.count == 2)
+            let third = try await answer(app, f.legal.key, approval, "approve")
+            #expect(third.json?["status"] == "pending", "\(third.text)")
+            #expect(try await pending(app, f.manager.key).count == 1)
+            #expect(try await pending(app, f.finance.key).count == 1)
+            #expect(try await answer(app, f.manager2.key, approval, "approve").json?["status"] == "pending")
+            let last = try await answer(app, f.finance.key, approval, "approve")
+            #expect(last.json?["status"] == "approved", "\(last.text)")
+            let log = (last.json?["log"]?.arrayValue ?? []).compactMap { $0["action"]?.stringValue }
+            #expect(log.filter { $0 == "signature_void" }.count == 2, "\(log)")
+        }
+    }
+
+    @Test("a process edited while approvals run: they finish on their version, new submissions take the new one")
+    func versioning() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            let short: JSONValue = ["name": "quick", "entity": "contract", "steps": [["name": "manager", "approvers": [["role": "sales_manager"]]]]]
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: short).status == 201)
+            let a = try #require(try await app.create(f.rep.key, "contract", ["title": "A", "amount": 1])["id"]?.stringValue)
+            let b = try #require(try await app.create(f.rep.key, "contract", ["title": "B", "amount": 1])["id"]?.stringValue)
+            let running = try #require(try await submit(app, f.rep.key, a, "quick").id)
+            let longer: JSONValue = [
+                "steps": [
+                    ["name": "manager", "approvers": [["role": "sales_manager"]]], ["name": "finance", "approvers": [["role": "finance"]]],
+                ]
+            ]
+            #expect(try await app.call(.patch, "/api/v1/meta/approvals/quick", key: f.admin, json: longer).json?["version"] == 2)
+            let finished = try await answer(app, f.manager.key, running, "approve")
+            #expect(finished.json?["status"] == "approved" && finished.json?["version"] == 1, "\(finished.text)")
+            let fresh = try await submit(app, f.rep.key, b, "quick")
+            #expect(fresh.json?["version"] == 2)
+            let id = try #require(fresh.id)
+            #expect(try await answer(app, f.manager.key, id, "approve").json?["step"] == "finance")
+            // Switched off, it takes no new submissions.
+            #expect(try await app.call(.patch, "/api/v1/meta/approvals/quick", key: f.admin, json: ["active": false]).status == 200)
+            try await submit(app, f.rep.key, a, "quick").expectError(409, "approval_inactive")
+        }
+    }
+
+    @Test("two approvers answering one any step at the same instant: one decision, one notification, the other refused")
+    func concurrentAnswers() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            let one: JSONValue = ["name": "quick", "entity": "contract", "steps": [["name": "manager", "approvers": [["role": "sales_manager"]]]]]
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: one).status == 201)
+            for round in 0..<5 {
+                let id = try #require(try await app.create(f.rep.key, "contract", ["title": .string("并发\(round)"), "amount": 1])["id"]?.stringValue)
+                let approval = try #require(try await submit(app, f.rep.key, id, "quick").id)
+                async let x = answer(app, f.manager.key, approval, round % 2 == 0 ? "approve" : "reject")
+                async let y = answer(app, f.manager2.key, approval, "approve")
+                let statuses = [try await x.status, try await y.status].sorted()
+                #expect(statuses.first == 200 && statuses.last != 200, "\(statuses)")
+                let shown = try await app.call(.get, "/api/v1/approvals/\(approval)", key: f.rep.key).json
+                let decisions = (shown?["log"]?.arrayValue ?? []).filter { ["approve", "reject"].contains($0["action"]?.stringValue ?? "") }
+                #expect(decisions.count == 1)
+            }
+            let told = try await app.call(.get, "/api/v1/inbox", key: f.rep.key).data.filter {
+                ["Approved: quick", "Rejected: quick"].contains($0["message"]?["en"]?.stringValue ?? "")
+            }
+            #expect(told.count == 5)
+        }
+    }
+
+    @Test("hostile input on the approval routes: a 4xx with the error shape every time, and nothing changes")
+    func hostile() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: Self.chain).status == 201)
+            let id = try #require(try await app.create(f.rep.key, "contract", ["title": "X", "amount": 1])["id"]?.stringValue)
+            let approval = try #require(try await submit(app, f.rep.key, id).id)
+            let bodies: [String] = ["", "[]", "null", "{", "{\"process\": 1}", "{\"process\": \"contract_approval\", \"x\": 1}", "\"s\""]
+            for body in bodies {
+                let reply = try await app.call(.post, "/api/v1/data/contract/\(id)/approvals", key: f.rep.key, raw: body)
+                #expect((400..<500).contains(reply.status) && reply.errorCode != nil, "\(body): \(reply.status) \(reply.text)")
+            }
+            for path in [
+                "/api/v1/approvals/\(approval)/explode", "/api/v1/approvals/not-a-uuid/approve", "/api/v1/approvals/\(UUID())/approve",
+                "/api/v1/data/contract/not-a-uuid/approvals", "/api/v1/data/ghost/\(id)/approvals",
+            ] {
+                let reply = try await app.call(.post, path, key: f.manager.key, json: ["process": "contract_approval"])
+                #expect((400..<500).contains(reply.status) && reply.errorCode != nil, "\(path): \(reply.status) \(reply.text)")
+            }
+            for query in ["for=everyone", "status=maybe", "limit=0", "limit=100000", "limit=abc"] {
+                try await app.call(.get, "/api/v1/approvals?\(query)", key: f.manager.key).expectError(422)
+            }
+            for body in ["[]", "{\"comment\": \"" + String(repeating: "长", count: 2001) + "\"}", "{\"comment\": null}", "{\"to\": \"x\"}"] {
+                let reply = try await app.call(.post, "/api/v1/approvals/\(approval)/approve", key: f.manager.key, raw: body)
+                #expect((400..<500).contains(reply.status) && reply.errorCode != nil, "\(body): \(reply.status) \(reply.text)")
+            }
+            // No key, another tenant's key: nothing learned.
+            #expect(try await app.call(.get, "/api/v1/approvals/\(approval)").status == 401)
+            let stranger = try await app.createTenant()
+            try await app.call(.get, "/api/v1/approvals/\(approval)", key: stranger).expectError(404)
+            try await app.call(.post, "/api/v1/approvals/\(approval)/approve", key: stranger).expectError(404)
+            // Still pending, at the first step, untouched.
+            let shown = try await app.call(.get, "/api/v1/approvals/\(approval)", key: f.rep.key).json
+            #expect(shown?["status"] == "pending" && shown?["step"] == "manager")
+            #expect((shown?["log"]?.arrayValue ?? []).count == 2)
+        }
+    }
+}
