@@ -317,6 +317,78 @@ struct ApprovalTests {
         }
     }
 
+    @Test(
+        """
+        the sales pack: contracts go to the rep's manager, finance, and legal above 200,000; sales, pre-sales and delivery confirm \
+        and sign; reps cannot set the approval state or the acknowledgements by hand
+        """
+    )
+    func salesPack() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            let supervisor = try await app.makeUser(admin, name: "主管", roles: ["sales_supervisor"])
+            let rep = try await app.makeUser(admin, name: "销售", roles: ["sales_rep"], manager: supervisor.id)
+            let finance = try await app.makeUser(admin, name: "财务", roles: ["finance"])
+            let legal = try await app.makeUser(admin, name: "法务", roles: ["legal"])
+            let presales = try await app.makeUser(admin, name: "售前", roles: ["presales"])
+            let delivery = try await app.makeUser(admin, name: "交付", roles: ["delivery"])
+            let customer = try #require(try await app.create(rep.key, "customer", ["name": "杭州智联机电"])["id"]?.stringValue)
+            func contract(_ amount: Int, _ extra: [(String, JSONValue)] = []) async throws -> String {
+                let body: JSONValue = .object([("title", "产线改造合同"), ("customer", .string(customer)), ("amount", .number(amount))] + extra)
+                return try #require(try await app.create(rep.key, "contract", body)["id"]?.stringValue)
+            }
+            let small = try await contract(50000)
+            // The by-hand fields are the approvals' now.
+            for field in ["approval_state", "sales_acknowledged"] {
+                let value: JSONValue = field == "approval_state" ? "approved" : true
+                let refused = try await app.call(.patch, "/api/v1/data/contract/\(small)", key: rep.key, json: .object([(field, value)]))
+                #expect((400..<500).contains(refused.status) && refused.text.contains(field), "\(refused.text)")
+            }
+            let first = try await app.call(
+                .post, "/api/v1/data/contract/\(small)/approvals", key: rep.key, json: ["process": "contract_approval"])
+            #expect(first.status == 201, "\(first.text)")
+            let approval = try #require(first.id)
+            // The rep's own manager answers first; the terms hold meanwhile.
+            #expect(try await pending(app, supervisor.key).map(\.["id"]) == [.string(approval)])
+            try await app.call(.patch, "/api/v1/data/contract/\(small)", key: rep.key, json: ["amount": 1]).expectError(423, "approval_pending")
+            #expect(try await answer(app, supervisor.key, approval, "approve").json?["step"] == "finance")
+            let done = try await answer(app, finance.key, approval, "approve", ["comment": "条款无误"])
+            #expect(done.json?["status"] == "approved", "\(done.text)")
+            #expect(try await pending(app, legal.key).isEmpty)
+            #expect(try await app.call(.get, "/api/v1/data/contract/\(small)", key: rep.key).json?["approval_state"] == "approved")
+            // Above the threshold legal has the last word, and can reject.
+            let large = try await contract(300000)
+            let second = try #require(
+                try await app.call(.post, "/api/v1/data/contract/\(large)/approvals", key: rep.key, json: ["process": "contract_approval"]).id)
+            _ = try await answer(app, supervisor.key, second, "approve")
+            #expect(try await answer(app, finance.key, second, "approve").json?["step"] == "legal")
+            #expect(try await answer(app, legal.key, second, "reject", ["comment": "违约条款需修改"]).json?["status"] == "rejected")
+            #expect(try await app.call(.get, "/api/v1/data/contract/\(large)", key: rep.key).json?["approval_state"] == "rejected")
+
+            // Three-party confirmation: it needs the pre-sales and delivery owners named.
+            let signed = try await contract(80000)
+            try await app.call(.post, "/api/v1/data/contract/\(signed)/approvals", key: rep.key, json: ["process": "contract_confirmation"])
+                .expectError(422, "entry_condition")
+            let named = try await app.call(
+                .patch, "/api/v1/data/contract/\(signed)", key: rep.key,
+                json: ["presales_owner": .string(presales.id), "delivery_owner": .string(delivery.id)])
+            #expect(named.status == 200, "\(named.text)")
+            let confirmation = try #require(
+                try await app.call(.post, "/api/v1/data/contract/\(signed)/approvals", key: rep.key, json: ["process": "contract_confirmation"]).id)
+            // Pre-sales and delivery see the contract they sign for.
+            #expect(try await app.call(.get, "/api/v1/data/contract/\(signed)", key: presales.key).status == 200)
+            for party in [rep, presales, delivery] {
+                let reply = try await answer(app, party.key, confirmation, "approve", ["comment": "已阅知"])
+                #expect(reply.status == 200, "\(reply.text)")
+            }
+            let record = try await app.call(.get, "/api/v1/data/contract/\(signed)", key: rep.key).json
+            for field in ["sales_acknowledged", "presales_acknowledged", "delivery_acknowledged"] { #expect(record?[field] == true, "\(field)") }
+            let shown = try await app.call(.get, "/api/v1/approvals/\(confirmation)", key: delivery.key).json
+            #expect(shown?["status"] == "approved")
+            #expect((shown?["tasks"]?.arrayValue ?? []).filter { $0["signature"]?.stringValue?.count == 64 }.count == 3)
+        }
+    }
+
     @Test("hostile input on the approval routes: a 4xx with the error shape every time, and nothing changes")
     func hostile() async throws {
         try await TestApp.run { app in

@@ -13,8 +13,8 @@ struct SalesPackRolesTests {
             let names = try await app.call(.get, "/api/v1/meta/roles", key: admin).data.compactMap { $0["name"]?.stringValue }
             #expect(
                 Set(names) == [
-                    "admin", "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery",
-                    "product_manager", "warehouse",
+                    "admin", "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "legal", "presales",
+                    "delivery", "product_manager", "warehouse",
                 ])
             let east = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "华东"]).id)
             let west = try #require(try await app.call(.post, "/api/v1/teams", key: admin, json: ["name": "华南"]).id)

@@ -18,6 +18,8 @@ public struct PackManifest: Sendable, Equatable {
     public var views: [ViewDefinition] = []
     /// Forms the pack defines (`forms/<entity>/<name>.yaml`, listed as `<entity>/<name>`).
     public var forms: [FormDefinition] = []
+    /// Approval processes the pack defines (`approvals/<name>.yaml`).
+    public var approvals: [ApprovalDefinition] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -42,6 +44,7 @@ public struct PackManifest: Sendable, Equatable {
         m.append(("assignment_rules", .array(assignmentRules.map { .string($0.name) })))
         m.append(("views", .array(views.map { .string($0.name) })))
         m.append(("forms", .array(forms.map { .string($0.key) })))
+        m.append(("approvals", .array(approvals.map { .string($0.name) })))
         return .object(m)
     }
 }
@@ -87,6 +90,7 @@ public struct PackLibrary: Sendable {
         (key: "entities", folder: "entities", kind: "entity"), (key: "roles", folder: "roles", kind: "role"),
         (key: "assignment_rules", folder: "assignment-rules", kind: "assignment rule"),
         (key: "automations", folder: "automations", kind: "automation"), (key: "views", folder: "views", kind: "view"),
+        (key: "approvals", folder: "approvals", kind: "approval process"),
     ]
 
     /// The pack and the entities a tenant has once it is installed: its own and those of the packs it
@@ -102,7 +106,7 @@ public struct PackLibrary: Sendable {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(Self.prefixed(problems, file)) }
         reader.rejectUnknown(allowed: [
             "id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules", "views",
-            "forms",
+            "forms", "approvals",
         ])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
@@ -240,6 +244,11 @@ public struct PackLibrary: Sendable {
                 return nil
             }
         }
+        let approvals = each("approvals") { (name: String) throws(TesseraError) -> ApprovalDefinition in
+            try member(id, folder: "approvals", key: "approvals", name, name: \.name) { json throws(TesseraError) in
+                try ApprovalDecoder.approval(json, entities: reachable, roles: roles.map(\.name))
+            }
+        }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
@@ -247,6 +256,7 @@ public struct PackLibrary: Sendable {
         manifest.assignmentRules = rules
         manifest.views = views
         manifest.forms = forms
+        manifest.approvals = approvals
         return (manifest, reachable)
     }
 

@@ -5,7 +5,8 @@
 public enum PackPlanner {
     public static func install(
         _ pack: PackManifest, entities: [EntityDefinition] = [], roles: [RoleDefinition] = [], rules: [AssignmentRule] = [],
-        automations: [AutomationDefinition] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = []
+        automations: [AutomationDefinition] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = [],
+        approvals: [ApprovalDefinition] = []
     ) throws(TesseraError) -> MetadataChange {
         let change = try MetadataChangePlanner.createEntities(
             pack.entities, current: entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
@@ -14,7 +15,8 @@ public enum PackPlanner {
         let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: rules, change: withRoles)
         let withAutomations = try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
         let withViews = try ViewChangePlanner.createAll(pack.views, views: views, change: withAutomations)
-        return try FormChangePlanner.createAll(pack.forms, forms: forms, change: withViews)
+        let withForms = try FormChangePlanner.createAll(pack.forms, forms: forms, change: withViews)
+        return try ApprovalChangePlanner.createAll(pack.approvals, approvals: approvals, change: withForms)
     }
 
     /// A pack that requires others was read against the market's copies of them; what counts on
@@ -48,6 +50,9 @@ public enum PackPlanner {
         }
         pack.forms = again(pack.forms) { (form: FormDefinition) throws(TesseraError) in
             try FormDecoder.form(form.json, entity: form.entity, entities: entities, roles: roleNames)
+        }
+        pack.approvals = again(pack.approvals) { (approval: ApprovalDefinition) throws(TesseraError) in
+            try ApprovalDecoder.approval(approval.json, entities: entities, roles: roleNames)
         }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         return pack

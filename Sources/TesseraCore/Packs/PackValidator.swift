@@ -22,7 +22,8 @@ public enum PackValidator {
             for other in required + [pack] {
                 tenant = try PackPlanner.install(
                     other, entities: tenant.entities, roles: tenant.roles ?? [], rules: tenant.assignmentRules ?? [],
-                    automations: tenant.automations ?? [], views: tenant.views ?? [], forms: tenant.forms ?? [])
+                    automations: tenant.automations ?? [], views: tenant.views ?? [], forms: tenant.forms ?? [],
+                    approvals: tenant.approvals ?? [])
             }
             // What the store checks once a change is planned: formulas, stages and rules compile.
             let broken = MetadataConsistency.problems(tenant.entities)

@@ -40,7 +40,7 @@ public struct PackInstaller: Sendable {
         ) { current in
             try PackPlanner.install(
                 pack, entities: current.entities, roles: current.roles, rules: current.assignmentRules, automations: current.automations,
-                views: current.views, forms: current.forms)
+                views: current.views, forms: current.forms, approvals: current.approvals)
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }

@@ -39,15 +39,17 @@ struct PackValidatorMarketTests {
         #expect(visit.field("photos")?.maxCount == 9)
     }
 
-    @Test("the sales pack has its nine roles; sales_rep is the default")
+    @Test("the sales pack has its ten roles (legal reviews contracts); sales_rep is the default; its two approval processes")
     func salesRoles() throws {
         let pack = try sales()
         #expect(
             pack.roles.map(\.name) == [
-                "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "presales", "delivery", "product_manager",
-                "warehouse",
+                "sales_rep", "sales_supervisor", "regional_manager", "sales_director", "finance", "legal", "presales", "delivery",
+                "product_manager", "warehouse",
             ])
         #expect(pack.roles.filter(\.isDefault).map(\.name) == ["sales_rep"])
+        #expect(pack.approvals.map(\.name) == ["contract_approval", "contract_confirmation"])
+        #expect(pack.approvals.first?.steps.map(\.name) == ["sales_manager", "finance", "legal"])
     }
 
     @Test("the sales pack's automations include an update trigger (`on:` read as text) and a two-step sla")
