@@ -68,7 +68,8 @@ struct PackCommand: AsyncParsableCommand {
             if let pack = report.pack {
                 let counts = "\(pack.entities.count) entities, \(pack.roles.count) roles, \(pack.automations.count) automations"
                 let layouts =
-                    "\(pack.assignmentRules.count) assignment rules, \(pack.views.count) views, \(pack.forms.count) forms, \(pack.approvals.count) approval processes"
+                    "\(pack.assignmentRules.count) assignment rules, \(pack.views.count) views, \(pack.forms.count) forms, "
+                    + "\(pack.approvals.count) approval processes"
                 Console.line("\(pack.id) \(pack.version): valid (\(counts), \(layouts))")
                 return
             }
