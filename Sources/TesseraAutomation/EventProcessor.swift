@@ -27,7 +27,7 @@ public struct EventProcessor: Sendable {
     /// Automation steps one original write may cause; beyond it a loop is stopped.
     public static let maxDepth = 8
     /// The author of automation writes in history (`by`); `via` names the automation.
-    static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    static let systemUser = Caller.systemUserID
 
     public init(
         client: DatabasePool, metadata: MetadataCache, records: RecordStore, users: UserStore, outbox: OutboxStore, settings: TenantSettingsStore,

@@ -85,7 +85,11 @@ struct HostileInputTests {
                 (.post, "/api/v1/meta/entities/{x}/forms"), (.get, "/api/v1/meta/entities/customer/forms/{x}"),
                 (.patch, "/api/v1/meta/entities/customer/forms/{x}"), (.delete, "/api/v1/meta/entities/customer/forms/{x}"),
                 (.get, "/api/v1/data/{x}/form"), (.post, "/api/v1/data/{x}/form"), (.get, "/api/v1/data/customer/{x}/form"),
-                (.post, "/api/v1/data/customer/{x}/form"),
+                (.post, "/api/v1/data/customer/{x}/form"), (.get, "/api/v1/meta/approvals/{x}"), (.patch, "/api/v1/meta/approvals/{x}"),
+                (.delete, "/api/v1/meta/approvals/{x}"), (.get, "/api/v1/meta/approvals/{x}/versions"),
+                (.post, "/api/v1/data/customer/{x}/approvals"), (.get, "/api/v1/data/customer/{x}/approvals"),
+                (.post, "/api/v1/data/{x}/\(mineID)/approvals"), (.get, "/api/v1/approvals/{x}"), (.post, "/api/v1/approvals/{x}/approve"),
+                (.post, "/api/v1/approvals/{x}/delegate"), (.post, "/api/v1/approvals/{x}/recall"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {
@@ -101,7 +105,8 @@ struct HostileInputTests {
                 (.post, "/api/v1/meta/entities/customer/rules/preview"), (.patch, "/api/v1/meta/entities/customer/rules/named"),
                 (.post, "/api/v1/data/customer"), (.patch, "/api/v1/data/customer/\(mineID)"), (.post, "/api/v1/meta/views"),
                 (.patch, "/api/v1/meta/views/all"), (.post, "/api/v1/meta/entities/customer/forms"),
-                (.patch, "/api/v1/meta/entities/customer/forms/main"),
+                (.patch, "/api/v1/meta/entities/customer/forms/main"), (.post, "/api/v1/meta/approvals"),
+                (.post, "/api/v1/data/customer/\(mineID)/approvals"),
             ]
             for (method, path) in bodyRoutes {
                 for body in Self.hostileBodies {

@@ -36,6 +36,26 @@ struct DatabasePoolTests {
         }
     }
 
+    /// `count` tasks each holding a connection until `release` finishes; returns once all hold one.
+    func hold(
+        _ count: Int, of pool: DatabasePool
+    ) async throws -> (
+        release: AsyncStream<Void>.Continuation, holders: [Task<Void, any Error>]
+    ) {
+        let release = AsyncStream.makeStream(of: Void.self)
+        let held = HeldCount()
+        let holders = (0..<count).map { _ in
+            Task {
+                try await pool.withConnection { _ in
+                    held.value.add(1, ordering: .relaxed)
+                    for await _ in release.stream { break }
+                }
+            }
+        }
+        while held.value.load(ordering: .relaxed) < count { try await Task.sleep(for: .milliseconds(5)) }
+        return (release.continuation, holders)
+    }
+
     func backendPID(_ pool: DatabasePool) async throws -> Int32 {
         try await pool.query("SELECT pg_backend_pid()").rows.first!.decode(Int32.self)
     }
@@ -100,23 +120,12 @@ struct DatabasePoolTests {
     @Test("a caller waiting for a connection can be cancelled, and the pool still serves the others")
     func cancelledWaiter() async throws {
         try await withPool(connections: 2) { pool in
-            let release = AsyncStream.makeStream(of: Void.self)
-            let held = HeldCount()
-            // Hold both connections until told to let go.
-            let holders = (0..<2).map { _ in
-                Task {
-                    try await pool.withConnection { _ in
-                        held.value.add(1, ordering: .relaxed)
-                        for await _ in release.stream { break }
-                    }
-                }
-            }
-            while held.value.load(ordering: .relaxed) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            let (release, holders) = try await hold(2, of: pool)
             let waiter = Task { try await pool.withConnection { _ in 1 } }
             try await Task.sleep(for: .milliseconds(50))
             waiter.cancel()
             await #expect(throws: CancellationError.self) { try await waiter.value }
-            release.continuation.finish()
+            release.finish()
             for holder in holders { try await holder.value }
             #expect(try await pool.query("SELECT 2::int4").rows.first?.decode(Int32.self) == 2)
         }
@@ -125,17 +134,7 @@ struct DatabasePoolTests {
     @Test("a caller finding every connection held past the lease timeout gets a 503, and the pool serves once they are let go")
     func leaseTimeout() async throws {
         try await withPool(connections: 2, leaseTimeout: .milliseconds(300)) { pool in
-            let release = AsyncStream.makeStream(of: Void.self)
-            let held = HeldCount()
-            let holders = (0..<2).map { _ in
-                Task {
-                    try await pool.withConnection { _ in
-                        held.value.add(1, ordering: .relaxed)
-                        for await _ in release.stream { break }
-                    }
-                }
-            }
-            while held.value.load(ordering: .relaxed) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            let (release, holders) = try await hold(2, of: pool)
             let started = ContinuousClock.now
             do {
                 _ = try await pool.query("SELECT 1")
@@ -145,7 +144,7 @@ struct DatabasePoolTests {
             }
             // It waited for the timeout, not less (a connection might have come free) and not forever.
             #expect(ContinuousClock.now - started >= .milliseconds(300))
-            release.continuation.finish()
+            release.finish()
             for holder in holders { try await holder.value }
             #expect(try await pool.query("SELECT 3::int4").rows.first?.decode(Int32.self) == 3)
         }

@@ -110,7 +110,7 @@ public struct ApprovalService: Sendable {
                 guard let to, let delegate = UUID(uuidString: to) else {
                     throw TesseraError.validation([.approval(field: "to", rule: "required", .delegateTo)])
                 }
-                guard try await activeUsers(caller.tenant, [delegate], on: connection) == [delegate] else {
+                guard try await users.activeUsers(caller.tenant, [delegate], on: connection) == [delegate] else {
                     throw TesseraError.validation([.approval(field: "to", rule: "unknown_user", .delegateUnknown(to))])
                 }
                 guard !tasks.contains(where: { $0.party == mine.party && $0.approver == delegate && $0.status == "pending" }) else {
@@ -311,23 +311,15 @@ public struct ApprovalService: Sendable {
                 parties.append(try await users.recipients(tenant, to: "role:" + role, owner: nil, on: connection))
             case .field(let field):
                 let id = record[field]?.stringValue.flatMap(UUID.init(uuidString:))
-                parties.append(try await activeUsers(tenant, id.map { [$0] } ?? [], on: connection))
+                parties.append(try await users.activeUsers(tenant, id.map { [$0] } ?? [], on: connection))
             case .manager(let levels):
                 let manager = try await users.escalationTarget(tenant, owner: owner, levels: levels, role: nil, on: connection)
                 parties.append(manager.map { [$0] } ?? [])
             case .user(let id):
-                parties.append(try await activeUsers(tenant, UUID(uuidString: id).map { [$0] } ?? [], on: connection))
+                parties.append(try await users.activeUsers(tenant, UUID(uuidString: id).map { [$0] } ?? [], on: connection))
             }
         }
         return parties
-    }
-
-    private func activeUsers(_ tenant: Tenant, _ ids: [UUID], on connection: PostgresConnection) async throws -> [UUID] {
-        guard !ids.isEmpty else { return [] }
-        return try await connection.query(
-            "SELECT id FROM \(unescaped: SQLIdentifier.qualified(tenant.schema, "_users")) WHERE id = ANY(\(ids)::uuid[]) AND status = 'active'",
-            logger: approvals.logger
-        ).collect().map { try $0.decode(UUID.self) }
     }
 
     /// What an inbox message says about an approval.
@@ -362,13 +354,7 @@ public struct ApprovalService: Sendable {
     }
 
     /// The process acting for the tenant (its outcome writes pass frozen fields and record locks).
-    static func system(_ tenant: Tenant, process: String) -> Caller {
-        var caller = Caller(tenant: tenant, userID: Self.systemUser, keyID: Self.systemUser, roles: [])
-        caller.automation = "approval:" + process
-        return caller
-    }
-
-    static let systemUser = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    static func system(_ tenant: Tenant, process: String) -> Caller { .system(tenant, automation: "approval:" + process) }
 
     private func via(_ caller: Caller) -> String { "key:" + caller.keyID.uuidString.lowercased() }
 

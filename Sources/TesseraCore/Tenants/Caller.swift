@@ -18,6 +18,17 @@ public struct Caller: Sendable, Equatable {
     /// The user's own language for built-in messages, if they chose one.
     public var locale: MessageLocale?
 
+    /// The id the system's own work acts under (automations, approval outcomes): no user has it.
+    public static let systemUserID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    /// The system acting for the tenant as `automation` (history says `via: automation:<name>`);
+    /// no role limits it and record locks and frozen fields do not bind it.
+    public static func system(_ tenant: Tenant, automation: String) -> Caller {
+        var caller = Caller(tenant: tenant, userID: systemUserID, keyID: systemUserID, roles: [])
+        caller.automation = automation
+        return caller
+    }
+
     public init(tenant: Tenant, userID: UUID, keyID: UUID, roles: [String], expiresAt: Date? = nil) {
         self.tenant = tenant
         self.userID = userID

@@ -224,6 +224,14 @@ public struct UserStore: Sendable {
         return try await connection.query(query, logger: logger).collect().map { try $0.decode(UUID.self) }
     }
 
+    /// Those of `ids` who are active users of the tenant.
+    public func activeUsers(_ tenant: Tenant, _ ids: [UUID], on connection: PostgresConnection) async throws -> [UUID] {
+        guard !ids.isEmpty else { return [] }
+        return try await connection.query(
+            "SELECT id FROM \(unescaped: IdentityTables.users(tenant.schema)) WHERE id = ANY(\(ids)::uuid[]) AND status = 'active'", logger: logger
+        ).collect().map { try $0.decode(UUID.self) }
+    }
+
     /// Up the manager chain from `owner`: the `levels`-th manager (or, if that one is not active,
     /// the next active one above), or the nearest active manager holding `role`.
     public func escalationTarget(_ tenant: Tenant, owner: UUID?, levels: Int, role: String?, on connection: PostgresConnection) async throws -> UUID?
