@@ -124,7 +124,7 @@ let package = Package(
         // Shared by the test targets: the test PostgreSQL (same launcher as `serve`) and fixtures.
         .target(
             name: "TesseraTestSupport",
-            dependencies: ["TesseraStore"],
+            dependencies: ["TesseraStore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Tests/TesseraTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -8,6 +8,11 @@ the Swift Testing tests that started and never ended, and what the test cluster'
 sessions are doing (state, wait event, query), then kills the command's process group and
 exits 124. Otherwise it exits with the command's status.
 
+It also names a trace file in TESSERA_TEST_TRACE, where each test application writes when it is
+made, when its test body and each of its services start and end (Tests/TesseraTestSupport/
+TestTrace.swift); on a hang the steps that began and never ended are printed too, so a body
+waiting on a reply and a service that does not stop are told apart.
+
 Why: a CI run that hangs is cut off at its limit with its last output lost in pipe buffers, and
 says nothing about where it stopped; this says which test, and whether PostgreSQL was waiting.
 """
@@ -16,8 +21,10 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections import OrderedDict
 
 STARTED = re.compile(r'^◇ Test "(.*)" started\.')
 ENDED = re.compile(r'^[✔✘➜] Test "(.*?)"( with \d+ test cases?)? (passed|failed|skipped)')
@@ -53,12 +60,38 @@ def cluster_activity():
         return f"(psql failed: {error})"
 
 
+def unfinished_steps(path):
+    """The trace's begin lines without their end, by application, in the order they began."""
+    open_steps = OrderedDict()
+    try:
+        with open(path, encoding="utf-8", errors="replace") as trace:
+            for line in trace:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) != 4:
+                    continue
+                at, app, event, step = parts
+                if event == "begin":
+                    open_steps[(app, step)] = float(at)
+                elif event == "end":
+                    open_steps.pop((app, step), None)
+    except OSError as error:
+        return [f"(no trace to read: {error})"]
+    by_app = OrderedDict()
+    for (app, step), at in open_steps.items():
+        by_app.setdefault(app, []).append(f"{step} (since {at:.1f} s)")
+    return [f"{app}: " + "; ".join(steps) for app, steps in by_app.items()]
+
+
 def main():
     if len(sys.argv) < 4 or sys.argv[2] != "--":
         sys.exit(__doc__)
     limit = float(sys.argv[1])
     command = sys.argv[3:]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    trace = tempfile.NamedTemporaryFile(prefix="tessera-test-trace-", suffix=".log", delete=False)
+    trace.close()
+    environment = dict(os.environ, TESSERA_TEST_TRACE=trace.name)
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, env=environment)
     running = {}
     lock = threading.Lock()
 
@@ -78,6 +111,7 @@ def main():
     try:
         status = child.wait(timeout=limit)
         reader.join()
+        os.unlink(trace.name)
         return status
     except subprocess.TimeoutExpired:
         pass
@@ -88,6 +122,9 @@ def main():
             print(f"still running after {now - since:.0f} s: {name}")
         if not running:
             print("no test was left running (the hang is outside the tests, or before the first)")
+    print("test applications' steps begun and not ended (trace " + trace.name + "):")
+    for line in unfinished_steps(trace.name) or ["(none)"]:
+        print("  " + line)
     print("PostgreSQL sessions not idle:\n" + cluster_activity(), flush=True)
     os.killpg(child.pid, signal.SIGKILL)
     child.wait()

@@ -62,7 +62,7 @@ public struct TesseraRuntime: Sendable {
         forms = FormService(records: records, store: recordStore)
         approvals = ApprovalService(
             client: client, metadata: metadata, records: records, store: recordStore, approvals: ApprovalStore(client: client, logger: logger),
-            users: users, outbox: outbox)
+            users: users, outbox: outbox, clock: configuration.automationClock)
         events = EventProcessor(
             client: client, metadata: metadata, records: recordStore, users: users, outbox: outbox, settings: settings, locks: locks,
             webhooks: WebhookSender(allowPrivate: configuration.allowPrivateWebhooks), clock: configuration.automationClock,

@@ -31,6 +31,18 @@ public struct AutomationWorker: Service {
 
     /// Events one tenant gets in a row before the next tenant's turn (fairness).
     static let burst = 2000
+    /// How long shutdown waits for a batch in flight before leaving it (see `ShieldedWork`).
+    static let shutdownPatience = Duration.seconds(5)
+
+    /// `work` on the `n`-th loop, out of reach of shutdown's cancellation (see `ShieldedWork`).
+    private func shielded<T: Sendable>(_ n: Int, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await ShieldedWork.run(on: processor.client.executor(n), patience: Self.shutdownPatience, work)
+        } catch let error as ShieldedWork.Abandoned {
+            logger.error("Automation worker left database work unfinished at shutdown after waiting \(Self.shutdownPatience)")
+            throw error
+        }
+    }
 
     public func run() async throws {
         // Tenants to drain now: this instance's writes, and tenants left with more after a burst.
@@ -60,7 +72,7 @@ public struct AutomationWorker: Service {
         var bySchema: [String: Tenant] = [:]
         for await schema in wakes {
             if Task.isCancelled { break }
-            if bySchema[schema] == nil, let tenants = try? await outbox.tenantsWithAutomations() {
+            if bySchema[schema] == nil, let tenants = try? await shielded(0, { try await outbox.tenantsWithAutomations() }) {
                 bySchema = Dictionary(tenants.map { ($0.schema, $0) }, uniquingKeysWith: { a, _ in a })
             }
             guard let tenant = bySchema[schema] else { continue }
@@ -73,7 +85,7 @@ public struct AutomationWorker: Service {
     /// and timers that came due.
     private func sweep(_ wake: AsyncStream<String>.Continuation) async {
         // Before the first migration the control schema may not exist yet: try again later.
-        guard let tenants = try? await outbox.tenantsWithAutomations() else { return }
+        guard let tenants = try? await shielded(0, { try await outbox.tenantsWithAutomations() }) else { return }
         for tenant in tenants where !Task.isCancelled {
             if await drain(tenant) >= Self.burst { wake.yield(tenant.schema) }
         }
@@ -83,7 +95,7 @@ public struct AutomationWorker: Service {
     /// used up; returns how many ran.
     private func drain(_ tenant: Tenant) async -> Int {
         do {
-            guard try await processor.hasDue(tenant) else { return 0 }
+            guard try await shielded(0, { try await processor.hasDue(tenant) }) else { return 0 }
         } catch {
             if !Task.isCancelled {
                 logger.warning("Automation worker could not read the outbox", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
@@ -96,8 +108,9 @@ public struct AutomationWorker: Service {
                 group.addTask(executorPreference: processor.client.executor(n)) {
                     var count = 0
                     do {
-                        while count < Self.burst / concurrency {
-                            let handled = try await processor.processBatch(tenant)
+                        // Shutdown stops the loop between batches; the batch in flight finishes.
+                        while count < Self.burst / concurrency, !Task.isCancelled {
+                            let handled = try await shielded(n) { try await processor.processBatch(tenant) }
                             if handled == 0 { break }
                             count += handled
                         }

@@ -59,6 +59,12 @@ public struct EventProcessor: Sendable {
             try await connection.query("SAVEPOINT automation_event", logger: logger)
             do {
                 let current = try await metadata.metadata(for: tenant)
+                if event.event == .approvalDeadline {
+                    let detail = try await approvalDeadline(event, current, on: connection)
+                    try await outbox.finish(
+                        tenant, event, outcome: detail == nil ? .skipped : .ok, startedAt: started, detail: detail, on: connection)
+                    return true
+                }
                 guard let automation = current.automation(event.automation) else {
                     try await outbox.finish(
                         tenant, event, outcome: .skipped, startedAt: started,
@@ -115,6 +121,8 @@ public struct EventProcessor: Sendable {
                 let current = try await metadata.metadata(for: tenant)
                 var results: [(outcome: OutboxStore.Outcome, detail: JSONValue?)] = []
                 for event in events {
+                    // Approval deadlines are few: they go one by one.
+                    if event.event == .approvalDeadline { throw BatchFailed(count: events.count) }
                     guard let automation = current.automation(event.automation) else {
                         results.append((.skipped, .object([("reason", "the automation was deleted or switched off")])))
                         continue

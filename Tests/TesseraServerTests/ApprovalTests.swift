@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import TesseraCore
 import Testing
 
@@ -389,6 +390,144 @@ struct ApprovalTests {
         }
     }
 
+    /// Customers, their contracts and the contracts' milestones: the seeds' hold (an unconfirmed
+    /// acceptance of a customer blocks new contract approvals for that customer).
+    static func holdFixture(_ app: TestApp) async throws -> (admin: String, rep: (id: String, key: String)) {
+        let admin = try await app.createTenant()
+        try await app.createEntity(admin, ["name": "customer", "fields": [["name": "name", "type": "text"]]])
+        try await app.createEntity(
+            admin,
+            [
+                "name": "contract",
+                "fields": [
+                    ["name": "title", "type": "text"], ["name": "amount", "type": "money"],
+                    ["name": "customer", "type": "relation", "target": "customer"],
+                ],
+            ])
+        try await app.createEntity(
+            admin,
+            [
+                "name": "milestone",
+                "fields": [
+                    ["name": "contract", "type": "relation", "target": "contract"],
+                    [
+                        "name": "kind", "type": "select",
+                        "options": [["key": "deposit", "label": ["en": "Deposit"]], ["key": "acceptance", "label": ["en": "Acceptance"]]],
+                    ],
+                    ["name": "confirmed", "type": "boolean", "default": false],
+                ],
+            ])
+        let role: JSONValue = [
+            "name": "rep",
+            "permissions": [
+                "customer": ["create": "all", "read": "all", "update": "all"],
+                "contract": ["create": "own", "read": "own", "update": "own"],
+                "milestone": ["create": "own", "read": "own", "update": "own", "delete": "own"],
+            ],
+        ]
+        #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: role).status == 201)
+        let rep = try await app.makeUser(admin, name: "销售", roles: ["rep"])
+        return (admin, rep)
+    }
+
+    static let heldProcess: JSONValue = [
+        "name": "contract_approval", "entity": "contract",
+        "holds": [
+            [
+                "name": "unconfirmed_acceptance", "entity": "milestone",
+                "when": "other.contract.customer == record.customer && other.kind == 'acceptance' && !other.confirmed",
+                "message": ["zh-CN": "该客户有未确认的验收，暂不能提交新合同", "en": "The customer has an unconfirmed acceptance"],
+            ]
+        ],
+        "steps": [["name": "manager", "approvers": [["role": "admin"]]]],
+    ]
+
+    @Test("a hold refuses submission while related records meet its condition, naming them; it is checked when saved")
+    func holds() async throws {
+        try await TestApp.run { app in
+            let (admin, rep) = try await Self.holdFixture(app)
+            let bad = Self.heldProcess.setting(
+                "holds",
+                [
+                    ["name": "a", "entity": "ghost", "when": "true"], ["name": "b", "entity": "milestone", "when": "other.nope == 1"],
+                    ["name": "b", "entity": "milestone", "when": "record.title"], ["name": "c", "entity": "milestone"],
+                ])
+            let refused = try await app.call(.post, "/api/v1/meta/approvals", key: admin, json: bad)
+            refused.expectError(422)
+            let fields = Set((refused.json?["error"]?["details"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue })
+            for field in ["holds[0].entity", "holds[1].when", "holds[2].name", "holds[2].when", "holds[3].when"] {
+                #expect(fields.contains(field), "\(field) not in \(fields)")
+            }
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: admin, json: Self.heldProcess).status == 201)
+            // A field a hold reads on the other entity cannot be removed while the hold reads it.
+            try await app.call(.delete, "/api/v1/meta/entities/milestone/fields/confirmed", key: admin).expectError(422)
+
+            let acme = try #require(try await app.create(rep.key, "customer", ["name": "Acme"])["id"])
+            let other = try #require(try await app.create(rep.key, "customer", ["name": "Other"])["id"])
+            let old = try #require(try await app.create(rep.key, "contract", ["title": "一期", "customer": acme])["id"])
+            let acceptance = try #require(
+                try await app.create(rep.key, "milestone", ["contract": old, "kind": "acceptance"])["id"]?.stringValue)
+            _ = try await app.create(rep.key, "milestone", ["contract": old, "kind": "deposit"])
+            let second = try #require(try await app.create(rep.key, "contract", ["title": "二期", "customer": acme])["id"]?.stringValue)
+            let elsewhere = try #require(try await app.create(rep.key, "contract", ["title": "别家", "customer": other])["id"]?.stringValue)
+
+            let held = try await submit(app, rep.key, second)
+            held.expectError(409, "approval_hold")
+            let detail = held.json?["error"]?["details"]?.arrayValue?.first
+            #expect(detail?["hold"] == "unconfirmed_acceptance" && detail?["entity"] == "milestone")
+            #expect(detail?["blocking"] == [.string(acceptance)], "\(held.text)")
+            #expect(detail?["message"] == "The customer has an unconfirmed acceptance")
+            let zh = try await app.call(
+                .post, "/api/v1/data/contract/\(second)/approvals", key: rep.key, json: ["process": "contract_approval"],
+                headers: [.acceptLanguage: "zh-CN"])
+            #expect(zh.json?["error"]?["details"]?.arrayValue?.first?["message"] == "该客户有未确认的验收，暂不能提交新合同", "\(zh.text)")
+            #expect(try await app.call(.get, "/api/v1/data/contract/\(second)/approvals", key: rep.key).data.isEmpty)
+            // Another customer's contract is not held; once the acceptance is confirmed, neither is this one.
+            #expect(try await submit(app, rep.key, elsewhere).status == 201)
+            #expect(try await app.call(.patch, "/api/v1/data/milestone/\(acceptance)", key: rep.key, json: ["confirmed": true]).status == 200)
+            let submitted = try await submit(app, rep.key, second)
+            #expect(submitted.status == 201, "\(submitted.text)")
+            // A deleted milestone never holds.
+            let third = try #require(try await app.create(rep.key, "contract", ["title": "三期", "customer": acme])["id"]?.stringValue)
+            let again = try #require(
+                try await app.create(rep.key, "milestone", ["contract": .string(second), "kind": "acceptance"])["id"]?.stringValue)
+            try await submit(app, rep.key, third).expectError(409, "approval_hold")
+            #expect(try await app.call(.delete, "/api/v1/data/milestone/\(again)", key: rep.key).status == 204)
+            #expect(try await submit(app, rep.key, third).status == 201)
+        }
+    }
+
+    @Test("a step's entry actions run when it is entered (not when skipped) and a recall runs the process's recall actions")
+    func entryAndRecall() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.fixture(app)
+            let process = Self.chain.setting(
+                "steps",
+                [
+                    ["name": "manager", "approvers": [["role": "sales_manager"]], "on_enter": [["type": "set", "values": ["notes": "经理审批中"]]]],
+                    [
+                        "name": "legal", "approvers": [["role": "legal"]], "skip_when": "record.amount < 100000",
+                        "on_enter": [["type": "set", "values": ["notes": "法务审批中"]]],
+                    ],
+                    ["name": "finance", "approvers": [["role": "finance"]], "on_enter": [["type": "set", "values": ["notes": "财务审批中"]]]],
+                ]
+            ).setting("on_recall", [["type": "set", "values": ["notes": "已撤回"]]])
+            let created = try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: process)
+            #expect(created.status == 201, "\(created.text)")
+            let badEntry = process.setting("name", "bad").setting("on_recall", [["type": "webhook", "url": "https://example.com/x"]])
+            try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: badEntry).expectError(422)
+            let id = try #require(try await app.create(f.rep.key, "contract", ["title": "小单", "amount": 5000])["id"]?.stringValue)
+            func notes() async throws -> JSONValue? { try await app.call(.get, "/api/v1/data/contract/\(id)", key: f.rep.key).json?["notes"] }
+            let approval = try #require(try await submit(app, f.rep.key, id).id)
+            #expect(try await notes() == "经理审批中")
+            // The skipped legal step's entry does not run; finance's does.
+            #expect(try await answer(app, f.manager.key, approval, "approve").json?["step"] == "finance")
+            #expect(try await notes() == "财务审批中")
+            #expect(try await answer(app, f.rep.key, approval, "recall").json?["status"] == "recalled")
+            #expect(try await notes() == "已撤回")
+        }
+    }
+
     @Test("hostile input on the approval routes: a 4xx with the error shape every time, and nothing changes")
     func hostile() async throws {
         try await TestApp.run { app in
@@ -425,5 +564,14 @@ struct ApprovalTests {
             #expect(shown?["status"] == "pending" && shown?["step"] == "manager")
             #expect((shown?["log"]?.arrayValue ?? []).count == 2)
         }
+    }
+}
+
+extension JSONValue {
+    /// The object with `key` set to `value` (replaced where it was, else added at the end).
+    func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        if let i = members.firstIndex(where: { $0.0 == key }) { members[i].1 = value } else { members.append((key, value)) }
+        return .object(members)
     }
 }

@@ -42,14 +42,23 @@ struct TestApp {
         dataDirectory: String? = nil, sessionLifetime: Duration? = nil, configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestApp) async throws -> Void
     ) async throws {
-        let app = try await make(dataDirectory: dataDirectory, sessionLifetime: sessionLifetime, configure: configure)
-        try await app.test(.router) { client in try await body(TestApp(client: client)) }
+        // Named for the trace: the test and a number of its own (a test may run several applications).
+        let name = "\(Test.current.map { $0.displayName ?? $0.name } ?? "?") #\(UUID().uuidString.prefix(6))"
+        var app = try await TestTrace.step(name, "make") {
+            try await make(dataDirectory: dataDirectory, sessionLifetime: sessionLifetime, configure: configure)
+        }
+        if TestTrace.enabled { app.services = app.services.map { TestTrace.traced($0, app: name) } }
+        try await TestTrace.step(name, "run") {
+            try await app.test(.router) { client in
+                try await TestTrace.step(name, "body") { try await body(TestApp(client: client)) }
+            }
+        }
     }
 
     static func make(
         dataDirectory: String? = nil, sessionLifetime: Duration? = nil,
         configure: (inout ServerConfiguration) -> Void = { _ in }
-    ) async throws -> some ApplicationProtocol {
+    ) async throws -> Application<RouterResponder<AppRequestContext>> {
         let endpoint = try await TestDatabase.shared.endpoint()
         let dir = dataDirectory ?? (NSTemporaryDirectory() + "tessera-test-data-" + UUID().uuidString)
         var configuration = ServerConfiguration(

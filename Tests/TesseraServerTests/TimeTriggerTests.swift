@@ -472,4 +472,103 @@ struct TimeTriggerTests {
             #expect(failed.isEmpty, "\(failed)")
         }
     }
+
+    func deadlineEvents(_ slug: String, status: String) async throws -> Int {
+        try await TestDatabase.withClient { client in
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT count(*)::int FROM t_\(slug)._outbox WHERE event = 'approval_deadline' AND status = '\(status)'")
+            )
+            .collect().first?.decode(Int.self) ?? -1
+        }
+    }
+
+    @Test("an approval step's deadline reminds the waiting approvers, then escalates to their managers; a step answered in time runs none")
+    func approvalDeadlines() async throws {
+        let clock = AutomationClock()
+        try await TestApp.run(configure: { $0.automationClock = clock }) { app in
+            let slug = TestDatabase.uniqueSlug()
+            let admin = try await app.createTenant(slug)
+            try await app.createEntity(admin, ApprovalTests.contract)
+            for role in [ApprovalTests.role("rep", read: "own", update: "own"), ApprovalTests.role("finance", read: "all", update: "none")] {
+                #expect(try await app.call(.post, "/api/v1/meta/roles", key: admin, json: role).status == 201)
+            }
+            let director = try await app.makeUser(admin, name: "总监", roles: ["finance"])
+            let manager = try await app.makeUser(admin, name: "经理", roles: ["finance"], manager: director.id)
+            let finance = try await app.makeUser(admin, name: "财务", roles: ["finance"])
+            let rep = try await app.makeUser(admin, name: "销售", roles: ["rep"], manager: manager.id)
+            let remind: JSONValue = ["type": "notify", "to": "approvers", "message": ["zh-CN": "审批即将超时", "en": "Approval due soon"]]
+            let process: JSONValue = [
+                "name": "timed", "entity": "contract",
+                "steps": [
+                    [
+                        "name": "manager", "approvers": [["manager": 1]],
+                        "deadline": [
+                            ["after": "24h", "actions": [remind]],
+                            [
+                                "after": "48h",
+                                "actions": [
+                                    ["type": "escalate", "levels": 1, "message": ["en": "An approval of your team is overdue"]],
+                                    ["type": "set", "values": ["notes": "overdue"]],
+                                ],
+                            ],
+                        ],
+                    ],
+                    ["name": "finance", "approvers": [["user": .string(finance.id)]], "deadline": [["after": "24h", "actions": [remind]]]],
+                ],
+            ]
+            // Deadlines are checked: only inbox notices, escalation by levels and set; marks in order.
+            for bad: JSONValue in [
+                [["after": "24h", "actions": [["type": "webhook", "url": "https://example.com/x"]]]],
+                [["after": "24h", "actions": [["type": "escalate", "role": "finance", "message": ["en": "x"]]]]],
+                [["after": "48h", "actions": [remind]], ["after": "24h", "actions": [remind]]],
+                [["after": "soon", "actions": [remind]]],
+                [["after": "1h", "actions": [["type": "notify", "to": "everyone", "message": ["en": "x"]]]]],
+                [],
+            ] {
+                let step: JSONValue = ["name": "s", "approvers": [["manager": 1]], "deadline": bad]
+                let reply = try await app.call(
+                    .post, "/api/v1/meta/approvals", key: admin, json: ["name": "bad", "entity": "contract", "steps": [step]])
+                reply.expectError(422)
+                #expect(
+                    reply.json?["error"]?["details"]?.arrayValue?.first?["field"]?.stringValue?.hasPrefix("steps[0].deadline") == true,
+                    "\(reply.text)")
+            }
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: admin, json: process).status == 201)
+            let id = try #require(try await app.create(rep.key, "contract", ["title": "年度框架", "amount": 100])["id"]?.stringValue)
+            let approval = try #require(
+                try await app.call(.post, "/api/v1/data/contract/\(id)/approvals", key: rep.key, json: ["process": "timed"]).id)
+            #expect(try await deadlineEvents(slug, status: "pending") == 2)
+            func inbox(_ key: String) async throws -> [String] {
+                try await app.call(.get, "/api/v1/inbox", key: key).data.compactMap { $0["message"]?["en"]?.stringValue }
+            }
+            #expect(try await inbox(manager.key) == ["Waiting for your approval: timed"])
+
+            clock.advance(by: .seconds(23 * 3600))
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try await inbox(manager.key).count == 1)
+            clock.advance(by: .seconds(2 * 3600))  // 25 h: the reminder
+            try await eventually("the reminder") { try await inbox(manager.key).contains("Approval due soon") }
+            #expect(try await inbox(director.key).isEmpty)
+            clock.advance(by: .seconds(24 * 3600))  // 49 h: the escalation
+            try await eventually("the escalation") {
+                try await app.call(.get, "/api/v1/approvals?for=me", key: director.key).data.count == 1
+            }
+            #expect(try await inbox(director.key) == ["An approval of your team is overdue"])
+            #expect(try await app.call(.get, "/api/v1/data/contract/\(id)", key: rep.key).json?["notes"] == "overdue")
+            // The manager may still answer, or the director for them; the director does.
+            #expect(try await app.call(.post, "/api/v1/approvals/\(approval)/approve", key: director.key, json: [:]).json?["step"] == "finance")
+            #expect(try await app.call(.get, "/api/v1/approvals?for=me", key: manager.key).data.isEmpty)
+            // Finance answers within its day: its mark finds nothing to do.
+            #expect(try await app.call(.post, "/api/v1/approvals/\(approval)/approve", key: finance.key, json: [:]).json?["status"] == "approved")
+            clock.advance(by: .seconds(25 * 3600))
+            try await eventually("every mark handled") { try await deadlineEvents(slug, status: "pending") == 0 }
+            #expect(try await deadlineEvents(slug, status: "done") == 3)
+            #expect(try await inbox(finance.key) == ["Waiting for your approval: timed"])
+            let log = try #require(try await app.call(.get, "/api/v1/approvals/\(approval)", key: rep.key).json?["log"]?.arrayValue)
+            #expect(log.filter { $0["action"] == "deadline" }.count == 2)
+            let runs = try await app.call(.get, "/api/v1/automation-runs?automation=approval:timed", key: admin).data
+            #expect(runs.compactMap { $0["result"]?.stringValue }.sorted() == ["ok", "ok", "skipped"], "\(runs)")
+        }
+    }
 }

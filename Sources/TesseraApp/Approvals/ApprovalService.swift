@@ -1,5 +1,6 @@
 public import Foundation
 import PostgresNIO
+public import TesseraAutomation
 public import TesseraCore
 public import TesseraStore
 
@@ -14,6 +15,13 @@ public struct ApprovalService: Sendable {
     let approvals: ApprovalStore
     let users: UserStore
     let outbox: OutboxStore
+    /// When deadline marks come due (the automation clock: tests move it).
+    let clock: AutomationClock
+
+    /// Blocking records a refused submission names, at most.
+    public static let maxBlocking = 20
+
+    var actions: ApprovalActions { ApprovalActions(records: store, users: users, outbox: outbox, approvals: approvals) }
 
     /// Longest comment kept with a submission or an answer.
     public static let maxComment = 2000
@@ -51,6 +59,7 @@ public struct ApprovalService: Sendable {
             guard let locked = try await approvals.lockRecord(caller.tenant, entity: entity, id: recordID, on: connection) else {
                 throw TesseraError.notFound(.noRecord(entity: entity, id: id))
             }
+            try await checkHolds(process, model: planned.plan.model, tenant: caller.tenant, environment: env, on: connection)
             guard
                 try await approvals.insert(
                     caller.tenant, id: approvalID, process: process, recordID: recordID, submittedBy: caller.userID, comment: comment,
@@ -105,6 +114,7 @@ public struct ApprovalService: Sendable {
                     caller.tenant, approval: approval, actor: caller.userID, action: "recall", step: approval.step,
                     detail: .object([("comment", comment.map(JSONValue.string) ?? .null)]), via: via(caller), on: connection)
                 try await notify(caller.tenant, tasks.filter { $0.status == "pending" }.map(\.approver), approval, process, .recalled, on: connection)
+                _ = try await actions.run(process.onRecall, approval: approval, process: process, waiting: [], metadata: current, on: connection)
             case .delegate:
                 guard let mine else { throw TesseraError(status: 403, code: "forbidden", localized: ApprovalMessage.notYourTurn(text)) }
                 guard let to, let delegate = UUID(uuidString: to) else {
@@ -228,6 +238,16 @@ public struct ApprovalService: Sendable {
                 detail: .object([("step", .string(step.name)), ("approvers", .number(parties.reduce(0) { $0 + $1.count }))]), via: via(caller),
                 on: connection)
             try await notify(caller.tenant, Array(Set(parties.flatMap { $0 })), approval, process, .requested, on: connection)
+            _ = try await actions.run(step.onEnter, approval: approval, process: process, waiting: [], metadata: current, on: connection)
+            // Each mark is a durable outbox event: it runs once, after a restart too, and does
+            // nothing if the step has been answered by then.
+            let entered = clock.now()
+            for (mark, deadline) in step.deadline.enumerated() {
+                try await outbox.schedule(
+                    caller.tenant, automation: "approval:" + process.name, entity: approval.entity, recordID: approval.recordID,
+                    event: .approvalDeadline, new: .object([("approval", .string(approval.id.uuidString.lowercased())), ("step", .number(index))]),
+                    step: mark, due: entered + deadline.offset, on: connection)
+            }
             return
         }
         try await finish(approval, process, approved: true, caller: caller, current, on: connection, lastStep: process.steps.count - 1)
@@ -243,59 +263,8 @@ public struct ApprovalService: Sendable {
         try await approvals.update(caller.tenant, approval: approval.id, step: lastStep ?? approval.step, status: status, on: connection)
         try await approvals.log(
             caller.tenant, approval: approval, actor: caller.userID, action: status, step: nil, detail: .object([]), via: via(caller), on: connection)
-        let model = try current.model(approval.entity)
-        let system = Self.system(caller.tenant, process: process.name)
-        let actions = approved ? process.onApprove : process.onReject
-        if !actions.isEmpty {
-            guard let json = try await approvals.lockRecord(caller.tenant, entity: approval.entity, id: approval.recordID, on: connection)?.json
-            else { throw TesseraError.notFound(.noRecord(entity: approval.entity, id: approval.recordID)) }
-            let readPlan = try RecordPlan(.read, caller: system, model: model, evaluates: true)
-            let env = try await environment(readPlan, json: json)
-            let record = try JSONParser.parse(json)
-            let compiledContext = context(model)
-            func body(_ values: [(field: String, value: ActionValue)]) throws -> JSONValue {
-                .object(
-                    try values.map { pair in
-                        switch pair.value {
-                        case .constant(let v): return (pair.field, v)
-                        case .expression(let source): return (pair.field, try CompiledExpression(source, in: compiledContext).evaluate(in: env).json)
-                        }
-                    })
-            }
-            for action in actions {
-                switch action {
-                case .set(let values):
-                    let write = try RecordInput.check(try body(values), entity: model.definition, mode: .update)
-                    guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
-                    var plan = try RecordPlan(.update, caller: system, model: model)
-                    plan.take([write])
-                    _ = try await store.update(plan, id: approval.recordID, transaction: connection)
-                case .create(let entity, let values):
-                    let target = try current.model(entity)
-                    var write = try RecordInput.check(try body(values), entity: target.definition, mode: .create)
-                    guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
-                    if write.ownerID == nil { write.ownerID = record["owner_id"]?.stringValue }
-                    var plan = try RecordPlan(.create, caller: system, model: target)
-                    plan.take([write])
-                    _ = try await store.create(plan, transaction: connection)
-                case .updateRelated(let relation, let values):
-                    guard let relatedID = record[relation]?.stringValue, let targetName = model.definition.field(relation)?.target else { continue }
-                    let target = try current.model(targetName)
-                    let write = try RecordInput.check(try body(values), entity: target.definition, mode: .update)
-                    guard write.problems.isEmpty else { throw TesseraError.validation(write.problems) }
-                    var plan = try RecordPlan(.update, caller: system, model: target)
-                    plan.take([write])
-                    _ = try await store.update(plan, id: relatedID, transaction: connection)
-                case .notify(let to, _, let message):
-                    let owner = record["owner_id"]?.stringValue.flatMap(UUID.init(uuidString:))
-                    let recipients = try await users.recipients(caller.tenant, to: to ?? "owner", owner: owner, on: connection)
-                    try await outbox.notify(
-                        caller.tenant, users: recipients, automation: "approval:" + process.name, entity: approval.entity,
-                        recordID: approval.recordID, message: message.json, on: connection)
-                default: continue
-                }
-            }
-        }
+        _ = try await actions.run(
+            approved ? process.onApprove : process.onReject, approval: approval, process: process, waiting: [], metadata: current, on: connection)
         try await notify(caller.tenant, [approval.submittedBy], approval, process, approved ? .approved : .rejected, on: connection)
     }
 
@@ -354,7 +323,41 @@ public struct ApprovalService: Sendable {
     }
 
     /// The process acting for the tenant (its outcome writes pass frozen fields and record locks).
-    static func system(_ tenant: Tenant, process: String) -> Caller { .system(tenant, automation: "approval:" + process) }
+    static func system(_ tenant: Tenant, process: String) -> Caller { ApprovalActions.system(tenant, process: process) }
+
+    /// Refuses submission while a hold's condition meets any record, naming them (their ids, up to
+    /// `maxBlocking`) in the error's details, one detail per hold that holds.
+    private func checkHolds(
+        _ process: ApprovalDefinition, model: EntityModel, tenant: Tenant, environment: ExpressionEnvironment, on connection: PostgresConnection
+    ) async throws {
+        var details: [TesseraError.Detail] = []
+        var first: (hold: ApprovalDefinition.Hold, count: Int)?
+        for hold in process.holds {
+            var context = context(model)
+            context.scopes = [.record, .other]
+            context.otherEntity = model.related(hold.entity)
+            let condition = try CompiledExpression(hold.when, in: context, expecting: .bool).checked
+            let ids = try await approvals.holding(
+                tenant, entity: hold.entity, condition: condition, environment: environment, limit: Self.maxBlocking, on: connection)
+            guard !ids.isEmpty else { continue }
+            if first == nil { first = (hold, ids.count) }
+            let fallback = ApprovalMessage.held(process: process.name, hold: hold.name, entity: hold.entity, count: ids.count)
+            var detail = TesseraError.Detail(
+                field: nil, rule: "hold", localized: fallback,
+                extra: ["hold": .string(hold.name), "entity": .string(hold.entity), "blocking": .array(ids.map(JSONValue.string))])
+            if let message = hold.message {
+                // The process's own words, in the languages it gives.
+                detail.message = message["en"] ?? message.zhFirst
+                for locale in MessageLocale.allCases { if let text = message[locale.rawValue] { detail.texts[locale] = text } }
+            }
+            details.append(detail)
+        }
+        guard let first else { return }
+        throw TesseraError(
+            status: 409, code: "approval_hold",
+            localized: ApprovalMessage.held(process: process.name, hold: first.hold.name, entity: first.hold.entity, count: first.count),
+            details: details)
+    }
 
     private func via(_ caller: Caller) -> String { "key:" + caller.keyID.uuidString.lowercased() }
 

@@ -5,11 +5,12 @@ public enum ApprovalDecoder {
     public static let maxSteps = 20
     public static let maxApproversPerStep = 10
     public static let maxActions = 20
+    public static let maxHolds = 10
 
     static let allowed: Set<String> = [
-        "name", "label", "entity", "version", "entry_when", "frozen", "steps", "on_approve", "on_reject", "active",
+        "name", "label", "entity", "version", "entry_when", "frozen", "holds", "steps", "on_approve", "on_reject", "on_recall", "active",
     ]
-    static let stepKeys: Set<String> = ["name", "label", "approvers", "mode", "skip_when", "signature"]
+    static let stepKeys: Set<String> = ["name", "label", "approvers", "mode", "skip_when", "signature", "deadline", "on_enter"]
 
     /// `version` is the one the stored definition gets (the planner counts them); a body's own is ignored.
     public static func approval(
@@ -36,6 +37,10 @@ public enum ApprovalDecoder {
             problems.append(.approval(field: "frozen[\(i)]", rule: "unknown_field", .frozenUnknown(field, entity: entity.name)))
         }
 
+        let holds = Self.holds(reader.raw("holds"), entity: entity, byName: byName, problems: &problems)
+        var names = AutomationDecoder.Names(roles: roles, rules: [])
+        names.recipients = ["owner", "manager", "approvers", "submitter"]
+
         var steps: [ApprovalDefinition.Step] = []
         if case .array(let items)? = reader.raw("steps"), (1...maxSteps).contains(items.count) {
             var seen: Set<String> = []
@@ -54,39 +59,39 @@ public enum ApprovalDecoder {
                 let approvers = Self.approvers(step.raw("approvers"), path: "\(path).approvers", entity: entity, roles: roles, problems: &problems)
                 let stepLabel = step.label("label")
                 let signature = step.bool("signature") ?? false
+                var deadline: [SLAStep] = []
+                if let raw = step.raw("deadline"), !raw.isNull {
+                    let parsed = AutomationDecoder.slaSteps(raw, path: "\(path).deadline", problems: &problems) { raw, at, problems in
+                        AutomationDecoder.actions(raw, path: at, problems: &problems) { item, at, problems in
+                            Self.deadlineAction(item, path: at, entity: entity, context: context, byName: byName, names: names, problems: &problems)
+                        }
+                    }
+                    if let parsed {
+                        deadline = parsed
+                    } else {
+                        problems.append(
+                            .approval(field: "\(path).deadline", rule: "type", .deadlineShape("\(path).deadline", max: AutomationDecoder.maxSteps)))
+                    }
+                }
+                let onEnter = Self.outcome(
+                    step.raw("on_enter"), path: "\(path).on_enter", entity: entity, context: context, byName: byName, names: names,
+                    problems: &problems)
                 problems += step.problems
                 steps.append(
                     ApprovalDefinition.Step(
-                        name: stepName, label: stepLabel, approvers: approvers, mode: mode ?? .any, skipWhen: skipWhen, signature: signature))
+                        name: stepName, label: stepLabel, approvers: approvers, mode: mode ?? .any, skipWhen: skipWhen, signature: signature,
+                        deadline: deadline, onEnter: onEnter))
             }
         } else {
             problems.append(.approval(field: "steps", rule: "type", .stepsShape(max: maxSteps)))
         }
 
-        let names = AutomationDecoder.Names(roles: roles, rules: [])
         func outcome(_ key: String) -> [AutomationAction] {
-            guard let raw = reader.raw(key), !raw.isNull else { return [] }
-            guard case .array(let items) = raw, items.count <= maxActions else {
-                problems.append(.definition(field: key, rule: "type", .actionsShape(key, max: maxActions)))
-                return []
-            }
-            return items.enumerated().compactMap { i, item in
-                let path = "\(key)[\(i)]"
-                guard
-                    let action = AutomationDecoder.action(
-                        item, path: path, entity: entity, context: context, byName: byName, names: names, problems: &problems)
-                else { return nil }
-                switch action {
-                case .set, .create, .updateRelated: return action
-                case .notify(_, let channel, _) where channel == "inbox": return action
-                default:
-                    problems.append(.approval(field: path, rule: "enum", .outcomeAction(path)))
-                    return nil
-                }
-            }
+            Self.outcome(reader.raw(key), path: key, entity: entity, context: context, byName: byName, names: names, problems: &problems)
         }
         let onApprove = outcome("on_approve")
         let onReject = outcome("on_reject")
+        let onRecall = outcome("on_recall")
         problems += reader.problems
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
 
@@ -95,8 +100,94 @@ public enum ApprovalDecoder {
         members.removeAll { $0.0 == "version" }
         members.append(("version", .number(version)))
         return ApprovalDefinition(
-            name: name, label: label, entity: entity.name, version: version, entryWhen: entryWhen, frozen: frozen, steps: steps,
-            onApprove: onApprove, onReject: onReject, active: active, json: .object(members))
+            name: name, label: label, entity: entity.name, version: version, entryWhen: entryWhen, frozen: frozen, steps: steps, holds: holds,
+            onApprove: onApprove, onReject: onReject, onRecall: onRecall, active: active, json: .object(members))
+    }
+
+    /// Actions an outcome (or a step's entry) may run: set, create, update_related, inbox notify.
+    static func outcome(
+        _ raw: JSONValue?, path key: String, entity: EntityDefinition, context: ExpressionContext, byName: [String: EntityDefinition],
+        names: AutomationDecoder.Names, problems: inout [TesseraError.Detail]
+    ) -> [AutomationAction] {
+        guard let raw, !raw.isNull else { return [] }
+        guard case .array(let items) = raw, items.count <= maxActions else {
+            problems.append(.definition(field: key, rule: "type", .actionsShape(key, max: maxActions)))
+            return []
+        }
+        return items.enumerated().compactMap { i, item in
+            let path = "\(key)[\(i)]"
+            guard
+                let action = AutomationDecoder.action(
+                    item, path: path, entity: entity, context: context, byName: byName, names: names, problems: &problems)
+            else { return nil }
+            switch action {
+            case .set, .create, .updateRelated: return action
+            case .notify(_, let channel, _) where channel == "inbox": return action
+            default:
+                problems.append(.approval(field: path, rule: "enum", .outcomeAction(path)))
+                return nil
+            }
+        }
+    }
+
+    /// A deadline mark's action: a notification to the inbox, an escalation by levels, or a `set`.
+    static func deadlineAction(
+        _ item: JSONValue, path: String, entity: EntityDefinition, context: ExpressionContext, byName: [String: EntityDefinition],
+        names: AutomationDecoder.Names, problems: inout [TesseraError.Detail]
+    ) -> AutomationAction? {
+        guard
+            let action = AutomationDecoder.action(
+                item, path: path, entity: entity, context: context, byName: byName, names: names, problems: &problems)
+        else { return nil }
+        switch action {
+        case .set: return action
+        case .notify(_, let channel, _) where channel == "inbox": return action
+        case .escalate(_, let role, let field, _):
+            if role != nil || field != nil {
+                problems.append(.approval(field: path, rule: "type", .escalateLevelsOnly(path)))
+                return nil
+            }
+            return action
+        default:
+            problems.append(.approval(field: path, rule: "enum", .deadlineAction(path)))
+            return nil
+        }
+    }
+
+    /// The holds: unique names, an entity each, and a condition over `record` (the submitted one) and
+    /// `other` (each record of that entity).
+    static func holds(
+        _ raw: JSONValue?, entity: EntityDefinition, byName: [String: EntityDefinition], problems: inout [TesseraError.Detail]
+    ) -> [ApprovalDefinition.Hold] {
+        guard let raw, !raw.isNull else { return [] }
+        guard case .array(let items) = raw, items.count <= maxHolds else {
+            problems.append(.approval(field: "holds", rule: "type", .holdsShape(max: maxHolds)))
+            return []
+        }
+        var holds: [ApprovalDefinition.Hold] = []
+        var seen: Set<String> = []
+        for (i, item) in items.enumerated() {
+            let path = "holds[\(i)]"
+            guard var reader = ObjectReader(item, path: path, problems: &problems) else { continue }
+            reader.rejectUnknown(allowed: ["name", "entity", "when", "message"])
+            let name = reader.string("name") ?? ""
+            if !APIName.isValid(name) { reader.fail("name", rule: "name", .nameMustMatch) }
+            if !seen.insert(name).inserted { problems.append(.approval(field: "\(path).name", rule: "duplicate", .holdTwice(name))) }
+            let message = reader.label("message")
+            let when = reader.string("when")
+            if when == nil { problems.append(.approval(field: "\(path).when", rule: "required", .holdWhen("\(path).when"))) }
+            if let other = reader.entity("entity", in: byName), let when {
+                let context = ExpressionContext(entity: entity, scopes: [.record, .other], relatedEntity: { byName[$0] }, otherEntity: other)
+                do {
+                    _ = try CompiledExpression(when, in: context, expecting: .bool)
+                    holds.append(.init(name: name, entity: other.name, when: when, message: message))
+                } catch {
+                    problems.append(error.detail(property: "\(path).when"))
+                }
+            }
+            problems += reader.problems
+        }
+        return holds
     }
 
     static func approvers(

@@ -42,6 +42,22 @@ public struct ApprovalDefinition: Sendable, Equatable {
         public let skipWhen: String?
         /// Each approval records a signature over the record's version, void once the record changes.
         public let signature: Bool
+        /// Marks after the step is entered, each with its actions (an SLA's steps): remind the
+        /// approvers, escalate to their managers, set fields. A step answered in time runs none.
+        public let deadline: [SLAStep]
+        /// Run when the step is entered (not when it is skipped): e.g. set the record's state to
+        /// "in finance review". The same actions as an outcome.
+        public let onEnter: [AutomationAction]
+    }
+
+    /// A condition over other records that refuses submission while any record meets it: in
+    /// `when`, `record` is the record submitted and `other` each record of `entity`.
+    public struct Hold: Sendable, Equatable {
+        public let name: String
+        public let entity: String
+        public let when: String
+        /// Why submission is refused (a default names the hold).
+        public let message: Label?
     }
 
     public let name: String
@@ -54,10 +70,14 @@ public struct ApprovalDefinition: Sendable, Equatable {
     /// Fields nobody may change while an approval of this process is pending on the record.
     public let frozen: [String]
     public let steps: [Step]
+    /// Submission is refused while any of these holds.
+    public let holds: [Hold]
     /// Actions run when the last step approves, and when any step rejects (`set`, `create`,
     /// `update_related`, and `notify` to the inbox).
     public let onApprove: [AutomationAction]
     public let onReject: [AutomationAction]
+    /// Run when the submitter recalls a pending approval (e.g. the state back to "not submitted").
+    public let onRecall: [AutomationAction]
     /// Switched off, it takes no new submissions; running approvals go on.
     public let active: Bool
     /// The definition as stored and served.

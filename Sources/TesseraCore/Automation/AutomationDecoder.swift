@@ -8,6 +8,8 @@ public enum AutomationDecoder {
     struct Names {
         var roles: [String]
         var rules: [AssignmentRule]
+        /// Who `notify` may name besides `role:<name>` (approvals add their approvers and submitter).
+        var recipients: Set<String> = ["owner", "manager"]
     }
 
     public static func automation(
@@ -36,13 +38,9 @@ public enum AutomationDecoder {
         if case .update(_, true)? = trigger, condition == nil {
             reader.fail("condition", rule: "required", .conditionForBecomesTrue)
         }
-        func actions(_ raw: JSONValue?, path: String) -> [AutomationAction] {
-            guard case .array(let items)? = raw, !items.isEmpty, items.count <= maxActions else {
-                problems.append(.definition(field: path, rule: "required", .actionsShape(path, max: maxActions)))
-                return []
-            }
-            return items.enumerated().compactMap { i, item in
-                Self.action(item, path: "\(path)[\(i)]", entity: entity, context: context, byName: byName, names: names, problems: &problems)
+        func actions(_ raw: JSONValue?, path: String, _ problems: inout [TesseraError.Detail]) -> [AutomationAction] {
+            Self.actions(raw, path: path, problems: &problems) { item, at, problems in
+                Self.action(item, path: at, entity: entity, context: context, byName: byName, names: names, problems: &problems)
             }
         }
         var list: [AutomationAction] = []
@@ -52,33 +50,57 @@ public enum AutomationDecoder {
             if reader.has("actions") {
                 reader.fail("actions", rule: "unknown_property", .slaHasSteps)
             }
-            if case .array(let items)? = reader.raw("steps"), !items.isEmpty, items.count <= maxSteps {
-                var last: Int64 = 0
-                for (i, item) in items.enumerated() {
-                    let path = "steps[\(i)]"
-                    guard var step = ObjectReader(item, path: path, problems: &problems) else { continue }
-                    step.rejectUnknown(allowed: ["after", "actions"])
-                    let after = step.string("after") ?? ""
-                    if let micros = DurationText.parse(after), micros > last {
-                        last = micros
-                    } else {
-                        step.fail("after", rule: "duration", .stepAfter("\(path).after"))
-                    }
-                    let stepActions = actions(step.raw("actions"), path: "\(path).actions")
-                    problems += step.problems
-                    steps.append(SLAStep(after: after, actions: stepActions))
-                }
+            if let parsed = Self.slaSteps(reader.raw("steps"), path: "steps", problems: &problems, actions: actions) {
+                steps = parsed
             } else {
                 reader.fail("steps", rule: "required", .stepsShape(max: maxSteps))
             }
         } else {
             if reader.has("steps") { reader.fail("steps", rule: "unknown_property", .stepsOnlySLA) }
-            list = actions(reader.raw("actions"), path: "actions")
+            list = actions(reader.raw("actions"), path: "actions", &problems)
         }
         problems = reader.problems + problems
         guard problems.isEmpty, let trigger else { throw .invalidMetadata(problems) }
         return AutomationDefinition(
             name: name, label: label, entity: entity.name, trigger: trigger, condition: condition, actions: list, steps: steps, active: active)
+    }
+
+    /// A non-empty list of at most `maxActions` actions, each read by `action`.
+    static func actions(
+        _ raw: JSONValue?, path: String, problems: inout [TesseraError.Detail],
+        action: (JSONValue, String, inout [TesseraError.Detail]) -> AutomationAction?
+    ) -> [AutomationAction] {
+        guard case .array(let items)? = raw, !items.isEmpty, items.count <= maxActions else {
+            problems.append(.definition(field: path, rule: "required", .actionsShape(path, max: maxActions)))
+            return []
+        }
+        return items.enumerated().compactMap { i, item in action(item, "\(path)[\(i)]", &problems) }
+    }
+
+    /// SLA steps, `[{after, actions}]` with the marks strictly increasing: an SLA trigger's, and an
+    /// approval step's deadline. Nil when `raw` is not a list of 1 to `maxSteps` steps.
+    static func slaSteps(
+        _ raw: JSONValue?, path: String, problems: inout [TesseraError.Detail],
+        actions: (JSONValue?, String, inout [TesseraError.Detail]) -> [AutomationAction]
+    ) -> [SLAStep]? {
+        guard case .array(let items)? = raw, !items.isEmpty, items.count <= maxSteps else { return nil }
+        var steps: [SLAStep] = []
+        var last: Int64 = 0
+        for (i, item) in items.enumerated() {
+            let at = "\(path)[\(i)]"
+            guard var step = ObjectReader(item, path: at, problems: &problems) else { continue }
+            step.rejectUnknown(allowed: ["after", "actions"])
+            let after = step.string("after") ?? ""
+            if let micros = DurationText.parse(after), micros > last {
+                last = micros
+            } else {
+                step.fail("after", rule: "duration", .stepAfter("\(at).after"))
+            }
+            let stepActions = actions(step.raw("actions"), "\(at).actions", &problems)
+            problems += step.problems
+            steps.append(SLAStep(after: after, actions: stepActions))
+        }
+        return steps
     }
 
     static func trigger(_ value: JSONValue?, entity: EntityDefinition, problems: inout [TesseraError.Detail]) -> AutomationTrigger? {
@@ -183,7 +205,7 @@ public enum AutomationDecoder {
             }
             let to = reader.string("to")
             if toUsers {
-                Self.checkRecipient(to ?? "", at: reader.at("to"), roles: names.roles, reader: &reader)
+                Self.checkRecipient(to ?? "", at: reader.at("to"), names: names, reader: &reader)
             } else if reader.has("to") {
                 reader.fail("to", rule: "unknown_property", .about(reader.at("to"), .channelHasNoTo))
             }
@@ -260,12 +282,14 @@ public enum AutomationDecoder {
     }
 
     /// `owner`, `manager` or `role:<name>`.
-    static func checkRecipient(_ to: String, at path: String, roles: [String], reader: inout ObjectReader) {
+    static func checkRecipient(_ to: String, at path: String, names: Names, reader: inout ObjectReader) {
         if to.hasPrefix("role:") {
             let role = String(to.dropFirst(5))
-            if role != RoleDefinition.adminName, !roles.contains(role) { reader.fail("to", rule: "unknown_role", .about(path, .unknownRole(role))) }
-        } else if to != "owner" && to != "manager" {
-            reader.fail("to", rule: "enum", .recipient(path))
+            if role != RoleDefinition.adminName, !names.roles.contains(role) {
+                reader.fail("to", rule: "unknown_role", .about(path, .unknownRole(role)))
+            }
+        } else if !names.recipients.contains(to) {
+            reader.fail("to", rule: "enum", .recipient(path, allowed: names.recipients.sorted()))
         }
     }
 

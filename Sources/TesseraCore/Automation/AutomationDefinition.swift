@@ -104,6 +104,9 @@ public enum RecordEvent: String, Sendable, CaseIterable {
     case timer
     /// A schedule came due: fan out one `timer` event per record that meets the condition.
     case tick
+    /// A mark of an approval step's deadline came due (`step` is the mark; `new` names the approval
+    /// and its step). Written by approvals, not by record writes.
+    case approvalDeadline = "approval_deadline"
 }
 
 /// A timer: due at `field + offset` (microseconds); for an SLA, its step, and the field whose

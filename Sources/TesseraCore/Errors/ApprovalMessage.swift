@@ -12,6 +12,12 @@ public enum ApprovalMessage: CatalogueMessage, Equatable {
     case outcomeAction(String)
     case managerLevels(String)
     case modeShape
+    case deadlineShape(String, max: Int)
+    case deadlineAction(String)
+    case escalateLevelsOnly(String)
+    case holdsShape(max: Int)
+    case holdTwice(String)
+    case holdWhen(String)
     // Running approvals.
     case noProcess(String)
     case noApproval(String)
@@ -31,6 +37,7 @@ public enum ApprovalMessage: CatalogueMessage, Equatable {
     case answerAction(String)
     case forShape
     case limitShape(max: Int)
+    case held(process: String, hold: String, entity: String, count: Int)
 
     public var wording: Wording {
         switch self {
@@ -99,6 +106,37 @@ public enum ApprovalMessage: CatalogueMessage, Equatable {
             return ({ "Step '\(step)' has nobody to answer it." }, { "步骤 '\(step)' 没有可审批的人。" })
         case .forShape: return ({ "for must be me or submitted" }, { "for 必须是 me 或 submitted" })
         case .limitShape(let max): return ({ "limit must be 1 to \(max)" }, { "limit 必须在 1 到 \(max) 之间" })
+        case .deadlineShape(let path, let max):
+            return (
+                { "\(path) must be an array of 1 to \(max) marks ({after, actions}), each later than the one before" },
+                { "\(path) 必须是 1 到 \(max) 个时限（{after, actions}）的数组，且每个晚于前一个" }
+            )
+        case .deadlineAction(let path):
+            return (
+                { "\(path): a deadline may only notify (inbox), escalate or set fields" },
+                { "\(path)：时限只能发通知（站内信）、升级或设置字段" }
+            )
+        case .escalateLevelsOnly(let path):
+            return (
+                { "\(path): a deadline escalates to the waiting approvers' managers: use levels, not role or field" },
+                { "\(path)：时限升级给待审批人的上级：请用 levels，不要用 role 或 field" }
+            )
+        case .holdsShape(let max):
+            return (
+                { "holds must be an array of at most \(max) holds ({name, entity, when, message})" },
+                { "holds 必须是最多 \(max) 个阻断条件（{name, entity, when, message}）的数组" }
+            )
+        case .holdWhen(let path):
+            return (
+                { "\(path) is required: the condition over record and other that blocks submission" },
+                { "\(path) 必填：基于 record 与 other 的阻断条件" }
+            )
+        case .holdTwice(let name): return ({ "hold '\(name)' appears twice" }, { "阻断条件 '\(name)' 出现了两次" })
+        case .held(let process, let hold, let entity, let count):
+            return (
+                { "The record cannot be submitted to '\(process)': \(count) \(entity) record(s) meet hold '\(hold)' (see blocking)." },
+                { "记录不能提交审批 '\(process)'：有 \(count) 条 \(entity) 记录满足阻断条件 '\(hold)'（见 blocking）。" }
+            )
         case .answerAction(let action):
             return (
                 { "'\(action)' is not an answer: use approve, reject, recall or delegate." },

@@ -152,7 +152,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
     case levelsOrRole
     case noUserField(String, field: String)
     case actionType(String)
-    case recipient(String)
+    case recipient(String, allowed: [String])
     case valuesShape(String)
     case noWritableField(String, field: String)
 
@@ -676,7 +676,11 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
         case .actionType(let path):
             let all = "set, create, update_related, notify, webhook, assign, lock, stage_back, escalate"
             return ({ "\(path) must be one of \(all)" }, { "\(path) 必须是以下之一：\(all)" })
-        case .recipient(let path): return ({ "\(path) must be owner, manager or role:<name>" }, { "\(path) 必须是 owner、manager 或 role:<name>" })
+        case .recipient(let path, let allowed):
+            return (
+                { "\(path) must be \(allowed.joined(separator: ", ")) or role:<name>" },
+                { "\(path) 必须是 \(allowed.joined(separator: "、")) 或 role:<name>" }
+            )
         case .valuesShape(let path):
             return (
                 { "\(path) must be an object of field → value or {\"expression\":\"…\"}" },

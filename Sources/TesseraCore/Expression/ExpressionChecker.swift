@@ -5,16 +5,24 @@ public struct ExpressionContext: Sendable {
     public var scopes: Set<FieldReference.Scope>
     public var userAttributes: [String: ExpressionType]
     public var relatedEntity: @Sendable (String) -> EntityDefinition?
+    /// The entity `other.` reads when it is not `entity` (an approval hold's records); nil: `entity`.
+    public var otherEntity: EntityDefinition?
 
     public init(
         entity: EntityDefinition, scopes: Set<FieldReference.Scope> = [.record],
         userAttributes: [String: ExpressionType] = ExpressionContext.defaultUserAttributes,
-        relatedEntity: @escaping @Sendable (String) -> EntityDefinition? = { _ in nil }
+        relatedEntity: @escaping @Sendable (String) -> EntityDefinition? = { _ in nil }, otherEntity: EntityDefinition? = nil
     ) {
         self.entity = entity
         self.scopes = scopes
         self.userAttributes = userAttributes
         self.relatedEntity = relatedEntity
+        self.otherEntity = otherEntity
+    }
+
+    /// The entity whose fields `scope.` names.
+    public func entity(of scope: FieldReference.Scope) -> EntityDefinition {
+        scope == .other ? (otherEntity ?? entity) : entity
     }
 
     /// What `user.` offers today: the caller's user id.
@@ -145,8 +153,9 @@ public struct ExpressionChecker {
                 guard context.scopes.contains(scope) else {
                     throw fail(.scopeUnavailable(root, use: scopeNames), base.position)
                 }
-                guard let column = Column.resolve(name, in: context.entity) else {
-                    throw fail(.noField(context.entity.name, field: name), at)
+                let entity = context.entity(of: scope)
+                guard let column = Column.resolve(name, in: entity) else {
+                    throw fail(.noField(entity.name, field: name), at)
                 }
                 let effective = scope == .record ? recordScope : scope
                 if let field = column.field, field.type == .formula {
@@ -158,7 +167,9 @@ public struct ExpressionChecker {
                         throw fail(.formulaNesting(Self.maxFormulaNesting), at)
                     }
                     do {
-                        let inlined = try Self.checkFormula(field, in: context, recordScope: effective, stack: formulaStack)
+                        var formulaContext = context
+                        formulaContext.entity = entity
+                        let inlined = try Self.checkFormula(field, in: formulaContext, recordScope: effective, stack: formulaStack)
                         return .init(inlined.kind, inlined.type, at: at)
                     } catch {
                         throw fail(.inFormula(name, error.described), at)
@@ -170,7 +181,8 @@ public struct ExpressionChecker {
         }
         let value = try check(base)
         if case .field(var reference) = value.kind, reference.hop == nil, reference.columnType == .relation {
-            guard let targetName = context.entity.field(reference.column)?.target ?? (reference.column == "id" ? context.entity.name : nil),
+            let entity = context.entity(of: reference.scope)
+            guard let targetName = entity.field(reference.column)?.target ?? (reference.column == "id" ? entity.name : nil),
                 let target = context.relatedEntity(targetName)
             else {
                 throw fail(.unknownRelationTarget("\(reference)"), base.position)

@@ -24,7 +24,7 @@ public struct EntityModel: Sendable {
     /// The approval processes of this entity: while one of their approvals is pending on a record,
     /// its frozen fields hold still (writes check them after reading the row).
     public let approvals: [ApprovalDefinition]
-    /// What the approvals' entry and skip conditions read (so related records are fetched for them).
+    /// What the approvals' entry and skip conditions and holds read of the record (so related records are fetched for them).
     public let approvalReferences: [FieldReference]
 
     public var name: String { definition.name }
@@ -49,9 +49,18 @@ public struct EntityModel: Sendable {
         self.approvals = approvals.filter { $0.entity == definition.name }
         let approvalContext = ExpressionContext(entity: definition, relatedEntity: related)
         approvalReferences = self.approvals.flatMap { approval in
-            ([approval.entryWhen] + approval.steps.map(\.skipWhen)).compactMap { $0 }.flatMap { source in
+            let conditions = ([approval.entryWhen] + approval.steps.map(\.skipWhen)).compactMap { $0 }.flatMap { source in
                 (try? CompiledExpression(source, in: approvalContext, expecting: .bool))?.checked.references ?? []
             }
+            // A hold reads the submitted record in Swift (its related records loaded) and the others in SQL.
+            let holds = approval.holds.flatMap { hold -> [FieldReference] in
+                var context = approvalContext
+                context.scopes = [.record, .other]
+                context.otherEntity = related(hold.entity)
+                let references = (try? CompiledExpression(hold.when, in: context, expecting: .bool))?.checked.references ?? []
+                return references.filter { $0.scope == .record }
+            }
+            return conditions + holds
         }
         self.related = related
         self.automations = automations.filter { $0.active && $0.entity == definition.name }

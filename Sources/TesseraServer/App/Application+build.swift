@@ -8,7 +8,7 @@ public func buildApplication(
     _ configuration: ServerConfiguration,
     logger: Logger,
     beforeServing: (@Sendable (TesseraRuntime) async throws -> Void)? = nil
-) -> some ApplicationProtocol {
+) -> Application<RouterResponder<AppRequestContext>> {
     let (runtime, services) = TesseraRuntime.make(configuration, logger: logger)
     let router = buildRouter(runtime)
     var app = Application(

@@ -112,19 +112,33 @@ public struct ApprovalStore: Sendable {
 
     /// One pending task per approver and party of the step.
     public func addTasks(_ tenant: Tenant, approval: UUID, step: Int, parties: [[UUID]], on connection: PostgresConnection) async throws {
-        var partyOf: [Int] = []
-        var approvers: [UUID] = []
-        for (party, people) in parties.enumerated() {
-            for person in people {
-                partyOf.append(party)
-                approvers.append(person)
-            }
-        }
+        let tasks = parties.enumerated().flatMap { party, people in people.map { (party: party, approver: $0) } }
+        try await addTasks(tenant, approval: approval, step: step, tasks: tasks, on: connection)
+    }
+
+    /// Pending tasks for the given approvers, each in its party of the step (an escalation adds the
+    /// waiting approver's manager to their party).
+    public func addTasks(
+        _ tenant: Tenant, approval: UUID, step: Int, tasks: [(party: Int, approver: UUID)], on connection: PostgresConnection
+    ) async throws {
+        guard !tasks.isEmpty else { return }
         try await connection.query(
             """
             INSERT INTO \(unescaped: ApprovalTables.tasks(tenant.schema)) (approval_id, step, party, approver)
-            SELECT \(approval), \(step), p, a FROM unnest(\(partyOf)::int[], \(approvers)::uuid[]) AS t(p, a)
+            SELECT \(approval), \(step), p, a FROM unnest(\(tasks.map(\.party))::int[], \(tasks.map(\.approver))::uuid[]) AS t(p, a)
             """, logger: logger)
+    }
+
+    /// Ids of live `entity` records meeting a hold's condition (`other` is each of them; what the
+    /// condition reads of the submitted record is bound from `environment`), at most `limit`.
+    public func holding(
+        _ tenant: Tenant, entity: String, condition: CheckedExpression, environment: ExpressionEnvironment, limit: Int,
+        on connection: PostgresConnection
+    ) async throws -> [String] {
+        var b = SQLBuilder("SELECT o.id::text FROM \(SQLIdentifier.qualified(tenant.schema, entity)) o WHERE o.deleted_at IS NULL AND ")
+        try ExpressionSQL(schema: tenant.schema, rows: [.other: "o"], environment: environment).append(condition, to: &b, positive: true)
+        b.append(" ORDER BY o.id LIMIT \(limit)")
+        return try await connection.query(b.query, logger: logger).collect().map { try $0.decode(String.self) }
     }
 
     /// Records an answer on a task.

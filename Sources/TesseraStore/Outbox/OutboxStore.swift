@@ -13,14 +13,31 @@ public struct OutboxStore: Sendable {
         self.logger = logger
     }
 
-    /// Tenants that have automations: the only outboxes a worker needs to look at.
+    /// Tenants that have automations or approval processes (whose deadlines are outbox events):
+    /// the only outboxes a worker needs to look at.
     public func tenantsWithAutomations() async throws -> [Tenant] {
         try await TenantRow.tenants(
             try await client.query(
                 """
                 SELECT \(unescaped: TenantRow.columns("t")) FROM tessera.tenants t
-                WHERE EXISTS (SELECT 1 FROM tessera.automations a WHERE a.tenant_id = t.id) ORDER BY t.created_at
+                WHERE EXISTS (SELECT 1 FROM tessera.automations a WHERE a.tenant_id = t.id)
+                   OR EXISTS (SELECT 1 FROM tessera.approvals p WHERE p.tenant_id = t.id) ORDER BY t.created_at
                 """, logger: logger))
+    }
+
+    /// An event due at `due` (microseconds, the automation clock) that no record write caused: an
+    /// approval step's deadline mark. In the caller's transaction, so it exists exactly when the
+    /// step it watches does.
+    public func schedule(
+        _ tenant: Tenant, automation: String, entity: String, recordID: String, event: RecordEvent, new: JSONValue, step: Int, due: Int64,
+        on connection: PostgresConnection
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: OutboxTables.outbox(tenant.schema)) (automation, entity, record_id, event, new, step, due_at)
+            VALUES (\(automation), \(entity), \(recordID)::uuid, \(event.rawValue), \(JSONWriter.string(new))::jsonb, \(step), \
+            to_timestamp(\(Double(due) / 1_000_000)))
+            """, logger: logger)
     }
 
     /// One record event for one automation, as written by the record's statement.

@@ -137,7 +137,7 @@ struct DefinitionMessageTests {
         .levelsOrRole,
         .noUserField("x", field: "x"),
         .actionType("x"),
-        .recipient("x"),
+        .recipient("x", allowed: ["owner", "manager"]),
         .valuesShape("x"),
         .noWritableField("x", field: "x"),
         .routesShape(max: 3),
