@@ -390,6 +390,95 @@ struct ApprovalTests {
         }
     }
 
+    @Test(
+        """
+        the sales pack: an unconfirmed acceptance holds the customer's new contracts until sales, pre-sales and delivery confirm it; \
+        each step shows in the approval state; invoicing follows the approval, finance then legal; the proposal is confirmed by three \
+        parties; approvers see the contracts in approval
+        """
+    )
+    func salesPackHoldsAndInvoices() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.createTenant(packs: ["sales"])
+            let supervisor = try await app.makeUser(admin, name: "主管", roles: ["sales_supervisor"])
+            let rep = try await app.makeUser(admin, name: "销售", roles: ["sales_rep"], manager: supervisor.id)
+            let finance = try await app.makeUser(admin, name: "财务", roles: ["finance"])
+            let legal = try await app.makeUser(admin, name: "法务", roles: ["legal"])
+            let presales = try await app.makeUser(admin, name: "售前", roles: ["presales"])
+            let delivery = try await app.makeUser(admin, name: "交付", roles: ["delivery"])
+            let customer = try #require(try await app.create(rep.key, "customer", ["name": "宁波精工"])["id"])
+            func contract(_ title: String) async throws -> String {
+                let body: JSONValue = ["title": .string(title), "customer": customer, "amount": 120000]
+                return try #require(try await app.create(rep.key, "contract", body)["id"]?.stringValue)
+            }
+            func submit(_ id: String, _ process: String, _ entity: String = "contract") async throws -> TestApp.Reply {
+                try await app.call(.post, "/api/v1/data/\(entity)/\(id)/approvals", key: rep.key, json: ["process": .string(process)])
+            }
+            func field(_ id: String, _ name: String, _ entity: String = "contract") async throws -> JSONValue? {
+                try await app.call(.get, "/api/v1/data/\(entity)/\(id)", key: rep.key).json?[name]
+            }
+            // First contract: approved step by step, the state showing each step.
+            let first = try await contract("一期")
+            let approval = try #require(try await submit(first, "contract_approval").id)
+            #expect(try await field(first, "approval_state") == "manager_review")
+            let inApproval = try await app.call(.get, "/api/v1/views/contracts_in_approval/data", key: finance.key)
+            #expect(inApproval.data.compactMap { $0["id"]?.stringValue } == [first], "\(inApproval.text)")
+            _ = try await answer(app, supervisor.key, approval, "approve")
+            #expect(try await field(first, "approval_state") == "finance_review")
+            #expect(try await answer(app, finance.key, approval, "approve").json?["status"] == "approved")
+            #expect(try await app.call(.get, "/api/v1/views/contracts_in_approval/data", key: finance.key).data.isEmpty)
+
+            // Invoicing: finance cannot mark it issued before legal approves; then can.
+            try await app.call(.patch, "/api/v1/data/contract/\(first)", key: finance.key, json: ["invoice_status": "issued"]).expectError(422)
+            let invoice = try #require(try await submit(first, "invoice_request").id)
+            #expect(try await field(first, "invoice_status") == "requested")
+            _ = try await answer(app, finance.key, invoice, "approve")
+            #expect(try await field(first, "invoice_status") == "finance_approved")
+            _ = try await answer(app, legal.key, invoice, "approve")
+            #expect(try await field(first, "invoice_status") == "legal_approved")
+            let issued = try await app.call(.patch, "/api/v1/data/contract/\(first)", key: finance.key, json: ["invoice_status": "issued"])
+            #expect(issued.status == 200, "\(issued.text)")
+            // A contract not approved cannot be invoiced at all.
+            let draft = try await contract("草稿")
+            try await submit(draft, "invoice_request").expectError(422, "entry_condition")
+
+            // Its acceptance payment comes due unconfirmed: the customer's next contract is held.
+            let milestone = try #require(
+                try await app.create(
+                    rep.key, "payment_milestone",
+                    ["contract": .string(first), "name": "验收款30%", "kind": "acceptance", "amount": 36000, "due_date": "2026-11-01"])["id"]?
+                    .stringValue)
+            #expect(try await app.call(.patch, "/api/v1/data/payment_milestone/\(milestone)", key: rep.key, json: ["status": "due"]).status == 200)
+            try await app.call(.patch, "/api/v1/data/payment_milestone/\(milestone)", key: rep.key, json: ["acceptance_confirmed": true])
+                .expectError(403)
+            let second = try await contract("二期")
+            let held = try await submit(second, "contract_approval")
+            held.expectError(409, "approval_hold")
+            #expect(held.json?["error"]?["details"]?.arrayValue?.first?["blocking"] == [.string(milestone)], "\(held.text)")
+            // Sales, pre-sales and delivery confirm the acceptance; the hold lifts.
+            let acceptance = try #require(try await submit(milestone, "acceptance_confirmation", "payment_milestone").id)
+            for party in [rep, presales, delivery] {
+                let reply = try await answer(app, party.key, acceptance, "approve", ["comment": "已验收"])
+                #expect(reply.status == 200, "\(reply.text)")
+            }
+            #expect(try await field(milestone, "acceptance_confirmed", "payment_milestone") == true)
+            #expect(try await submit(second, "contract_approval").status == 201)
+
+            // The proposal of an opportunity: three parties sign it.
+            let opportunity = try #require(
+                try await app.create(
+                    rep.key, "opportunity",
+                    [
+                        "name": "二期产线", "customer": customer, "amount": 120000, "expected_close_date": "2027-03-31",
+                        "presales_owner": .string(presales.id), "delivery_owner": .string(delivery.id),
+                    ])["id"]?.stringValue)
+            try await app.call(.patch, "/api/v1/data/opportunity/\(opportunity)", key: rep.key, json: ["proposal_confirmed": true]).expectError(403)
+            let proposal = try #require(try await submit(opportunity, "proposal_confirmation", "opportunity").id)
+            for party in [rep, presales, delivery] { _ = try await answer(app, party.key, proposal, "approve") }
+            #expect(try await field(opportunity, "proposal_confirmed", "opportunity") == true)
+        }
+    }
+
     /// Customers, their contracts and the contracts' milestones: the seeds' hold (an unconfirmed
     /// acceptance of a customer blocks new contract approvals for that customer).
     static func holdFixture(_ app: TestApp) async throws -> (admin: String, rep: (id: String, key: String)) {

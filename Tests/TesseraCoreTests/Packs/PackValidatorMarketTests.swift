@@ -39,7 +39,7 @@ struct PackValidatorMarketTests {
         #expect(visit.field("photos")?.maxCount == 9)
     }
 
-    @Test("the sales pack has its ten roles (legal reviews contracts); sales_rep is the default; its two approval processes")
+    @Test("the sales pack has its ten roles (legal reviews contracts); sales_rep is the default; its five approval processes")
     func salesRoles() throws {
         let pack = try sales()
         #expect(
@@ -48,7 +48,11 @@ struct PackValidatorMarketTests {
                 "product_manager", "warehouse",
             ])
         #expect(pack.roles.filter(\.isDefault).map(\.name) == ["sales_rep"])
-        #expect(pack.approvals.map(\.name) == ["contract_approval", "contract_confirmation"])
+        #expect(
+            pack.approvals.map(\.name) == [
+                "contract_approval", "contract_confirmation", "invoice_request", "proposal_confirmation", "acceptance_confirmation",
+            ])
+        #expect(pack.approvals.first?.holds.map(\.entity) == ["payment_milestone"])
         #expect(pack.approvals.first?.steps.map(\.name) == ["sales_manager", "finance", "legal"])
     }
 
