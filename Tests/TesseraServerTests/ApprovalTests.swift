@@ -446,7 +446,7 @@ struct ApprovalTests {
             let milestone = try #require(
                 try await app.create(
                     rep.key, "payment_milestone",
-                    ["contract": .string(first), "name": "验收款30%", "kind": "acceptance", "amount": 36000, "due_date": "2026-11-01"])["id"]?
+                    ["contract": .string(first), "name": "验收款30%", "kind": "acceptance", "amount": 36000, "due_date": "2027-06-30"])["id"]?
                     .stringValue)
             #expect(try await app.call(.patch, "/api/v1/data/payment_milestone/\(milestone)", key: rep.key, json: ["status": "due"]).status == 200)
             try await app.call(.patch, "/api/v1/data/payment_milestone/\(milestone)", key: rep.key, json: ["acceptance_confirmed": true])

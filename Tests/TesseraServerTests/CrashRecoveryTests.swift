@@ -160,4 +160,165 @@ struct CrashRecoveryTests {
             #expect(deliveries.count - Self.events <= 4 * 50, "\(deliveries.count - Self.events) repeats")
         }
     }
+
+    /// `count` calls run 8 at a time; a call the kill cut off counts as not made (nil).
+    static func concurrently(_ count: Int, _ call: @escaping @Sendable (Int) async throws -> Int) async -> [Int?] {
+        await withTaskGroup(of: (Int, Int?).self) { group in
+            var results = [Int?](repeating: nil, count: count)
+            var next = 0
+            func add() {
+                guard next < count else { return }
+                let i = next
+                next += 1
+                group.addTask { (i, try? await call(i)) }
+            }
+            for _ in 0..<8 { add() }
+            while let (i, status) = await group.next() {
+                results[i] = status
+                add()
+            }
+            return results
+        }
+    }
+
+    @Test("SIGKILL while approvers answer: after a restart every approval is where one answer put it, no step lost or entered twice")
+    func sigkillApprovals() async throws {
+        let approvals = 400
+        let dataDirectory = NSTemporaryDirectory() + "tessera-crash-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dataDirectory + "/serve.log", contents: nil)
+        let cluster = EmbeddedPostgres(dataDirectory: dataDirectory, logger: TestDatabase.logger)
+        let endpoint = try cluster.start().endpoint
+        defer {
+            cluster.stop()
+            try? FileManager.default.removeItem(atPath: dataDirectory)
+        }
+        let port = try await Self.freePort()
+        var server = try await Self.serve(dataDirectory: dataDirectory, port: port)
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let (status, tenant) = try await Self.http(
+            "POST", port: port, "/api/v1/tenants", key: "crash-test-admin-token", json: ["slug": "crash", "name": "Crash test"])
+        #expect(status == 201)
+        let admin = try #require(tenant?["api_key"]?.stringValue)
+        let entity: JSONValue = [
+            "name": "contract",
+            "fields": [
+                ["name": "title", "type": "text"],
+                [
+                    "name": "state", "type": "select", "default": "draft",
+                    "options": [["key": "draft", "label": ["en": "Draft"]], ["key": "approved", "label": ["en": "Approved"]]],
+                ],
+            ],
+        ]
+        #expect(try await Self.http("POST", port: port, "/api/v1/meta/entities", key: admin, json: entity).0 == 201)
+        let role: JSONValue = [
+            "name": "approver", "permissions": ["contract": ["create": "none", "read": "all", "update": "none", "delete": "none"]],
+        ]
+        #expect(try await Self.http("POST", port: port, "/api/v1/meta/roles", key: admin, json: role).0 == 201)
+        func user(_ name: String) async throws -> (id: String, key: String) {
+            let (_, created) = try await Self.http(
+                "POST", port: port, "/api/v1/users", key: admin,
+                json: ["name": .string(name), "email": .string("\(name)@example.com"), "roles": ["approver"]])
+            let id = try #require(created?["id"]?.stringValue)
+            let (_, key) = try await Self.http("POST", port: port, "/api/v1/users/\(id)/api-keys", key: admin, json: ["name": "k"])
+            return (id, try #require(key?["key"]?.stringValue))
+        }
+        let manager = try await user("manager")
+        let finance = try await user("finance")
+        let mark: JSONValue = ["after": "24h", "actions": [["type": "notify", "to": "approvers", "message": ["en": "Reminder"]]]]
+        let process: JSONValue = [
+            "name": "two_steps", "entity": "contract",
+            "steps": [
+                ["name": "manager", "approvers": [["user": .string(manager.id)]], "deadline": [mark]],
+                ["name": "finance", "approvers": [["user": .string(finance.id)]], "deadline": [mark]],
+            ],
+            "on_approve": [["type": "set", "values": ["state": "approved"]]],
+        ]
+        #expect(try await Self.http("POST", port: port, "/api/v1/meta/approvals", key: admin, json: process).0 == 201)
+        let rows = JSONValue.array((0..<approvals).map { .object([("title", .string("c\($0)"))]) })
+        let (created, records) = try await Self.http("POST", port: port, "/api/v1/data/contract", key: admin, json: rows)
+        #expect(created == 201)
+        let ids = (records?["data"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        #expect(ids.count == approvals)
+        var approvalIDs: [String] = []
+        for id in ids {
+            let (_, submitted) = try await Self.http(
+                "POST", port: port, "/api/v1/data/contract/\(id)/approvals", key: admin, json: ["process": "two_steps"])
+            approvalIDs.append(try #require(submitted?["id"]?.stringValue))
+        }
+        let approvalList = approvalIDs
+        // The manager answers them all, 8 at a time; the server is killed about a third of the way in.
+        let answered = Task {
+            await Self.concurrently(approvals) { i in
+                try await Self.http("POST", port: port, "/api/v1/approvals/\(approvalList[i])/approve", key: manager.key, json: [:]).0
+            }
+        }
+        let pid = server.processIdentifier
+        let count = { () async throws -> Int in
+            try await TestDatabase.withClient(endpoint) { client in
+                try await client.query("SELECT count(*)::int FROM t_crash._approval_tasks WHERE step = 1").collect().first?.decode(Int.self) ?? -1
+            }
+        }
+        try await TestDatabase.withClient(endpoint) { client in
+            for _ in 0..<3000 {
+                let moved = try await client.query("SELECT count(*)::int FROM t_crash._approval_tasks WHERE step = 1").collect()
+                if try (moved.first?.decode(Int.self) ?? 0) >= approvals / 3 { break }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        kill(pid, SIGKILL)
+        server.waitUntilExit()
+        let replies = await answered.value
+        server = try await Self.serve(dataDirectory: dataDirectory, port: port)
+
+        // Where the kill left them: each approval at step 0 with its one task pending, or at step 1 with
+        // the manager's answer and one finance task; the log and the deadline marks agree.
+        let consistent = try await TestDatabase.withClient(endpoint) { client in
+            try await client.query(
+                """
+                SELECT count(*)::int FROM t_crash._approvals a WHERE NOT (
+                  (a.step = 0 AND (SELECT count(*) FROM t_crash._approval_tasks t WHERE t.approval_id = a.id) = 1
+                     AND (SELECT count(*) FROM t_crash._approval_tasks t WHERE t.approval_id = a.id AND t.status = 'pending') = 1
+                     AND (SELECT count(*) FROM t_crash._approval_log l WHERE l.approval_id = a.id AND l.action = 'step') = 1
+                     AND (SELECT count(*) FROM t_crash._outbox o WHERE o.event = 'approval_deadline' AND o.new->>'approval' = a.id::text) = 1)
+                  OR (a.step = 1 AND (SELECT count(*) FROM t_crash._approval_tasks t WHERE t.approval_id = a.id AND t.step = 0
+                                       AND t.status = 'approved') = 1
+                     AND (SELECT count(*) FROM t_crash._approval_tasks t WHERE t.approval_id = a.id AND t.step = 1) = 1
+                     AND (SELECT count(*) FROM t_crash._approval_log l WHERE l.approval_id = a.id AND l.action = 'step') = 2
+                     AND (SELECT count(*) FROM t_crash._approval_log l WHERE l.approval_id = a.id AND l.action = 'approve') = 1
+                     AND (SELECT count(*) FROM t_crash._outbox o WHERE o.event = 'approval_deadline' AND o.new->>'approval' = a.id::text) = 2))
+                """
+            ).collect().first?.decode(Int.self) ?? -1
+        }
+        #expect(consistent == 0, "\(consistent) approvals in an impossible state after the kill")
+        let moved = try await count()
+        #expect(moved > 0 && moved < approvals, "killed after \(moved) answers")
+        // Every answer acknowledged with 200 took effect.
+        #expect(replies.filter { $0 == 200 }.count <= moved)
+        // Answering again: those already answered refuse the manager (it is finance's turn), the rest move.
+        let again = await Self.concurrently(approvals) { i in
+            try await Self.http("POST", port: port, "/api/v1/approvals/\(approvalList[i])/approve", key: manager.key, json: [:]).0
+        }
+        #expect(again.filter { $0 == 200 }.count == approvals - moved)
+        #expect(again.filter { $0 == 403 }.count == moved)
+        let final = await Self.concurrently(approvals) { i in
+            try await Self.http("POST", port: port, "/api/v1/approvals/\(approvalList[i])/approve", key: finance.key, json: [:]).0
+        }
+        #expect(final.allSatisfy { $0 == 200 })
+        server.terminate()
+        server.waitUntilExit()
+        let (approved, states, outcomes, notices) = try await TestDatabase.withClient(endpoint) { client in
+            try await client.query(
+                """
+                SELECT (SELECT count(*)::int FROM t_crash._approvals WHERE status = 'approved'),
+                       (SELECT count(*)::int FROM t_crash.contract WHERE state = 'approved'),
+                       (SELECT count(*)::int FROM t_crash._approval_log WHERE action = 'approved'),
+                       (SELECT count(*)::int FROM t_crash._inbox WHERE message->>'en' LIKE 'Approved:%')
+                """
+            ).collect().first!.decode((Int, Int, Int, Int).self)
+        }
+        #expect(approved == approvals && states == approvals)
+        // One outcome and one notice per approval: nothing ran twice.
+        #expect(outcomes == approvals && notices == approvals)
+    }
 }

@@ -365,6 +365,7 @@ struct ViewTests {
             #expect(
                 Set(names) == [
                     "lead_pool", "my_due_leads", "red_leads", "opportunity_board", "visits_this_week", "overdue_milestones", "leads_by_rep",
+                    "contracts_in_approval",
                 ])
             let offered = try await app.call(.get, "/api/v1/meta/views?entity=lead", key: repKey).data.compactMap { $0["name"]?.stringValue }
             #expect(offered == ["my_due_leads", "red_leads"], "a rep is offered the views shared with reps or with everyone")
