@@ -479,6 +479,47 @@ struct ApprovalTests {
         }
     }
 
+    @Test("an outcome moves the stage (recorded in the stage history) and so starts the automations of that move")
+    func outcomeMovesStage() async throws {
+        try await TestApp.run { app in
+            let admin = try await app.createTenant()
+            let deal: JSONValue = [
+                "name": "deal",
+                "fields": [
+                    ["name": "name", "type": "text"],
+                    [
+                        "name": "stage", "type": "select", "options": [["key": "quote"], ["key": "won"], ["key": "lost"]],
+                        "stage": ["transitions": ["quote": ["won", "lost"]]],
+                    ],
+                ],
+            ]
+            try await app.createEntity(admin, deal)
+            let process: JSONValue = [
+                "name": "quote_approval", "entity": "deal", "entry_when": "record.stage == 'quote'",
+                "steps": [["name": "boss", "approvers": [["role": "admin"]]]],
+                "on_approve": [["type": "set", "values": ["stage": "won"]]], "on_reject": [["type": "set", "values": ["stage": "lost"]]],
+            ]
+            #expect(try await app.call(.post, "/api/v1/meta/approvals", key: admin, json: process).status == 201)
+            let automation: JSONValue = [
+                "name": "won_notice", "entity": "deal", "trigger": ["on": "stage_change", "to": "won"],
+                "actions": [["type": "notify", "to": "owner", "message": ["en": "Deal won: prepare the contract"]]],
+            ]
+            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: automation).status == 201)
+            let id = try #require(try await app.create(admin, "deal", ["name": "Big deal", "stage": "quote"])["id"]?.stringValue)
+            let approval = try #require(
+                try await app.call(.post, "/api/v1/data/deal/\(id)/approvals", key: admin, json: ["process": "quote_approval"]).id)
+            #expect(try await answer(app, admin, approval, "approve").json?["status"] == "approved")
+            #expect(try await app.call(.get, "/api/v1/data/deal/\(id)", key: admin).json?["stage"] == "won")
+            let stages = try await app.call(.get, "/api/v1/data/deal/\(id)/stages", key: admin).data
+            #expect(stages.contains { $0["from"] == "quote" && $0["to"] == "won" }, "\(stages)")
+            try await eventually("the automation the move started") {
+                try await app.call(.get, "/api/v1/inbox", key: admin).data.contains {
+                    $0["message"]?["en"]?.stringValue == "Deal won: prepare the contract"
+                }
+            }
+        }
+    }
+
     /// Customers, their contracts and the contracts' milestones: the seeds' hold (an unconfirmed
     /// acceptance of a customer blocks new contract approvals for that customer).
     static func holdFixture(_ app: TestApp) async throws -> (admin: String, rep: (id: String, key: String)) {
