@@ -126,6 +126,12 @@ struct ApprovalTests {
             try await app.call(.delete, "/api/v1/meta/entities/contract/fields/amount", key: f.admin).expectError(422)
             #expect(try await app.call(.delete, "/api/v1/meta/approvals/contract_approval", key: f.admin).status == 204)
             try await app.call(.get, "/api/v1/meta/approvals/contract_approval", key: f.admin).expectError(404)
+            // Created again, it goes on counting: its history is not overwritten.
+            let again = try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: Self.chain)
+            #expect(again.json?["version"] == 3, "\(again.text)")
+            let history = try await app.call(.get, "/api/v1/meta/approvals/contract_approval/versions", key: f.admin).data
+            #expect(history.compactMap { $0["version"]?.intValue } == [3, 2, 1])
+            #expect(history.dropFirst().first?["definition"]?["frozen"] == ["amount"])
         }
     }
 

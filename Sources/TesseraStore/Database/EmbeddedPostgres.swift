@@ -48,7 +48,10 @@ public struct EmbeddedPostgres: Sendable {
         let result = Self.run(
             binaries.pgCtl, ["-D", clusterDirectory, "-l", clusterDirectory + "/server.log", "-w", "-t", "60", "-o", options, "start"], as: runAs)
         guard result.status == 0 else {
-            throw .failed("PostgreSQL did not start: \(result.output.suffix(800))\nSee \(clusterDirectory)/server.log")
+            // The server's own words (a port taken, a lock file, memory) are in its log, not in pg_ctl's.
+            let log = (try? String(contentsOfFile: clusterDirectory + "/server.log", encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
+            throw .failed(
+                "PostgreSQL did not start on port \(port): \(result.output.suffix(800))\nThe end of \(clusterDirectory)/server.log:\n\(log)")
         }
         try? String(port).write(toFile: clusterDirectory + "/tessera.port", atomically: true, encoding: .utf8)
         logger.info("Started embedded PostgreSQL", metadata: ["port": "\(port)", "data": "\(clusterDirectory)"])

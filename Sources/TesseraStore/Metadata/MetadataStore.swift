@@ -247,7 +247,7 @@ public struct MetadataStore: MetadataLoading {
                 }
                 guard brokenForms.isEmpty else { throw TesseraError.invalidMetadata(brokenForms) }
                 // A process goes with its entity; a field or role it uses cannot go while it uses it.
-                let approvals = (change.approvals ?? current.approvals).filter { entityNames.contains($0.entity) }
+                var approvals = (change.approvals ?? current.approvals).filter { entityNames.contains($0.entity) }
                 let brokenApprovals = approvals.flatMap { approval in
                     Self.problems(of: "approval process", path: "approvals", named: approval.name) { () throws(TesseraError) in
                         _ = try ApprovalDecoder.approval(
@@ -255,6 +255,18 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 guard brokenApprovals.isEmpty else { throw TesseraError.invalidMetadata(brokenApprovals) }
+                // A process created again after a delete goes on counting: its earlier versions stay
+                // readable under their numbers, and approvals that ran on them still cite them.
+                for (i, approval) in approvals.enumerated() where !current.approvals.contains(where: { $0.name == approval.name }) {
+                    let last = try await connection.query(
+                        "SELECT max(version) FROM tessera.approval_versions WHERE tenant_id = \(tenant.id) AND name = \(approval.name)",
+                        logger: logger
+                    ).collect().first?.decode(Int?.self)
+                    if let last = last ?? nil, last >= approval.version {
+                        approvals[i] = try ApprovalDecoder.approval(
+                            approval.json, entities: change.entities, roles: roles.map(\.name), version: last + 1)
+                    }
+                }
                 let documentLog =
                     try await saveDocuments(
                         "tessera.roles", prefix: "role", tenant: tenant, old: current.roles.map { ($0.name, $0.json) },
