@@ -4,9 +4,10 @@ public import TesseraCore
 public import TesseraStore
 
 /// Runs an approval's actions, its outcome or a deadline mark's, on the record, as the process
-/// (past frozen fields and record locks): `set`, `create`, `update_related`, inbox notifications,
-/// and `escalate`, which adds the waiting approvers' managers to their parties. In the caller's
-/// transaction, with the approval row locked; returns what each action did.
+/// (past frozen fields and record locks): `set`, `create`, `update_related`, notifications (the
+/// inbox at once; email and channels through the outbox), and `escalate`, which adds the waiting
+/// approvers' managers to their parties. In the caller's transaction, with the approval row
+/// locked; returns what each action did.
 public struct ApprovalActions: Sendable {
     let records: RecordStore
     let users: UserStore
@@ -74,18 +75,32 @@ public struct ApprovalActions: Sendable {
                 guard let relatedID = record[relation]?.stringValue, let targetName = model.definition.field(relation)?.target else { continue }
                 _ = try await records.update(try write(values, try metadata.model(targetName), mode: .update), id: relatedID, transaction: connection)
                 done.append(.object([("type", "update_related"), ("relation", .string(relation))]))
-            case .notify(let to, _, let message):
+            case .notify(let to, let channel, let message):
+                // A named channel (a group robot, a webhook) has no recipients of its own.
                 let recipients: [UUID] =
-                    switch to ?? "owner" {
+                    switch channel == "inbox" || channel == "email" ? to ?? "owner" : "" {
+                    case "": []
                     case "approvers": Array(Set(waiting.map(\.approver)))
                     case "submitter": [approval.submittedBy]
                     case let other:
                         try await users.recipients(tenant, to: other, owner: owner.flatMap(UUID.init(uuidString:)), on: connection)
                     }
-                try await outbox.notify(
-                    tenant, users: recipients, automation: via, entity: approval.entity, recordID: approval.recordID, message: message.json,
-                    on: connection)
-                done.append(.object([("type", "notify"), ("users", .number(recipients.count))]))
+                if channel == "inbox" {
+                    try await outbox.notify(
+                        tenant, users: recipients, automation: via, entity: approval.entity, recordID: approval.recordID, message: message.json,
+                        on: connection)
+                } else {
+                    // Email and channels call out of the database: the worker sends them after this
+                    // transaction commits, with retries, as it sends an automation's.
+                    let notice: JSONValue = .object([
+                        ("approval", .string(approval.id.uuidString.lowercased())), ("channel", .string(channel)),
+                        ("users", .array(recipients.map { .string($0.uuidString.lowercased()) })), ("message", message.json),
+                    ])
+                    try await outbox.schedule(
+                        tenant, automation: via, entity: approval.entity, recordID: approval.recordID, event: .approvalNotice, new: notice,
+                        step: 0, due: 0, on: connection)
+                }
+                done.append(.object([("type", "notify"), ("channel", .string(channel)), ("users", .number(recipients.count))]))
             case .escalate(let levels, _, _, let message):
                 // Each waiting approver's manager joins that approver's party: either may answer.
                 var added: [(party: Int, approver: UUID)] = []

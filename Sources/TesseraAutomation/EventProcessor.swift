@@ -59,8 +59,10 @@ public struct EventProcessor: Sendable {
             try await connection.query("SAVEPOINT automation_event", logger: logger)
             do {
                 let current = try await metadata.metadata(for: tenant)
-                if event.event == .approvalDeadline {
-                    let detail = try await approvalDeadline(event, current, on: connection)
+                if event.event == .approvalDeadline || event.event == .approvalNotice {
+                    let detail =
+                        event.event == .approvalDeadline
+                        ? try await approvalDeadline(event, current, on: connection) : try await approvalNotice(event, current, on: connection)
                     try await outbox.finish(
                         tenant, event, outcome: detail == nil ? .skipped : .ok, startedAt: started, detail: detail, on: connection)
                     return true
@@ -121,8 +123,8 @@ public struct EventProcessor: Sendable {
                 let current = try await metadata.metadata(for: tenant)
                 var results: [(outcome: OutboxStore.Outcome, detail: JSONValue?)] = []
                 for event in events {
-                    // Approval deadlines are few: they go one by one.
-                    if event.event == .approvalDeadline { throw BatchFailed(count: events.count) }
+                    // Approval deadlines and notices are few (and notices call out): they go one by one.
+                    if event.event == .approvalDeadline || event.event == .approvalNotice { throw BatchFailed(count: events.count) }
                     guard let automation = current.automation(event.automation) else {
                         results.append((.skipped, .object([("reason", "the automation was deleted or switched off")])))
                         continue
@@ -286,27 +288,20 @@ public struct EventProcessor: Sendable {
                             tenant, users: recipients, automation: automation.name, entity: event.entity, recordID: event.recordID,
                             message: message.json, on: connection)
                     } else {
-                        let addresses = try await outbox.emails(tenant, users: recipients, on: connection)
-                        guard let smtp = try await settings.channels(tenant).smtp else {
-                            throw AutomationFailure(message: "the tenant has no mail server: set smtp in /api/v1/settings", permanent: true)
-                        }
-                        let text = Self.text(message, model: model, record: current)
-                        try await SMTPClient(settings: smtp, allowPrivate: webhooks.allowPrivate).send(
-                            to: addresses, subject: message.zhFirst, body: text,
-                            messageID: "\(event.id).\(index).\(tenant.slug)@tessera")
+                        try await deliver(
+                            message, channel: channel, users: recipients, text: Self.text(message, model: model, record: current),
+                            payload: payload(automation, event, tenant, message: message), tenant: tenant, automation: automation.name,
+                            event: event.id, index: index, on: connection)
                     }
                     done.append(
                         .object([
                             ("type", "notify"), ("to", .string(to ?? "owner")), ("channel", .string(channel)), ("users", .number(recipients.count)),
                         ]))
                 } else {
-                    guard let target = try await settings.channels(tenant).channels[channel] else {
-                        throw AutomationFailure(message: "the tenant has no channel '\(channel)': add it to settings.channels", permanent: true)
-                    }
-                    try await channels.post(
-                        target, name: channel, text: Self.text(message, model: model, record: current),
-                        event: payload(automation, event, tenant, message: message), secret: try await settings.webhookSecret(tenant),
-                        idempotencyKey: "\(tenant.id.uuidString.lowercased()):\(event.id):\(index)", automation: automation.name)
+                    try await deliver(
+                        message, channel: channel, users: [], text: Self.text(message, model: model, record: current),
+                        payload: payload(automation, event, tenant, message: message), tenant: tenant, automation: automation.name,
+                        event: event.id, index: index, on: connection)
                     done.append(.object([("type", "notify"), ("channel", .string(channel))]))
                 }
             case .updateRelated(let relation, let values):

@@ -526,6 +526,37 @@ struct ApprovalTests {
         }
     }
 
+    @Test("an approval's notices go through the tenant's channels: a webhook channel receives the outcome once, after the commit")
+    func channelNotices() async throws {
+        let receiver = WebhookReceiver(statuses: [:])
+        try await WebhookReceiver.listening(receiver) { base in
+            try await TestApp.run { app in
+                let f = try await Self.fixture(app)
+                let settings: JSONValue = ["channels": ["ops": ["type": "webhook", "url": .string(base + "/ops")]]]
+                #expect(try await app.call(.patch, "/api/v1/settings", key: f.admin, json: settings).status == 200)
+                let process = Self.chain.setting("steps", [["name": "manager", "approvers": [["role": "sales_manager"]]]]).setting(
+                    "on_approve",
+                    [
+                        ["type": "set", "values": ["state": "approved"]],
+                        ["type": "notify", "channel": "ops", "message": ["zh-CN": "合同已审批通过", "en": "Contract approved"]],
+                    ])
+                let created = try await app.call(.post, "/api/v1/meta/approvals", key: f.admin, json: process)
+                #expect(created.status == 201, "\(created.text)")
+                let id = try #require(try await app.create(f.rep.key, "contract", ["title": "通知", "amount": 10])["id"]?.stringValue)
+                let approval = try #require(try await submit(app, f.rep.key, id).id)
+                #expect(await receiver.count("/ops") == 0)
+                #expect(try await answer(app, f.manager.key, approval, "approve").json?["status"] == "approved")
+                try await eventually("the channel's notice") { await receiver.count("/ops") == 1 }
+                let delivery = try #require(await receiver.deliveries.first { $0.path == "/ops" })
+                let body = try JSONParser.parse(delivery.body)
+                #expect(body["approval"]?.stringValue == approval && body["record"]?["state"] == "approved", "\(delivery.body)")
+                #expect(body["message"]?["en"] == "Contract approved")
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(await receiver.count("/ops") == 1)
+            }
+        }
+    }
+
     /// Customers, their contracts and the contracts' milestones: the seeds' hold (an unconfirmed
     /// acceptance of a customer blocks new contract approvals for that customer).
     static func holdFixture(_ app: TestApp) async throws -> (admin: String, rep: (id: String, key: String)) {

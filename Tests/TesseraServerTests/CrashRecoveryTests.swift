@@ -15,7 +15,7 @@ import Testing
 /// The real `tessera` executable, killed with SIGKILL while its worker is busy, then started again:
 /// every event is handled, and none of the acknowledged side effects is repeated. The child runs on
 /// a PostgreSQL cluster of its own, so no other test's worker can take its events.
-@Suite("Crash recovery")
+@Suite("Crash recovery", .serialized)
 struct CrashRecoveryTests {
     static let events = 1500
 
@@ -59,7 +59,29 @@ struct CrashRecoveryTests {
         let exited = !process.isRunning
         if !exited { kill(process.processIdentifier, SIGKILL) }
         let output = (try? String(contentsOfFile: dataDirectory + "/serve.log", encoding: .utf8)) ?? ""
+        // Another process took the port between our probe and the server's bind: the caller tries another.
+        if exited, output.contains(portTakenMarker) {
+            try? "".write(toFile: dataDirectory + "/serve.log", atomically: true, encoding: .utf8)
+            throw PortTaken()
+        }
         Issue.record("tessera serve \(exited ? "exited" : "did not answer /healthz within 180 s"); the end of its log:\n\(output.suffix(3000))")
+        throw CancellationError()
+    }
+
+    struct PortTaken: Error {}
+    static let portTakenMarker = "Address already in use"
+
+    /// `tessera serve` on a free port (another one when the port is taken before it binds it).
+    static func serve(dataDirectory: String) async throws -> (Process, Int) {
+        for _ in 0..<5 {
+            let port = try await freePort()
+            do {
+                return (try await serve(dataDirectory: dataDirectory, port: port), port)
+            } catch is PortTaken {
+                continue
+            }
+        }
+        Issue.record("no free port for tessera serve after 5 tries")
         throw CancellationError()
     }
 
@@ -92,8 +114,7 @@ struct CrashRecoveryTests {
         }
         let receiver = WebhookReceiver(statuses: [:])
         try await WebhookReceiver.listening(receiver) { base in
-            let port = try await Self.freePort()
-            var server = try await Self.serve(dataDirectory: dataDirectory, port: port)
+            var (server, port) = try await Self.serve(dataDirectory: dataDirectory)
             defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
             let (status, tenant) = try await Self.http(
                 "POST", port: port, "/api/v1/tenants", key: "crash-test-admin-token",
@@ -128,7 +149,7 @@ struct CrashRecoveryTests {
             server.waitUntilExit()
             let atKill = await receiver.count("/jobs")
             #expect(atKill > 0 && atKill < Self.events, "killed after \(atKill) deliveries")
-            server = try await Self.serve(dataDirectory: dataDirectory, port: port)
+            (server, port) = try await Self.serve(dataDirectory: dataDirectory)
             let pending = { () async throws -> Int in
                 try await TestDatabase.withClient(endpoint) { client in
                     try await client.query("SELECT count(*)::int FROM t_crash._outbox WHERE status <> 'done'").collect().first?.decode(Int.self) ?? -1
@@ -193,8 +214,8 @@ struct CrashRecoveryTests {
             cluster.stop()
             try? FileManager.default.removeItem(atPath: dataDirectory)
         }
-        let port = try await Self.freePort()
-        var server = try await Self.serve(dataDirectory: dataDirectory, port: port)
+        let (first, port) = try await Self.serve(dataDirectory: dataDirectory)
+        var server = first
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         let (status, tenant) = try await Self.http(
             "POST", port: port, "/api/v1/tenants", key: "crash-test-admin-token", json: ["slug": "crash", "name": "Crash test"])
@@ -269,7 +290,8 @@ struct CrashRecoveryTests {
         kill(pid, SIGKILL)
         server.waitUntilExit()
         let replies = await answered.value
-        server = try await Self.serve(dataDirectory: dataDirectory, port: port)
+        let (restarted, newPort) = try await Self.serve(dataDirectory: dataDirectory)
+        server = restarted
 
         // Where the kill left them: each approval at step 0 with its one task pending, or at step 1 with
         // the manager's answer and one finance task; the log and the deadline marks agree.
@@ -297,12 +319,12 @@ struct CrashRecoveryTests {
         #expect(replies.filter { $0 == 200 }.count <= moved)
         // Answering again: those already answered refuse the manager (it is finance's turn), the rest move.
         let again = await Self.concurrently(approvals) { i in
-            try await Self.http("POST", port: port, "/api/v1/approvals/\(approvalList[i])/approve", key: manager.key, json: [:]).0
+            try await Self.http("POST", port: newPort, "/api/v1/approvals/\(approvalList[i])/approve", key: manager.key, json: [:]).0
         }
         #expect(again.filter { $0 == 200 }.count == approvals - moved)
         #expect(again.filter { $0 == 403 }.count == moved)
         let final = await Self.concurrently(approvals) { i in
-            try await Self.http("POST", port: port, "/api/v1/approvals/\(approvalList[i])/approve", key: finance.key, json: [:]).0
+            try await Self.http("POST", port: newPort, "/api/v1/approvals/\(approvalList[i])/approve", key: finance.key, json: [:]).0
         }
         #expect(final.allSatisfy { $0 == 200 })
         server.terminate()

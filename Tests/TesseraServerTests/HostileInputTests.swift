@@ -89,7 +89,7 @@ struct HostileInputTests {
                 (.delete, "/api/v1/meta/approvals/{x}"), (.get, "/api/v1/meta/approvals/{x}/versions"),
                 (.post, "/api/v1/data/customer/{x}/approvals"), (.get, "/api/v1/data/customer/{x}/approvals"),
                 (.post, "/api/v1/data/{x}/\(mineID)/approvals"), (.get, "/api/v1/approvals/{x}"), (.post, "/api/v1/approvals/{x}/approve"),
-                (.post, "/api/v1/approvals/{x}/delegate"), (.post, "/api/v1/approvals/{x}/recall"),
+                (.post, "/api/v1/approvals/{x}/delegate"), (.post, "/api/v1/approvals/{x}/recall"), (.get, "/api/v1/data/{x}/aggregate"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {
@@ -147,6 +147,16 @@ struct HostileInputTests {
                 "secret=eq.1", "count=all", "tags=cs.{vip", "id=eq.' OR '1'='1",
             ] {
                 check(try await app.call(.get, "/api/v1/data/customer?\(query)", key: key), "GET ?\(query.prefix(50))")
+            }
+            // Aggregates: every malformed group, metric, band, order and limit is a 422.
+            for query in [
+                "group=name", "group=" + String(repeating: "(", count: 100), "group=amount:bands(1,,2)", "group=amount:bands(nan)",
+                "group=amount:bands(" + (0..<50).map(String.init).joined(separator: ",") + ")", "group=created_at:century",
+                "group=industry;DROP", "group=tags", "metrics=sum(name)", "metrics=sum(amount", "metrics=percentile(amount,1e400)",
+                "metrics=sum((SELECT%201))", "metrics=" + String(repeating: "count,", count: 50), "order=count;DROP", "order=(SELECT%201).desc",
+                "limit=0", "limit=1e9", "cursor=AAAA", "where=(SELECT%201)", "secret=eq.1", "metrics=count_distinct(tags)",
+            ] {
+                check(try await app.call(.get, "/api/v1/data/customer/aggregate?\(query)", key: key), "GET aggregate ?\(query.prefix(50))")
             }
             // Well-formed filters with hostile values are data: they match nothing, they run nothing.
             for query in [

@@ -104,7 +104,7 @@ public enum ApprovalDecoder {
             onApprove: onApprove, onReject: onReject, onRecall: onRecall, active: active, json: .object(members))
     }
 
-    /// Actions an outcome (or a step's entry) may run: set, create, update_related, inbox notify.
+    /// Actions an outcome (or a step's entry) may run: set, create, update_related, notify (inbox, email or a channel).
     static func outcome(
         _ raw: JSONValue?, path key: String, entity: EntityDefinition, context: ExpressionContext, byName: [String: EntityDefinition],
         names: AutomationDecoder.Names, problems: inout [TesseraError.Detail]
@@ -121,8 +121,7 @@ public enum ApprovalDecoder {
                     item, path: path, entity: entity, context: context, byName: byName, names: names, problems: &problems)
             else { return nil }
             switch action {
-            case .set, .create, .updateRelated: return action
-            case .notify(_, let channel, _) where channel == "inbox": return action
+            case .set, .create, .updateRelated, .notify: return action
             default:
                 problems.append(.approval(field: path, rule: "enum", .outcomeAction(path)))
                 return nil
@@ -130,7 +129,7 @@ public enum ApprovalDecoder {
         }
     }
 
-    /// A deadline mark's action: a notification to the inbox, an escalation by levels, or a `set`.
+    /// A deadline mark's action: a notification (inbox, email or a channel), an escalation by levels, or a `set`.
     static func deadlineAction(
         _ item: JSONValue, path: String, entity: EntityDefinition, context: ExpressionContext, byName: [String: EntityDefinition],
         names: AutomationDecoder.Names, problems: inout [TesseraError.Detail]
@@ -140,8 +139,7 @@ public enum ApprovalDecoder {
                 item, path: path, entity: entity, context: context, byName: byName, names: names, problems: &problems)
         else { return nil }
         switch action {
-        case .set: return action
-        case .notify(_, let channel, _) where channel == "inbox": return action
+        case .set, .notify: return action
         case .escalate(_, let role, let field, _):
             if role != nil || field != nil {
                 problems.append(.approval(field: path, rule: "type", .escalateLevelsOnly(path)))

@@ -107,6 +107,9 @@ public enum RecordEvent: String, Sendable, CaseIterable {
     /// A mark of an approval step's deadline came due (`step` is the mark; `new` names the approval
     /// and its step). Written by approvals, not by record writes.
     case approvalDeadline = "approval_deadline"
+    /// A notice of an approval to send by email or to a channel (`new` holds what and to whom):
+    /// written in the approval's transaction, sent by the worker with retries like any call out.
+    case approvalNotice = "approval_notice"
 }
 
 /// A timer: due at `field + offset` (microseconds); for an SLA, its step, and the field whose

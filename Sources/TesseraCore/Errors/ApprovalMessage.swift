@@ -59,8 +59,8 @@ public enum ApprovalMessage: CatalogueMessage, Equatable {
             return ({ "\(entity) has no field '\(field)' to freeze" }, { "\(entity) 没有可冻结的字段 '\(field)'" })
         case .outcomeAction(let path):
             return (
-                { "\(path): approvals run set, create, update_related and inbox notify actions" },
-                { "\(path)：审批结果只能执行 set、create、update_related 和站内 notify 动作" }
+                { "\(path): approvals run set, create, update_related and notify actions" },
+                { "\(path)：审批只能执行 set、create、update_related 和 notify 动作" }
             )
         case .modeShape: return ({ "mode must be any or all" }, { "mode 必须是 any 或 all" })
         case .managerLevels(let path): return ({ "\(path) must be 1 to 10" }, { "\(path) 必须在 1 到 10 之间" })
@@ -113,8 +113,8 @@ public enum ApprovalMessage: CatalogueMessage, Equatable {
             )
         case .deadlineAction(let path):
             return (
-                { "\(path): a deadline may only notify (inbox), escalate or set fields" },
-                { "\(path)：时限只能发通知（站内信）、升级或设置字段" }
+                { "\(path): a deadline may only notify, escalate or set fields" },
+                { "\(path)：时限只能发通知、升级或设置字段" }
             )
         case .escalateLevelsOnly(let path):
             return (

@@ -21,6 +21,10 @@ struct DataRoutes {
             text += "}"
             return JSONResponse.make(.ok, text: text)
         }
+        group.get(":entity/aggregate") { request, context -> Response in
+            let answer = try await records.aggregate(context.caller, entity: try context.parameters.required("entity"), try request.queryPairs)
+            return JSONResponse.make(.ok, answer)
+        }
         group.get(":entity/export") { request, context -> Response in
             let entity = try context.parameters.required("entity")
             let export = try await records.export(context.caller, entity: entity, try request.queryPairs)

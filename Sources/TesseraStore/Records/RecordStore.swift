@@ -99,6 +99,50 @@ public struct RecordStore: Sendable {
         }
     }
 
+    /// One group of an aggregate: its keys and figures as text (nil for null), or the folded rest.
+    public struct AggregateRow: Sendable {
+        public let keys: [String?]
+        public let figures: [String?]
+        public let isOther: Bool
+    }
+
+    /// The query's groups in its order (the top `limit`, then the rest folded) and how many groups
+    /// there are in all.
+    public func aggregate(_ plan: RecordPlan, _ query: AggregateQuery) async throws -> (rows: [AggregateRow], groups: Int) {
+        do {
+            let rows = try await prepared.rows(try RecordSQL(plan).aggregate(query), client: client, logger: logger)
+            let width = query.groups.count + query.metrics.count
+            var total = 0
+            let out = try rows.map { row -> AggregateRow in
+                var texts: [String?] = []
+                let cells = row.makeRandomAccess()
+                for i in 0..<width { texts.append(try cells[i].decode(String?.self)) }
+                let isOther = try cells[width].decode(Bool.self)
+                total = try cells[width + 2].decode(Int.self)
+                return AggregateRow(
+                    keys: Array(texts.prefix(query.groups.count)), figures: Array(texts.dropFirst(query.groups.count)), isOther: isOther)
+            }
+            return (out, total)
+        } catch let error as ExpressionError {
+            throw TesseraError.validation([error.detail(property: "where")])
+        } catch {
+            throw DatabaseErrorMapper.map(error, entity: plan.entity) ?? error
+        }
+    }
+
+    /// The names of the tenant's users among `ids` (what user keys of an aggregate are labelled with).
+    public func userNames(_ tenant: Tenant, _ ids: [String]) async throws -> [String: String] {
+        let valid = ids.filter { UUIDText.normalized($0) != nil }
+        guard !valid.isEmpty else { return [:] }
+        var b = SQLBuilder("SELECT id::text, name FROM \(IdentityTables.users(tenant.schema)) WHERE id = ANY(")
+        b.bind(.textArray(valid), cast: "uuid[]")
+        b.append(")")
+        let rows = try await client.query(b.query, logger: logger)
+        var names: [String: String] = [:]
+        for try await (id, name) in rows.decode((String, String).self) { names[id] = name }
+        return names
+    }
+
     private func count(_ sql: RecordSQL, _ query: ListQuery, _ deletedOnly: Bool) async throws -> Int? {
         guard query.exactCount else { return nil }
         return try await prepared.rows(try sql.count(query, deletedOnly: deletedOnly), client: client, logger: logger)

@@ -1,0 +1,114 @@
+import TesseraCore
+
+extension RecordSQL {
+    /// The groups of `query` as rows, in the query's order: one text per key, one text per metric,
+    /// whether the row is the folded rest, and how many groups there are in all. At most `limit`
+    /// groups come back; the rest is one `other` row computed over its own records, so that every
+    /// metric of it is exact (an average of averages would not be). The rows are the list's: the
+    /// caller's read scope, live records, the filters and `where=`.
+    ///
+    ///     WITH base AS (SELECT <keys> AS k0…, <inputs> AS v0… FROM <source> WHERE …),
+    ///          g AS (SELECT k…, <metrics> AS m… FROM base GROUP BY k…),
+    ///          top AS (SELECT g.*, row_number() OVER (ORDER BY …) AS rn FROM g ORDER BY rn LIMIT n)
+    ///     SELECT k…::text, m…::text, false, rn, (SELECT count(*) FROM g) FROM top
+    ///     UNION ALL SELECT NULL…, <metrics over base rows outside top>, true, n + 1, … HAVING count(*) > 0
+    func aggregate(_ query: AggregateQuery) throws(ExpressionError) -> SQLBuilder {
+        let keys = query.groups.indices.map { "k\($0)" }
+        var b = SQLBuilder("WITH base AS (SELECT 1 AS one")
+        for (i, group) in query.groups.enumerated() {
+            b.append(", ")
+            appendKey(group, to: &b)
+            b.append(" AS k\(i)")
+        }
+        for (i, metric) in query.metrics.enumerated() {
+            guard let column = metric.column else { continue }
+            b.append(", q.\(SQLIdentifier.quote(column.name)) AS v\(i)")
+        }
+        try appendFromWhere(query.rows, deletedOnly: false, to: &b)
+        b.append("), g AS (SELECT ")
+        b.append((keys + query.metrics.indices.map { Self.metricSQL(query.metrics[$0], $0) + " AS m\($0)" }).joined(separator: ", "))
+        b.append(" FROM base")
+        if !keys.isEmpty { b.append(" GROUP BY " + keys.joined(separator: ", ")) }
+        b.append("), top AS (SELECT g.*, row_number() OVER (ORDER BY ")
+        b.append(orderSQL(query))
+        b.append(") AS rn FROM g ORDER BY rn LIMIT \(query.limit))")
+        let texts = keys.map { "\($0)::text" } + query.metrics.indices.map { "m\($0)::text" }
+        b.append(" SELECT " + texts.joined(separator: ", ") + ", false, rn, (SELECT count(*) FROM g) FROM top")
+        if !keys.isEmpty {
+            b.append(" UNION ALL SELECT " + keys.map { _ in "NULL::text" }.joined(separator: ", "))
+            for (i, metric) in query.metrics.enumerated() { b.append(", (" + Self.metricSQL(metric, i) + ")::text") }
+            b.append(", true, \(query.limit + 1), (SELECT count(*) FROM g) FROM base WHERE NOT EXISTS (SELECT 1 FROM top WHERE ")
+            b.append(keys.map { "top.\($0) IS NOT DISTINCT FROM base.\($0)" }.joined(separator: " AND "))
+            b.append(") HAVING count(*) > 0")
+        }
+        // The answer's order: the top groups by rank (the column after `other`), the rest last.
+        b.append(" ORDER BY \(texts.count + 2)")
+        return b
+    }
+
+    /// A group key over the row `q`: the value, the local date truncated to the unit, or the band's number.
+    private func appendKey(_ group: AggregateQuery.Group, to b: inout SQLBuilder) {
+        let c = "q." + SQLIdentifier.quote(group.column.name)
+        switch group.bucket {
+        case .value:
+            b.append(c)
+        case .date(let unit):
+            b.append("date_trunc(")
+            b.bind(.text(unit.rawValue), cast: "text")
+            if group.column.type == .datetime {
+                // The local date in the tenant's zone: a bucket is a local day, week or month across DST.
+                b.append(", (\(c) AT TIME ZONE ")
+                b.bind(.text(timeZone), cast: "text")
+                b.append("))::date")
+            } else {
+                b.append(", \(c)::timestamp)::date")
+            }
+        case .bands(let edges):
+            b.append("width_bucket(\(c)::numeric, ")
+            b.bind(.text("{" + edges.map { AggregateQueryText.number($0) }.joined(separator: ",") + "}"), cast: "numeric[]")
+            b.append(")")
+        }
+    }
+
+    /// The SQL of a metric over the base rows' input `v<i>`.
+    private static func metricSQL(_ metric: AggregateQuery.Metric, _ i: Int) -> String {
+        let v = "v\(i)"
+        switch metric.function {
+        case .count: return "count(*)"
+        case .countDistinct: return "count(DISTINCT \(v))"
+        case .sum: return "sum(\(v))"
+        case .avg: return "avg(\(v))::float8"
+        case .min, .max:
+            let figure = "\(metric.function.rawValue)(\(v))"
+            // Instants as the API writes them everywhere: ISO 8601 in UTC.
+            guard metric.column?.type == .datetime else { return figure }
+            return "to_char(\(figure) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        case .percentile:
+            // A number checked to be within 0…1 by the parser, written as a literal: it is part of
+            // the statement's shape (a bound fraction would need a placeholder in two places).
+            return "percentile_cont(\(AggregateQueryText.number(metric.fraction ?? 0.5))) WITHIN GROUP (ORDER BY \(v)::float8)"
+        }
+    }
+
+    /// The groups' ranking: the query's keys, then every group key so equal figures keep one order.
+    private func orderSQL(_ query: AggregateQuery) -> String {
+        var parts = query.order.map { key, descending -> String in
+            let name: String =
+                switch key {
+                case .metric(let i): "m\(i)"
+                case .group(let i): "k\(i)"
+                }
+            return "\(name) \(descending ? "DESC NULLS LAST" : "ASC NULLS LAST")"
+        }
+        parts += query.groups.indices.map { "k\($0) ASC NULLS LAST" }
+        if parts.isEmpty { parts = ["1"] }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// Numbers as the aggregate SQL writes them (edges and fractions are checked finite).
+enum AggregateQueryText {
+    static func number(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
