@@ -166,6 +166,12 @@ struct AggregateTests {
             // The rest: finance 10, 20 and energy 10: an average of 13.33…, not of the two averages (15 and 10).
             #expect(abs((Self.number(other?["avg(amount)"]) ?? 0) - 40.0 / 3.0) < 1e-9 && Self.number(other?["max(amount)"]) == 20)
             #expect(top.json?["groups"]?.intValue == 4)
+            // Figures that do not fold (distinct counts, percentiles) are computed again over the rest's own rows.
+            let exact = try await aggregate(
+                app, admin, "group=industry&metrics=count,percentile(amount,0.5),count_distinct(amount)&limit=2&industry=not.is.null")
+            #expect(exact.data.last?["other"] == true && exact.data.last?["count"]?.intValue == 3, "\(exact.text)")
+            #expect(Self.number(exact.data.last?["percentile(amount,0.5)"]) == 10 && exact.data.last?["count_distinct(amount)"]?.intValue == 2)
+            #expect(Self.number(exact.data.first?["percentile(amount,0.5)"]) == 30)
             let booleans = try await aggregate(app, admin, "group=hot&metrics=count&hot=not.is.null")
             #expect(Set(booleans.data.compactMap { $0["hot"]?.boolValue }) == [true, false])
         }

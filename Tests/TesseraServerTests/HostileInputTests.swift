@@ -158,6 +158,14 @@ struct HostileInputTests {
             ] {
                 check(try await app.call(.get, "/api/v1/data/customer/aggregate?\(query)", key: key), "GET aggregate ?\(query.prefix(50))")
             }
+            // Process metrics: an entity without a stage, unknown ones, malformed periods, groups and thresholds.
+            for query in [
+                "funnel", "funnel?entity=customer", "funnel?entity=(SELECT%201)", "funnel?entity=" + String(repeating: "x", count: 5000),
+                "dwell?entity=customer&from=2026-01-01;DROP", "funnel?entity=customer&group=(SELECT%201)", "dwell?entity=customer&stuck=-1h",
+                "dwell?entity=customer&limit=99999", "dwell?entity=\(theirID)", "funnel?entity=customer&where=(SELECT%201)",
+            ] {
+                check(try await app.call(.get, "/api/v1/metrics/\(query)", key: key), "GET metrics/\(query.prefix(50))")
+            }
             // Well-formed filters with hostile values are data: they match nothing, they run nothing.
             for query in [
                 "name=eq.x%27%20OR%201%3D1", "name=like.*%27%3B%20DROP%20TABLE%20customer%3B*",

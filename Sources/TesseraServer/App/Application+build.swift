@@ -40,6 +40,7 @@ public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> 
     ViewRoutes(runtime: runtime).register(on: router)
     FormRoutes(runtime: runtime).register(on: router)
     ApprovalRoutes(runtime: runtime).register(on: router)
+    MetricsRoutes(runtime: runtime).register(on: router)
     FileRoutes(runtime: runtime).register(on: router)
     PackRoutes(runtime: runtime).register(on: router)
     return router

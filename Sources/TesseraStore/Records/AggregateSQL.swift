@@ -2,17 +2,63 @@ import TesseraCore
 
 extension RecordSQL {
     /// The groups of `query` as rows, in the query's order: one text per key, one text per metric,
-    /// whether the row is the folded rest, and how many groups there are in all. At most `limit`
-    /// groups come back; the rest is one `other` row computed over its own records, so that every
-    /// metric of it is exact (an average of averages would not be). The rows are the list's: the
-    /// caller's read scope, live records, the filters and `where=`.
+    /// whether the row is the folded rest, its rank, and how many groups there are in all. At most
+    /// `limit` groups come back, then the rest as one `other` row whose figures are exact (an
+    /// average of averages would not be). The rows are the list's: the caller's read scope, live
+    /// records, the filters and `where=`.
     ///
-    ///     WITH base AS (SELECT <keys> AS k0…, <inputs> AS v0… FROM <source> WHERE …),
-    ///          g AS (SELECT k…, <metrics> AS m… FROM base GROUP BY k…),
-    ///          top AS (SELECT g.*, row_number() OVER (ORDER BY …) AS rn FROM g ORDER BY rn LIMIT n)
-    ///     SELECT k…::text, m…::text, false, rn, (SELECT count(*) FROM g) FROM top
-    ///     UNION ALL SELECT NULL…, <metrics over base rows outside top>, true, n + 1, … HAVING count(*) > 0
+    /// Counts, sums, minimums, maximums and averages (kept as sum and count) fold from the groups:
+    ///
+    ///     WITH g AS (SELECT <keys>, <metrics> FROM <source> WHERE … GROUP BY 1, 2…),
+    ///          ranked AS (SELECT g.*, row_number() OVER (ORDER BY …) AS rn, count(*) OVER () AS total FROM g)
+    ///     SELECT k…::text, m…::text, false, rn, total FROM ranked WHERE rn <= n
+    ///     UNION ALL SELECT NULL…, <folded m…>, true, n + 1, max(total) FROM ranked WHERE rn > n HAVING count(*) > 0
+    ///
+    /// Distinct counts and percentiles do not, so with one of them the rest is computed again over
+    /// its own rows (the filtered rows kept once in a `base` CTE).
     func aggregate(_ query: AggregateQuery) throws(ExpressionError) -> SQLBuilder {
+        let folds = query.metrics.allSatisfy { $0.function != .countDistinct && $0.function != .percentile }
+        return folds ? try foldedAggregate(query) : try recomputedAggregate(query)
+    }
+
+    private func foldedAggregate(_ query: AggregateQuery) throws(ExpressionError) -> SQLBuilder {
+        let keys = query.groups.indices.map { "k\($0)" }
+        var b = SQLBuilder("WITH g AS (SELECT 1 AS one")
+        for (i, group) in query.groups.enumerated() {
+            b.append(", ")
+            appendKey(group, to: &b)
+            b.append(" AS k\(i)")
+        }
+        for (i, metric) in query.metrics.enumerated() {
+            let input = metric.column.map { "q." + SQLIdentifier.quote($0.name) } ?? ""
+            b.append(", " + Self.metricSQL(metric, input: input) + " AS m\(i)")
+            if metric.function == .avg { b.append(", sum(\(input)) AS s\(i), count(\(input)) AS c\(i)") }
+        }
+        try appendFromWhere(query.rows, deletedOnly: false, to: &b)
+        if !keys.isEmpty { b.append(" GROUP BY " + keys.indices.map { String($0 + 2) }.joined(separator: ", ")) }
+        b.append("), ranked AS (SELECT g.*, row_number() OVER (ORDER BY " + orderSQL(query) + ") AS rn, count(*) OVER () AS total FROM g)")
+        let texts = keys.map { "\($0)::text" } + query.metrics.indices.map { "m\($0)::text" }
+        b.append(" SELECT " + texts.joined(separator: ", ") + ", false, rn, total FROM ranked WHERE rn <= \(query.limit)")
+        if !keys.isEmpty {
+            b.append(" UNION ALL SELECT " + keys.map { _ in "NULL::text" }.joined(separator: ", "))
+            for (i, metric) in query.metrics.enumerated() {
+                let folded: String =
+                    switch metric.function {
+                    case .count, .sum: "sum(m\(i))"
+                    case .min, .max: "\(metric.function.rawValue)(m\(i))"
+                    case .avg: "(sum(s\(i)) / nullif(sum(c\(i)), 0))::float8"
+                    case .countDistinct, .percentile: "NULL"
+                    }
+                b.append(", (\(folded))::text")
+            }
+            b.append(", true, \(query.limit + 1), max(total) FROM ranked WHERE rn > \(query.limit) HAVING count(*) > 0")
+        }
+        // The answer's order: the top groups by rank (the column after `other`), the rest last.
+        b.append(" ORDER BY \(texts.count + 2)")
+        return b
+    }
+
+    private func recomputedAggregate(_ query: AggregateQuery) throws(ExpressionError) -> SQLBuilder {
         let keys = query.groups.indices.map { "k\($0)" }
         var b = SQLBuilder("WITH base AS (SELECT 1 AS one")
         for (i, group) in query.groups.enumerated() {
@@ -26,7 +72,7 @@ extension RecordSQL {
         }
         try appendFromWhere(query.rows, deletedOnly: false, to: &b)
         b.append("), g AS (SELECT ")
-        b.append((keys + query.metrics.indices.map { Self.metricSQL(query.metrics[$0], $0) + " AS m\($0)" }).joined(separator: ", "))
+        b.append((keys + query.metrics.indices.map { Self.metricSQL(query.metrics[$0], input: "v\($0)") + " AS m\($0)" }).joined(separator: ", "))
         b.append(" FROM base")
         if !keys.isEmpty { b.append(" GROUP BY " + keys.joined(separator: ", ")) }
         b.append("), top AS (SELECT g.*, row_number() OVER (ORDER BY ")
@@ -36,12 +82,11 @@ extension RecordSQL {
         b.append(" SELECT " + texts.joined(separator: ", ") + ", false, rn, (SELECT count(*) FROM g) FROM top")
         if !keys.isEmpty {
             b.append(" UNION ALL SELECT " + keys.map { _ in "NULL::text" }.joined(separator: ", "))
-            for (i, metric) in query.metrics.enumerated() { b.append(", (" + Self.metricSQL(metric, i) + ")::text") }
+            for (i, metric) in query.metrics.enumerated() { b.append(", (" + Self.metricSQL(metric, input: "v\(i)") + ")::text") }
             b.append(", true, \(query.limit + 1), (SELECT count(*) FROM g) FROM base WHERE NOT EXISTS (SELECT 1 FROM top WHERE ")
             b.append(keys.map { "top.\($0) IS NOT DISTINCT FROM base.\($0)" }.joined(separator: " AND "))
             b.append(") HAVING count(*) > 0")
         }
-        // The answer's order: the top groups by rank (the column after `other`), the rest last.
         b.append(" ORDER BY \(texts.count + 2)")
         return b
     }
@@ -70,9 +115,8 @@ extension RecordSQL {
         }
     }
 
-    /// The SQL of a metric over the base rows' input `v<i>`.
-    private static func metricSQL(_ metric: AggregateQuery.Metric, _ i: Int) -> String {
-        let v = "v\(i)"
+    /// The SQL of a metric over its input (a column of `q`, or of the `base` rows).
+    private static func metricSQL(_ metric: AggregateQuery.Metric, input v: String) -> String {
         switch metric.function {
         case .count: return "count(*)"
         case .countDistinct: return "count(DISTINCT \(v))"

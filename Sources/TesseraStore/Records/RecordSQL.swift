@@ -177,6 +177,12 @@ struct RecordSQL {
         b.append(" FROM ")
         try appendSource(table, to: &b)
         b.append(deletedOnly ? " WHERE q.deleted_at IS NOT NULL" : " WHERE q.deleted_at IS NULL")
+        try appendRowConditions(query, to: &b)
+    }
+
+    /// ` AND <read scope> AND <filters> AND <where= expressions> AND <overlap>` over the row `q`:
+    /// which of the source's rows the caller asked for and may read.
+    func appendRowConditions(_ query: ListQuery, to b: inout SQLBuilder) throws(ExpressionError) {
         appendScope(.read, to: &b)
         for filter in query.filters {
             b.append(" AND ")
