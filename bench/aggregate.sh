@@ -3,9 +3,11 @@
 # The sales pack with 1,000,000 leads owned by 100 reps:
 #   all  — the admin's `GET /api/v1/data/lead/aggregate?group=industry,status&metrics=count,sum(estimated_amount)`:
 #          every live lead read, grouped by industry × status;
-#   rep  — the same for one rep: their read scope makes it 1/100 of the rows.
-# Floors: the same figures written by hand in SQL, and the SQL the server ran (captured from
-# PostgreSQL's log), both through pgbench with the same concurrency.
+#   rep  — the same for one rep: their read scope makes it 1/100 of the rows;
+#   funnel, dwell — `GET /api/v1/metrics/funnel|dwell?entity=opportunity` over 100,000
+#          opportunities with 500,000 stage-history rows.
+# Floors: the same figures written by hand in SQL (aggregates), and the SQL the server ran
+# (captured from PostgreSQL's log), both through pgbench with the same concurrency.
 set -euo pipefail
 
 NAME=aggregate
@@ -15,6 +17,7 @@ WORK=$BENCH/results/aggregate
 DATA=${BENCH_DATA_DIR:-/tmp/tessera-bench-aggregate}
 LEADS=${BENCH_ROWS:-1000000}
 OWNERS=${BENCH_OWNERS:-100}
+OPPORTUNITIES=${BENCH_OPPORTUNITIES:-100000}
 TENANT=agg
 SCHEMA=t_$TENANT
 SERVER_PID=""
@@ -44,18 +47,34 @@ for ((n = 1; n <= OWNERS; n++)); do
   [ "$n" = 1 ] && REP_ID=$id
 done
 REP=$(api POST "/api/v1/users/$REP_ID/api-keys" "$ADMIN" --data-binary '{"name":"bench"}' | field '["key"]')
+CUSTOMER=$(api POST /api/v1/data/customer "$ADMIN" --data-binary '{"name":"Bench Customer"}' | field '["id"]')
 
 api GET /api/v1/meta/entities/lead "$ADMIN" > "$WORK/lead-meta.json"
-python3 - "$BENCH" "$WORK" "$SCHEMA" "$LEADS" <<'PY'
+api GET /api/v1/meta/entities/opportunity "$ADMIN" > "$WORK/opportunity-meta.json"
+python3 - "$BENCH" "$WORK" "$SCHEMA" "$LEADS" "$OPPORTUNITIES" "$CUSTOMER" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1])
 import tools
-bench, work, schema, leads = sys.argv[1:]
+bench, work, schema, leads, opportunities, customer = sys.argv[1:]
 open(f"{work}/load-lead.sql", "w").write(tools.load_sql(f"{work}/lead-meta.json", schema, leads, "tessera_bench.owners") + "\n")
+# Every opportunity needs its customer: one customer holds them all.
+sql = tools.load_sql(f"{work}/opportunity-meta.json", schema, opportunities, "tessera_bench.owners")
+head, rest = sql.split(")\nSELECT ", 1)
+sql = head + ', "customer")\nSELECT ' + rest.replace("\nFROM (SELECT i", f", '{customer}'::uuid\nFROM (SELECT i", 1)
+open(f"{work}/load-opportunity.sql", "w").write(sql + "\n")
 PY
-log "loading $LEADS leads, each rep owning 1/$OWNERS"
+log "loading $LEADS leads and $OPPORTUNITIES opportunities, each rep owning 1/$OWNERS"
 "${PSQL[@]}" -f "$WORK/load-lead.sql"
-"${PSQL[@]}" -c "VACUUM ANALYZE $SCHEMA.lead"
+"${PSQL[@]}" -f "$WORK/load-opportunity.sql"
+# Five stage changes per opportunity, 1 to 72 hours apart (as the server writes them: one row per move).
+"${PSQL[@]}" -c "INSERT INTO $SCHEMA._stage_history (entity, record_id, field, from_stage, to_stage, at)
+  SELECT 'opportunity', o.id, 'stage', CASE WHEN s.n = 1 THEN NULL ELSE a.st[s.n - 1] END, a.st[s.n],
+         now() - interval '200 days' + s.n * (1 + abs(hashtext(o.id::text)) % 72) * interval '1 hour'
+  FROM $SCHEMA.opportunity o CROSS JOIN generate_series(1, 5) s(n)
+  CROSS JOIN (SELECT ARRAY['initial_contact', 'technical_exchange', 'quotation', 'negotiation', 'contract_review'] AS st) a
+  ORDER BY o.id, s.n"
+"${PSQL[@]}" -c "VACUUM ANALYZE $SCHEMA.lead" -c "VACUUM ANALYZE $SCHEMA.opportunity" -c "VACUUM ANALYZE $SCHEMA._stage_history"
+log "$("${PSQL[@]}" -At -c "SELECT count(*) || ' stage-history rows' FROM $SCHEMA._stage_history")"
 
 QUERY='group=industry,status&metrics=count,sum(estimated_amount)'
 AGG="/api/v1/data/lead/aggregate?$QUERY"
@@ -63,34 +82,41 @@ AGG="/api/v1/data/lead/aggregate?$QUERY"
 # The server's SQL, as PostgreSQL logs it (with its parameters).
 PG_LOG=$DATA/pg/server.log
 "${PSQL[@]}" -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null; sleep 1
-capture() { # NAME KEY
+FUNNEL=/api/v1/metrics/funnel?entity=opportunity
+DWELL=/api/v1/metrics/dwell?entity=opportunity
+capture() { # NAME KEY PATH
   local offset; offset=$(stat -c %s "$PG_LOG")
-  api GET "$AGG" "$2" > "$WORK/sample-$1.json"
+  api GET "$3" "$2" > "$WORK/sample-$1.json"
   sleep 0.5
   tail -c +"$((offset + 1))" "$PG_LOG" > "$WORK/log-$1.txt"
 }
-capture all "$ADMIN"; capture rep "$REP"
+capture all "$ADMIN" "$AGG"; capture rep "$REP" "$AGG"; capture funnel "$ADMIN" "$FUNNEL"; capture dwell "$ADMIN" "$DWELL"
 "${PSQL[@]}" -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 python3 - "$WORK" "$SCHEMA" "$REP_ID" <<'PY'
 import json, re, sys
 work, schema, rep = sys.argv[1:]
 
-def statement(name):
-    """The aggregate the server ran for one request, its parameters written in."""
+def statements(name):
+    """The statements the server ran for one request (they start WITH), parameters written in."""
     lines = open(f"{work}/log-{name}.txt", encoding="utf-8").read().splitlines()
+    out = []
     for i, line in enumerate(lines):
-        m = re.search(r"execute [^:]+: (WITH base AS .*)$", line)
+        m = re.search(r"execute [^:]+: (WITH .*)$", line)
         if not m:
             continue
         detail = next((l for l in lines[i + 1:i + 3] if "parameters:" in l), "")
         params = dict(re.findall(r"\$(\d+) = ('(?:[^']|'')*')", detail))
-        return re.sub(r"\$(\d+)", lambda p: params[p.group(1)], m.group(1)) + ";"
-    raise SystemExit(f"no aggregate captured for {name}")
+        out.append(re.sub(r"\$(\d+)", lambda p: params[p.group(1)], m.group(1)) + ";")
+    assert out, f"no statement captured for {name}"
+    return out
 
+for name in ("all", "rep", "funnel", "dwell"):
+    open(f"{work}/{name}-generated.sql", "w").write("\n".join(statements(name)) + "\n")
 for name in ("all", "rep"):
-    open(f"{work}/{name}-generated.sql", "w").write(statement(name) + "\n")
     answer = json.load(open(f"{work}/sample-{name}.json"))
     assert answer["data"], f"the {name} aggregate came back empty"
+funnel = json.load(open(f"{work}/sample-funnel.json"))
+assert funnel["stages"][0]["entered"] > 0, "the funnel came back empty"
 
 # By hand: the same figures as a developer writes them (the rep's: their own rows).
 base = f"SELECT l.industry, l.status, count(*), sum(l.estimated_amount) FROM {schema}.lead l WHERE l.deleted_at IS NULL"
@@ -102,14 +128,15 @@ print(f"{total} leads in {len(json.load(open(f'{work}/sample-all.json'))['data']
 PY
 "${PSQL[@]}" -c "EXPLAIN (ANALYZE, BUFFERS) $(head -1 "$WORK/all-generated.sql")" > "$WORK/explain-all.txt"
 "${PSQL[@]}" -c "EXPLAIN (ANALYZE, BUFFERS) $(head -1 "$WORK/rep-generated.sql")" > "$WORK/explain-rep.txt"
+"${PSQL[@]}" -c "EXPLAIN (ANALYZE, BUFFERS) $(head -1 "$WORK/funnel-generated.sql")" > "$WORK/explain-funnel.txt"
 
 WRK=(wrk -t"$THREADS" -c"$CONNS" --timeout 60s -s "$BENCH/wrk/bench.lua")
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
-http() { # NAME KEY
-  local name=$1 key=$2
-  "${WRK[@]}" -H "Authorization: Bearer $key" -d"${WARMUP}s" "$URL" -- list "$AGG" > /dev/null 2>&1
+http() { # NAME KEY PATH
+  local name=$1 key=$2 path=$3
+  "${WRK[@]}" -H "Authorization: Bearer $key" -d"${WARMUP}s" "$URL" -- list "$path" > /dev/null 2>&1
   local t0; t0=$(cpu_ticks)
-  "${WRK[@]}" -H "Authorization: Bearer $key" -d"${DURATION}s" "$URL" -- list "$AGG" > "$WORK/wrk-$name.txt" 2>&1
+  "${WRK[@]}" -H "Authorization: Bearer $key" -d"${DURATION}s" "$URL" -- list "$path" > "$WORK/wrk-$name.txt" 2>&1
   local t1; t1=$(cpu_ticks)
   local bad; bad=$(sed -n 's/^BENCH_NON2XX=//p' "$WORK/wrk-$name.txt")
   [ "$bad" = 0 ] || die "$name: $bad responses were not 2xx: $(grep BENCH_SAMPLE "$WORK/wrk-$name.txt")"
@@ -125,8 +152,10 @@ tps() { sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/pgbench-$1.txt" | tail -1; 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 
 log "measuring ($DURATION s each, $CONNS connections)"
-http all "$ADMIN"; floor all-hand; floor all-generated
-http rep "$REP"; floor rep-hand; floor rep-generated
+http all "$ADMIN" "$AGG"; floor all-hand; floor all-generated
+http rep "$REP" "$AGG"; floor rep-hand; floor rep-generated
+http funnel "$ADMIN" "$FUNNEL"; floor funnel-generated
+http dwell "$ADMIN" "$DWELL"; floor dwell-generated
 
 {
   echo "Aggregates over $LEADS leads, $OWNERS owners ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, wrk -t$THREADS -c$CONNS, pgbench -c$CONNS -j$THREADS)"
@@ -138,6 +167,9 @@ http rep "$REP"; floor rep-hand; floor rep-generated
     "rep, hand-written SQL via pgbench" "$(tps rep-hand)" "rep, the server's SQL via pgbench" "$(tps rep-generated)"
   echo "  all HTTP / hand-written SQL:  $(ratio "$(wrk_value all RPS)" "$(tps all-hand)")   (target >= 0.90)"
   echo "  rep HTTP / hand-written SQL:  $(ratio "$(wrk_value rep RPS)" "$(tps rep-hand)")"
+  printf '  %-44s %8s req/s   p50 %7s ms   (the server'"'"'s SQL via pgbench: %s tps)\n' \
+    "funnel, $OPPORTUNITIES opportunities HTTP" "$(wrk_value funnel RPS)" "$(wrk_value funnel P50_MS)" "$(tps funnel-generated)" \
+    "dwell (+ stuck records) HTTP" "$(wrk_value dwell RPS)" "$(wrk_value dwell P50_MS)" "$(tps dwell-generated)"
   echo "  all plan:  $(grep -m1 -oE '(Index|Bitmap|Seq)[^(]* on [a-z_]+' "$WORK/explain-all.txt" || echo '?')   $(grep -m1 'Execution Time' "$WORK/explain-all.txt" | sed 's/^ *//')"
   echo "  rep plan:  $(grep -m1 -oE '(Index|Bitmap|Seq)[^(]* on [a-z_]+' "$WORK/explain-rep.txt" || echo '?')   $(grep -m1 'Execution Time' "$WORK/explain-rep.txt" | sed 's/^ *//')"
 } | tee "$WORK/summary.txt"

@@ -21,6 +21,7 @@ public struct TesseraRuntime: Sendable {
     /// Resolved forms: what a UI renders for one caller and one record.
     public let forms: FormService
     public let approvals: ApprovalService
+    public let dashboards: DashboardService
     public let files: FileStore
     public let packs: PackLibrary
     public let installer: PackInstaller
@@ -60,6 +61,7 @@ public struct TesseraRuntime: Sendable {
         records = RecordService(metadata: metadata, store: recordStore, locks: locks)
         views = ViewService(records: records, store: recordStore)
         forms = FormService(records: records, store: recordStore)
+        dashboards = DashboardService(metadata: metadata, records: records, views: views)
         approvals = ApprovalService(
             client: client, metadata: metadata, records: records, store: recordStore, approvals: ApprovalStore(client: client, logger: logger),
             users: users, outbox: outbox, clock: configuration.automationClock)

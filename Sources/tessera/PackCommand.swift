@@ -69,7 +69,7 @@ struct PackCommand: AsyncParsableCommand {
                 let counts = "\(pack.entities.count) entities, \(pack.roles.count) roles, \(pack.automations.count) automations"
                 let layouts =
                     "\(pack.assignmentRules.count) assignment rules, \(pack.views.count) views, \(pack.forms.count) forms, "
-                    + "\(pack.approvals.count) approval processes"
+                    + "\(pack.approvals.count) approval processes, \(pack.dashboards.count) dashboards"
                 Console.line("\(pack.id) \(pack.version): valid (\(counts), \(layouts))")
                 return
             }

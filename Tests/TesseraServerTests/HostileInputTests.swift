@@ -90,6 +90,8 @@ struct HostileInputTests {
                 (.post, "/api/v1/data/customer/{x}/approvals"), (.get, "/api/v1/data/customer/{x}/approvals"),
                 (.post, "/api/v1/data/{x}/\(mineID)/approvals"), (.get, "/api/v1/approvals/{x}"), (.post, "/api/v1/approvals/{x}/approve"),
                 (.post, "/api/v1/approvals/{x}/delegate"), (.post, "/api/v1/approvals/{x}/recall"), (.get, "/api/v1/data/{x}/aggregate"),
+                (.get, "/api/v1/meta/dashboards/{x}"), (.patch, "/api/v1/meta/dashboards/{x}"), (.delete, "/api/v1/meta/dashboards/{x}"),
+                (.get, "/api/v1/dashboards/{x}/data"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {
@@ -106,7 +108,7 @@ struct HostileInputTests {
                 (.post, "/api/v1/data/customer"), (.patch, "/api/v1/data/customer/\(mineID)"), (.post, "/api/v1/meta/views"),
                 (.patch, "/api/v1/meta/views/all"), (.post, "/api/v1/meta/entities/customer/forms"),
                 (.patch, "/api/v1/meta/entities/customer/forms/main"), (.post, "/api/v1/meta/approvals"),
-                (.post, "/api/v1/data/customer/\(mineID)/approvals"),
+                (.post, "/api/v1/data/customer/\(mineID)/approvals"), (.post, "/api/v1/meta/dashboards"),
             ]
             for (method, path) in bodyRoutes {
                 for body in Self.hostileBodies {

@@ -73,6 +73,59 @@ extension RecordService {
         return .object(members)
     }
 
+    /// A health score over the caller's records: each part's share (stays on time, records
+    /// complete) in the period, the score `Σ weight × share` as a percentage (over the parts that
+    /// had anything to measure), and the colour of the threshold it reaches.
+    public func health(
+        _ score: DashboardDefinition.HealthScore, _ caller: Caller, from: String?, to: String?, zone: TimeZoneRules
+    ) async throws -> JSONValue {
+        let planned = try await plan(.list, caller, entity: score.entity)
+        let plan = planned.plan
+        func instant(_ text: String?) -> Int64? {
+            guard let text else { return nil }
+            return TimeText.parseDate(text).map(zone.midnight) ?? TimeText.parseTimestamp(text)
+        }
+        var parts: [JSONValue] = []
+        var weighted = 0.0, weights = 0.0
+        for part in score.parts {
+            let counts: (hit: Int, all: Int)
+            switch part.measure {
+            case .onTime(let within, let otherwise):
+                var pairs: [(String, String)] = []
+                if let from { pairs.append(("from", from)) }
+                if let to { pairs.append(("to", to)) }
+                let query = try StageMetricsQuery.parse(pairs, model: plan.model, visibleEntity: plan.visibleEntity, zone: zone)
+                counts = try await store.onTime(
+                    plan, query, stages: Self.openStages(plan.model, query),
+                    within: within.sorted { $0.key < $1.key }.map { ($0.key, Double($0.value) / 1e6) }, otherwise: otherwise.map { Double($0) / 1e6 })
+            case .completeness(let fields):
+                if let hidden = fields.first(where: plan.hidden.contains) {
+                    throw TesseraError(status: 403, code: "forbidden", localized: MetricsMessage.hiddenField(hidden))
+                }
+                let columns = fields.compactMap { Column.resolve($0, in: plan.entity) }
+                counts = try await store.completeness(plan, .records(ListQuery(), from: instant(from), to: instant(to)), fields: columns)
+            }
+            let share: Double? = counts.all == 0 ? nil : Double(counts.hit) / Double(counts.all)
+            if let share {
+                weighted += part.weight * share
+                weights += part.weight
+            }
+            parts.append(
+                .object([
+                    ("name", .string(part.name)), ("label", part.label?.json ?? .null), ("weight", .number(part.weight)),
+                    ("target", part.target.map { .number($0) } ?? .null), ("share", share.map { .number($0) } ?? .null),
+                    ("met", share.flatMap { s in part.target.map { .bool(s >= $0) } } ?? .null), ("counted", .number(counts.all)),
+                    ("hits", .number(counts.hit)),
+                ]))
+        }
+        let value: Double? = weights > 0 ? weighted / weights * 100 : nil
+        let threshold = value.flatMap { v in score.thresholds.first { v >= $0.min } }
+        return .object([
+            ("entity", .string(score.entity)), ("score", value.map { .number(($0 * 10).rounded() / 10) } ?? .null),
+            ("color", threshold.map { .string($0.color) } ?? .null), ("level", threshold?.label?.json ?? .null), ("parts", .array(parts)),
+        ])
+    }
+
     /// The plan (a list's: read scope, visible fields) and the parsed request.
     private func stageQuery(_ caller: Caller, _ pairs: [(String, String)]) async throws -> (Planned, StageMetricsQuery) {
         guard let entity = pairs.first(where: { $0.0 == "entity" })?.1 else {

@@ -285,7 +285,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
 
     /// A kind of named definition the designer API keeps.
     public enum Definition: Sendable, Equatable, CaseIterable {
-        case entity, role, automation, assignmentRule, view, form, approval
+        case entity, role, automation, assignmentRule, view, form, approval, dashboard
 
         var noun: String {
             switch self {
@@ -296,6 +296,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             case .view: "view"
             case .form: "form"
             case .approval: "approval process"
+            case .dashboard: "dashboard"
             }
         }
 
@@ -312,6 +313,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             case .view: "视图"
             case .form: "表单"
             case .approval: "审批流程"
+            case .dashboard: "看板"
             }
         }
     }

@@ -14,6 +14,8 @@ public struct TenantMetadata: Sendable {
     public let forms: [FormDefinition]
     /// Every entity's approval processes, at their latest version.
     public let approvals: [ApprovalDefinition]
+    /// Every dashboard (each caller is offered those shared with their roles).
+    public let dashboards: [DashboardDefinition]
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
     /// Active automations and assignment rules with their expressions compiled, by name.
@@ -25,8 +27,9 @@ public struct TenantMetadata: Sendable {
     public init(
         tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
         assignmentRules: [AssignmentRule] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = [],
-        approvals: [ApprovalDefinition] = []
+        approvals: [ApprovalDefinition] = [], dashboards: [DashboardDefinition] = []
     ) {
+        self.dashboards = dashboards
         self.forms = forms
         self.approvals = approvals
         self.assignmentRules = assignmentRules
@@ -110,6 +113,14 @@ public struct TenantMetadata: Sendable {
             throw TesseraError(status: 404, code: "not_found", localized: FormMessage.noForm(name, entity: entity))
         }
         return form
+    }
+
+    /// The dashboard of that name if the caller's roles are offered it, or a 404 naming it.
+    public func dashboard(_ name: String, roles: [String]) throws(TesseraError) -> DashboardDefinition {
+        guard let dashboard = dashboards.first(where: { $0.name == name }), dashboard.offered(to: roles) else {
+            throw TesseraError(status: 404, code: "not_found", localized: DashboardMessage.noDashboard(name))
+        }
+        return dashboard
     }
 
     /// The approval process of that name, or a 404 naming it.

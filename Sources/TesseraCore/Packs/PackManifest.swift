@@ -20,6 +20,8 @@ public struct PackManifest: Sendable, Equatable {
     public var forms: [FormDefinition] = []
     /// Approval processes the pack defines (`approvals/<name>.yaml`).
     public var approvals: [ApprovalDefinition] = []
+    /// Dashboards the pack defines (`dashboards/<name>.yaml`).
+    public var dashboards: [DashboardDefinition] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -45,6 +47,7 @@ public struct PackManifest: Sendable, Equatable {
         m.append(("views", .array(views.map { .string($0.name) })))
         m.append(("forms", .array(forms.map { .string($0.key) })))
         m.append(("approvals", .array(approvals.map { .string($0.name) })))
+        m.append(("dashboards", .array(dashboards.map { .string($0.name) })))
         return .object(m)
     }
 }
@@ -90,7 +93,7 @@ public struct PackLibrary: Sendable {
         (key: "entities", folder: "entities", kind: "entity"), (key: "roles", folder: "roles", kind: "role"),
         (key: "assignment_rules", folder: "assignment-rules", kind: "assignment rule"),
         (key: "automations", folder: "automations", kind: "automation"), (key: "views", folder: "views", kind: "view"),
-        (key: "approvals", folder: "approvals", kind: "approval process"),
+        (key: "approvals", folder: "approvals", kind: "approval process"), (key: "dashboards", folder: "dashboards", kind: "dashboard"),
     ]
 
     /// The pack and the entities a tenant has once it is installed: its own and those of the packs it
@@ -106,7 +109,7 @@ public struct PackLibrary: Sendable {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(Self.prefixed(problems, file)) }
         reader.rejectUnknown(allowed: [
             "id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules", "views",
-            "forms", "approvals",
+            "forms", "approvals", "dashboards",
         ])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
@@ -249,6 +252,12 @@ public struct PackLibrary: Sendable {
                 try ApprovalDecoder.approval(json, entities: reachable, roles: roles.map(\.name))
             }
         }
+        // Dashboards show this pack's shared views (and those of the packs it requires are the tenant's).
+        let dashboards = each("dashboards") { (name: String) throws(TesseraError) -> DashboardDefinition in
+            try member(id, folder: "dashboards", key: "dashboards", name, name: \.name) { json throws(TesseraError) in
+                try DashboardDecoder.dashboard(json, entities: reachable, roles: roles.map(\.name), views: views.map(\.name))
+            }
+        }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
@@ -257,6 +266,7 @@ public struct PackLibrary: Sendable {
         manifest.views = views
         manifest.forms = forms
         manifest.approvals = approvals
+        manifest.dashboards = dashboards
         return (manifest, reachable)
     }
 

@@ -6,7 +6,7 @@ public enum PackPlanner {
     public static func install(
         _ pack: PackManifest, entities: [EntityDefinition] = [], roles: [RoleDefinition] = [], rules: [AssignmentRule] = [],
         automations: [AutomationDefinition] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = [],
-        approvals: [ApprovalDefinition] = []
+        approvals: [ApprovalDefinition] = [], dashboards: [DashboardDefinition] = []
     ) throws(TesseraError) -> MetadataChange {
         let change = try MetadataChangePlanner.createEntities(
             pack.entities, current: entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
@@ -16,7 +16,8 @@ public enum PackPlanner {
         let withAutomations = try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
         let withViews = try ViewChangePlanner.createAll(pack.views, views: views, change: withAutomations)
         let withForms = try FormChangePlanner.createAll(pack.forms, forms: forms, change: withViews)
-        return try ApprovalChangePlanner.createAll(pack.approvals, approvals: approvals, change: withForms)
+        let withApprovals = try ApprovalChangePlanner.createAll(pack.approvals, approvals: approvals, change: withForms)
+        return try DashboardChangePlanner.createAll(pack.dashboards, dashboards: dashboards, change: withApprovals)
     }
 
     /// A pack that requires others was read against the market's copies of them; what counts on
@@ -53,6 +54,10 @@ public enum PackPlanner {
         }
         pack.approvals = again(pack.approvals) { (approval: ApprovalDefinition) throws(TesseraError) in
             try ApprovalDecoder.approval(approval.json, entities: entities, roles: roleNames)
+        }
+        let viewNames = pack.views.map(\.name)
+        pack.dashboards = again(pack.dashboards) { (dashboard: DashboardDefinition) throws(TesseraError) in
+            try DashboardDecoder.dashboard(dashboard.json, entities: entities, roles: roleNames, views: viewNames)
         }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         return pack

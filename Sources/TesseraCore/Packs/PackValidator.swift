@@ -23,7 +23,7 @@ public enum PackValidator {
                 tenant = try PackPlanner.install(
                     other, entities: tenant.entities, roles: tenant.roles ?? [], rules: tenant.assignmentRules ?? [],
                     automations: tenant.automations ?? [], views: tenant.views ?? [], forms: tenant.forms ?? [],
-                    approvals: tenant.approvals ?? [])
+                    approvals: tenant.approvals ?? [], dashboards: tenant.dashboards ?? [])
             }
             // What the store checks once a change is planned: formulas, stages and rules compile.
             let broken = MetadataConsistency.problems(tenant.entities)

@@ -91,6 +91,15 @@ public struct StageMetricsQuery: Sendable, Equatable {
         return query
     }
 
+    /// A period over records that need no stage (what completeness reads).
+    public static func records(_ rows: ListQuery, from: Int64?, to: Int64?) -> StageMetricsQuery {
+        var query = StageMetricsQuery(field: "", stages: [])
+        query.rows = rows
+        query.from = from
+        query.to = to
+        return query
+    }
+
     init(field: String, stages: [String]) {
         self.field = field
         self.stages = stages

@@ -16,6 +16,8 @@ public struct MetadataChange: Sendable {
     public var forms: [FormDefinition]?
     /// The complete new approval-process list when processes change.
     public var approvals: [ApprovalDefinition]?
+    /// The complete new dashboard list when dashboards change.
+    public var dashboards: [DashboardDefinition]?
 
     public init(
         entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,

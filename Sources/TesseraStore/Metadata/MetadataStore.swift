@@ -120,9 +120,19 @@ public struct MetadataStore: MetadataLoading {
                 approvals.append(approval)
             }
         }
+        var dashboards: [DashboardDefinition] = []
+        let sharedViews = views.filter(\.isShared).map(\.name)
+        for try await text in try await connection.query(
+            "SELECT definition::text FROM tessera.dashboards WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
+        ).decode(String.self) {
+            let json = try JSONParser.parse(text, limits: .init(maxDepth: 32))
+            if let dashboard = try? DashboardDecoder.dashboard(json, entities: entities, roles: roles.map(\.name), views: sharedViews) {
+                dashboards.append(dashboard)
+            }
+        }
         return TenantMetadata(
             tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules, views: views,
-            forms: forms, approvals: approvals)
+            forms: forms, approvals: approvals, dashboards: dashboards)
     }
 
     /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
@@ -255,6 +265,15 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 guard brokenApprovals.isEmpty else { throw TesseraError.invalidMetadata(brokenApprovals) }
+                // A dashboard goes with nothing: one whose entity, field, view or role went is refused.
+                let dashboards = change.dashboards ?? current.dashboards
+                let sharedViews = views.filter(\.isShared).map(\.name)
+                let brokenDashboards = dashboards.flatMap { dashboard in
+                    Self.problems(of: "dashboard", path: "dashboards", named: dashboard.name) { () throws(TesseraError) in
+                        _ = try DashboardDecoder.dashboard(dashboard.json, entities: change.entities, roles: roles.map(\.name), views: sharedViews)
+                    }
+                }
+                guard brokenDashboards.isEmpty else { throw TesseraError.invalidMetadata(brokenDashboards) }
                 // A process created again after a delete goes on counting: its earlier versions stay
                 // readable under their numbers, and approvals that ran on them still cite them.
                 for (i, approval) in approvals.enumerated() where !current.approvals.contains(where: { $0.name == approval.name }) {
@@ -286,6 +305,9 @@ public struct MetadataStore: MetadataLoading {
                     + saveDocuments(
                         "tessera.approvals", prefix: "approval", tenant: tenant, old: current.approvals.map { ($0.name, $0.json) },
                         new: approvals.map { ($0.name, $0.json) }, on: connection)
+                    + saveDocuments(
+                        "tessera.dashboards", prefix: "dashboard", tenant: tenant, old: current.dashboards.map { ($0.name, $0.json) },
+                        new: dashboards.map { ($0.name, $0.json) }, on: connection)
                 // Every version of a process stays readable: running approvals cite theirs.
                 for approval in approvals {
                     try await connection.query(
@@ -316,7 +338,7 @@ public struct MetadataStore: MetadataLoading {
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
                 return TenantMetadata(
                     tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
-                    assignmentRules: rules, views: views, forms: forms, approvals: approvals)
+                    assignmentRules: rules, views: views, forms: forms, approvals: approvals, dashboards: dashboards)
             }
         } catch {
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }

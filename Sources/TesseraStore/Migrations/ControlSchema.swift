@@ -196,6 +196,18 @@ public enum ControlSchema {
                 )
                 """,
             ], tenant: { ApprovalTables.create(schema: $0) }),
+        Migration(
+            version: 15, name: "dashboards: boards of widgets over aggregates, process metrics, views and health scores",
+            sql: [
+                """
+                CREATE TABLE tessera.dashboards (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    definition json NOT NULL,
+                    PRIMARY KEY (tenant_id, name)
+                )
+                """
+            ]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -40,7 +40,7 @@ public struct PackInstaller: Sendable {
         ) { current in
             try PackPlanner.install(
                 pack, entities: current.entities, roles: current.roles, rules: current.assignmentRules, automations: current.automations,
-                views: current.views, forms: current.forms, approvals: current.approvals)
+                views: current.views, forms: current.forms, approvals: current.approvals, dashboards: current.dashboards)
         }
         return Result(pack: pack, metadata: updated, milliseconds: Self.milliseconds(since: started))
     }

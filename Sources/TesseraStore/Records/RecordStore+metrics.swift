@@ -65,6 +65,24 @@ extension RecordStore {
         }
     }
 
+    /// Stays that ended (or have lasted so far) within their stage's time, and all stays.
+    public func onTime(
+        _ plan: RecordPlan, _ query: StageMetricsQuery, stages: [String], within: [(stage: String, seconds: Double)], otherwise: Double?
+    ) async throws -> (hit: Int, all: Int) {
+        try await metrics(plan) {
+            let sql = try RecordSQL(plan).onTime(query, stages: stages, within: within, otherwise: otherwise)
+            return try await prepared.rows(sql, client: client, logger: logger).first?.decode((Int, Int).self) ?? (0, 0)
+        }
+    }
+
+    /// Records with every one of the fields filled, and all records.
+    public func completeness(_ plan: RecordPlan, _ query: StageMetricsQuery, fields: [Column]) async throws -> (hit: Int, all: Int) {
+        try await metrics(plan) {
+            try await prepared.rows(try RecordSQL(plan).completeness(query, fields: fields), client: client, logger: logger).first?
+                .decode((Int, Int).self) ?? (0, 0)
+        }
+    }
+
     /// The query's errors as the API's: an expression that cannot become SQL is the caller's 422.
     private func metrics<T>(_ plan: RecordPlan, _ body: () async throws -> T) async throws -> T {
         do {

@@ -12,9 +12,9 @@ struct PackValidatorManifestTests {
         let market = try PackMarket()
         try market.pack()
         try market.write(
-            "demo/pack.yaml", PackMarket.manifest(entities: ["thing"]).replacingOccurrences(of: "1.0.0", with: "\"1.0\"") + "dashboards: []\n")
+            "demo/pack.yaml", PackMarket.manifest(entities: ["thing"]).replacingOccurrences(of: "1.0.0", with: "\"1.0\"") + "sample_data: []\n")
         let report = market.validate()
-        expectProblem(report, in: "demo/pack.yaml", field: "dashboards", rule: "unknown_property")
+        expectProblem(report, in: "demo/pack.yaml", field: "sample_data", rule: "unknown_property")
         expectProblem(report, in: "demo/pack.yaml", field: "version", rule: "format", "'1.0'")
     }
 
