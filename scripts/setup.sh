@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Tessera needs on a fresh Debian machine that has the Swift toolchain:
-# the PostgreSQL server binaries (only when no initdb is found) and the Python packages
-# the pack schema check uses. Safe to run again.
+# the PostgreSQL server binaries (only when no initdb is found), the Python packages
+# the pack schema check uses, and headless Chromium with CJK fonts (the chart tests render
+# the dashboards' SVG charts to PNG with it). Safe to run again.
 set -euo pipefail
 
 have_initdb() {
@@ -31,5 +32,10 @@ fi
 if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
   echo "setup: installing Python packages for the pack schema check (jsonschema, pyyaml)"
   python3 -m pip install -q jsonschema pyyaml
+fi
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  echo "setup: installing headless Chromium and CJK fonts for the chart tests (apt-get install chromium fonts-noto-cjk)"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
 echo "setup: ok ($(swift --version 2>&1 | head -1); $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1))"

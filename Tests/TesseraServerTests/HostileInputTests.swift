@@ -91,7 +91,7 @@ struct HostileInputTests {
                 (.post, "/api/v1/data/{x}/\(mineID)/approvals"), (.get, "/api/v1/approvals/{x}"), (.post, "/api/v1/approvals/{x}/approve"),
                 (.post, "/api/v1/approvals/{x}/delegate"), (.post, "/api/v1/approvals/{x}/recall"), (.get, "/api/v1/data/{x}/aggregate"),
                 (.get, "/api/v1/meta/dashboards/{x}"), (.patch, "/api/v1/meta/dashboards/{x}"), (.delete, "/api/v1/meta/dashboards/{x}"),
-                (.get, "/api/v1/dashboards/{x}/data"),
+                (.get, "/api/v1/dashboards/{x}/data"), (.get, "/api/v1/dashboards/{x}/widgets/{x}.svg"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {

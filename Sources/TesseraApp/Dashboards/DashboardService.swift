@@ -62,6 +62,16 @@ public struct DashboardService: Sendable {
         return (dashboard, results)
     }
 
+    /// One widget's data (what its chart draws).
+    public func widget(_ caller: Caller, name: String, widget name2: String) async throws -> WidgetResult {
+        let dashboard = try await dashboard(caller, name: name)
+        guard let widget = dashboard.widgets.first(where: { $0.name == name2 }) else {
+            throw TesseraError(status: 404, code: "not_found", localized: DashboardMessage.noWidget(name2, dashboard: name))
+        }
+        let zone = TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc
+        return await self.widget(widget, caller: caller, today: zone.localDate(Timestamp.nowMicroseconds()), zone: zone)
+    }
+
     func widget(_ widget: DashboardDefinition.Widget, caller: Caller, today: Int64, zone: TimeZoneRules) async -> WidgetResult {
         let started = ContinuousClock.now
         let bounds = widget.period.map { Self.bounds($0, today: today) }

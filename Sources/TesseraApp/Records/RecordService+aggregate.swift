@@ -30,6 +30,7 @@ extension RecordService {
             ("data", .array(data)),
             ("groups", .number(total)),
             ("labels", try await labels(query, rows, planned)),
+            ("colors", Self.colors(query, rows)),
         ])
     }
 
@@ -99,6 +100,19 @@ extension RecordService {
             day = Int64((next.timeIntervalSince1970 / 86_400).rounded())
         }
         return out + undated
+    }
+
+    /// The select options' colours of the keys (what charts draw them in).
+    static func colors(_ query: AggregateQuery, _ rows: [RecordStore.AggregateRow]) -> JSONValue {
+        var out: [(String, JSONValue)] = []
+        for (i, group) in query.groups.enumerated() where group.bucket == .value && group.column.type == .select {
+            let keys = Set(rows.compactMap { $0.keys[i] })
+            let colored = (group.column.field?.options ?? []).filter { keys.contains($0.key) }.compactMap { o in
+                o.color.map { (o.key, JSONValue.string($0)) }
+            }
+            if !colored.isEmpty { out.append((group.column.name, .object(colored))) }
+        }
+        return .object(out)
     }
 
     /// Labels of the keys: option labels (zh-CN and en), users' names, related records' titles

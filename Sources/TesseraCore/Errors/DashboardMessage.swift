@@ -15,6 +15,7 @@ public enum DashboardMessage: CatalogueMessage, Equatable {
     case notAStage(String, field: String)
     case thresholdsShape(String)
     case noDashboard(String)
+    case noWidget(String, dashboard: String)
 
     public var wording: Wording {
         switch self {
@@ -54,6 +55,11 @@ public enum DashboardMessage: CatalogueMessage, Equatable {
                 { "\(path) 必须列出 1 到 10 个阈值 {min: 百分比, color: \"#rrggbb\"}" }
             )
         case .noDashboard(let name): return ({ "No dashboard '\(name)' that you can see." }, { "没有你可查看的看板 '\(name)'。" })
+        case .noWidget(let widget, let dashboard):
+            return (
+                { "Dashboard '\(dashboard)' has no widget '\(widget)' (charts are <widget>.svg)." },
+                { "看板 '\(dashboard)' 没有组件 '\(widget)'（图表为 <组件>.svg）。" }
+            )
         }
     }
 }

@@ -1,10 +1,12 @@
 import Hummingbird
+import NIOCore
 import TesseraApp
 import TesseraCore
 
 /// Dashboards as metadata (`/api/v1/meta/dashboards`: offered to the roles they list, changed by
 /// those who manage metadata) and their data (`/api/v1/dashboards/{name}/data`: every widget in
-/// one answer, each as its own API call would answer this caller).
+/// one answer, each as its own API call would answer this caller; `…/widgets/{widget}.svg`: one
+/// widget drawn as an SVG chart).
 struct DashboardRoutes {
     let runtime: TesseraRuntime
 
@@ -35,7 +37,31 @@ struct DashboardRoutes {
             _ = try await runtime.changeTenantMetadata(context.caller) { try DashboardChangePlanner.delete(name, current: $0) }
             return Response(status: .noContent)
         }
-        router.tenantGroup("api/v1/dashboards", runtime: runtime).get(":name/data") { request, context -> Response in
+        let data = router.tenantGroup("api/v1/dashboards", runtime: runtime)
+        data.get(":name/widgets/:file") { request, context -> Response in
+            // One widget drawn as an SVG chart: `/api/v1/dashboards/director/widgets/funnel.svg`.
+            let file = try context.parameters.required("file")
+            let name = try context.parameters.required("name")
+            guard file.hasSuffix(".svg") else {
+                throw TesseraError(status: 404, code: "not_found", localized: DashboardMessage.noWidget(file, dashboard: name))
+            }
+            let result = try await dashboards.widget(context.caller, name: name, widget: String(file.dropLast(4)))
+            let locale = request.messageLocale(user: context.caller.locale, tenant: nil)
+            let chartData: JSONValue
+            switch result.data {
+            case .json(let json): chartData = json
+            case .failed(let error): throw error
+            case .view(let planned, let answer):
+                let current = try await runtime.metadata.metadata(for: context.caller.tenant)
+                chartData = try JSONParser.parse(ViewRoutes.render(planned, answer, entity: try current.require(planned.view.entity)))
+            }
+            let widget = result.widget
+            let title = widget.label.map { $0[locale.rawValue] ?? $0.zhFirst } ?? widget.name
+            let svg = ChartSVG.render(kind: widget.kind, title: title, data: chartData, locale: locale)
+            return Response(
+                status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: svg)))
+        }
+        data.get(":name/data") { request, context -> Response in
             let (dashboard, results) = try await dashboards.data(context.caller, name: try context.parameters.required("name"))
             let current = try await runtime.metadata.metadata(for: context.caller.tenant)
             let locale = request.messageLocale(user: context.caller.locale, tenant: nil)
