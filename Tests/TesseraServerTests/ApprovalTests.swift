@@ -478,6 +478,8 @@ struct ApprovalTests {
                         "name": "二期产线", "customer": customer, "amount": 120000, "expected_close_date": "2027-03-31",
                         "presales_owner": .string(presales.id), "delivery_owner": .string(delivery.id),
                     ])["id"]?.stringValue)
+            // The pack's automation stamps a new opportunity's clocks; signatures are over the record as it then stands.
+            try await eventually("the opportunity's clocks started") { try await field(opportunity, "stage_entered_at", "opportunity") != .null }
             try await app.call(.patch, "/api/v1/data/opportunity/\(opportunity)", key: rep.key, json: ["proposal_confirmed": true]).expectError(403)
             let proposal = try #require(try await submit(opportunity, "proposal_confirmation", "opportunity").id)
             for party in [rep, presales, delivery] { _ = try await answer(app, party.key, proposal, "approve") }
