@@ -735,12 +735,3 @@ struct ApprovalTests {
         }
     }
 }
-
-extension JSONValue {
-    /// The object with `key` set to `value` (replaced where it was, else added at the end).
-    func setting(_ key: String, _ value: JSONValue) -> JSONValue {
-        guard case .object(var members) = self else { return self }
-        if let i = members.firstIndex(where: { $0.0 == key }) { members[i].1 = value } else { members.append((key, value)) }
-        return .object(members)
-    }
-}

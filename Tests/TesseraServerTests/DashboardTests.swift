@@ -109,6 +109,42 @@ struct DashboardTests {
         }
     }
 
+    @Test("a personal dashboard is its author's alone: anyone makes one, nobody else sees it, two people may use one name")
+    func personal() async throws {
+        try await TestApp.run { app in
+            let f = try await Self.setUp(app)
+            let mine: JSONValue = [
+                "name": "mine", "personal": true,
+                "widgets": [["name": "count", "kind": "number", "aggregate": ["entity": "deal", "query": "metrics=count"]]],
+            ]
+            let created = try await app.call(.post, "/api/v1/meta/dashboards", key: f.rep.key, json: mine)
+            #expect(created.status == 201, "\(created.text)")
+            #expect(created.json?["owner"]?.stringValue == f.rep.id)
+            // Shared ones need manage_metadata; the owner is the credential's; a personal one lists no roles.
+            try await app.call(.post, "/api/v1/meta/dashboards", key: f.rep.key, json: mine.setting("personal", false)).expectError(403)
+            try await app.call(.post, "/api/v1/meta/dashboards", key: f.rep.key, json: mine.setting("owner", .string(f.rep.id))).expectError(422)
+            try await app.call(.post, "/api/v1/meta/dashboards", key: f.rep.key, json: mine.setting("name", "x").setting("roles", ["rep"]))
+                .expectError(422)
+            try await app.call(.post, "/api/v1/meta/dashboards", key: f.rep.key, json: mine).expectError(409)
+            // Nobody else sees it, not even an admin; the admin may have a "mine" of their own.
+            #expect(try await app.call(.get, "/api/v1/meta/dashboards", key: f.admin).data.isEmpty)
+            try await app.call(.get, "/api/v1/meta/dashboards/mine", key: f.admin).expectError(404)
+            try await app.call(.get, "/api/v1/dashboards/mine/data", key: f.admin).expectError(404)
+            #expect(try await app.call(.post, "/api/v1/meta/dashboards", key: f.admin, json: mine).status == 201)
+            // Its data is the author's: their scope holds one deal.
+            let data = try await app.call(.get, "/api/v1/dashboards/mine/data", key: f.rep.key)
+            #expect(data.json?["widgets"]?.arrayValue?.first?["data"]?["data"]?.arrayValue?.first?["count"]?.intValue == 1, "\(data.text)")
+            #expect(
+                try await app.call(.get, "/api/v1/dashboards/mine/data", key: f.admin).json?["widgets"]?.arrayValue?.first?["data"]?["data"]?
+                    .arrayValue?.first?["count"]?.intValue == 5)
+            let renamed = try await app.call(.patch, "/api/v1/meta/dashboards/mine", key: f.rep.key, json: ["label": ["en": "Mine"]])
+            #expect(renamed.status == 200 && renamed.json?["owner"]?.stringValue == f.rep.id, "\(renamed.text)")
+            #expect(try await app.call(.delete, "/api/v1/meta/dashboards/mine", key: f.rep.key).status == 204)
+            #expect(try await app.call(.get, "/api/v1/meta/dashboards/mine", key: f.admin).json?["owner"] != nil)
+            try await app.call(.get, "/api/v1/meta/dashboards/mine", key: f.rep.key).expectError(404)
+        }
+    }
+
     @Test("a dashboard's data: every widget in one answer as its own call would give it; the health score on a known history")
     func data() async throws {
         try await TestApp.run { app in

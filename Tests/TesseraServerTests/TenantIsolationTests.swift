@@ -76,6 +76,53 @@ struct TenantIsolationTests {
         }
     }
 
+    @Test("aggregates, process metrics and dashboards stay in their tenant: B's figures count B's rows, A's boards are unknown to B")
+    func figuresAndDashboards() async throws {
+        try await TestApp.run { app in
+            let keyA = try await app.createTenant(packs: ["sales"])
+            let keyB = try await app.createTenant(packs: ["sales"])
+            for i in 0..<3 {
+                _ = try await app.create(
+                    keyA, "lead",
+                    [
+                        "company": .string("Secret \(i)"), "contact_name": "王", "phone": .string("1390000000\(i)"),
+                        "source_channel": "field_prospecting",
+                        "industry": "medical",
+                    ])
+            }
+            let board: JSONValue = [
+                "name": "secret_board", "widgets": [["name": "n", "kind": "number", "aggregate": ["entity": "lead", "query": "metrics=count"]]],
+            ]
+            #expect(try await app.call(.post, "/api/v1/meta/dashboards", key: keyA, json: board).status == 201)
+            // B's aggregate and funnel count B's rows only (none), however they are asked.
+            let counted = try await app.call(.get, "/api/v1/data/lead/aggregate?metrics=count", key: keyB)
+            #expect(counted.data.first?["count"]?.intValue == 0, "\(counted.text)")
+            #expect(try await app.call(.get, "/api/v1/data/lead/aggregate?metrics=count", key: keyA).data.first?["count"]?.intValue == 3)
+            let grouped = try await app.call(.get, "/api/v1/data/lead/aggregate?group=industry&metrics=count", key: keyB)
+            #expect(grouped.data.isEmpty && !grouped.text.contains("Secret"))
+            let customer = try #require(try await app.create(keyA, "customer", ["name": "Secret Customer"])["id"])
+            _ = try await app.create(
+                keyA, "opportunity", ["name": "Secret deal", "customer": customer, "amount": 5, "expected_close_date": "2027-01-01"])
+            let funnel = try await app.call(.get, "/api/v1/metrics/funnel?entity=opportunity", key: keyB)
+            let stages = funnel.json?["stages"]?.arrayValue ?? []
+            #expect(funnel.status == 200 && !stages.isEmpty && stages.allSatisfy { $0["entered"]?.intValue == 0 }, "\(funnel.text)")
+            let theirFunnel = try await app.call(.get, "/api/v1/metrics/funnel?entity=opportunity", key: keyA)
+            #expect(theirFunnel.json?["stages"]?.arrayValue?.first?["entered"]?.intValue == 1)
+            // A's board is unknown to B; B's own of the same name counts B's rows.
+            #expect(try await app.call(.get, "/api/v1/meta/dashboards", key: keyB).data.allSatisfy { $0["name"] != "secret_board" })
+            try await app.call(.get, "/api/v1/meta/dashboards/secret_board", key: keyB).expectError(404)
+            try await app.call(.get, "/api/v1/dashboards/secret_board/data", key: keyB).expectError(404)
+            try await app.call(.get, "/api/v1/dashboards/secret_board/widgets/n.svg", key: keyB).expectError(404)
+            try await app.call(.patch, "/api/v1/meta/dashboards/secret_board", key: keyB, json: ["label": ["en": "x"]]).expectError(404)
+            try await app.call(.delete, "/api/v1/meta/dashboards/secret_board", key: keyB).expectError(404)
+            #expect(try await app.call(.post, "/api/v1/meta/dashboards", key: keyB, json: board).status == 201)
+            let mine = try await app.call(.get, "/api/v1/dashboards/secret_board/data", key: keyB)
+            #expect(mine.json?["widgets"]?.arrayValue?.first?["data"]?["data"]?.arrayValue?.first?["count"]?.intValue == 0, "\(mine.text)")
+            let theirs = try await app.call(.get, "/api/v1/dashboards/secret_board/data", key: keyA)
+            #expect(theirs.json?["widgets"]?.arrayValue?.first?["data"]?["data"]?.arrayValue?.first?["count"]?.intValue == 3)
+        }
+    }
+
     @Test("hundreds of guessed ids from another tenant return nothing")
     func guessedIDsReturnNothing() async throws {
         try await TestApp.run { app in

@@ -31,11 +31,11 @@ public struct DashboardService: Sendable {
     }
 
     public func list(_ caller: Caller) async throws -> [DashboardDefinition] {
-        try await metadata.metadata(for: caller.tenant).dashboards.filter { $0.offered(to: caller.roles) }
+        try await metadata.metadata(for: caller.tenant).dashboards(for: caller)
     }
 
     public func dashboard(_ caller: Caller, name: String) async throws -> DashboardDefinition {
-        try await metadata.metadata(for: caller.tenant).dashboard(name, roles: caller.roles)
+        try await metadata.metadata(for: caller.tenant).dashboard(name, for: caller)
     }
 
     /// Every widget of the dashboard, in its order.

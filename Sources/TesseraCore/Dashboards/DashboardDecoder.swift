@@ -4,7 +4,7 @@
 /// weights adding up to 1. Every problem is collected into one 422.
 public enum DashboardDecoder {
     public static let maxWidgets = 24
-    static let allowed: Set<String> = ["name", "label", "roles", "widgets"]
+    static let allowed: Set<String> = ["name", "label", "roles", "widgets", "owner"]
     static let widgetKeys: Set<String> = [
         "name", "label", "kind", "aggregate", "funnel", "dwell", "view", "health", "period", "period_field",
     ]
@@ -20,6 +20,8 @@ public enum DashboardDecoder {
         if !APIName.isValid(name) { reader.fail("name", rule: "name", .nameMustMatch) }
         let label = reader.label("label")
         let roleNames = reader.stringArray("roles") ?? []
+        // Set by the server from the author's credential (see DashboardChangePlanner), never by a body.
+        let owner = reader.string("owner").flatMap(UUIDText.normalized)
         for (i, role) in roleNames.enumerated() where role != RoleDefinition.adminName && !roles.contains(role) {
             problems.append(.definition(field: "roles[\(i)]", rule: "unknown_role", .about("roles[\(i)]", .unknownRole(role))))
         }
@@ -39,7 +41,7 @@ public enum DashboardDecoder {
         }
         problems += reader.problems
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
-        return DashboardDefinition(name: name, label: label, roles: roleNames, widgets: widgets, json: json)
+        return DashboardDefinition(name: name, label: label, roles: roleNames, owner: owner, widgets: widgets, json: json)
     }
 
     static func widget(

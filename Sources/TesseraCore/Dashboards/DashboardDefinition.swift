@@ -1,6 +1,7 @@
 /// A board of widgets a person reads every morning, as the designer API and packs describe it:
 /// each widget bound to an aggregate, a process metric, a view or a health score, over a period.
-/// Shared with the roles it lists (every role when none); changed by those who manage metadata.
+/// Shared with the roles it lists (every role when none) and changed by those who manage
+/// metadata, or personal: its author's alone.
 public struct DashboardDefinition: Sendable, Equatable {
     /// How a widget is drawn (the data's shape follows its source).
     public enum Kind: String, Sendable, CaseIterable {
@@ -76,14 +77,23 @@ public struct DashboardDefinition: Sendable, Equatable {
     public let label: Label?
     /// Roles the dashboard is offered to; empty means every role.
     public let roles: [String]
+    /// The author of a personal dashboard (a lowercase UUID); nil for a shared one.
+    public let owner: String?
     public let widgets: [Widget]
     /// The definition as stored and served.
     public let json: JSONValue
 
     public static func == (a: DashboardDefinition, b: DashboardDefinition) -> Bool { a.json == b.json }
 
-    /// Whether a caller holding `roles` is offered the dashboard (admins always are).
-    public func offered(to roles: [String]) -> Bool {
-        self.roles.isEmpty || roles.contains(RoleDefinition.adminName) || !Set(self.roles).isDisjoint(with: roles)
+    public var isShared: Bool { owner == nil }
+
+    /// How it is stored: a shared one by its name, a personal one under its author.
+    public var key: String { owner.map { "\($0)/\(name)" } ?? name }
+
+    /// Whether the caller is offered it: a personal one to its author only, a shared one to the
+    /// roles it lists (and to those who manage metadata, who change them).
+    public func offered(to user: String, roles: [String], managesMetadata: Bool) -> Bool {
+        if let owner { return owner == user }
+        return self.roles.isEmpty || managesMetadata || !Set(self.roles).isDisjoint(with: roles)
     }
 }

@@ -16,6 +16,8 @@ public enum DashboardMessage: CatalogueMessage, Equatable {
     case thresholdsShape(String)
     case noDashboard(String)
     case noWidget(String, dashboard: String)
+    case personalRoles
+    case ownerFromCredential
 
     public var wording: Wording {
         switch self {
@@ -55,6 +57,10 @@ public enum DashboardMessage: CatalogueMessage, Equatable {
                 { "\(path) 必须列出 1 到 10 个阈值 {min: 百分比, color: \"#rrggbb\"}" }
             )
         case .noDashboard(let name): return ({ "No dashboard '\(name)' that you can see." }, { "没有你可查看的看板 '\(name)'。" })
+        case .personalRoles:
+            return ({ "a personal dashboard is its author's alone: it lists no roles" }, { "个人看板仅作者可见，不能设置角色" })
+        case .ownerFromCredential:
+            return ({ "owner is set from your credential: leave it out" }, { "owner 由你的凭证决定，请勿填写" })
         case .noWidget(let widget, let dashboard):
             return (
                 { "Dashboard '\(dashboard)' has no widget '\(widget)' (charts are <widget>.svg)." },

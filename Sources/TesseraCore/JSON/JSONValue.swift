@@ -28,6 +28,13 @@ public enum JSONValue: Sendable, Equatable {
         return members.last(where: { $0.0 == key })?.1
     }
 
+    /// The object with `key` set to `value` (replaced where it was, else added at the end).
+    public func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        if let i = members.firstIndex(where: { $0.0 == key }) { members[i].1 = value } else { members.append((key, value)) }
+        return .object(members)
+    }
+
     public static func number(_ value: Int) -> JSONValue { .number(String(value)) }
     public static func number(_ value: Int64) -> JSONValue { .number(String(value)) }
     public static func number(_ value: Double) -> JSONValue {

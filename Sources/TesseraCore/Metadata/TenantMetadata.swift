@@ -115,12 +115,26 @@ public struct TenantMetadata: Sendable {
         return form
     }
 
-    /// The dashboard of that name if the caller's roles are offered it, or a 404 naming it.
-    public func dashboard(_ name: String, roles: [String]) throws(TesseraError) -> DashboardDefinition {
-        guard let dashboard = dashboards.first(where: { $0.name == name }), dashboard.offered(to: roles) else {
+    /// The caller's own dashboard of that name, else the shared one if their roles are offered it,
+    /// or a 404 naming it.
+    public func dashboard(_ name: String, for caller: Caller) throws(TesseraError) -> DashboardDefinition {
+        let me = caller.userID.uuidString.lowercased()
+        if let own = dashboards.first(where: { $0.owner == me && $0.name == name }) { return own }
+        let manages = policy(for: caller.roles).has(.manageMetadata)
+        guard let shared = dashboards.first(where: { $0.isShared && $0.name == name }),
+            shared.offered(to: me, roles: caller.roles, managesMetadata: manages)
+        else {
             throw TesseraError(status: 404, code: "not_found", localized: DashboardMessage.noDashboard(name))
         }
-        return dashboard
+        return shared
+    }
+
+    /// The dashboards offered to the caller: the shared ones for their roles, then their own.
+    public func dashboards(for caller: Caller) -> [DashboardDefinition] {
+        let me = caller.userID.uuidString.lowercased()
+        let manages = policy(for: caller.roles).has(.manageMetadata)
+        let offered = dashboards.filter { $0.offered(to: me, roles: caller.roles, managesMetadata: manages) }
+        return offered.filter(\.isShared) + offered.filter { !$0.isShared }
     }
 
     /// The approval process of that name, or a 404 naming it.

@@ -10,6 +10,12 @@ import TesseraCore
 struct DashboardRoutes {
     let runtime: TesseraRuntime
 
+    /// The dashboard the caller may change: their own, or a shared one (the change then needs
+    /// manage_metadata).
+    private func editable(_ caller: Caller, name: String) async throws -> DashboardDefinition {
+        try await runtime.dashboards.dashboard(caller, name: name)
+    }
+
     func register(on router: Router<AppRequestContext>) {
         let meta = router.tenantGroup("api/v1/meta/dashboards", runtime: runtime)
         let dashboards = runtime.dashboards
@@ -20,21 +26,32 @@ struct DashboardRoutes {
             JSONResponse.make(.ok, try await dashboards.dashboard(context.caller, name: try context.parameters.required("name")).json)
         }
         meta.post { request, context -> Response in
+            let caller = context.caller
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeTenantMetadata(context.caller) { try DashboardChangePlanner.create(body, current: $0) }
-            guard let created = updated.dashboards.first(where: { $0.name == body["name"]?.stringValue }) else { throw TesseraError.internal() }
+            let author = caller.userID.uuidString.lowercased()
+            let plan: @Sendable (TenantMetadata) throws -> MetadataChange = { try DashboardChangePlanner.create(body, author: author, current: $0) }
+            // A personal dashboard is anyone's to make; a shared one needs manage_metadata.
+            let updated =
+                DashboardChangePlanner.isPersonal(body)
+                ? try await runtime.changeOwnMetadata(caller, plan) : try await runtime.changeTenantMetadata(caller, plan)
+            guard let created = try? updated.dashboard(body["name"]?.stringValue ?? "", for: caller) else { throw TesseraError.internal() }
             return JSONResponse.make(.created, created.json)
         }
         meta.patch(":name") { request, context -> Response in
-            let name = try context.parameters.required("name")
+            let caller = context.caller
+            let dashboard = try await editable(caller, name: try context.parameters.required("name"))
             let body = try await request.jsonBody(limit: TesseraRuntime.maxJSONBody)
-            let updated = try await runtime.changeTenantMetadata(context.caller) { try DashboardChangePlanner.patch(name, body, current: $0) }
-            guard let changed = updated.dashboards.first(where: { $0.name == name }) else { throw TesseraError.internal() }
+            let plan: @Sendable (TenantMetadata) throws -> MetadataChange = { try DashboardChangePlanner.patch(dashboard, body, current: $0) }
+            let updated =
+                dashboard.isShared ? try await runtime.changeTenantMetadata(caller, plan) : try await runtime.changeOwnMetadata(caller, plan)
+            guard let changed = updated.dashboards.first(where: { $0.key == dashboard.key }) else { throw TesseraError.internal() }
             return JSONResponse.make(.ok, changed.json)
         }
         meta.delete(":name") { _, context -> Response in
-            let name = try context.parameters.required("name")
-            _ = try await runtime.changeTenantMetadata(context.caller) { try DashboardChangePlanner.delete(name, current: $0) }
+            let caller = context.caller
+            let dashboard = try await editable(caller, name: try context.parameters.required("name"))
+            let plan: @Sendable (TenantMetadata) throws -> MetadataChange = { DashboardChangePlanner.delete(dashboard, current: $0) }
+            _ = dashboard.isShared ? try await runtime.changeTenantMetadata(caller, plan) : try await runtime.changeOwnMetadata(caller, plan)
             return Response(status: .noContent)
         }
         let data = router.tenantGroup("api/v1/dashboards", runtime: runtime)

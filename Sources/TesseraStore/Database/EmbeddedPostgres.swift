@@ -43,15 +43,25 @@ public struct EmbeddedPostgres: Sendable {
             logger.info("Reusing the PostgreSQL server already running on \(clusterDirectory)", metadata: ["port": "\(port)"])
             return (endpoint(port: port, password: password), false)
         }
-        let port = Self.freePort(preferred: previousPort())
-        let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c max_connections=\(maxConnections)"
-        let result = Self.run(
-            binaries.pgCtl, ["-D", clusterDirectory, "-l", clusterDirectory + "/server.log", "-w", "-t", "60", "-o", options, "start"], as: runAs)
-        guard result.status == 0 else {
+        // A port seen free can be taken before PostgreSQL binds it (another cluster starting beside
+        // this one): then another port is tried, a few times.
+        var port = Self.freePort(preferred: previousPort())
+        for attempt in 1...3 {
+            let options = "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories='' -c max_connections=\(maxConnections)"
+            let logStart = (try? FileManager.default.attributesOfItem(atPath: clusterDirectory + "/server.log")[.size] as? Int) ?? 0
+            let result = Self.run(
+                binaries.pgCtl, ["-D", clusterDirectory, "-l", clusterDirectory + "/server.log", "-w", "-t", "60", "-o", options, "start"], as: runAs)
+            if result.status == 0 { break }
             // The server's own words (a port taken, a lock file, memory) are in its log, not in pg_ctl's.
-            let log = (try? String(contentsOfFile: clusterDirectory + "/server.log", encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
-            throw .failed(
-                "PostgreSQL did not start on port \(port): \(result.output.suffix(800))\nThe end of \(clusterDirectory)/server.log:\n\(log)")
+            let whole = (try? String(contentsOfFile: clusterDirectory + "/server.log", encoding: .utf8)) ?? ""
+            let log = String(whole.utf8.dropFirst(logStart)) ?? String(whole.suffix(1500))
+            if attempt < 3, log.contains("could not bind") || log.contains("Address already in use") {
+                logger.warning("Port taken before PostgreSQL could bind it; trying another", metadata: ["port": "\(port)"])
+                port = Self.freePort(preferred: nil)
+                continue
+            }
+            let said = "\(result.output.suffix(800))\nThe end of \(clusterDirectory)/server.log:\n\(log.suffix(1500))"
+            throw .failed("PostgreSQL did not start on port \(port): \(said)")
         }
         try? String(port).write(toFile: clusterDirectory + "/tessera.port", atomically: true, encoding: .utf8)
         logger.info("Started embedded PostgreSQL", metadata: ["port": "\(port)", "data": "\(clusterDirectory)"])

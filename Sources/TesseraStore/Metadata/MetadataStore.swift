@@ -306,8 +306,8 @@ public struct MetadataStore: MetadataLoading {
                         "tessera.approvals", prefix: "approval", tenant: tenant, old: current.approvals.map { ($0.name, $0.json) },
                         new: approvals.map { ($0.name, $0.json) }, on: connection)
                     + saveDocuments(
-                        "tessera.dashboards", prefix: "dashboard", tenant: tenant, old: current.dashboards.map { ($0.name, $0.json) },
-                        new: dashboards.map { ($0.name, $0.json) }, on: connection)
+                        "tessera.dashboards", prefix: "dashboard", tenant: tenant, old: current.dashboards.map { ($0.key, $0.json) },
+                        new: dashboards.map { ($0.key, $0.json) }, on: connection)
                 // Every version of a process stays readable: running approvals cite theirs.
                 for approval in approvals {
                     try await connection.query(

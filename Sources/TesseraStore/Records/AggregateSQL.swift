@@ -24,11 +24,7 @@ extension RecordSQL {
     private func foldedAggregate(_ query: AggregateQuery) throws(ExpressionError) -> SQLBuilder {
         let keys = query.groups.indices.map { "k\($0)" }
         var b = SQLBuilder("WITH g AS (SELECT 1 AS one")
-        for (i, group) in query.groups.enumerated() {
-            b.append(", ")
-            appendKey(group, to: &b)
-            b.append(" AS k\(i)")
-        }
+        appendKeys(query, to: &b)
         for (i, metric) in query.metrics.enumerated() {
             let input = metric.column.map { "q." + SQLIdentifier.quote($0.name) } ?? ""
             b.append(", " + Self.metricSQL(metric, input: input) + " AS m\(i)")
@@ -61,11 +57,7 @@ extension RecordSQL {
     private func recomputedAggregate(_ query: AggregateQuery) throws(ExpressionError) -> SQLBuilder {
         let keys = query.groups.indices.map { "k\($0)" }
         var b = SQLBuilder("WITH base AS (SELECT 1 AS one")
-        for (i, group) in query.groups.enumerated() {
-            b.append(", ")
-            appendKey(group, to: &b)
-            b.append(" AS k\(i)")
-        }
+        appendKeys(query, to: &b)
         for (i, metric) in query.metrics.enumerated() {
             guard let column = metric.column else { continue }
             b.append(", q.\(SQLIdentifier.quote(column.name)) AS v\(i)")
@@ -89,6 +81,15 @@ extension RecordSQL {
         }
         b.append(" ORDER BY \(texts.count + 2)")
         return b
+    }
+
+    /// `, <key> AS k0, <key> AS k1…`: every group key of the query.
+    private func appendKeys(_ query: AggregateQuery, to b: inout SQLBuilder) {
+        for (i, group) in query.groups.enumerated() {
+            b.append(", ")
+            appendKey(group, to: &b)
+            b.append(" AS k\(i)")
+        }
     }
 
     /// A group key over the row `q`: the value, the local date truncated to the unit, or the band's number.
