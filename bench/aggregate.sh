@@ -156,6 +156,18 @@ http all "$ADMIN" "$AGG"; floor all-hand; floor all-generated
 http rep "$REP" "$AGG"; floor rep-hand; floor rep-generated
 http funnel "$ADMIN" "$FUNNEL"; floor funnel-generated
 http dwell "$ADMIN" "$DWELL"; floor dwell-generated
+# The pack's director board at one connection: the whole call, and each widget's share of it.
+BOARD=/api/v1/dashboards/director/data
+api GET "$BOARD" "$ADMIN" > "$WORK/sample-board.json"
+WRK=(wrk -t1 -c1 --timeout 60s -s "$BENCH/wrk/bench.lua")
+http board "$ADMIN" "$BOARD"
+python3 - "$WORK" > "$WORK/board-widgets.txt" <<'PY'
+import json, sys
+board = json.load(open(f"{sys.argv[1]}/sample-board.json"))
+total = sum(w["ms"] for w in board["widgets"])
+for w in board["widgets"]:
+    print(f"    {w['name']:<14} {w['ms']:9.1f} ms  {100 * w['ms'] / total:5.1f} %" + ("  ERROR " + w["error"]["code"] if "error" in w else ""))
+PY
 
 {
   echo "Aggregates over $LEADS leads, $OWNERS owners ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, wrk -t$THREADS -c$CONNS, pgbench -c$CONNS -j$THREADS)"
@@ -170,6 +182,8 @@ http dwell "$ADMIN" "$DWELL"; floor dwell-generated
   printf '  %-44s %8s req/s   p50 %7s ms   (the server'"'"'s SQL via pgbench: %s tps)\n' \
     "funnel, $OPPORTUNITIES opportunities HTTP" "$(wrk_value funnel RPS)" "$(wrk_value funnel P50_MS)" "$(tps funnel-generated)" \
     "dwell (+ stuck records) HTTP" "$(wrk_value dwell RPS)" "$(wrk_value dwell P50_MS)" "$(tps dwell-generated)"
+  echo "  director board (5 widgets, 4 at a time), 1 connection: $(wrk_value board RPS) req/s, p50 $(wrk_value board P50_MS) ms; widgets' own times (summed $(python3 -c "import json; print(round(sum(w['ms'] for w in json.load(open('$WORK/sample-board.json'))['widgets'])))") ms):"
+  cat "$WORK/board-widgets.txt"
   echo "  all plan:  $(grep -m1 -oE '(Index|Bitmap|Seq)[^(]* on [a-z_]+' "$WORK/explain-all.txt" || echo '?')   $(grep -m1 'Execution Time' "$WORK/explain-all.txt" | sed 's/^ *//')"
   echo "  rep plan:  $(grep -m1 -oE '(Index|Bitmap|Seq)[^(]* on [a-z_]+' "$WORK/explain-rep.txt" || echo '?')   $(grep -m1 'Execution Time' "$WORK/explain-rep.txt" | sed 's/^ *//')"
 } | tee "$WORK/summary.txt"
