@@ -195,7 +195,12 @@ struct AggregateTests {
                 "2026-11-01T06:30:00Z",  // 01:30 on 1 November, EST (the repeated hour)
             ]
             let rows = JSONValue.array(
-                instants.map { .object([("name", "z"), ("signed_at", .string($0)), ("closed_on", .string(String($0.prefix(10))))]) })
+                instants.enumerated().map { i, instant in
+                    .object([
+                        ("name", "z"), ("signed_at", .string(instant)), ("closed_on", .string(String(instant.prefix(10)))),
+                        ("hot", .bool(i % 2 == 0)),
+                    ])
+                })
             #expect(try await app.call(.post, "/api/v1/data/deal", key: admin, json: rows).status == 201)
             func buckets(_ unit: String, _ extra: String = "") async throws -> [(String, Int)] {
                 let reply = try await aggregate(app, admin, "group=signed_at:\(unit)&metrics=count\(extra)")
@@ -211,6 +216,10 @@ struct AggregateTests {
             #expect(months.count == 9 && months.first?.0 == "2026-03-01" && months.last?.0 == "2026-11-01", "\(months)")
             #expect(months.map(\.1) == [3, 0, 0, 0, 0, 0, 0, 1, 2], "empty months appear as zero: \(months)")
             #expect(try await buckets("quarter").map(\.1) == [3, 0, 0, 3])
+            // With another key, every month is there for each of its values.
+            let grid = try await aggregate(app, admin, "group=hot,signed_at:month&metrics=count")
+            let byHot = { (hot: Bool) in grid.data.filter { $0["hot"]?.boolValue == hot }.compactMap { $0["count"]?.intValue } }
+            #expect(byHot(true) == [2, 0, 0, 0, 0, 0, 0, 0, 1] && byHot(false) == [1, 0, 0, 0, 0, 0, 0, 1, 1], "\(grid.text)")
             #expect(try await buckets("year").map { "\($0.0)=\($0.1)" } == ["2026-01-01=6"])
             // A date field has no zone: 8 March is 8 March.
             let dates = try await aggregate(app, admin, "group=closed_on&metrics=count&closed_on=lt.2026-04-01")

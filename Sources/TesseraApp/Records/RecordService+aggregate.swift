@@ -6,8 +6,8 @@ extension RecordService {
     /// The entity's records grouped and measured (`GET /api/v1/data/{entity}/aggregate`): within the
     /// caller's read scope, over the rows the list's filters select. A field the caller may not read
     /// can be neither a key nor a metric (403 naming it). Option keys come with their labels, user
-    /// keys with names, related records with their titles where the caller may read them; a single
-    /// date key has its empty periods filled with zeros.
+    /// keys with names, related records with their titles where the caller may read them; with one
+    /// date key, its empty periods are filled with zeros.
     public func aggregate(_ caller: Caller, entity: String, _ pairs: [(String, String)]) async throws -> JSONValue {
         let planned = try await plan(.list, caller, entity: entity, evaluates: pairs.contains { $0.0 == "where" })
         let plan = planned.plan
@@ -21,8 +21,13 @@ extension RecordService {
         }
         let (rows, total) = try await store.aggregate(plan, query)
         var data = rows.map { row in Self.json(row, query) }
-        if query.groups.count == 1, case .date(let unit) = query.groups[0].bucket, rows.count < query.limit {
-            data = Self.filled(data, key: query.groups[0].column.name, unit: unit, metrics: query.metrics)
+        // One date key (with or without others) and nothing folded: every period between the first
+        // and the last is there for every combination of the other keys, zero when empty.
+        let dates = query.groups.compactMap { group -> (String, AggregateQuery.DateUnit)? in
+            if case .date(let unit) = group.bucket { return (group.column.name, unit) } else { return nil }
+        }
+        if dates.count == 1, let (key, unit) = dates.first, rows.count < query.limit {
+            data = Self.filled(data, key: key, keys: query.groups.map(\.column.name), unit: unit, metrics: query.metrics)
         }
         return .object([
             ("group", .array(query.groups.map { .string($0.column.name) })),
@@ -65,29 +70,40 @@ extension RecordService {
         }
     }
 
-    /// The rows of a single date key with every missing period between the first and the last
-    /// added as zero (counts and sums 0, the other figures null), in date order.
-    static func filled(_ data: [JSONValue], key: String, unit: AggregateQuery.DateUnit, metrics: [AggregateQuery.Metric]) -> [JSONValue] {
-        var byDate: [String: JSONValue] = [:]
+    /// The rows with every missing period between the first and the last date added as zero
+    /// (counts and sums 0, the other figures null) for each combination of the other keys, in
+    /// date order within each combination (combinations in the order they first appear).
+    static func filled(
+        _ data: [JSONValue], key: String, keys: [String], unit: AggregateQuery.DateUnit, metrics: [AggregateQuery.Metric]
+    ) -> [JSONValue] {
+        let others = keys.filter { $0 != key }
+        var combinations: [String] = []
+        var byCombination: [String: (values: [String: JSONValue], rows: [String: JSONValue])] = [:]
         var undated: [JSONValue] = []
         for row in data {
-            if let date = row[key]?.stringValue { byDate[date] = row } else { undated.append(row) }
+            guard let date = row[key]?.stringValue, row["other"] == nil else {
+                undated.append(row)
+                continue
+            }
+            let values = Dictionary(uniqueKeysWithValues: others.map { ($0, row[$0] ?? .null) })
+            let id = JSONWriter.string(.array(others.map { values[$0] ?? .null }))
+            if byCombination[id] == nil {
+                combinations.append(id)
+                byCombination[id] = (values, [:])
+            }
+            byCombination[id]?.rows[date] = row
         }
-        guard let first = byDate.keys.min(), let last = byDate.keys.max(), var day = TimeText.parseDate(first),
-            let end = TimeText.parseDate(last)
-        else { return data }
+        let all = byCombination.values.flatMap { $0.rows.keys }
+        guard let first = all.min(), let last = all.max(), let start = TimeText.parseDate(first), let end = TimeText.parseDate(last) else {
+            return data
+        }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        var out: [JSONValue] = []
+        var periods: [String] = []
+        var day = start
         // A bound on the periods filled, whatever the range (days over 30 years).
-        while day <= end, out.count < 12_000 {
-            let text = TimeText.date(day)
-            out.append(
-                byDate[text]
-                    ?? .object(
-                        [(key, .string(text))]
-                            + metrics.map { ($0.name, $0.function == .count || $0.function == .countDistinct ? .number(0) : figureJSON(nil, $0)) }))
-            let date = Date(timeIntervalSince1970: Double(day) * 86_400)
+        while day <= end, periods.count < 12_000 {
+            periods.append(TimeText.date(day))
             let step: DateComponents =
                 switch unit {
                 case .day: DateComponents(day: 1)
@@ -96,8 +112,22 @@ extension RecordService {
                 case .quarter: DateComponents(month: 3)
                 case .year: DateComponents(year: 1)
                 }
-            guard let next = calendar.date(byAdding: step, to: date) else { break }
+            guard let next = calendar.date(byAdding: step, to: Date(timeIntervalSince1970: Double(day) * 86_400)) else { break }
             day = Int64((next.timeIntervalSince1970 / 86_400).rounded())
+        }
+        var out: [JSONValue] = []
+        for id in combinations {
+            guard let combination = byCombination[id] else { continue }
+            for period in periods {
+                if let row = combination.rows[period] {
+                    out.append(row)
+                    continue
+                }
+                let members: [(String, JSONValue)] =
+                    keys.map { name in (name, name == key ? .string(period) : combination.values[name] ?? .null) }
+                    + metrics.map { ($0.name, $0.function == .count || $0.function == .countDistinct ? .number(0) : figureJSON(nil, $0)) }
+                out.append(.object(members))
+            }
         }
         return out + undated
     }
