@@ -32,8 +32,7 @@ extension EventProcessor {
     /// approval's transaction), about the record as it is now.
     func approvalNotice(_ event: OutboxStore.Event, _ metadata: TenantMetadata, on connection: PostgresConnection) async throws -> JSONValue? {
         let tenant = metadata.tenant
-        guard let channel = event.new["channel"]?.stringValue, case .object(let texts)? = event.new["message"] else { return nil }
-        let message = Label(texts.compactMap { locale, text in text.stringValue.map { (locale: locale, text: $0) } })
+        guard let channel = event.new["channel"]?.stringValue, let message = event.new["message"].flatMap(Label.init(json:)) else { return nil }
         let users = (event.new["users"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(UUID.init(uuidString:)) }
         let model = try metadata.model(event.entity)
         let caller = Caller.system(tenant, automation: event.automation)

@@ -137,13 +137,6 @@ public enum DashboardDecoder {
         }
     }
 
-    /// `{"zh-CN": …, "en": …}` as a label (nil for anything else).
-    static func label(_ raw: JSONValue) -> Label? {
-        guard case .object(let members) = raw, !members.isEmpty else { return nil }
-        let texts = members.compactMap { locale, text in text.stringValue.map { (locale: locale, text: $0) } }
-        return texts.count == members.count ? Label(texts) : nil
-    }
-
     static func period(_ raw: JSONValue) -> DashboardDefinition.Period? {
         switch raw {
         case .string("this_week"): return .thisWeek
@@ -232,7 +225,7 @@ public enum DashboardDecoder {
                     thresholds = []
                     break
                 }
-                thresholds.append(.init(min: min, color: color, label: item["label"].flatMap(Self.label)))
+                thresholds.append(.init(min: min, color: color, label: item["label"].flatMap(Label.init(json:))))
             }
         }
         if thresholds.isEmpty { problems.append(.dashboard(field: "\(path).thresholds", rule: "type", .thresholdsShape("\(path).thresholds"))) }

@@ -26,6 +26,15 @@ public struct Label: Sendable, Equatable {
 
     public var json: JSONValue { .object(translations.map { ($0.locale, .string($0.text)) }) }
 
+    /// `{"zh-CN": …, "en": …}` read back (nil for anything else): a label a definition or an outbox
+    /// event stored as JSON. Definitions are checked by `ObjectReader.label` when they come in.
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json, !members.isEmpty else { return nil }
+        let texts = members.compactMap { locale, text in text.stringValue.map { (locale: locale, text: $0) } }
+        guard texts.count == members.count else { return nil }
+        translations = texts
+    }
+
     static func isValidLocale(_ tag: String) -> Bool {
         let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), parts[0].count == 2, parts[0].allSatisfy({ $0.isASCII && $0.isLowercase }) else {

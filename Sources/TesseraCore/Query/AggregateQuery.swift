@@ -74,7 +74,7 @@ public struct AggregateQuery: Sendable, Equatable {
     }
 
     /// A number as the grammar writes it (no trailing `.0`).
-    static func text(_ value: Double) -> String {
+    public static func text(_ value: Double) -> String {
         value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 

@@ -27,7 +27,8 @@ extension RecordSQL {
         appendKeys(query, to: &b)
         for (i, metric) in query.metrics.enumerated() {
             let input = metric.column.map { "q." + SQLIdentifier.quote($0.name) } ?? ""
-            b.append(", " + Self.metricSQL(metric, input: input) + " AS m\(i)")
+            // No percentile here: those are recomputed (see `aggregate`).
+            b.append(", " + Self.metricSQL(metric, input: input, fraction: nil) + " AS m\(i)")
             if metric.function == .avg { b.append(", sum(\(input)) AS s\(i), count(\(input)) AS c\(i)") }
         }
         try appendFromWhere(query.rows, deletedOnly: false, to: &b)
@@ -64,7 +65,10 @@ extension RecordSQL {
         }
         try appendFromWhere(query.rows, deletedOnly: false, to: &b)
         b.append("), g AS (SELECT ")
-        b.append((keys + query.metrics.indices.map { Self.metricSQL(query.metrics[$0], input: "v\($0)") + " AS m\($0)" }).joined(separator: ", "))
+        let fractions = query.metrics.map { fraction($0, &b) }
+        b.append(
+            (keys + query.metrics.indices.map { Self.metricSQL(query.metrics[$0], input: "v\($0)", fraction: fractions[$0]) + " AS m\($0)" })
+                .joined(separator: ", "))
         b.append(" FROM base")
         if !keys.isEmpty { b.append(" GROUP BY " + keys.joined(separator: ", ")) }
         b.append("), top AS (SELECT g.*, row_number() OVER (ORDER BY ")
@@ -74,7 +78,9 @@ extension RecordSQL {
         b.append(" SELECT " + texts.joined(separator: ", ") + ", false, rn, (SELECT count(*) FROM g) FROM top")
         if !keys.isEmpty {
             b.append(" UNION ALL SELECT " + keys.map { _ in "NULL::text" }.joined(separator: ", "))
-            for (i, metric) in query.metrics.enumerated() { b.append(", (" + Self.metricSQL(metric, input: "v\(i)") + ")::text") }
+            for (i, metric) in query.metrics.enumerated() {
+                b.append(", (" + Self.metricSQL(metric, input: "v\(i)", fraction: fractions[i]) + ")::text")
+            }
             b.append(", true, \(query.limit + 1), (SELECT count(*) FROM g) FROM base WHERE NOT EXISTS (SELECT 1 FROM top WHERE ")
             b.append(keys.map { "top.\($0) IS NOT DISTINCT FROM base.\($0)" }.joined(separator: " AND "))
             b.append(") HAVING count(*) > 0")
@@ -111,13 +117,19 @@ extension RecordSQL {
             }
         case .bands(let edges):
             b.append("width_bucket(\(c)::numeric, ")
-            b.bind(.text("{" + edges.map { AggregateQueryText.number($0) }.joined(separator: ",") + "}"), cast: "numeric[]")
+            b.bind(.text("{" + edges.map { AggregateQuery.text($0) }.joined(separator: ",") + "}"), cast: "numeric[]")
             b.append(")")
         }
     }
 
-    /// The SQL of a metric over its input (a column of `q`, or of the `base` rows).
-    private static func metricSQL(_ metric: AggregateQuery.Metric, input v: String) -> String {
+    /// A percentile's fraction as a bound parameter (its placeholder), nil for other metrics.
+    private func fraction(_ metric: AggregateQuery.Metric, _ b: inout SQLBuilder) -> String? {
+        metric.fraction.map { b.placeholder(.text(AggregateQuery.text($0)), cast: "float8") }
+    }
+
+    /// The SQL of a metric over its input (a column of `q`, or of the `base` rows); `fraction` is a
+    /// percentile's bound fraction.
+    private static func metricSQL(_ metric: AggregateQuery.Metric, input v: String, fraction: String?) -> String {
         switch metric.function {
         case .count: return "count(*)"
         case .countDistinct: return "count(DISTINCT \(v))"
@@ -129,9 +141,7 @@ extension RecordSQL {
             guard metric.column?.type == .datetime else { return figure }
             return "to_char(\(figure) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
         case .percentile:
-            // A number checked to be within 0…1 by the parser, written as a literal: it is part of
-            // the statement's shape (a bound fraction would need a placeholder in two places).
-            return "percentile_cont(\(AggregateQueryText.number(metric.fraction ?? 0.5))) WITHIN GROUP (ORDER BY \(v)::float8)"
+            return "percentile_cont(\(fraction ?? "0.5")) WITHIN GROUP (ORDER BY \(v)::float8)"
         }
     }
 
@@ -148,12 +158,5 @@ extension RecordSQL {
         parts += query.groups.indices.map { "k\($0) ASC NULLS LAST" }
         if parts.isEmpty { parts = ["1"] }
         return parts.joined(separator: ", ")
-    }
-}
-
-/// Numbers as the aggregate SQL writes them (edges and fractions are checked finite).
-enum AggregateQueryText {
-    static func number(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
