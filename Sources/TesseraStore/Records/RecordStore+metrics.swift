@@ -36,9 +36,15 @@ extension RecordStore {
 
     public func funnel(_ plan: RecordPlan, _ query: StageMetricsQuery) async throws -> [FunnelCell] {
         try await metrics(plan) {
-            try await prepared.rows(try RecordSQL(plan).funnel(query), client: client, logger: logger).map { row in
-                let (group, stage, entered, converted) = try row.decode((String?, String, Int, Int).self)
-                return FunnelCell(group: group, stage: stage, entered: entered, converted: converted)
+            // One row per group: the group, then entered and converted for each stage in order.
+            try await prepared.rows(try RecordSQL(plan).funnel(query), client: client, logger: logger).flatMap { row in
+                let cells = row.makeRandomAccess()
+                let group = try cells[0].decode(String?.self)
+                return try query.stages.enumerated().compactMap { k, stage -> FunnelCell? in
+                    let entered = try cells[1 + 2 * k].decode(Int.self)
+                    guard entered > 0 else { return nil }
+                    return FunnelCell(group: group, stage: stage, entered: entered, converted: try cells[2 + 2 * k].decode(Int.self))
+                }
             }
         }
     }
