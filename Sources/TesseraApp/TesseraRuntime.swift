@@ -22,6 +22,8 @@ public struct TesseraRuntime: Sendable {
     public let forms: FormService
     public let approvals: ApprovalService
     public let dashboards: DashboardService
+    /// Configuration revisions: list, diff, revert.
+    public var revisions: RevisionService { RevisionService(runtime: self) }
     public let files: FileStore
     public let packs: PackLibrary
     public let installer: PackInstaller

@@ -26,6 +26,9 @@ public struct EntityModel: Sendable {
     public let approvals: [ApprovalDefinition]
     /// What the approvals' entry and skip conditions and holds read of the record (so related records are fetched for them).
     public let approvalReferences: [FieldReference]
+    /// Whether the table also holds columns of removed fields, kept for a revert: a record's JSON
+    /// then lists its columns instead of taking the whole row.
+    public let holdsRetainedColumns: Bool
 
     public var name: String { definition.name }
 
@@ -43,9 +46,11 @@ public struct EntityModel: Sendable {
     /// formula that no longer compiles (an older server's metadata) is left out, not fatal.
     public init(
         _ definition: EntityDefinition, automations: [AutomationDefinition] = [], forms: [FormDefinition] = [],
-        approvals: [ApprovalDefinition] = [], related: @escaping @Sendable (String) -> EntityDefinition?
+        approvals: [ApprovalDefinition] = [], holdsRetainedColumns: Bool = false,
+        related: @escaping @Sendable (String) -> EntityDefinition?
     ) {
         self.definition = definition
+        self.holdsRetainedColumns = holdsRetainedColumns
         self.approvals = approvals.filter { $0.entity == definition.name }
         let approvalContext = ExpressionContext(entity: definition, relatedEntity: related)
         approvalReferences = self.approvals.flatMap { approval in

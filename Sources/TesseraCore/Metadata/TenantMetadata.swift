@@ -16,6 +16,8 @@ public struct TenantMetadata: Sendable {
     public let approvals: [ApprovalDefinition]
     /// Every dashboard (each caller is offered those shared with their roles).
     public let dashboards: [DashboardDefinition]
+    /// Entities whose tables still hold the columns of removed fields (see `SchemaChange.retainColumn`).
+    public let retainedColumns: Set<String>
     private let byName: [String: EntityDefinition]
     private let models: [String: EntityModel]
     /// Active automations and assignment rules with their expressions compiled, by name.
@@ -27,9 +29,10 @@ public struct TenantMetadata: Sendable {
     public init(
         tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],
         assignmentRules: [AssignmentRule] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = [],
-        approvals: [ApprovalDefinition] = [], dashboards: [DashboardDefinition] = []
+        approvals: [ApprovalDefinition] = [], dashboards: [DashboardDefinition] = [], retainedColumns: Set<String> = []
     ) {
         self.dashboards = dashboards
+        self.retainedColumns = retainedColumns
         self.forms = forms
         self.approvals = approvals
         self.assignmentRules = assignmentRules
@@ -46,7 +49,8 @@ public struct TenantMetadata: Sendable {
         let approvalsByEntity = Dictionary(grouping: approvals, by: \.entity)
         models = byName.mapValues {
             EntityModel(
-                $0, automations: automations, forms: formsByEntity[$0.name] ?? [], approvals: approvalsByEntity[$0.name] ?? [], related: related)
+                $0, automations: automations, forms: formsByEntity[$0.name] ?? [], approvals: approvalsByEntity[$0.name] ?? [],
+                holdsRetainedColumns: retainedColumns.contains($0.name), related: related)
         }
         compiledAutomations = Dictionary(
             automations.filter(\.active).compactMap { automation in

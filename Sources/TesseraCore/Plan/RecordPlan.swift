@@ -64,8 +64,9 @@ public struct RecordPlan: Sendable {
     /// The columns of the caller's records, in order: system columns, then the visible fields.
     public var columns: [String] { SystemColumn.names + entity.fields.map(\.name).filter { !hidden.contains($0) } }
 
-    /// The columns a record's JSON holds when fields are hidden (nil: the whole row).
-    public var visibleColumns: [String]? { hidden.isEmpty ? nil : columns }
+    /// The columns a record's JSON holds when fields are hidden or the table keeps removed
+    /// fields' columns (nil: the whole row).
+    public var visibleColumns: [String]? { hidden.isEmpty && !model.holdsRetainedColumns ? nil : columns }
 
     /// Every field of the entity, in definition order (derived when asked: most requests only need `hidden`).
     public var fields: [FieldPlan] { entity.fields.map { Self.fieldPlan($0, access: access, hidden: hidden) } }

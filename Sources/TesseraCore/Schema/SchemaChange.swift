@@ -3,7 +3,12 @@ public enum SchemaChange: Sendable, Equatable {
     case createTable(EntityDefinition)
     case dropTable(entity: String)
     case addColumn(entity: String, field: FieldDefinition)
-    case dropColumn(entity: String, field: FieldDefinition)
+    /// The removed field's column is kept, renamed out of the API's reach, for the tenant's
+    /// retention period: a revert brings its values back (the store names and registers it).
+    case retainColumn(entity: String, field: FieldDefinition)
+    /// A field coming back (a revert): its most recently retained column of the same type is
+    /// renamed back, values and all; without one, a new empty column is added.
+    case restoreColumn(entity: String, field: FieldDefinition)
     case changeColumnType(entity: String, from: FieldDefinition, to: FieldDefinition)
     case createIndex(entity: String, field: FieldDefinition)
     case dropIndex(entity: String, field: FieldDefinition)

@@ -23,10 +23,19 @@ public enum SchemaPlanner {
 
     public static func dropField(_ field: FieldDefinition, from entity: String) -> [SchemaChange] {
         guard field.type.isStored else { return [] }
-        // Dropping the column drops its indexes and constraints with it.
-        var steps: [SchemaChange] = [.dropColumn(entity: entity, field: field)]
-        if field.type == .autoNumber { steps.append(.dropCounter(entity: entity, field: field)) }
-        return steps
+        // The column stays (see `retainColumn`); what hangs on the field's name goes now, so that
+        // the name is free for a new field. An auto-number's counter stays: numbers never repeat.
+        var steps: [SchemaChange] = []
+        if field.unique { steps.append(.dropUnique(entity: entity, field: field)) }
+        if field.indexed || field.type == .relation { steps.append(.dropIndex(entity: entity, field: field)) }
+        if field.type == .relation { steps.append(.dropForeignKey(entity: entity, field: field)) }
+        return steps + [.retainColumn(entity: entity, field: field)]
+    }
+
+    /// A field a revert brings back: its retained column (or a new one) and what comes with it.
+    public static func restoreField(_ field: FieldDefinition, to entity: String) -> [SchemaChange] {
+        guard field.type.isStored else { return [] }
+        return [.restoreColumn(entity: entity, field: field)] + extras(entity: entity, field: field)
     }
 
     public static func changeField(from old: FieldDefinition, to new: FieldDefinition, in entity: String) throws(TesseraError) -> [SchemaChange] {

@@ -42,6 +42,7 @@ public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> 
     ApprovalRoutes(runtime: runtime).register(on: router)
     MetricsRoutes(runtime: runtime).register(on: router)
     DashboardRoutes(runtime: runtime).register(on: router)
+    RevisionRoutes(runtime: runtime).register(on: router)
     FileRoutes(runtime: runtime).register(on: router)
     PackRoutes(runtime: runtime).register(on: router)
     return router

@@ -52,8 +52,8 @@ public struct DDLRenderer: Sendable {
         case .addColumn(let entity, let field):
             // No default and no NOT NULL: PostgreSQL only updates the catalog, whatever the table size.
             return ["ALTER TABLE \(table(entity)) ADD COLUMN \(col(field.name)) \(ColumnType.sql(field.type))"]
-        case .dropColumn(let entity, let field):
-            return ["ALTER TABLE \(table(entity)) DROP COLUMN \(col(field.name))"]
+        case .retainColumn, .restoreColumn:
+            return []  // renames the store makes and registers (`RetainedColumns`)
         case .changeColumnType(let entity, let from, let to):
             return [
                 "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(to.name)) DROP DEFAULT",
@@ -107,7 +107,8 @@ public struct DDLRenderer: Sendable {
             let sequence = SQLIdentifier.qualified(schema, ObjectName.make("sq", entity: entity, field: field.name))
             guard let pattern = field.pattern.flatMap(AutoNumberPattern.init) else { return [] }
             return [
-                "CREATE SEQUENCE \(sequence)",
+                // A field removed and added again goes on counting: its numbers never repeat.
+                "CREATE SEQUENCE IF NOT EXISTS \(sequence)",
                 "ALTER TABLE \(table(entity)) ALTER COLUMN \(col(field.name)) SET DEFAULT \(autoNumberExpression(pattern, sequence: sequence))",
             ]
         case .dropCounter(let entity, let field):

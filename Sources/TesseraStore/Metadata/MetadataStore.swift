@@ -14,8 +14,9 @@ public struct MetadataStore: MetadataLoading {
         self.logger = logger
     }
 
-    /// One logged metadata change: who, when, what, and the entities before and after.
+    /// One logged metadata change: its revision, who, when, what, and the definitions before and after.
     public struct LogEntry: Sendable {
+        public let revision: Int64?
         public let at: Date
         public let actor: UUID?
         public let action: String
@@ -23,17 +24,34 @@ public struct MetadataStore: MetadataLoading {
         public let detail: String?
     }
 
-    /// The tenant's metadata changes, newest first.
-    public func log(_ tenant: Tenant, limit: Int) async throws -> [LogEntry] {
+    /// The tenant's metadata changes, newest first (the revision a tenant started from is not one);
+    /// with `before`, only those older than that revision.
+    public func log(_ tenant: Tenant, limit: Int, before: Int64? = nil) async throws -> [LogEntry] {
         let rows = try await client.query(
             """
-            SELECT at, actor, action, target, detail::text FROM tessera.metadata_log WHERE tenant_id = \(tenant.id) ORDER BY id DESC LIMIT \(limit)
+            SELECT revision, at, actor, action, target, detail::text FROM tessera.metadata_log
+            WHERE tenant_id = \(tenant.id) AND action <> 'baseline' AND (\(before)::bigint IS NULL OR revision < \(before))
+            ORDER BY id DESC LIMIT \(limit)
             """, logger: logger)
         var out: [LogEntry] = []
-        for try await (at, actor, action, target, detail) in rows.decode((Date, UUID?, String, String, String?).self) {
-            out.append(LogEntry(at: at, actor: actor, action: action, target: target, detail: detail))
+        for try await (revision, at, actor, action, target, detail) in rows.decode((Int64?, Date, UUID?, String, String, String?).self) {
+            out.append(LogEntry(revision: revision, at: at, actor: actor, action: action, target: target, detail: detail))
         }
         return out
+    }
+
+    /// One revision: its log entry and the whole configuration it left (nil: no such revision).
+    public func revision(_ tenant: Tenant, _ number: Int64) async throws -> (entry: LogEntry, snapshot: ConfigurationSnapshot)? {
+        let rows = try await client.query(
+            """
+            SELECT revision, at, actor, action, target, detail::text, snapshot::text FROM tessera.metadata_log
+            WHERE tenant_id = \(tenant.id) AND revision = \(number)
+            """, logger: logger
+        ).collect()
+        guard let row = rows.first else { return nil }
+        let (revision, at, actor, action, target, detail, snapshot) = try row.decode((Int64?, Date, UUID?, String, String, String?, String?).self)
+        let entry = LogEntry(revision: revision, at: at, actor: actor, action: action, target: target, detail: detail)
+        return (entry, ConfigurationSnapshot(json: try snapshot.map { try JSONParser.parse($0, limits: .init(maxDepth: 64)) } ?? .null))
     }
 
     public func load(_ tenant: Tenant) async throws -> TenantMetadata {
@@ -51,88 +69,29 @@ public struct MetadataStore: MetadataLoading {
                     var b = PostgresBindings(); b.append(tenant.id); return b
                 }()), logger: logger)
         for try await v in versionRows.decode(Int64.self) { version = v }
-        var documents: [JSONValue] = []
-        let rows = try await connection.query(
-            "SELECT definition::text FROM tessera.entities WHERE tenant_id = \(tenant.id) ORDER BY position, name", logger: logger)
-        for try await text in rows.decode(String.self) {
-            documents.append(try JSONParser.parse(text, limits: .init(maxDepth: 32)))
+        let retained = try await RetainedColumns(tenant: tenant, connection: connection, logger: logger).entities()
+        return try await snapshot(tenant, on: connection).decoded(tenant: tenant, version: version, retainedColumns: retained)
+    }
+
+    /// The tenant's stored documents as they are now.
+    func snapshot(_ tenant: Tenant, on connection: PostgresConnection) async throws -> ConfigurationSnapshot {
+        func documents(_ table: String, order: String = "name") async throws -> [JSONValue] {
+            var out: [JSONValue] = []
+            let rows = try await connection.query(
+                "SELECT definition::text FROM \(unescaped: table) WHERE tenant_id = \(tenant.id) ORDER BY \(unescaped: order)", logger: logger)
+            for try await text in rows.decode(String.self) { out.append(try JSONParser.parse(text, limits: .init(maxDepth: 32))) }
+            return out
         }
-        let names = Set(documents.compactMap { $0["name"]?.stringValue })
-        let entities = try documents.map { document throws(TesseraError) in try MetadataDecoder.entity(document, knownEntities: names) }
-        var roles: [RoleDefinition] = []
-        for try await text in try await connection.query(
-            "SELECT definition::text FROM tessera.roles WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
-        ).decode(String.self) {
-            // Saved roles were checked; one that no longer decodes (an older server's) grants nothing.
-            if let role = try? RoleDecoder.role(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities) { roles.append(role) }
-        }
-        var rules: [AssignmentRule] = []
-        for try await text in try await connection.query(
-            "SELECT definition::text FROM tessera.assignment_rules WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
-        ).decode(String.self) {
-            if let rule = try? AssignmentRuleDecoder.rule(
-                try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name))
-            {
-                rules.append(rule)
-            }
-        }
-        var automations: [AutomationDefinition] = []
-        for try await text in try await connection.query(
-            "SELECT definition::text FROM tessera.automations WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
-        ).decode(String.self) {
-            // Checked when saved and whenever entities change; one that no longer decodes does not run.
-            if let automation = try? AutomationDecoder.automation(
-                try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities,
-                roles: roles.map(\.name), rules: rules)
-            {
-                automations.append(automation)
-            }
-        }
-        var views: [ViewDefinition] = []
-        for try await text in try await connection.query(
-            "SELECT definition::text FROM tessera.views WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
-        ).decode(String.self) {
-            // Checked when saved and whenever entities change; one that no longer decodes is not offered.
-            if let view = try? ViewDecoder.view(try JSONParser.parse(text, limits: .init(maxDepth: 32)), entities: entities, roles: roles.map(\.name))
-            {
-                views.append(view)
-            }
-        }
-        var forms: [FormDefinition] = []
-        for try await text in try await connection.query(
-            "SELECT definition::text FROM tessera.forms WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
-        ).decode(String.self) {
-            let json = try JSONParser.parse(text, limits: .init(maxDepth: 32))
-            if let entity = json["entity"]?.stringValue,
-                let form = try? FormDecoder.form(json, entity: entity, entities: entities, roles: roles.map(\.name), placesRequired: false)
-            {
-                forms.append(form)
-            }
-        }
-        var approvals: [ApprovalDefinition] = []
-        for try await text in try await connection.query(
-            "SELECT definition::text FROM tessera.approvals WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
-        ).decode(String.self) {
-            let json = try JSONParser.parse(text, limits: .init(maxDepth: 32))
-            if let approval = try? ApprovalDecoder.approval(
-                json, entities: entities, roles: roles.map(\.name), version: json["version"]?.intValue ?? 1)
-            {
-                approvals.append(approval)
-            }
-        }
-        var dashboards: [DashboardDefinition] = []
-        let sharedViews = views.filter(\.isShared).map(\.name)
-        for try await text in try await connection.query(
-            "SELECT definition::text FROM tessera.dashboards WHERE tenant_id = \(tenant.id) ORDER BY name", logger: logger
-        ).decode(String.self) {
-            let json = try JSONParser.parse(text, limits: .init(maxDepth: 32))
-            if let dashboard = try? DashboardDecoder.dashboard(json, entities: entities, roles: roles.map(\.name), views: sharedViews) {
-                dashboards.append(dashboard)
-            }
-        }
-        return TenantMetadata(
-            tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules, views: views,
-            forms: forms, approvals: approvals, dashboards: dashboards)
+        var snapshot = ConfigurationSnapshot()
+        snapshot.entities = try await documents("tessera.entities", order: "position, name")
+        snapshot.roles = try await documents("tessera.roles")
+        snapshot.assignmentRules = try await documents("tessera.assignment_rules")
+        snapshot.automations = try await documents("tessera.automations")
+        snapshot.views = try await documents("tessera.views")
+        snapshot.forms = try await documents("tessera.forms")
+        snapshot.approvals = try await documents("tessera.approvals")
+        snapshot.dashboards = try await documents("tessera.dashboards")
+        return snapshot
     }
 
     /// A stored document (`kind` `name`, under `path`) checked again against changed metadata: its
@@ -173,6 +132,17 @@ public struct MetadataStore: MetadataLoading {
         return log.sorted { $0.0 < $1.0 }
     }
 
+    /// What one applied change left: the metadata, its revision number, and which removed
+    /// fields' columns it kept and which fields came back with their values ("entity.field").
+    public struct Applied: Sendable {
+        public let metadata: TenantMetadata
+        public let revision: Int64
+        public let retained: [String]
+        public let restored: [String]
+        /// Each definition the change touched, before and after (as the log keeps it).
+        public let detail: JSONValue
+    }
+
     /// Applies a change planned against the current metadata (read under the tenant's lock).
     /// `alongside` runs in the same transaction after the change (e.g. recording a pack install).
     public func apply(
@@ -180,6 +150,17 @@ public struct MetadataStore: MetadataLoading {
         alongside: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         _ plan: @Sendable (TenantMetadata) throws -> MetadataChange
     ) async throws -> TenantMetadata {
+        try await change(tenant, actor: actor, force: force, alongside: alongside, plan).metadata
+    }
+
+    /// The same, answering what it did. A dry run does all of it, every check and every
+    /// statement, and then rolls back: what it answers is what applying would do.
+    public func change(
+        _ tenant: Tenant, actor: UUID?, force: Bool = false, dryRun: Bool = false,
+        alongside: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        _ plan: @Sendable (TenantMetadata) throws -> MetadataChange
+    ) async throws -> Applied {
+        struct RolledBack: Error { let applied: Applied }
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SET LOCAL lock_timeout = '10s'", logger: logger)
@@ -190,20 +171,36 @@ public struct MetadataStore: MetadataLoading {
                 let broken = MetadataConsistency.problems(change.entities)
                 guard broken.isEmpty else { throw TesseraError.invalidMetadata(broken) }
                 let renderer = DDLRenderer(schema: tenant.schema, timeZone: tenant.timeZone, entities: change.entities)
+                let kept = RetainedColumns(tenant: tenant, connection: connection, logger: logger)
+                // Revisions count the tenant's changes from 1; 0 is what it started from.
+                let last: Int64? =
+                    try await connection.query(
+                        "SELECT max(revision) FROM tessera.metadata_log WHERE tenant_id = \(tenant.id)", logger: logger
+                    ).collect().first?.decode(Int64?.self) ?? nil
+                let revision = last.map { $0 + 1 } ?? 1
+                var retained: [String] = [], restored: [String] = []
                 for step in change.steps {
-                    if case .checkRows(let entity, let check) = step {
+                    switch step {
+                    case .checkRows(let entity, let check):
                         if check == .noRecords, force { continue }
                         guard let query = RowCheckQuery.make(check, entity: entity, schema: tenant.schema) else { continue }
                         let rows = try await connection.query(query.sql.query, logger: logger)
                         var count = 0
                         for try await n in rows.decode(Int.self) { count = n }
                         if count > 0 { throw query.refusal(count) }
-                        continue
-                    }
-                    for statement in renderer.statements(for: step) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    case .retainColumn(let entity, let field):
+                        try await kept.retain(field, of: entity, revision: revision)
+                        retained.append("\(entity).\(field.name)")
+                    case .restoreColumn(let entity, let field):
+                        if try await kept.restore(field, of: entity, renderer: renderer) { restored.append("\(entity).\(field.name)") }
+                    default:
+                        for statement in renderer.statements(for: step) {
+                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
+                        if case .dropTable(let entity) = step { try await kept.forget(entity: entity) }
                     }
                 }
+                try await kept.purge(entities: change.entities)
                 let oldByName = Dictionary(current.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let newNames = Set(change.entities.map(\.name))
                 for (position, entity) in change.entities.enumerated()
@@ -323,24 +320,42 @@ public struct MetadataStore: MetadataLoading {
                 let newByName = Dictionary(change.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let touched = Set(change.entities.filter { oldByName[$0.name] != $0 }.map(\.name))
                     .union(current.entities.map(\.name).filter { newByName[$0] == nil })
-                let detail = JSONWriter.string(
-                    .object(
-                        touched.sorted().map { name in
-                            (name, .object([("before", oldByName[name]?.json ?? .null), ("after", newByName[name]?.json ?? .null)]))
-                        } + documentLog))
+                let diff = JSONValue.object(
+                    touched.sorted().map { name in
+                        (name, .object([("before", oldByName[name]?.json ?? .null), ("after", newByName[name]?.json ?? .null)]))
+                    } + documentLog)
+                let detail = JSONWriter.string(diff)
+                let updated = TenantMetadata(
+                    tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
+                    assignmentRules: rules, views: views, forms: forms, approvals: approvals, dashboards: dashboards,
+                    retainedColumns: try await kept.entities())
+                // Each change is a numbered revision holding the whole configuration it leaves; a
+                // tenant's first change also records what it started from.
+                if last == nil {
+                    try await connection.query(
+                        """
+                        INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, revision, snapshot)
+                        VALUES (\(tenant.id), NULL, 'baseline', '', 0, \(JSONWriter.string(ConfigurationSnapshot(current).json))::json)
+                        """, logger: logger)
+                }
                 try await connection.query(
                     """
-                    INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, detail)
-                    VALUES (\(tenant.id), \(actor), \(change.action), \(change.target), \(detail)::json)
+                    INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, detail, revision, snapshot)
+                    VALUES (\(tenant.id), \(actor), \(change.action), \(change.target), \(detail)::json, \(revision), \
+                    \(JSONWriter.string(ConfigurationSnapshot(updated).json))::json)
                     """, logger: logger)
                 try await alongside?(connection)
+                let applied = Applied(metadata: updated, revision: revision, retained: retained, restored: restored, detail: diff)
+                if dryRun { throw RolledBack(applied: applied) }
                 // Delivered at commit, to every instance listening (this one included).
                 try await connection.query("SELECT pg_notify(\(ControlSchema.metadataChannel), \(tenant.id.uuidString.lowercased()))", logger: logger)
-                return TenantMetadata(
-                    tenant: tenant, version: current.version + 1, entities: change.entities, roles: roles, automations: automations,
-                    assignmentRules: rules, views: views, forms: forms, approvals: approvals, dashboards: dashboards)
+                return applied
             }
         } catch {
+            // The transaction hands back what its body threw, wrapped.
+            if let rolledBack = (error as? RolledBack) ?? ((error as? PostgresTransactionError)?.closureError as? RolledBack) {
+                return rolledBack.applied
+            }
             if let mapped = DatabaseErrorMapper.map(error) { throw mapped }
             throw error
         }

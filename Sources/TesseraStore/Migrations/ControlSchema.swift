@@ -208,6 +208,25 @@ public enum ControlSchema {
                 )
                 """
             ]),
+        Migration(
+            version: 16, name: "revisions: every configuration change numbered with the whole configuration; removed fields' columns kept",
+            sql: [
+                "ALTER TABLE tessera.metadata_log ADD COLUMN revision bigint, ADD COLUMN snapshot json",
+                "CREATE UNIQUE INDEX metadata_log_revision ON tessera.metadata_log (tenant_id, revision) WHERE revision IS NOT NULL",
+                "ALTER TABLE tessera.tenants ADD COLUMN retention_days int NOT NULL DEFAULT 30",
+                """
+                CREATE TABLE tessera.retained_columns (
+                    tenant_id uuid NOT NULL REFERENCES tessera.tenants(id) ON DELETE CASCADE,
+                    entity text NOT NULL,
+                    field text NOT NULL,
+                    column_name text NOT NULL,
+                    definition json NOT NULL,
+                    revision bigint NOT NULL,
+                    removed_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (tenant_id, entity, column_name)
+                )
+                """,
+            ]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).
