@@ -92,6 +92,7 @@ struct HostileInputTests {
                 (.post, "/api/v1/approvals/{x}/delegate"), (.post, "/api/v1/approvals/{x}/recall"), (.get, "/api/v1/data/{x}/aggregate"),
                 (.get, "/api/v1/meta/dashboards/{x}"), (.patch, "/api/v1/meta/dashboards/{x}"), (.delete, "/api/v1/meta/dashboards/{x}"),
                 (.get, "/api/v1/dashboards/{x}/data"), (.get, "/api/v1/dashboards/{x}/widgets/{x}.svg"),
+                (.get, "/api/v1/meta/revisions/{x}"), (.post, "/api/v1/meta/revisions/{x}/revert"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {
@@ -167,6 +168,16 @@ struct HostileInputTests {
                 "dwell?entity=customer&limit=99999", "dwell?entity=\(theirID)", "funnel?entity=customer&where=(SELECT%201)",
             ] {
                 check(try await app.call(.get, "/api/v1/metrics/\(query)", key: key), "GET metrics/\(query.prefix(50))")
+            }
+            // Revisions: numbers only; a revert to a revision that does not exist changes nothing.
+            for path in [
+                "revisions?before=-1", "revisions?before=1e9", "revisions?before=(SELECT%201)", "revisions?before=99999999999999999999",
+                "revisions/99999999", "revisions/0x10", "revisions/%EF%BC%91",
+            ] {
+                check(try await app.call(.get, "/api/v1/meta/\(path)", key: key), "GET meta/\(path)")
+            }
+            for n in ["99999999", "-1", "1;DROP", "%EF%BC%91"] {
+                check(try await app.call(.post, "/api/v1/meta/revisions/\(n)/revert?dry_run=true", key: key), "POST revert \(n)")
             }
             // Well-formed filters with hostile values are data: they match nothing, they run nothing.
             for query in [

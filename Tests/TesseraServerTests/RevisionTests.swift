@@ -201,13 +201,18 @@ struct RevisionTests {
                 }
             }
             #expect(try await columns().contains { $0.hasPrefix("_rm_") })
-            // The period passes (the column was kept 31 days ago); the next change drops it.
+            // The period is a tenant setting: kept 31 days ago is within 60 days, past 30.
+            let setting = try await app.call(.patch, "/api/v1/settings", key: key, json: ["retention_days": 60])
+            #expect(setting.status == 200 && setting.json?["retention_days"] == 60, "\(setting.text)")
+            try await app.call(.patch, "/api/v1/settings", key: key, json: ["retention_days": 0]).expectError(422)
             try await TestDatabase.withClient { client in
                 _ = try await client.query(
                     "UPDATE tessera.retained_columns SET removed_at = now() - interval '31 days' WHERE entity = 'gadget' AND field = 'color'")
             }
-            #expect(
-                try await app.call(.post, "/api/v1/meta/entities/gadget/fields", key: key, json: ["name": "vip", "type": "boolean"]).status == 201)
+            #expect(try await app.call(.patch, "/api/v1/meta/entities/gadget", key: key, json: ["label": ["en": "Gadget"]]).status == 200)
+            #expect(try await columns().contains { $0.hasPrefix("_rm_") })
+            #expect(try await app.call(.patch, "/api/v1/settings", key: key, json: ["retention_days": 30]).status == 200)
+            #expect(try await app.call(.post, "/api/v1/meta/entities/gadget/fields", key: key, json: ["name": "vip", "type": "boolean"]).status == 201)
             #expect(try await columns().contains { $0.hasPrefix("_rm_") } == false)
             let back = try await revert(app, key, to: 1)
             #expect(back.status == 200 && back.json?["restored"] == [], "\(back.text)")

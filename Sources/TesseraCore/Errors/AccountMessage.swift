@@ -19,6 +19,7 @@ public enum AccountMessage: CatalogueMessage, Equatable {
     case keyName
     case expiresRange
     case freezeRange
+    case retentionRange
     case localeChoice(nullable: Bool)
     case mustBeID(String)
     case managerID
@@ -102,6 +103,11 @@ public enum AccountMessage: CatalogueMessage, Equatable {
         case .nameLength: return ({ "name must have 1 to 200 characters" }, { "name 须为 1 到 200 个字符" })
         case .keyName: return ({ "name is required (1 to 100 characters)" }, { "name 为必填项（1 到 100 个字符）" })
         case .expiresRange: return ({ "expires_in_days must be a whole number from 1 to 3650" }, { "expires_in_days 必须是 1 到 3650 之间的整数" })
+        case .retentionRange:
+            return (
+                { "retention_days must be a whole number from 1 to 3650: how long a removed field's values are kept for a revert" },
+                { "retention_days 必须为 1 到 3650 之间的整数：删除字段后其数据为回滚保留的天数" }
+            )
         case .freezeRange:
             return (
                 { "freeze_after_days must be null (never) or a whole number from 1 to 3650" },

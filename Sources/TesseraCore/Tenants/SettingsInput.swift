@@ -1,4 +1,4 @@
-/// The body of `PATCH /api/v1/settings`: any of `freeze_after_days`, `locale`, `channels`, `smtp`. Double
+/// The body of `PATCH /api/v1/settings`: any of `freeze_after_days`, `locale`, `retention_days`, `channels`, `smtp`. Double
 /// optionals tell "not given" (nil) from "switched off" (.some(nil)).
 public struct SettingsInput: Sendable {
     public var freezeAfterDays: Int??
@@ -6,6 +6,8 @@ public struct SettingsInput: Sendable {
     public var smtp: SMTPSettings??
     /// The tenant's default language for built-in messages (.some(nil): back to en).
     public var locale: MessageLocale??
+    /// Days a removed field's values are kept for a revert before they are dropped.
+    public var retentionDays: Int?
 
     /// The keys the body sets, before anything is decoded (the permissions they need are checked first).
     public static func keys(_ json: JSONValue) throws(TesseraError) -> Set<String> {
@@ -42,6 +44,12 @@ public struct SettingsInput: Sendable {
                 } else {
                     problems.append(.init(field: key, rule: "locale", AccountMessage.localeChoice(nullable: true)))
                 }
+            case "retention_days":
+                if let n = value.intValue, n >= 1, n <= 3650 {
+                    input.retentionDays = n
+                } else {
+                    problems.append(.init(field: key, rule: "range", AccountMessage.retentionRange))
+                }
             case "channels":
                 do throws(TesseraError) { input.channels = try NotificationChannel.decodeAll(value, existing: existing.channels) } catch {
                     problems += error.details
@@ -58,7 +66,7 @@ public struct SettingsInput: Sendable {
                 problems.append(
                     .init(
                         field: key, rule: "unknown_property",
-                        AccountMessage.notASetting(key, settings: ["freeze_after_days", "locale", "channels", "smtp"])))
+                        AccountMessage.notASetting(key, settings: ["freeze_after_days", "locale", "retention_days", "channels", "smtp"])))
             }
         }
         guard problems.isEmpty else { throw .validation(problems) }

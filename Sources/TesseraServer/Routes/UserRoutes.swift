@@ -151,7 +151,9 @@ struct UserRoutes {
             // Accounts are user management; channels and the mail server are automation set-up.
             let keys = try SettingsInput.keys(body)
             if keys.contains("freeze_after_days") || keys.contains("locale") { _ = try await managing(caller) }
-            if keys.contains("channels") || keys.contains("smtp") { try await runtime.require(.manageMetadata, caller) }
+            if keys.contains("channels") || keys.contains("smtp") || keys.contains("retention_days") {
+                try await runtime.require(.manageMetadata, caller)
+            }
             let input = try SettingsInput.check(body, existing: try await runtime.settings.channels(caller.tenant))
             let (days, channels, smtp) = (input.freezeAfterDays, input.channels, input.smtp)
             if channels != nil || smtp != nil { try await runtime.settings.saveChannels(caller.tenant, channels: channels, smtp: smtp) }
@@ -160,6 +162,7 @@ struct UserRoutes {
                 try await runtime.sessions.freezeInactive(caller.tenant)
             }
             if let locale = input.locale { try await runtime.settings.setLocale(caller.tenant, locale) }
+            if let retention = input.retentionDays { try await runtime.settings.setRetentionDays(caller.tenant, retention) }
             // Cached callers carry the tenant's settings.
             if days != nil || input.locale != nil { runtime.callers.forget(tenant: caller.tenant.id) }
             guard case .object(var settings) = settingsJSON(try await runtime.settings.general(caller.tenant)) else {
@@ -174,10 +177,10 @@ struct UserRoutes {
         }
     }
 
-    private func settingsJSON(_ general: (freezeAfterDays: Int?, locale: MessageLocale?)) -> JSONValue {
+    private func settingsJSON(_ general: (freezeAfterDays: Int?, locale: MessageLocale?, retentionDays: Int)) -> JSONValue {
         .object([
             ("freeze_after_days", general.freezeAfterDays.map { .number($0) } ?? .null),
-            ("locale", .string((general.locale ?? .en).rawValue)),
+            ("locale", .string((general.locale ?? .en).rawValue)), ("retention_days", .number(general.retentionDays)),
         ])
     }
 

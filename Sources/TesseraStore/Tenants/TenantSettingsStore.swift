@@ -13,11 +13,18 @@ public struct TenantSettingsStore: Sendable {
         self.logger = logger
     }
 
-    /// Days after which an unused account freezes (nil: never), and the default language.
-    public func general(_ tenant: Tenant) async throws -> (freezeAfterDays: Int?, locale: MessageLocale?) {
-        let rows = try await client.query("SELECT freeze_after_days, locale FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
-        guard let (days, locale) = try rows.first?.decode((Int?, String?).self) else { return (nil, nil) }
-        return (days, locale.flatMap(MessageLocale.init(rawValue:)))
+    /// Days after which an unused account freezes (nil: never), the default language, and the
+    /// days removed fields' values are kept.
+    public func general(_ tenant: Tenant) async throws -> (freezeAfterDays: Int?, locale: MessageLocale?, retentionDays: Int) {
+        let rows = try await client.query(
+            "SELECT freeze_after_days, locale, retention_days FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger
+        ).collect()
+        guard let (days, locale, retention) = try rows.first?.decode((Int?, String?, Int).self) else { return (nil, nil, 30) }
+        return (days, locale.flatMap(MessageLocale.init(rawValue:)), retention)
+    }
+
+    public func setRetentionDays(_ tenant: Tenant, _ days: Int) async throws {
+        try await client.query("UPDATE tessera.tenants SET retention_days = \(days) WHERE id = \(tenant.id)", logger: logger)
     }
 
     public func setFreezeAfterDays(_ tenant: Tenant, _ days: Int?) async throws {
