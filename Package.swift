@@ -150,6 +150,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            // Packs the tests read at run time (a next version of the sales pack), not sources.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

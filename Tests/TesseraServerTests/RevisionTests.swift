@@ -212,7 +212,8 @@ struct RevisionTests {
             #expect(try await app.call(.patch, "/api/v1/meta/entities/gadget", key: key, json: ["label": ["en": "Gadget"]]).status == 200)
             #expect(try await columns().contains { $0.hasPrefix("_rm_") })
             #expect(try await app.call(.patch, "/api/v1/settings", key: key, json: ["retention_days": 30]).status == 200)
-            #expect(try await app.call(.post, "/api/v1/meta/entities/gadget/fields", key: key, json: ["name": "vip", "type": "boolean"]).status == 201)
+            let vip: JSONValue = ["name": "vip", "type": "boolean"]
+            #expect(try await app.call(.post, "/api/v1/meta/entities/gadget/fields", key: key, json: vip).status == 201)
             #expect(try await columns().contains { $0.hasPrefix("_rm_") } == false)
             let back = try await revert(app, key, to: 1)
             #expect(back.status == 200 && back.json?["restored"] == [], "\(back.text)")

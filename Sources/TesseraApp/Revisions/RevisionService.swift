@@ -56,7 +56,7 @@ public struct RevisionService: Sendable {
             throw TesseraError(status: 409, code: "conflict", localized: RevisionMessage.current(number))
         }
         let applied = try await runtime.metadataStore.change(caller.tenant, actor: caller.userID, dryRun: dryRun) { current in
-            try RevisionPlanner.revert(current, to: target, revision: number)
+            try RevisionPlanner.revert(current, to: target, packs: snapshot.installedPacks, revision: number)
         }
         if !dryRun { runtime.metadata.store(applied.metadata) }
         return .object([

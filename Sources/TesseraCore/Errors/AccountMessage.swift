@@ -79,6 +79,9 @@ public enum AccountMessage: CatalogueMessage, Equatable {
     case noInboxMessage
     case noInboxMessageID(Int64)
     case packNeeds(String, missing: [String])
+    case packNotInstalled(String)
+    case acceptShape
+    case packUpToDate(String, version: String)
     case noDefinition(kind: String, name: String)
     case databaseUnreachable
     case databaseBusy
@@ -195,6 +198,15 @@ public enum AccountMessage: CatalogueMessage, Equatable {
         case .noInboxMessageID(let id): return ({ "No message \(id) in your inbox." }, { "你的收件箱中没有消息 \(id)。" })
         case .packNeeds(let pack, let missing):
             return ({ "Pack '\(pack)' needs \(list(missing)) installed first." }, { "模板包 '\(pack)' 需要先安装 \(list(missing))。" })
+        case .acceptShape:
+            return (
+                { "the body must be an object like {\"accept\": [\"entity:lead.label\"]}: the conflicts to resolve for the pack's value" },
+                { "请求体必须是对象，如 {\"accept\": [\"entity:lead.label\"]}：按模板包取值的冲突项" }
+            )
+        case .packNotInstalled(let pack):
+            return ({ "Pack '\(pack)' is not installed in this tenant: install it first." }, { "本租户未安装模板包 '\(pack)'：请先安装。" })
+        case .packUpToDate(let pack, let version):
+            return ({ "Pack '\(pack)' is already at version \(version)." }, { "模板包 '\(pack)' 已是 \(version) 版。" })
         case .noInboxMessage: return ({ "No such message in your inbox." }, { "你的收件箱中没有这条消息。" })
         case .noDefinition(let kind, let name): return ({ "No \(kind) '\(name)'." }, { "没有 \(kind) '\(name)'。" })
         case .databaseUnreachable: return ({ "PostgreSQL is not reachable." }, { "无法连接 PostgreSQL。" })

@@ -9,6 +9,8 @@ public struct ConfigurationSnapshot: Sendable, Equatable {
     public var forms: [JSONValue] = []
     public var approvals: [JSONValue] = []
     public var dashboards: [JSONValue] = []
+    /// The installed packs (`InstalledPack.json`): a revert puts their versions back too.
+    public var packs: [JSONValue] = []
 
     public init() {}
 
@@ -27,9 +29,12 @@ public struct ConfigurationSnapshot: Sendable, Equatable {
     static var kinds: [(String, any WritableKeyPath<ConfigurationSnapshot, [JSONValue]> & Sendable)] {
         [
             ("entities", \.entities), ("roles", \.roles), ("automations", \.automations), ("assignment_rules", \.assignmentRules),
-            ("views", \.views), ("forms", \.forms), ("approvals", \.approvals), ("dashboards", \.dashboards),
+            ("views", \.views), ("forms", \.forms), ("approvals", \.approvals), ("dashboards", \.dashboards), ("packs", \.packs),
         ]
     }
+
+    /// The installed packs it records.
+    public var installedPacks: [InstalledPack] { packs.compactMap(InstalledPack.init(json:)) }
 
     public var json: JSONValue { .object(Self.kinds.map { ($0.0, .array(self[keyPath: $0.1])) }) }
 
@@ -39,29 +44,47 @@ public struct ConfigurationSnapshot: Sendable, Equatable {
 
     /// The metadata these documents describe. Entities must decode (a table stands behind each);
     /// any other document that no longer does (saved by an older server) is left out, as a
-    /// stored role that no longer decodes grants nothing.
-    public func decoded(tenant: Tenant, version: Int64, retainedColumns: Set<String> = []) throws(TesseraError) -> TenantMetadata {
-        let names = Set(entities.compactMap { $0["name"]?.stringValue })
-        let entities = try self.entities.map { document throws(TesseraError) in try MetadataDecoder.entity(document, knownEntities: names) }
-        let roles = self.roles.compactMap { try? RoleDecoder.role($0, entities: entities) }
-        let roleNames = roles.map(\.name)
-        let rules = assignmentRules.compactMap { try? AssignmentRuleDecoder.rule($0, entities: entities, roles: roleNames) }
-        let automations = self.automations.compactMap {
-            try? AutomationDecoder.automation($0, entities: entities, roles: roleNames, rules: rules)
-        }
-        let views = self.views.compactMap { try? ViewDecoder.view($0, entities: entities, roles: roleNames) }
-        let forms = self.forms.compactMap { json in
-            json["entity"]?.stringValue.flatMap {
-                try? FormDecoder.form(json, entity: $0, entities: entities, roles: roleNames, placesRequired: false)
+    /// stored role that no longer decodes grants nothing, unless `strict`: then every problem
+    /// of every document is one 422 (what an upgrade merged must hold as a whole).
+    public func decoded(
+        tenant: Tenant, version: Int64, retainedColumns: Set<String> = [], strict: Bool = false
+    ) throws(TesseraError) -> TenantMetadata {
+        var problems: [TesseraError.Detail] = []
+        func each<T>(_ documents: [JSONValue], _ path: String, _ decode: (JSONValue) throws(TesseraError) -> T) -> [T] {
+            documents.compactMap { document in
+                do throws(TesseraError) { return try decode(document) } catch {
+                    if strict {
+                        let name = document["name"]?.stringValue ?? "?"
+                        problems += error.details.map {
+                            $0.prefixed(field: "\(path).\(name).", message: "\(path) \(name): ", whenNoField: "\(path).\(name)")
+                        }
+                    }
+                    return nil
+                }
             }
         }
-        let approvals = self.approvals.compactMap {
-            try? ApprovalDecoder.approval($0, entities: entities, roles: roleNames, version: $0["version"]?.intValue ?? 1)
+        let names = Set(entities.compactMap { $0["name"]?.stringValue })
+        let entities = try self.entities.map { document throws(TesseraError) in try MetadataDecoder.entity(document, knownEntities: names) }
+        let roles = each(self.roles, "roles") { (json) throws(TesseraError) in try RoleDecoder.role(json, entities: entities) }
+        let roleNames = roles.map(\.name)
+        let rules = each(assignmentRules, "assignment_rules") { (json) throws(TesseraError) in
+            try AssignmentRuleDecoder.rule(json, entities: entities, roles: roleNames)
+        }
+        let automations = each(self.automations, "automations") { (json) throws(TesseraError) in
+            try AutomationDecoder.automation(json, entities: entities, roles: roleNames, rules: rules)
+        }
+        let views = each(self.views, "views") { (json) throws(TesseraError) in try ViewDecoder.view(json, entities: entities, roles: roleNames) }
+        let forms = each(self.forms, "forms") { (json) throws(TesseraError) in
+            try FormDecoder.form(json, entity: json["entity"]?.stringValue ?? "", entities: entities, roles: roleNames, placesRequired: false)
+        }
+        let approvals = each(self.approvals, "approvals") { (json) throws(TesseraError) in
+            try ApprovalDecoder.approval(json, entities: entities, roles: roleNames, version: json["version"]?.intValue ?? 1)
         }
         let sharedViews = views.filter(\.isShared).map(\.name)
-        let dashboards = self.dashboards.compactMap {
-            try? DashboardDecoder.dashboard($0, entities: entities, roles: roleNames, views: sharedViews)
+        let dashboards = each(self.dashboards, "dashboards") { (json) throws(TesseraError) in
+            try DashboardDecoder.dashboard(json, entities: entities, roles: roleNames, views: sharedViews)
         }
+        guard problems.isEmpty else { throw .invalidMetadata(problems) }
         return TenantMetadata(
             tenant: tenant, version: version, entities: entities, roles: roles, automations: automations, assignmentRules: rules,
             views: views, forms: forms, approvals: approvals, dashboards: dashboards, retainedColumns: retainedColumns)

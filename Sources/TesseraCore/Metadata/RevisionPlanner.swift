@@ -2,7 +2,9 @@
 /// metadata change (a revision of its own, so a revert can be reverted too). Users' personal
 /// views and dashboards are theirs, not configuration: they stay as they are now.
 public enum RevisionPlanner {
-    public static func revert(_ current: TenantMetadata, to target: TenantMetadata, revision: Int64) throws(TesseraError) -> MetadataChange {
+    public static func revert(
+        _ current: TenantMetadata, to target: TenantMetadata, packs: [InstalledPack], revision: Int64
+    ) throws(TesseraError) -> MetadataChange {
         let steps = try EntityListDiff.steps(from: current.entities, to: target.entities)
         var change = MetadataChange(entities: target.entities, steps: steps, action: "revision.revert", target: String(revision))
         change.roles = target.roles
@@ -11,18 +13,23 @@ public enum RevisionPlanner {
         change.views = target.views.filter(\.isShared) + current.views.filter { !$0.isShared }
         change.forms = target.forms
         change.dashboards = target.dashboards.filter(\.isShared) + current.dashboards.filter { !$0.isShared }
-        // A process whose definition comes back different is a new version of it: approvals that
-        // ran on the versions in between still cite theirs.
-        let live = Dictionary(current.approvals.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let roles = target.roles.map(\.name)
-        change.approvals = try target.approvals.map { approval throws(TesseraError) in
-            guard let now = live[approval.name], unversioned(now.json) != unversioned(approval.json) else {
-                return live[approval.name] ?? approval
-            }
-            return try ApprovalDecoder.approval(
-                approval.json, entities: target.entities, roles: roles, version: max(now.version, approval.version) + 1)
-        }
+        change.approvals = try renumbered(target.approvals, live: current.approvals, entities: target.entities, roles: target.roles)
+        change.packs = .replace(packs)
         return change
+    }
+
+    /// Processes whose definition differs from the live one's become its next version: approvals
+    /// that ran on the versions in between still cite theirs.
+    static func renumbered(
+        _ approvals: [ApprovalDefinition], live: [ApprovalDefinition], entities: [EntityDefinition], roles: [RoleDefinition]
+    ) throws(TesseraError) -> [ApprovalDefinition] {
+        let byName = Dictionary(live.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return try approvals.map { approval throws(TesseraError) in
+            guard let now = byName[approval.name] else { return approval }
+            guard unversioned(now.json) != unversioned(approval.json) else { return now }
+            return try ApprovalDecoder.approval(
+                approval.json, entities: entities, roles: roles.map(\.name), version: max(now.version, approval.version) + 1)
+        }
     }
 
     private static func unversioned(_ json: JSONValue) -> JSONValue {

@@ -29,6 +29,21 @@ public struct PackManifest: Sendable, Equatable {
         public var minVersion: String?
     }
 
+    /// The catalogue's entry: the summary, how many of each kind of object the pack holds, the
+    /// version installed in the tenant (nil: none) and whether this one would upgrade it.
+    public func catalogueJSON(installed: String?) -> JSONValue {
+        guard case .object(var members) = summaryJSON else { return summaryJSON }
+        let counts: [(String, JSONValue)] = [
+            ("entities", .number(entities.count)), ("roles", .number(roles.count)), ("automations", .number(automations.count)),
+            ("assignment_rules", .number(assignmentRules.count)), ("views", .number(views.count)), ("forms", .number(forms.count)),
+            ("approvals", .number(approvals.count)), ("dashboards", .number(dashboards.count)),
+        ]
+        members.append(("contents", .object(counts)))
+        members.append(("installed_version", installed.map(JSONValue.string) ?? .null))
+        members.append(("upgrade_available", .bool(installed.map { PackVersion.isNewer(version, than: $0) } ?? false)))
+        return .object(members)
+    }
+
     public var summaryJSON: JSONValue {
         var m: [(String, JSONValue)] = [("id", .string(id)), ("version", .string(version)), ("name", name.json)]
         if let description { m.append(("description", description.json)) }

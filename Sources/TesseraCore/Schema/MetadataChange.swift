@@ -18,6 +18,8 @@ public struct MetadataChange: Sendable {
     public var approvals: [ApprovalDefinition]?
     /// The complete new dashboard list when dashboards change.
     public var dashboards: [DashboardDefinition]?
+    /// What the change does to the installed packs (nil: nothing).
+    public var packs: PackChange?
 
     public init(
         entities: [EntityDefinition], steps: [SchemaChange], action: String, target: String, roles: [RoleDefinition]? = nil,

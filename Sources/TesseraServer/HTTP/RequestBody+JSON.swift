@@ -3,15 +3,23 @@ import NIOCore
 import TesseraCore
 
 extension Request {
-    /// Reads the body up to `limit` bytes and parses it as JSON (400 if malformed, 413 if too large).
+    /// Reads the body up to `limit` bytes and parses it as JSON (400 if malformed or empty, 413 if too large).
     func jsonBody(limit: Int) async throws -> JSONValue {
+        guard let json = try await optionalJSONBody(limit: limit) else {
+            throw TesseraError.badRequest(AccountMessage.needsBody, code: "malformed_json")
+        }
+        return json
+    }
+
+    /// The same for a body that may be left out: nil when there is none.
+    func optionalJSONBody(limit: Int) async throws -> JSONValue? {
         if let length = headers[.contentLength].flatMap(Int.init), length > limit { throw TesseraError.payloadTooLarge(limit: limit) }
         var bytes: [UInt8] = []
         for try await buffer in body {
             guard bytes.count + buffer.readableBytes <= limit else { throw TesseraError.payloadTooLarge(limit: limit) }
             bytes.append(contentsOf: buffer.readableBytesView)
         }
-        guard !bytes.isEmpty else { throw TesseraError.badRequest(AccountMessage.needsBody, code: "malformed_json") }
+        guard !bytes.isEmpty else { return nil }
         do {
             return try JSONParser.parse(bytes)
         } catch {

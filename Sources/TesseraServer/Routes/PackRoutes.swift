@@ -3,7 +3,8 @@ import TesseraApp
 import TesseraCore
 import TesseraStore
 
-/// The template market: list packs and install one into the caller's tenant.
+/// The template market: the catalogue (each pack, what it holds, the version installed here and
+/// whether an upgrade is available), installs, and upgrades that keep the tenant's changes.
 struct PackRoutes {
     let runtime: TesseraRuntime
 
@@ -14,11 +15,35 @@ struct PackRoutes {
             let installed = Dictionary(try await runtime.installer.installed(in: caller.tenant), uniquingKeysWith: { a, _ in a })
             var items: [JSONValue] = []
             for id in runtime.packs.ids() {
-                guard case .object(var members) = try runtime.packs.load(id).summaryJSON else { continue }
-                members.append(("installed_version", installed[id].map(JSONValue.string) ?? .null))
-                items.append(.object(members))
+                let pack = try runtime.packs.load(id)
+                items.append(pack.catalogueJSON(installed: installed[id]))
             }
             return JSONResponse.make(.ok, .object([("data", .array(items))]))
+        }
+        group.post(":id/upgrade") { request, context -> Response in
+            let caller = context.caller
+            try await runtime.require(.manageMetadata, caller)
+            let pairs = try request.queryPairs
+            let dryRun = pairs.contains { $0.0 == "dry_run" && $0.1 == "true" }
+            // `accept` takes the pack's value for the conflicts named, in the body or the query.
+            var accept = Set(pairs.filter { $0.0 == "accept" }.flatMap { $0.1.split(separator: ",").map(String.init) })
+            if let body = try await request.optionalJSONBody(limit: 1 << 20) {
+                guard case .object = body, body["accept"].map({ $0.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false }) ?? true else {
+                    throw TesseraError.validation([.init(field: "accept", rule: "type", AccountMessage.acceptShape)])
+                }
+                accept.formUnion(body["accept"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            }
+            let upgrade = try await runtime.installer.upgrade(
+                try context.parameters.required("id"), in: caller.tenant, actor: caller.userID, dryRun: dryRun, accept: accept)
+            if !dryRun { runtime.metadata.store(upgrade.applied.metadata) }
+            return JSONResponse.make(
+                .ok,
+                .object([
+                    ("pack", .string(upgrade.pack.id)), ("from", .string(upgrade.from)), ("to", .string(upgrade.pack.version)),
+                    ("dry_run", .bool(dryRun)), ("revision", .number(Double(upgrade.applied.revision))), ("merge", upgrade.report.json),
+                    ("diff", upgrade.applied.detail), ("retained", .array(upgrade.applied.retained.map(JSONValue.string))),
+                    ("duration_ms", .number(upgrade.milliseconds)),
+                ]))
         }
         group.post(":id/install") { _, context -> Response in
             let caller = context.caller

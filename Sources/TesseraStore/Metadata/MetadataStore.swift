@@ -73,6 +73,13 @@ public struct MetadataStore: MetadataLoading {
         return try await snapshot(tenant, on: connection).decoded(tenant: tenant, version: version, retainedColumns: retained)
     }
 
+    /// What a revision keeps: the configuration and the installed packs.
+    static func snapshot(_ metadata: TenantMetadata, packs: [InstalledPack]) -> ConfigurationSnapshot {
+        var snapshot = ConfigurationSnapshot(metadata)
+        snapshot.packs = packs.map(\.json)
+        return snapshot
+    }
+
     /// The tenant's stored documents as they are now.
     func snapshot(_ tenant: Tenant, on connection: PostgresConnection) async throws -> ConfigurationSnapshot {
         func documents(_ table: String, order: String = "name") async throws -> [JSONValue] {
@@ -160,13 +167,24 @@ public struct MetadataStore: MetadataLoading {
         alongside: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         _ plan: @Sendable (TenantMetadata) throws -> MetadataChange
     ) async throws -> Applied {
+        try await change(tenant, actor: actor, force: force, dryRun: dryRun, alongside: alongside) { current, _ in try plan(current) }
+    }
+
+    /// The same, planned against the installed packs too (an upgrade merges against their copies).
+    public func change(
+        _ tenant: Tenant, actor: UUID?, force: Bool = false, dryRun: Bool = false,
+        alongside: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        _ plan: @Sendable (TenantMetadata, [InstalledPack]) throws -> MetadataChange
+    ) async throws -> Applied {
         struct RolledBack: Error { let applied: Applied }
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SET LOCAL lock_timeout = '10s'", logger: logger)
                 try await connection.query("SET LOCAL statement_timeout = '15min'", logger: logger)
                 let current = try await load(tenant, on: connection, lock: true)
-                let change = try plan(current)
+                let installs = PackInstalls(tenant: tenant, connection: connection, logger: logger)
+                let packsBefore = try await installs.list()
+                let change = try plan(current, packsBefore)
                 // Formulas (and whatever else refers across fields) must still hold once this change is made.
                 let broken = MetadataConsistency.problems(change.entities)
                 guard broken.isEmpty else { throw TesseraError.invalidMetadata(broken) }
@@ -201,6 +219,7 @@ public struct MetadataStore: MetadataLoading {
                     }
                 }
                 try await kept.purge(entities: change.entities)
+                let packs = try await installs.apply(change.packs, to: packsBefore)
                 let oldByName = Dictionary(current.entities.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                 let newNames = Set(change.entities.map(\.name))
                 for (position, entity) in change.entities.enumerated()
@@ -335,14 +354,14 @@ public struct MetadataStore: MetadataLoading {
                     try await connection.query(
                         """
                         INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, revision, snapshot)
-                        VALUES (\(tenant.id), NULL, 'baseline', '', 0, \(JSONWriter.string(ConfigurationSnapshot(current).json))::json)
+                        VALUES (\(tenant.id), NULL, 'baseline', '', 0, \(JSONWriter.string(Self.snapshot(current, packs: packsBefore).json))::json)
                         """, logger: logger)
                 }
                 try await connection.query(
                     """
                     INSERT INTO tessera.metadata_log (tenant_id, actor, action, target, detail, revision, snapshot)
                     VALUES (\(tenant.id), \(actor), \(change.action), \(change.target), \(detail)::json, \(revision), \
-                    \(JSONWriter.string(ConfigurationSnapshot(updated).json))::json)
+                    \(JSONWriter.string(Self.snapshot(updated, packs: packs).json))::json)
                     """, logger: logger)
                 try await alongside?(connection)
                 let applied = Applied(metadata: updated, revision: revision, retained: retained, restored: restored, detail: diff)

@@ -227,6 +227,9 @@ public enum ControlSchema {
                 )
                 """,
             ]),
+        Migration(
+            version: 17, name: "packs keep their installed version's copy of each object, for upgrades that keep customizations",
+            sql: ["ALTER TABLE tessera.pack_installs ADD COLUMN contents json, ADD COLUMN upgraded_at timestamptz"]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).
