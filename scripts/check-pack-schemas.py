@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each pack file, by folder, and the schema it follows.
 KINDS = {
     "entities": "entity", "roles": "role", "automations": "automation", "assignment-rules": "assignment-rule", "views": "view",
-    "forms/*": "form", "approvals": "approval", "dashboards": "dashboard",
+    "forms/*": "form", "approvals": "approval", "dashboards": "dashboard", "extensions": "extension",
 }
 
 

@@ -232,7 +232,14 @@ public struct EventProcessor: Sendable {
         guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: current, stageField: model.stage?.field) else {
             return nil
         }
-        let record = RecordValues(json: current, entity: model.definition)
+        var record = RecordValues(json: current, entity: model.definition)
+        // The records one relation hop away that the condition or the values read, as of now.
+        for (column, target) in compiled.hops.sorted(by: { $0.key < $1.key }) {
+            guard case .string(let id)? = record.fields[column], let targetModel = try? metadata.model(target),
+                let json = try? await records.get(try plan(.read, caller, targetModel), id: id, transaction: connection).json
+            else { continue }
+            record.related[column] = RecordValues(json: try JSONParser.parse(json), entity: targetModel.definition).fields
+        }
         let before = RecordValues(json: TriggerMatch.before(old: event.old, new: current), entity: model.definition)
         let env = ExpressionEnvironment(records: [.record: record, .old: before], now: now, timeZone: timeZone)
         if let condition = try compiled.condition?.get() {

@@ -38,14 +38,16 @@ struct SalesPackRolesTests {
                 #expect(reply.status == 200, "\(entity): \(reply.text)")
                 return Set(reply.data.compactMap { $0["id"]?.stringValue })
             }
-            // Leads: own for reps, the team for the supervisor, everything for the director.
+            // Leads: own for reps, the team for the supervisor, everything for the director. Each rep found
+            // their lead themselves (field prospecting), so no assignment hands it to someone else meanwhile.
             let l1 = try #require(
                 try await app.create(
-                    rep1, "lead", ["company": "杭州某医疗器械有限公司", "contact_name": "王经理", "phone": "13900000001", "source_channel": "web_form"])["id"]?
+                    rep1, "lead", ["company": "杭州某医疗器械有限公司", "contact_name": "王经理", "phone": "13900000001", "source_channel": "field_prospecting"])[
+                        "id"]?
                     .stringValue)
             let l2 = try #require(
                 try await app.create(
-                    rep2, "lead", ["company": "深圳某科技公司", "contact_name": "李总", "phone": "13900000002", "source_channel": "exhibition"])["id"]?
+                    rep2, "lead", ["company": "深圳某科技公司", "contact_name": "李总", "phone": "13900000002", "source_channel": "field_prospecting"])["id"]?
                     .stringValue)
             #expect(try await ids(rep1, "lead") == [l1])
             #expect(try await ids(rep2, "lead") == [l2])

@@ -8,6 +8,9 @@ public struct CompiledAutomation: Sendable {
     private let values: [String: CompiledOnce]
     /// What the expressions were checked against: the triggering record (and `old` for updates).
     public let context: ExpressionContext
+    /// The relations the expressions look through (`record.store.daily_target`): relation column →
+    /// target entity. The worker reads those records before it evaluates anything.
+    public let hops: [String: String]
 
     public init(_ definition: AutomationDefinition, entity: EntityDefinition, related: @escaping @Sendable (String) -> EntityDefinition?) {
         self.definition = definition
@@ -23,6 +26,14 @@ public struct CompiledAutomation: Sendable {
             }
         }
         self.values = values
+        var hops: [String: String] = [:]
+        for compiled in [condition].compactMap({ $0 }) + Array(values.values) {
+            guard case .success(let expression) = compiled else { continue }
+            for reference in expression.checked.references where reference.scope == .record {
+                if let hop = reference.hop { hops[reference.column] = hop.entity }
+            }
+        }
+        self.hops = hops
     }
 
     /// The compiled form of an action's expression value.

@@ -37,6 +37,8 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
     // The designer API's refusals.
     case alreadyExists(Definition, String)
     case alreadyExistAll(Definition, [String])
+    case extensionClashes([String])
+    case packExtendsMissing(String, entity: String)
     case noSuch(Definition, String)
     case nameImmutable(Definition)
     case entityHasField(String, String)
@@ -452,6 +454,16 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
 
         case .alreadyExists(let kind, let name):
             return ({ "\(kind.withArticle.capitalizedFirst) named '\(name)' already exists." }, { "已存在名为 '\(name)' 的\(kind.zh)。" })
+        case .extensionClashes(let names):
+            return (
+                { "The entity already has \(list(names)): a pack's extension only adds what is new." },
+                { "实体中已有 \(list(names))：模板包的扩展只能新增。" }
+            )
+        case .packExtendsMissing(let pack, let entity):
+            return (
+                { "Pack '\(pack)' adds to entity '\(entity)', which this tenant does not have: install the pack that brings it first." },
+                { "模板包 '\(pack)' 扩展实体 '\(entity)'，但本租户没有该实体：请先安装提供它的模板包。" }
+            )
         case .alreadyExistAll(let kind, let names):
             return ({ "The tenant already has \(kind.plural) named \(list(names))." }, { "租户中已有名为 \(list(names)) 的\(kind.zh)。" })
         case .noSuch(let kind, let name): return ({ "No \(kind.noun) '\(name)'." }, { "没有\(kind.zh) '\(name)'。" })

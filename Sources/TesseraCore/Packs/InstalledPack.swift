@@ -14,7 +14,7 @@ public struct InstalledPack: Sendable, Equatable {
     /// The pack's objects as it ships them.
     public init(_ pack: PackManifest) {
         var contents = ConfigurationSnapshot()
-        contents.entities = pack.entities.map(\.json)
+        contents.entities = pack.entities.map(\.json) + pack.extensions.map(\.json)
         contents.roles = pack.roles.map(\.json)
         contents.automations = pack.automations.map(\.json)
         contents.assignmentRules = pack.assignmentRules.map(\.json)

@@ -22,6 +22,8 @@ public struct PackManifest: Sendable, Equatable {
     public var approvals: [ApprovalDefinition] = []
     /// Dashboards the pack defines (`dashboards/<name>.yaml`).
     public var dashboards: [DashboardDefinition] = []
+    /// Fields and rules it adds to entities of the packs it requires (`extensions/<entity>.yaml`).
+    public var extensions: [EntityExtension] = []
 
     /// Another pack that must be installed first.
     public struct Requirement: Sendable, Equatable {
@@ -37,10 +39,12 @@ public struct PackManifest: Sendable, Equatable {
             ("entities", .number(entities.count)), ("roles", .number(roles.count)), ("automations", .number(automations.count)),
             ("assignment_rules", .number(assignmentRules.count)), ("views", .number(views.count)), ("forms", .number(forms.count)),
             ("approvals", .number(approvals.count)), ("dashboards", .number(dashboards.count)),
+            ("extended_entities", .number(extensions.count)),
         ]
         members.append(("contents", .object(counts)))
         members.append(("installed_version", installed.map(JSONValue.string) ?? .null))
-        members.append(("upgrade_available", .bool(installed.map { PackVersion.isNewer(version, than: $0) } ?? false)))
+        let newer = installed.flatMap { have in SemanticVersion(have).flatMap { have in SemanticVersion(version).map { have < $0 } } }
+        members.append(("upgrade_available", .bool(newer ?? false)))
         return .object(members)
     }
 
@@ -63,6 +67,7 @@ public struct PackManifest: Sendable, Equatable {
         m.append(("forms", .array(forms.map { .string($0.key) })))
         m.append(("approvals", .array(approvals.map { .string($0.name) })))
         m.append(("dashboards", .array(dashboards.map { .string($0.name) })))
+        m.append(("extensions", .array(extensions.map { .string($0.entity) })))
         return .object(m)
     }
 }
@@ -109,6 +114,7 @@ public struct PackLibrary: Sendable {
         (key: "assignment_rules", folder: "assignment-rules", kind: "assignment rule"),
         (key: "automations", folder: "automations", kind: "automation"), (key: "views", folder: "views", kind: "view"),
         (key: "approvals", folder: "approvals", kind: "approval process"), (key: "dashboards", folder: "dashboards", kind: "dashboard"),
+        (key: "extensions", folder: "extensions", kind: "entity"),
     ]
 
     /// The pack and the entities a tenant has once it is installed: its own and those of the packs it
@@ -124,7 +130,7 @@ public struct PackLibrary: Sendable {
         guard var reader = ObjectReader(json, path: "", problems: &problems) else { throw .invalidMetadata(Self.prefixed(problems, file)) }
         reader.rejectUnknown(allowed: [
             "id", "version", "name", "description", "requires", "entities", "roles", "automations", "assignment_rules", "views",
-            "forms", "approvals", "dashboards",
+            "forms", "approvals", "dashboards", "extensions",
         ])
         let manifestID = reader.string("id") ?? ""
         let version = reader.string("version") ?? ""
@@ -215,6 +221,21 @@ public struct PackLibrary: Sendable {
         problems += unlistedFiles(id, lists: lists) + unlistedForms(id, listed: formKeys.map { "\($0.entity)/\($0.name)" })
         let ownNames = lists["entities"] ?? []
         let known = Set(ownNames).union(available.map(\.name))
+        // Extensions add to the required packs' entities; what follows sees them extended.
+        var extensions: [EntityExtension] = []
+        for name in lists["extensions"] ?? [] {
+            do throws(TesseraError) {
+                let ext = try member(id, folder: "extensions", key: "extensions", name, name: \.entity) { json throws(TesseraError) in
+                    try EntityExtension.decode(json, entities: available, knownEntities: known)
+                }
+                extensions.append(ext)
+                if let i = available.firstIndex(where: { $0.name == ext.entity }) {
+                    available[i] = try ext.applied(to: available[i], knownEntities: known)
+                }
+            } catch {
+                problems += error.details
+            }
+        }
         // Every file is decoded even when an earlier one fails, so one run names every problem.
         func each<T>(_ key: String, _ decode: (String) throws(TesseraError) -> T) -> [T] {
             (lists[key] ?? []).compactMap { name in
@@ -282,6 +303,7 @@ public struct PackLibrary: Sendable {
         manifest.forms = forms
         manifest.approvals = approvals
         manifest.dashboards = dashboards
+        manifest.extensions = extensions
         return (manifest, reachable)
     }
 

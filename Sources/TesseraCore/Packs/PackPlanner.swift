@@ -8,8 +8,18 @@ public enum PackPlanner {
         automations: [AutomationDefinition] = [], views: [ViewDefinition] = [], forms: [FormDefinition] = [],
         approvals: [ApprovalDefinition] = [], dashboards: [DashboardDefinition] = []
     ) throws(TesseraError) -> MetadataChange {
-        let change = try MetadataChangePlanner.createEntities(
+        var change = try MetadataChangePlanner.createEntities(
             pack.entities, current: entities, action: "pack.install", target: "\(pack.id)@\(pack.version)")
+        // What the pack adds to its required packs' entities: new columns, match indexes.
+        let known = Set(change.entities.map(\.name))
+        for ext in pack.extensions {
+            guard let i = change.entities.firstIndex(where: { $0.name == ext.entity }) else {
+                throw .definitionConflict(.packExtendsMissing(pack.id, entity: ext.entity), code: "pack_requirement")
+            }
+            change.entities[i] = try ext.applied(to: change.entities[i], knownEntities: known)
+            for field in ext.fields { change.steps += SchemaPlanner.addField(field, to: ext.entity) }
+            for rule in ext.rules where rule.kind == .duplicate { change.steps.append(.createMatchIndex(entity: ext.entity, rule: rule)) }
+        }
         let pack = pack.requires.isEmpty ? pack : try rechecked(pack, entities: change.entities)
         let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: roles, change: change)
         let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: rules, change: withRoles)
