@@ -92,7 +92,7 @@ struct HostileInputTests {
                 (.post, "/api/v1/approvals/{x}/delegate"), (.post, "/api/v1/approvals/{x}/recall"), (.get, "/api/v1/data/{x}/aggregate"),
                 (.get, "/api/v1/meta/dashboards/{x}"), (.patch, "/api/v1/meta/dashboards/{x}"), (.delete, "/api/v1/meta/dashboards/{x}"),
                 (.get, "/api/v1/dashboards/{x}/data"), (.get, "/api/v1/dashboards/{x}/widgets/{x}.svg"),
-                (.get, "/api/v1/meta/revisions/{x}"), (.post, "/api/v1/meta/revisions/{x}/revert"),
+                (.get, "/api/v1/meta/revisions/{x}"), (.post, "/api/v1/meta/revisions/{x}/revert"), (.post, "/api/v1/packs/{x}/upgrade"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {
@@ -110,6 +110,7 @@ struct HostileInputTests {
                 (.patch, "/api/v1/meta/views/all"), (.post, "/api/v1/meta/entities/customer/forms"),
                 (.patch, "/api/v1/meta/entities/customer/forms/main"), (.post, "/api/v1/meta/approvals"),
                 (.post, "/api/v1/data/customer/\(mineID)/approvals"), (.post, "/api/v1/meta/dashboards"),
+                (.post, "/api/v1/packs/sales/upgrade?dry_run=true"),
             ]
             for (method, path) in bodyRoutes {
                 for body in Self.hostileBodies {

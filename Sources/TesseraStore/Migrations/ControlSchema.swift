@@ -294,8 +294,14 @@ public enum ControlSchema {
             """, logger: logger
         ).collect()
         for row in rows {
-            let (id, schema, version) = try row.decode((UUID, String, Int).self)
+            let (id, schema, _) = try row.decode((UUID, String, Int).self)
             try await connection.withTransaction(logger: logger) { connection in
+                // The tenant's row is locked and its version read again inside the transaction: a
+                // tenant another migration already brought up to date is left alone.
+                let locked = try await connection.query(
+                    "SELECT tenant_version FROM tessera.tenants WHERE id = \(id) FOR UPDATE", logger: logger
+                ).collect()
+                guard let version = try locked.first?.decode(Int.self), version < latest else { return }
                 for migration in migrations where migration.version > version {
                     for statement in migration.tenant?(schema) ?? [] {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
