@@ -1,4 +1,4 @@
-/// The body of `PATCH /api/v1/settings`: any of `freeze_after_days`, `locale`, `retention_days`, `channels`, `smtp`. Double
+/// The body of `PATCH /api/v1/settings`: any of `freeze_after_days`, `locale`, `retention_days`, `calendar`, `channels`, `smtp`. Double
 /// optionals tell "not given" (nil) from "switched off" (.some(nil)).
 public struct SettingsInput: Sendable {
     public var freezeAfterDays: Int??
@@ -8,6 +8,8 @@ public struct SettingsInput: Sendable {
     public var locale: MessageLocale??
     /// Days a removed field's values are kept for a revert before they are dropped.
     public var retentionDays: Int?
+    /// The business calendar (.some(nil): back to the default, Monday to Friday 09:00–18:00).
+    public var calendar: BusinessCalendar??
 
     /// The keys the body sets, before anything is decoded (the permissions they need are checked first).
     public static func keys(_ json: JSONValue) throws(TesseraError) -> Set<String> {
@@ -50,6 +52,12 @@ public struct SettingsInput: Sendable {
                 } else {
                     problems.append(.init(field: key, rule: "range", AccountMessage.retentionRange))
                 }
+            case "calendar":
+                if value.isNull {
+                    input.calendar = .some(nil)
+                } else {
+                    do throws(TesseraError) { input.calendar = .some(try BusinessCalendar.decode(value)) } catch { problems += error.details }
+                }
             case "channels":
                 do throws(TesseraError) { input.channels = try NotificationChannel.decodeAll(value, existing: existing.channels) } catch {
                     problems += error.details
@@ -66,7 +74,7 @@ public struct SettingsInput: Sendable {
                 problems.append(
                     .init(
                         field: key, rule: "unknown_property",
-                        AccountMessage.notASetting(key, settings: ["freeze_after_days", "locale", "retention_days", "channels", "smtp"])))
+                        AccountMessage.notASetting(key, settings: ["freeze_after_days", "locale", "retention_days", "calendar", "channels", "smtp"])))
             }
         }
         guard problems.isEmpty else { throw .validation(problems) }

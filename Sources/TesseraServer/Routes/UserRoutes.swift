@@ -136,6 +136,7 @@ struct UserRoutes {
             guard case .object(var settings) = settingsJSON(try await runtime.settings.general(caller.tenant)) else {
                 throw TesseraError.internal()
             }
+            settings.append(("calendar", try await runtime.settings.calendar(caller.tenant).json))
             // The secret that signs automation webhooks, for those who set automations up.
             if try await runtime.access(caller).1.has(.manageMetadata) {
                 settings.append(("webhook_secret", .string(try await runtime.settings.webhookSecret(caller.tenant))))
@@ -151,7 +152,7 @@ struct UserRoutes {
             // Accounts are user management; channels and the mail server are automation set-up.
             let keys = try SettingsInput.keys(body)
             if keys.contains("freeze_after_days") || keys.contains("locale") { _ = try await managing(caller) }
-            if keys.contains("channels") || keys.contains("smtp") || keys.contains("retention_days") {
+            if keys.contains("channels") || keys.contains("smtp") || keys.contains("retention_days") || keys.contains("calendar") {
                 try await runtime.require(.manageMetadata, caller)
             }
             let input = try SettingsInput.check(body, existing: try await runtime.settings.channels(caller.tenant))
@@ -163,11 +164,13 @@ struct UserRoutes {
             }
             if let locale = input.locale { try await runtime.settings.setLocale(caller.tenant, locale) }
             if let retention = input.retentionDays { try await runtime.settings.setRetentionDays(caller.tenant, retention) }
+            if let calendar = input.calendar { try await runtime.settings.setCalendar(caller.tenant, calendar) }
             // Cached callers carry the tenant's settings.
             if days != nil || input.locale != nil { runtime.callers.forget(tenant: caller.tenant.id) }
             guard case .object(var settings) = settingsJSON(try await runtime.settings.general(caller.tenant)) else {
                 throw TesseraError.internal()
             }
+            settings.append(("calendar", try await runtime.settings.calendar(caller.tenant).json))
             if channels != nil || smtp != nil {
                 let saved = try await runtime.settings.channels(caller.tenant)
                 settings.append(("channels", .object(saved.channels.sorted { $0.key < $1.key }.map { ($0.key, $0.value.json) })))

@@ -230,6 +230,9 @@ public enum ControlSchema {
         Migration(
             version: 17, name: "packs keep their installed version's copy of each object, for upgrades that keep customizations",
             sql: ["ALTER TABLE tessera.pack_installs ADD COLUMN contents json, ADD COLUMN upgraded_at timestamptz"]),
+        Migration(
+            version: 18, name: "a business calendar per tenant: working hours, weekend, holidays, make-up working days",
+            sql: ["ALTER TABLE tessera.tenants ADD COLUMN calendar json"]),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

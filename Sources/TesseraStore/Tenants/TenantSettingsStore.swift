@@ -23,6 +23,18 @@ public struct TenantSettingsStore: Sendable {
         return (days, locale.flatMap(MessageLocale.init(rawValue:)), retention)
     }
 
+    /// The tenant's business calendar (the default when it has set none).
+    public func calendar(_ tenant: Tenant) async throws -> BusinessCalendar {
+        let rows = try await client.query("SELECT calendar::text FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
+        guard let text = try rows.first?.decode(String?.self) else { return BusinessCalendar() }
+        return (try? BusinessCalendar.decode(try JSONParser.parse(text))) ?? BusinessCalendar()
+    }
+
+    public func setCalendar(_ tenant: Tenant, _ calendar: BusinessCalendar?) async throws {
+        let json = calendar.map { JSONWriter.string($0.json) }
+        try await client.query("UPDATE tessera.tenants SET calendar = \(json)::json WHERE id = \(tenant.id)", logger: logger)
+    }
+
     public func setRetentionDays(_ tenant: Tenant, _ days: Int) async throws {
         try await client.query("UPDATE tessera.tenants SET retention_days = \(days) WHERE id = \(tenant.id)", logger: logger)
     }
