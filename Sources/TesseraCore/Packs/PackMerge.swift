@@ -69,7 +69,7 @@ public struct PackMerge: Sendable {
                 continue
             }
             if let kind = nested[key] {
-                let merged = named(base: b?.arrayValue ?? [], ours: o?.arrayValue ?? [], theirs: t?.arrayValue ?? [], id: id, kind: kind)
+                let merged = named(prefix: "\(id)/\(kind):", base: b?.arrayValue ?? [], ours: o?.arrayValue ?? [], theirs: t?.arrayValue ?? [])
                 if !merged.isEmpty || o != nil || t != nil { out.append((key, .array(merged))) }
                 continue
             }
@@ -97,36 +97,41 @@ public struct PackMerge: Sendable {
         return ours
     }
 
-    /// A list of named objects (fields, rules) merged by name, in the tenant's order with what
-    /// the pack adds after it.
-    mutating func named(base: [JSONValue], ours: [JSONValue], theirs: [JSONValue], id: String, kind: String) -> [JSONValue] {
-        func name(_ v: JSONValue) -> String { v["name"]?.stringValue ?? "" }
-        let was = Dictionary(base.map { (name($0), $0) }, uniquingKeysWith: { a, _ in a })
-        let pack = Dictionary(theirs.map { (name($0), $0) }, uniquingKeysWith: { a, _ in a })
-        let mine = Set(ours.map(name))
+    /// A list of keyed objects merged by key (an entity's fields and rules by name; a pack's
+    /// documents by name or form key), in the tenant's order with what the pack adds after it. Each
+    /// object's id is `prefix` + its key. A nil `base` is unknown (a pack installed before copies
+    /// were kept): objects on both sides are then merged property by property as conflicts.
+    mutating func named(
+        prefix: String, base: [JSONValue]?, ours: [JSONValue], theirs: [JSONValue], nested: [String: String] = [:],
+        ignored: Set<String> = [], key: (JSONValue) -> String = { $0["name"]?.stringValue ?? "" }
+    ) -> [JSONValue] {
+        let was = Dictionary((base ?? []).map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        let pack = Dictionary(theirs.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        let mine = Set(ours.map(key))
         var out: [JSONValue] = []
         for item in ours {
-            let n = name(item), itemID = "\(id)/\(kind):\(n)"
-            if let t = pack[n] {
-                if let b = was[n] {
-                    out.append(members(base: b, ours: item, theirs: t, id: itemID))
-                } else if item == t {
-                    out.append(item)
-                } else if accept.contains(itemID) {
-                    acceptWhole(itemID)
-                    out.append(t)
-                } else {
-                    // The tenant made one of that name before the pack shipped it: theirs stays.
-                    conflictWhole(itemID, ours: item, theirs: t)
-                    out.append(item)
-                }
+            let k = key(item), itemID = prefix + k
+            guard let t = pack[k] else {
+                // The tenant's own, or one the new version no longer ships.
+                out.append(was[k] == nil ? item : deactivated(item, id: itemID))
+                continue
+            }
+            if base == nil || was[k] != nil {
+                out.append(members(base: was[k], ours: item, theirs: t, id: itemID, nested: nested, ignored: ignored))
+            } else if item == t {
+                out.append(item)
+            } else if accept.contains(itemID) {
+                acceptWhole(itemID)
+                out.append(t)
             } else {
-                out.append(was[n] == nil ? item : deactivated(item, id: itemID))
+                // The tenant made one of that key before the pack shipped it: theirs stays.
+                conflictWhole(itemID, ours: item, theirs: t)
+                out.append(item)
             }
         }
-        for item in theirs where !mine.contains(name(item)) {
-            let itemID = "\(id)/\(kind):\(name(item))"
-            if was[name(item)] != nil {
+        for item in theirs where !mine.contains(key(item)) {
+            let itemID = prefix + key(item)
+            if was[key(item)] != nil {
                 stayDeleted(itemID)
             } else {
                 added(itemID)
@@ -136,12 +141,12 @@ public struct PackMerge: Sendable {
         return out
     }
 
-    mutating func acceptWhole(_ id: String) { report.accepted.append(id) }
-    mutating func conflictWhole(_ id: String, ours: JSONValue, theirs: JSONValue) {
+    private mutating func acceptWhole(_ id: String) { report.accepted.append(id) }
+    private mutating func conflictWhole(_ id: String, ours: JSONValue, theirs: JSONValue) {
         report.conflicts.append(Conflict(id: id, base: .null, ours: ours, theirs: theirs))
     }
-    mutating func stayDeleted(_ id: String) { report.stayDeleted.append(id) }
-    mutating func added(_ id: String) { report.added.append(id) }
+    private mutating func stayDeleted(_ id: String) { report.stayDeleted.append(id) }
+    private mutating func added(_ id: String) { report.added.append(id) }
 
     /// An object the new version dropped: it stays (its data too), switched off if it can be.
     mutating func deactivated(_ item: JSONValue, id: String) -> JSONValue {
