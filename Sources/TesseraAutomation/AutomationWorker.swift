@@ -33,6 +33,8 @@ public struct AutomationWorker: Service {
     static let burst = 2000
     /// How long shutdown waits for a batch in flight before leaving it (see `ShieldedWork`).
     static let shutdownPatience = Duration.seconds(5)
+    /// How long the tenants a wake names are trusted before they are read again.
+    static let tenantsMaxAge = Duration.seconds(5)
 
     /// `work` on the `n`-th loop, out of reach of shutdown's cancellation (see `ShieldedWork`).
     private func shielded<T: Sendable>(_ n: Int, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -70,10 +72,16 @@ public struct AutomationWorker: Service {
 
     private func serveWakes(_ wakes: AsyncStream<String>, _ wake: AsyncStream<String>.Continuation) async {
         var bySchema: [String: Tenant] = [:]
+        var readAt = ContinuousClock.now
         for await schema in wakes {
             if Task.isCancelled { break }
-            if bySchema[schema] == nil, let tenants = try? await shielded(0, { try await outbox.tenantsWithAutomations() }) {
+            // Read again when a tenant is new here, and every few seconds for changed settings
+            // (the time zone, the calendar).
+            if bySchema[schema] == nil || readAt.duration(to: .now) > Self.tenantsMaxAge,
+                let tenants = try? await shielded(0, { try await outbox.tenantsWithAutomations() })
+            {
                 bySchema = Dictionary(tenants.map { ($0.schema, $0) }, uniquingKeysWith: { a, _ in a })
+                readAt = .now
             }
             guard let tenant = bySchema[schema] else { continue }
             // More may be waiting: come back after the other tenants' turns.

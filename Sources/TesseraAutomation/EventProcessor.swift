@@ -224,9 +224,21 @@ public struct EventProcessor: Sendable {
             } else {
                 guard let timer = automation.timers.first(where: { $0.step == event.step }),
                     let column = Column.resolve(timer.field, in: model.definition),
-                    let start = Self.instant(current[timer.field], type: column.type, zone: timeZone), start + timer.offset <= now
+                    let start = Self.instant(current[timer.field], type: column.type, zone: timeZone)
                 else { return nil }
                 if let stop = timer.stop, let value = current[stop], !value.isNull { return nil }
+                let due = timer.span.after(start, calendar: tenant.calendar, zone: timeZone)
+                if due > now {
+                    // Working days count by today's calendar: a holiday declared since the timer
+                    // was set moves it later, so it waits again instead of being lost.
+                    if case .workingDays = timer.span {
+                        try await outbox.rescheduleTimer(
+                            tenant, replacing: event.id, automation: automation.name, entity: event.entity, recordID: event.recordID,
+                            step: event.step, due: due,
+                            on: connection)
+                    }
+                    return nil
+                }
             }
         }
         guard TriggerMatch.fires(automation.trigger, event: event.event, old: event.old, new: current, stageField: model.stage?.field) else {
@@ -241,12 +253,13 @@ public struct EventProcessor: Sendable {
             record.related[column] = RecordValues(json: try JSONParser.parse(json), entity: targetModel.definition).fields
         }
         let before = RecordValues(json: TriggerMatch.before(old: event.old, new: current), entity: model.definition)
-        let env = ExpressionEnvironment(records: [.record: record, .old: before], now: now, timeZone: timeZone)
+        let env = ExpressionEnvironment(records: [.record: record, .old: before], now: now, timeZone: timeZone, calendar: tenant.calendar)
         if let condition = try compiled.condition?.get() {
             guard try condition.isTrue(in: env) else { return nil }
             if case .update(_, true) = automation.trigger {
                 // Only the write that makes the condition true: it must not have held before.
-                let earlier = ExpressionEnvironment(records: [.record: before, .old: before], now: now, timeZone: timeZone)
+                let earlier = ExpressionEnvironment(
+                    records: [.record: before, .old: before], now: now, timeZone: timeZone, calendar: tenant.calendar)
                 if try condition.isTrue(in: earlier) { return nil }
             }
         }

@@ -95,11 +95,12 @@ struct ExpressionGenerator {
     }
 
     mutating func date(_ depth: Int) -> String {
-        switch next(depth <= 0 ? 3 : 5) {
+        switch next(depth <= 0 ? 3 : 6) {
         case 0: return "record.day"
         case 1: return "date('\(pick(["2026-01-01", "2026-03-15", "2025-12-31"]))')"
         case 2: return "date(record.at)"
         case 3: return "(\(date(depth - 1)) + \(int(depth - 1)))"
+        case 4: return "(\(date(depth - 1)) \(pick(["+", "-"])) duration('\(pick(["1wd", "-2wd", "0wd", "6wd"]))'))"
         default: return "date(\(timestamp(depth - 1)))"
         }
     }
@@ -109,7 +110,7 @@ struct ExpressionGenerator {
         case 0: return "record.at"
         case 1: return "timestamp('\(pick(["2026-01-01T00:00:00Z", "2026-03-15T12:30:00+08:00", "2025-12-31T16:00:00Z"]))')"
         case 2: return "timestamp(record.day)"
-        case 3: return "(\(timestamp(depth - 1)) \(pick(["+", "-"])) duration('\(pick(["90m", "1d", "36h", "1s"]))'))"
+        case 3: return "(\(timestamp(depth - 1)) \(pick(["+", "-"])) duration('\(pick(["90m", "1d", "36h", "1s", "1wd", "-2wd", "0wd", "3wd"]))'))"
         default: return "(record.at - \(timestamp(depth - 1)) > duration('\(pick(["0s", "12h", "-2d"]))') ? record.at : \(timestamp(depth - 1)))"
         }
     }
@@ -197,6 +198,12 @@ struct ExpressionAgreementTests {
             #expect(rows.count == 80)
             let context = ExpressionContext(entity: sampleDef, relatedEntity: { $0 == "account" ? accountDef : nil })
             let zone = try #require(TimeZoneRules(identifier: "Asia/Shanghai"))
+            // Working days count by the tenant's calendar: New Year off, the Sunday after worked, a shorter day.
+            let calendarJSON: JSONValue = [
+                "holidays": ["2026-01-01", "2026-01-02"], "workdays": ["2026-01-04"], "hours": ["opens": "08:30", "closes": "17:30"],
+            ]
+            #expect(try await app.call(.patch, "/api/v1/settings", key: key, json: ["calendar": calendarJSON]).status == 200)
+            let calendar = try BusinessCalendar.decode(calendarJSON)
 
             let compared = Counter()
             await propertyCheck(count: 400, input: Gen.int(in: 0...1_000_000_000)) { seed in
@@ -210,7 +217,7 @@ struct ExpressionAgreementTests {
                 }
                 var expected: Set<String> = []
                 for (id, values) in rows {
-                    let env = ExpressionEnvironment(records: [.record: values], now: 0, timeZone: zone)
+                    let env = ExpressionEnvironment(records: [.record: values], now: 0, timeZone: zone, calendar: calendar)
                     guard let holds = try? expression.isTrue(in: env) else { return }  // errors: compared in their own test
                     if holds { expected.insert(id) }
                 }

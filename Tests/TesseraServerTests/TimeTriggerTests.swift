@@ -79,6 +79,77 @@ struct TimeTriggerTests {
         }
     }
 
+    /// The due times of a record's pending timers (microseconds), and the tenant's time zone.
+    func pendingDue(_ slug: String, record: String) async throws -> (due: [Int64], zone: String) {
+        try await TestDatabase.withClient { client in
+            let due = try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT (extract(epoch FROM due_at) * 1000000)::bigint FROM t_\(slug)._outbox
+                        WHERE event = 'timer' AND status = 'pending' AND record_id = '\(record)' ORDER BY due_at
+                        """)
+            ).collect().map { try $0.decode(Int64.self) }
+            let zone = try await client.query("SELECT time_zone FROM tessera.tenants WHERE slug = \(slug)").collect().first?.decode(String.self)
+            return (due, zone ?? "?")
+        }
+    }
+
+    @Test("a time trigger in working days: due by the tenant's calendar; a holiday declared meanwhile makes it wait for the new due time")
+    func workingDays() async throws {
+        let clock = AutomationClock()
+        try await TestApp.run(configure: { $0.automationClock = clock }) { app in
+            let slug = TestDatabase.uniqueSlug()
+            let admin = try await app.createTenant(slug)
+            try await app.createEntity(admin, Self.task)
+            let created = try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "chase", "entity": "task", "trigger": ["on": "time", "field": "due_at", "offset": "2wd"],
+                    "actions": [["type": "set", "values": ["reminded": true]]],
+                ])
+            #expect(created.status == 201, "\(created.text)")
+            // Working days must rise like hours do, and a fixed step cannot follow one in working days.
+            try await app.call(
+                .post, "/api/v1/meta/automations", key: admin,
+                json: [
+                    "name": "bad", "entity": "task", "trigger": ["on": "time", "field": "due_at", "offset": "2.5wd"],
+                    "actions": [["type": "set", "values": ["reminded": true]]],
+                ]
+            ).expectError(422)
+            let dueAt = Date().addingTimeInterval(3600)
+            let id = try #require(
+                try await app.create(admin, "task", ["title": "proposal", "due_at": .string(dueAt.formatted(.iso8601))])["id"]?.stringValue)
+            let pending = try await pendingDue(slug, record: id)
+            let zone = try #require(TimeZoneRules(identifier: pending.zone))
+            let start = Int64(dueAt.timeIntervalSince1970.rounded(.down)) * 1_000_000  // the ISO text keeps whole seconds
+            let expected = BusinessCalendar().adding(workingDays: 2, to: start, zone: zone)
+            #expect(pending.due == [expected], "SQL scheduled \(pending.due.map(TimeText.timestamp)), Swift counts \(TimeText.timestamp(expected))")
+
+            // The day it would fall due is declared a holiday: it falls due one working day later.
+            let holiday = TimeText.date(zone.localDate(expected))
+            let set = try await app.call(.patch, "/api/v1/settings", key: admin, json: ["calendar": ["holidays": [.string(holiday)]]])
+            #expect(set.status == 200, "\(set.text)")
+            var calendar = BusinessCalendar()
+            calendar.holidays = [zone.localDate(expected)]
+            let later = calendar.adding(workingDays: 2, to: start, zone: zone)
+            #expect(later > expected)
+            try await Task.sleep(for: .seconds(6))  // the worker reads tenants' settings again after 5 s
+            clock.advance(by: .microseconds(expected - clock.now() + 60_000_000))
+            try await eventually("the timer waits again at the new due time") {
+                try await pendingDue(slug, record: id).due == [later]
+            }
+            #expect(try await app.call(.get, "/api/v1/data/task/\(id)", key: admin).json?["reminded"] == .null)
+            clock.advance(by: .microseconds(later - clock.now() + 60_000_000))
+            try await eventually("the reminder set at the new due time") {
+                try await app.call(.get, "/api/v1/data/task/\(id)", key: admin).json?["reminded"] == true
+            }
+            #expect(try await pendingDue(slug, record: id).due.isEmpty)
+            let runs = try await app.call(.get, "/api/v1/automation-runs?automation=chase", key: admin).data
+            // The early look is logged as skipped; the actions ran once.
+            #expect(runs.compactMap { $0["result"]?.stringValue }.sorted() == ["ok", "skipped"], "\(runs)")
+        }
+    }
+
     @Test("an inactivity trigger fires only after the field has stayed old for the whole duration")
     func inactive() async throws {
         let clock = AutomationClock()

@@ -78,4 +78,68 @@ struct WhereQueryTests {
             #expect(try await app.call(.get, "/api/v1/data/customer", key: key).data.count == 1)
         }
     }
+
+    @Test("working days: rules and where= count the tenant's calendar; working days used as a duration are refused")
+    func workingDays() async throws {
+        try await TestApp.run { app in
+            let key = try await app.createTenant()  // Asia/Shanghai
+            let question: JSONValue = [
+                "name": "question",
+                "fields": [
+                    ["name": "title", "type": "text"], ["name": "asked_at", "type": "datetime"], ["name": "answered_at", "type": "datetime"],
+                ],
+                "rules": [
+                    [
+                        "name": "answer_in_two_working_days", "kind": "expression", "fields": ["answered_at"],
+                        "expression": "record.answered_at == null || record.answered_at <= record.asked_at + duration('2wd')",
+                        "message": ["en": "Answer within two working days"],
+                    ]
+                ],
+            ]
+            try await app.createEntity(key, question)
+            // China's 2027 Spring Festival: 8–12 February off, Saturday the 20th worked.
+            let spring: JSONValue = [
+                "holidays": ["2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"], "workdays": ["2027-01-31", "2027-02-20"],
+            ]
+            #expect(try await app.call(.patch, "/api/v1/settings", key: key, json: ["calendar": spring]).status == 200)
+            // Asked Friday 5 February at 17:00: two working days end Tuesday the 16th at 17:00, not Tuesday the 9th.
+            let asked = "2027-02-05T17:00:00+08:00"
+            let inTime = try await app.call(
+                .post, "/api/v1/data/question", key: key,
+                json: ["title": "on time", "asked_at": .string(asked), "answered_at": "2027-02-16T16:59:00+08:00"])
+            #expect(inTime.status == 201, "\(inTime.text)")
+            let late = try await app.call(
+                .post, "/api/v1/data/question", key: key,
+                json: ["title": "late", "asked_at": .string(asked), "answered_at": "2027-02-16T17:01:00+08:00"])
+            #expect(late.expectError(422)?["details"]?.arrayValue?.first?["rule"] == "answer_in_two_working_days", "\(late.text)")
+            _ = try await app.create(key, "question", ["title": "next day", "asked_at": .string(asked), "answered_at": "2027-02-15T10:00:00+08:00"])
+            _ = try await app.create(key, "question", ["title": "open", "asked_at": .string(asked)])
+            #expect(try await app.call(.get, "/api/v1/data/question", key: key).data.count == 3)
+
+            // where=: answered after more than one working day, and the working day before the answer.
+            let slow = try await app.call(
+                .get, "/api/v1/data/question?where=\(encode("record.answered_at > record.asked_at + duration('1wd')"))", key: key)
+            #expect(slow.data.compactMap { $0["title"]?.stringValue } == ["on time"], "\(slow.text)")
+            let back = try await app.call(
+                .get,
+                "/api/v1/data/question?where=\(encode("date(record.answered_at - duration('1wd')) == date('2027-02-05')"))&order=title.asc", key: key)
+            #expect(back.data.compactMap { $0["title"]?.stringValue } == ["next day"], "\(back.text)")
+            // The same by the default calendar: the holiday week is worked again.
+            #expect(try await app.call(.patch, "/api/v1/settings", key: key, json: ["calendar": .null]).status == 200)
+            let plain = try await app.call(
+                .get, "/api/v1/data/question?where=\(encode("record.answered_at > record.asked_at + duration('1wd')"))&order=title.asc", key: key)
+            #expect(plain.data.compactMap { $0["title"]?.stringValue } == ["next day", "on time"], "\(plain.text)")
+
+            // Working days are no duration: compared, scaled or listed they are refused with where they stand.
+            for bad in [
+                "duration('2wd') > duration('1h')", "record.asked_at + duration('2wd') * 2 > now()",
+                "record.asked_at - record.answered_at > duration('1wd')",
+                "[duration('1wd')] == [duration('1wd')]", "record.asked_at + duration('1001wd') > now()",
+            ] {
+                let refused = try await app.call(.get, "/api/v1/data/question?where=\(encode(bad))", key: key)
+                let message = refused.expectError(400)?["details"]?.arrayValue?.first?["message"]?.stringValue ?? ""
+                #expect(message.contains("working days") || message.contains("wd"), "\(bad): \(refused.text)")
+            }
+        }
+    }
 }

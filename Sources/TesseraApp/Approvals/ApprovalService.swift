@@ -242,11 +242,12 @@ public struct ApprovalService: Sendable {
             // Each mark is a durable outbox event: it runs once, after a restart too, and does
             // nothing if the step has been answered by then.
             let entered = clock.now()
+            let zone = TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc
             for (mark, deadline) in step.deadline.enumerated() {
                 try await outbox.schedule(
                     caller.tenant, automation: "approval:" + process.name, entity: approval.entity, recordID: approval.recordID,
                     event: .approvalDeadline, new: .object([("approval", .string(approval.id.uuidString.lowercased())), ("step", .number(index))]),
-                    step: mark, due: entered + deadline.offset, on: connection)
+                    step: mark, due: deadline.span.after(entered, calendar: caller.tenant.calendar, zone: zone), on: connection)
             }
             return
         }

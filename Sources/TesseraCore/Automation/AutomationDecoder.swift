@@ -85,14 +85,15 @@ public enum AutomationDecoder {
     ) -> [SLAStep]? {
         guard case .array(let items)? = raw, !items.isEmpty, items.count <= maxSteps else { return nil }
         var steps: [SLAStep] = []
-        var last: Int64 = 0
+        var last: TimeSpan?
         for (i, item) in items.enumerated() {
             let at = "\(path)[\(i)]"
             guard var step = ObjectReader(item, path: at, problems: &problems) else { continue }
             step.rejectUnknown(allowed: ["after", "actions"])
             let after = step.string("after") ?? ""
-            if let micros = DurationText.parse(after), micros > last {
-                last = micros
+            // Marks must rise; a fixed span and one in working days have no order from every start.
+            if let span = TimeSpan.parse(after), span.isPositive, last.map({ span.isLonger(than: $0) == true }) ?? true {
+                last = span
             } else {
                 step.fail("after", rule: "duration", .stepAfter("\(at).after"))
             }
@@ -168,7 +169,7 @@ public enum AutomationDecoder {
                 return nil
             }
             let text = reader.string(amount) ?? (on == "time" ? "0s" : "")
-            guard let micros = DurationText.parse(text), on == "time" || micros > 0 else {
+            guard let span = TimeSpan.parse(text), on == "time" || span.isPositive else {
                 reader.fail(amount, rule: "duration", .triggerDuration("trigger.\(amount)", signed: on == "time"))
                 return nil
             }

@@ -15,9 +15,9 @@ public struct AutomationDefinition: Sendable, Equatable {
     /// The timers a record's writes schedule for this automation (time, inactive and SLA triggers).
     public var timers: [AutomationTimer] {
         switch trigger {
-        case .time(let field, let offset): DurationText.parse(offset).map { [AutomationTimer(field: field, offset: $0)] } ?? []
-        case .inactive(let field, let after): DurationText.parse(after).map { [AutomationTimer(field: field, offset: $0)] } ?? []
-        case .sla(let start, let stop): steps.indices.map { AutomationTimer(field: start, offset: steps[$0].offset, step: $0, stop: stop) }
+        case .time(let field, let offset): TimeSpan.parse(offset).map { [AutomationTimer(field: field, span: $0)] } ?? []
+        case .inactive(let field, let after): TimeSpan.parse(after).map { [AutomationTimer(field: field, span: $0)] } ?? []
+        case .sla(let start, let stop): steps.indices.map { AutomationTimer(field: start, span: steps[$0].span, step: $0, stop: stop) }
         default: []
         }
     }
@@ -112,11 +112,11 @@ public enum RecordEvent: String, Sendable, CaseIterable {
     case approvalNotice = "approval_notice"
 }
 
-/// A timer: due at `field + offset` (microseconds); for an SLA, its step, and the field whose
-/// being set stops the clock.
+/// A timer: due `span` after the field's value (fixed, or in the tenant's working days); for an
+/// SLA, its step, and the field whose being set stops the clock.
 public struct AutomationTimer: Sendable, Equatable {
     public var field: String
-    public var offset: Int64
+    public var span: TimeSpan
     public var step: Int? = nil
     public var stop: String? = nil
 }
@@ -126,8 +126,8 @@ public struct SLAStep: Sendable, Equatable {
     public var after: String
     public var actions: [AutomationAction]
 
-    /// The mark in microseconds.
-    public var offset: Int64 { DurationText.parse(after) ?? 0 }
+    /// The mark after the clock started.
+    public var span: TimeSpan { TimeSpan.parse(after) ?? .fixed(0) }
 
     var json: JSONValue { .object([("after", .string(after)), ("actions", .array(actions.map(\.json)))]) }
 }

@@ -229,6 +229,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
     case constantString(String, usage: String)
     case argumentTypes(String, [String], usage: String)
     case notADuration(String)
+    case workingDaysUse(String, String, String)
     case notATimestamp(String)
     case notADate(String)
     case notWholeText(String)
@@ -640,7 +641,8 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             return ({ "an sla automation has steps, each with its actions, not actions" }, { "sla 自动化使用 steps（每一步有各自的 actions），而不是 actions" })
         case .stepAfter(let path):
             return (
-                { "\(path) must be a positive duration like \"4h\", later than the step before" }, { "\(path) 必须是正的时长（如 \"4h\"），且晚于上一步" }
+                { "\(path) must be a positive duration like \"4h\" or \"2wd\" (working days), later than the step before and in the same unit kind" },
+                { "\(path) 必须是正的时长（如 \"4h\"，或工作日 \"2wd\"），晚于上一步，且与上一步同为固定时长或同为工作日" }
             )
         case .stepsShape(let max):
             return (
@@ -663,8 +665,11 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             return ({ "\(entity) has no date or datetime field '\(field)'" }, { "\(entity) 没有 date 或 datetime 字段 '\(field)'" })
         case .triggerDuration(let path, let signed):
             return (
-                { "\(path) must be a duration like \(signed ? "\"-1d\" or \"2h\"" : "\"72h\" or \"14d\"")" },
-                { "\(path) 必须是时长，如 \(signed ? "\"-1d\" 或 \"2h\"" : "\"72h\" 或 \"14d\"")" }
+                {
+                    let examples = signed ? ("\"-1d\" or \"2h\"", "\"-1wd\"") : ("\"72h\" or \"14d\"", "\"2wd\"")
+                    return "\(path) must be a duration like \(examples.0), or working days like \(examples.1)"
+                },
+                { "\(path) 必须是时长，如 \(signed ? "\"-1d\" 或 \"2h\"" : "\"72h\" 或 \"14d\"")，或工作日，如 \(signed ? "\"-1wd\"" : "\"2wd\"")" }
             )
         case .triggerOn:
             let all = "create, update, stage_change, delete, time, inactive, sla, schedule"
@@ -853,8 +858,16 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             return ({ "\(name)() does not take (\(list(types))); use \(usage)" }, { "\(name)() 不接受（\(list(types))）；请用 \(usage)" })
         case .notADuration(let text):
             return (
-                { "'\(text)' is not a duration; write it like \"90s\", \"4h\", \"1h30m\" or \"30d\"" },
-                { "'\(text)' 不是时长；请写成 \"90s\"、\"4h\"、\"1h30m\" 或 \"30d\" 的形式" }
+                { "'\(text)' is not a duration; write it like \"90s\", \"4h\", \"1h30m\" or \"30d\", or working days like \"2wd\"" },
+                { "'\(text)' 不是时长；请写成 \"90s\"、\"4h\"、\"1h30m\"、\"30d\" 的形式，或工作日 \"2wd\"" }
+            )
+        case .workingDaysUse(let op, let left, let right):
+            return (
+                {
+                    "working days only move a timestamp or a date: record.created_at + duration(\"2wd\"), "
+                        + "now() - duration(\"1wd\") (not \(left) \(op) \(right))"
+                },
+                { "工作日只能加到或减自时间戳或日期上：record.created_at + duration(\"2wd\")、now() - duration(\"1wd\")（不能 \(left) \(op) \(right)）" }
             )
         case .notATimestamp(let text):
             return (

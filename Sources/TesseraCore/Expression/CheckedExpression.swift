@@ -67,6 +67,9 @@ public struct CheckedExpression: Sendable {
         case toText(CheckedExpression)
         case distance(CheckedExpression, CheckedExpression)
         case locationPart(CheckedExpression, LocationPart)
+        /// A timestamp or date moved by a count of working days (backward when `backward`), by the
+        /// tenant's business calendar.
+        case workingDays(CheckedExpression, days: CheckedExpression, backward: Bool)
     }
 
     public enum TextTest: String, Sendable {
@@ -94,7 +97,7 @@ public struct CheckedExpression: Sendable {
             .midnight(let a), .truncate(let a), .toText(let a), .locationPart(let a, _):
             [a]
         case .and(let a, let b), .or(let a, let b), .equal(let a, let b, _), .compare(_, let a, let b), .arithmetic(_, let a, let b),
-            .contains(let a, let b), .text(_, let a, let b), .distance(let a, let b):
+            .contains(let a, let b), .text(_, let a, let b), .distance(let a, let b), .workingDays(let a, let b, _):
             [a, b]
         case .conditional(let a, let b, let c): [a, b, c]
         case .list(let items): items

@@ -113,6 +113,7 @@ public struct ExpressionChecker {
                 element = common
             }
             guard element != .null else { throw fail(.listAllNull, at) }
+            if element == .workingDays { throw fail(.workingDaysUse("[…]", "\(element)", "\(element)"), at) }
             if case .list = element { throw fail(.listOfLists, at) }
             return try fold(
                 .init(
@@ -206,6 +207,7 @@ public struct ExpressionChecker {
     private func binary(
         _ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, _ at: SourcePosition
     ) throws(ExpressionError) -> CheckedExpression {
+        if let moved = try workingDays(op, l, r, at) { return moved }
         switch op {
         case .and, .or:
             try expect(l, .bool, op.rawValue)
@@ -229,6 +231,23 @@ public struct ExpressionChecker {
             return try fold(.init(.contains(list: try widen(r, to: .list(type)), element: try widen(l, to: type)), .bool, at: at))
         case .add, .subtract, .multiply, .divide, .remainder:
             return try arithmetic(op, l, r, at)
+        }
+    }
+
+    /// `timestamp ± working days`, `date ± working days`, `working days + timestamp or date`; nil
+    /// when neither operand counts working days. Anything else with working days is refused.
+    private func workingDays(
+        _ op: BinaryOperator, _ l: CheckedExpression, _ r: CheckedExpression, _ at: SourcePosition
+    ) throws(ExpressionError) -> CheckedExpression? {
+        guard l.type == .workingDays || r.type == .workingDays else { return nil }
+        switch (l.type, op, r.type) {
+        case (.timestamp, .add, .workingDays), (.timestamp, .subtract, .workingDays), (.date, .add, .workingDays),
+            (.date, .subtract, .workingDays), (.null, .add, .workingDays), (.null, .subtract, .workingDays):
+            return .init(.workingDays(l, days: r, backward: op == .subtract), l.type, at: at)
+        case (.workingDays, .add, .timestamp), (.workingDays, .add, .date), (.workingDays, .add, .null):
+            return .init(.workingDays(r, days: l, backward: false), r.type, at: at)
+        default:
+            throw fail(.workingDaysUse(op.rawValue, "\(l.type)", "\(r.type)"), at)
         }
     }
 
@@ -312,6 +331,7 @@ public struct ExpressionChecker {
         case "duration":
             try arity(1, "duration(\"4h\")")
             let text = try constantString(0, "duration(\"4h\")")
+            if let days = TimeSpan.workingDays(text) { return .init(.constant(.int(Int64(days))), .workingDays, at: at) }
             guard let micros = DurationText.parse(text) else {
                 throw fail(.notADuration(text), args[0].position)
             }
@@ -370,9 +390,11 @@ public struct ExpressionChecker {
 
     /// Replaces a node whose operands are all constants by its value, so SQL binds it once.
     private func fold(_ e: CheckedExpression) throws(ExpressionError) -> CheckedExpression {
-        // Time-zone conversions wait for the tenant's zone, known only when evaluated.
+        // Time-zone conversions and working days wait for the tenant's zone and calendar, known
+        // only when evaluated.
         if case .localDate = e.kind { return e }
         if case .midnight = e.kind { return e }
+        if case .workingDays = e.kind { return e }
         guard !e.children.isEmpty, e.children.allSatisfy({ if case .constant = $0.kind { true } else { false } }) else { return e }
         do {
             return .init(.constant(try ExpressionEvaluator.evaluate(e, in: .unused)), e.type, at: e.position)

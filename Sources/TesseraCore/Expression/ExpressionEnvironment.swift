@@ -29,22 +29,25 @@ public struct RecordValues: Sendable {
 }
 
 /// Everything an evaluation may read besides the expression: records in scope, the caller,
-/// the clock and the tenant's time zone.
+/// the clock, and the tenant's time zone and calendar.
 public struct ExpressionEnvironment: Sendable {
     public var records: [FieldReference.Scope: RecordValues]
     public var user: [String: ExpressionValue]
     /// Microseconds since the epoch; one instant for a whole request, so SQL and Swift agree.
     public var now: Int64
     public var timeZone: TimeZoneRules
+    /// The tenant's working days, for `duration("2wd")`.
+    public var calendar: BusinessCalendar
 
     public init(
         records: [FieldReference.Scope: RecordValues] = [:], user: [String: ExpressionValue] = [:],
-        now: Int64, timeZone: TimeZoneRules
+        now: Int64, timeZone: TimeZoneRules, calendar: BusinessCalendar = BusinessCalendar()
     ) {
         self.records = records
         self.user = user
         self.now = now
         self.timeZone = timeZone
+        self.calendar = calendar
     }
 
     /// For statements that evaluate no expression (no formulas, no where=), and for folding

@@ -128,6 +128,16 @@ public enum ExpressionEvaluator {
             case .lng: return .double(lng)
             case .address: return address.map(ExpressionValue.string) ?? .null
             }
+        case .workingDays(let a, let count, let backward):
+            guard case .int(let n) = try evaluate(count, in: env), n.magnitude <= TimeSpan.maxWorkingDays else {
+                return .null
+            }
+            let days = Int(backward ? -n : n)
+            switch try evaluate(a, in: env) {
+            case .timestamp(let t): return .timestamp(env.calendar.adding(workingDays: days, to: t, zone: env.timeZone))
+            case .date(let d): return .date(env.calendar.adding(workingDays: days, toDay: d))
+            default: return .null
+            }
         }
     }
 

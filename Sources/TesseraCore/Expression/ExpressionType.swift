@@ -1,6 +1,9 @@
 /// The static type of an expression or of a field as expressions see it.
 public indirect enum ExpressionType: Sendable, Equatable, Hashable, CustomStringConvertible {
     case bool, int, double, string, timestamp, duration, date, location
+    /// A count of the tenant's working days, `duration("2wd")`: only added to or subtracted from a
+    /// timestamp or a date (its length depends on where it starts, so it is no duration).
+    case workingDays
     /// Only the literal `null` has this type; it fits wherever a value may be absent.
     case null
     case list(ExpressionType)
@@ -15,6 +18,7 @@ public indirect enum ExpressionType: Sendable, Equatable, Hashable, CustomString
         case .duration: "duration"
         case .date: "date"
         case .location: "location"
+        case .workingDays: "working days"
         case .null: "null"
         case .list(let element): "list(\(element))"
         }

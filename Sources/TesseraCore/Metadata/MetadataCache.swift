@@ -22,7 +22,7 @@ public final class MetadataCache: Sendable {
 
     public func metadata(for tenant: Tenant) async throws -> TenantMetadata {
         let (cached, generation) = state.withLock { ($0.entries[tenant.id], $0.generation[tenant.id, default: 0]) }
-        if let cached { return cached }
+        if let cached { return cached.tenant == tenant ? cached : cached.with(tenant) }
         let loaded = try await store.load(tenant)
         state.withLock { state in
             if state.generation[tenant.id, default: 0] == generation { state.entries[tenant.id] = loaded }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// A tenant's entities and roles at one metadata version: what every request of that tenant is planned against.
 public struct TenantMetadata: Sendable {
-    public let tenant: Tenant
+    public private(set) var tenant: Tenant
     public let version: Int64
     public let entities: [EntityDefinition]
     public let roles: [RoleDefinition]
@@ -25,6 +25,14 @@ public struct TenantMetadata: Sendable {
     private let compiledAssignmentRules: [String: CompiledAssignmentRule]
     /// Policies by role set, computed once per metadata version (callers share a few role sets).
     private let policies = PolicyMemo()
+
+    /// The same metadata for the tenant as its caller last read it: settings such as the calendar
+    /// change without a new metadata version.
+    public func with(_ tenant: Tenant) -> TenantMetadata {
+        var copy = self
+        copy.tenant = tenant
+        return copy
+    }
 
     public init(
         tenant: Tenant, version: Int64, entities: [EntityDefinition], roles: [RoleDefinition] = [], automations: [AutomationDefinition] = [],

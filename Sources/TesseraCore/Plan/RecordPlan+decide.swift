@@ -52,11 +52,11 @@ extension RecordPlan {
     }
 
     /// What expressions of this caller's request read besides records: the caller, one clock
-    /// reading for the whole request, and the tenant's time zone.
+    /// reading for the whole request, and the tenant's time zone and calendar.
     public static func environment(_ caller: Caller, now: Int64 = Timestamp.nowMicroseconds()) -> ExpressionEnvironment {
         ExpressionEnvironment(
             user: ["id": .string(caller.userID.uuidString.lowercased())], now: now,
-            timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc)
+            timeZone: TimeZoneRules(identifier: caller.tenant.timeZone) ?? .utc, calendar: caller.tenant.calendar)
     }
 
     /// The caller's roles on the entity; nil (everything) for admins and the system's own work.

@@ -23,29 +23,63 @@ public struct BusinessCalendar: Sendable, Equatable {
         return !weekend.contains(Self.weekday(day))
     }
 
-    /// The instant `days` working days after `instant` in `zone`: the same local time on the
-    /// `days`-th working day after it. An instant on a day not worked counts from the opening of
-    /// the next working day (a request on Saturday with one working day is due Tuesday at opening
-    /// time when Monday is worked). Zero days: the instant itself, or that next opening.
+    /// The instant `days` working days after `instant` in `zone` (before it when `days` is
+    /// negative): the same local time on the `days`-th working day from it. An instant outside
+    /// working time first moves to the nearest working moment in the direction of travel: forward,
+    /// to the next opening (that day's before opening; the next working day's after closing or on a
+    /// day off); backward, to the last closing. So a request on Saturday with one working day is due
+    /// Tuesday at opening time when Monday is worked, and zero days give that next opening.
+    /// `tessera.add_working_days` in SQL is the same function, step for step.
     public func adding(workingDays days: Int, to instant: Int64, zone: TimeZoneRules) -> Int64 {
+        let local = instant + zone.offset(at: instant) * 1_000_000
         var day = zone.localDate(instant)
-        var timeOfDay = instant - zone.midnight(day)
+        var timeOfDay = local - day * TimeText.microsecondsPerDay
+        let opening = Int64(opens) * 60_000_000, closing = Int64(closes) * 60_000_000
+        let step: Int64 = days < 0 ? -1 : 1
         // A calendar without a single working day would never end: ten years is the bound.
         var guardDays = 3660
-        if !isWorkingDay(day) {
-            repeat {
-                day += 1
-                guardDays -= 1
-            } while !isWorkingDay(day) && guardDays > 0
-            timeOfDay = Int64(opens) * 60_000_000
+        if step > 0 {
+            if !isWorkingDay(day) || timeOfDay > closing {
+                repeat {
+                    day += 1
+                    guardDays -= 1
+                } while !isWorkingDay(day) && guardDays > 0
+                timeOfDay = opening
+            } else if timeOfDay < opening {
+                timeOfDay = opening
+            }
+        } else {
+            if !isWorkingDay(day) || timeOfDay < opening {
+                repeat {
+                    day -= 1
+                    guardDays -= 1
+                } while !isWorkingDay(day) && guardDays > 0
+                timeOfDay = closing
+            } else if timeOfDay > closing {
+                timeOfDay = closing
+            }
         }
-        var left = max(days, 0)
+        // Now on a working day (unless none was found): counting is the dates' count.
+        return Self.instant(day: adding(workingDays: days, toDay: day), timeOfDay: timeOfDay, zone: zone)
+    }
+
+    /// The local day `days` working days after `day` (before it when negative); a day off first
+    /// moves to the next working day (the previous one going backward), as instants do.
+    public func adding(workingDays days: Int, toDay start: Int64) -> Int64 {
+        let step: Int64 = days < 0 ? -1 : 1
+        var day = start
+        var guardDays = 3660
+        while !isWorkingDay(day), guardDays > 0 {
+            day += step
+            guardDays -= 1
+        }
+        var left = days.magnitude
         while left > 0, guardDays > 0 {
-            day += 1
+            day += step
             guardDays -= 1
             if isWorkingDay(day) { left -= 1 }
         }
-        return Self.instant(day: day, timeOfDay: timeOfDay, zone: zone)
+        return day
     }
 
     /// The instant of a local day and time of day; in a DST gap the offset before it applies.

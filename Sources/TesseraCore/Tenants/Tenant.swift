@@ -10,8 +10,13 @@ public struct Tenant: Sendable, Equatable {
     public let createdAt: Date
     /// The language of its built-in messages when neither the request nor the user names one.
     public let locale: MessageLocale?
+    /// Its working days and hours, for deadlines in working days (`duration("2wd")`).
+    public let calendar: BusinessCalendar
 
-    public init(id: UUID, slug: String, name: String, schema: String, timeZone: String, createdAt: Date, locale: MessageLocale? = nil) {
+    public init(
+        id: UUID, slug: String, name: String, schema: String, timeZone: String, createdAt: Date, locale: MessageLocale? = nil,
+        calendar: BusinessCalendar = BusinessCalendar()
+    ) {
         self.id = id
         self.slug = slug
         self.name = name
@@ -19,6 +24,7 @@ public struct Tenant: Sendable, Equatable {
         self.timeZone = timeZone
         self.createdAt = createdAt
         self.locale = locale
+        self.calendar = calendar
     }
 
     public static func schemaName(forSlug slug: String) -> String { "t_" + slug }

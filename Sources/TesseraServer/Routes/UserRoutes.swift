@@ -166,7 +166,8 @@ struct UserRoutes {
             if let retention = input.retentionDays { try await runtime.settings.setRetentionDays(caller.tenant, retention) }
             if let calendar = input.calendar { try await runtime.settings.setCalendar(caller.tenant, calendar) }
             // Cached callers carry the tenant's settings.
-            if days != nil || input.locale != nil { runtime.callers.forget(tenant: caller.tenant.id) }
+            if days != nil || input.locale != nil || input.calendar != nil { runtime.callers.forget(tenant: caller.tenant.id) }
+            if input.calendar != nil { runtime.metadata.invalidate(caller.tenant.id) }
             guard case .object(var settings) = settingsJSON(try await runtime.settings.general(caller.tenant)) else {
                 throw TesseraError.internal()
             }

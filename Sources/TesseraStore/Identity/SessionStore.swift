@@ -214,11 +214,11 @@ public struct SessionStore: Sendable {
             """, logger: logger
         ).collect()
         guard
-            let (id, slug, name, schema, zone, at, locale, keyID, userID, expires) = try rows.first?.decode(
-                (UUID, String, String, String, String, Date, String?, UUID, UUID?, Date?).self),
+            let (id, slug, name, schema, zone, at, locale, calendar, keyID, userID, expires) = try rows.first?.decode(
+                (UUID, String, String, String, String, Date, String?, String?, UUID, UUID?, Date?).self),
             let userID
         else { return nil }
-        let tenant = TenantRow.tenant((id, slug, name, schema, zone, at, locale))
+        let tenant = TenantRow.tenant((id, slug, name, schema, zone, at, locale, calendar))
         guard let user = try await touch(tenant, userID: userID) else { return nil }
         try Self.requireActive(user.status)
         var caller = Caller(tenant: tenant, userID: userID, keyID: keyID, roles: user.roles, expiresAt: expires)

@@ -233,6 +233,9 @@ public enum ControlSchema {
         Migration(
             version: 18, name: "a business calendar per tenant: working hours, weekend, holidays, make-up working days",
             sql: ["ALTER TABLE tessera.tenants ADD COLUMN calendar json"]),
+        Migration(
+            version: 19, name: "working days in SQL: one function per form over the tenant's calendar, bound as arrays",
+            sql: WorkingDaysSQL.functions),
     ]
 
     /// The channel on which metadata changes are announced (payload: tenant id).

@@ -21,8 +21,8 @@ enum OutboxSQL {
     /// alone — an automation's own `set`, say — must not make a fired timer due again. A delete
     /// cancels them all; a create or restore schedules them all. An SLA's timers are cancelled
     /// once its stop field is set, and not scheduled while it is. A date field counts from
-    /// midnight in the tenant's time zone.
-    static func appendTimers(_ timers: [ScheduledTimer], action: String, schema: String, entity: String, timeZone: String, to b: inout SQLBuilder) {
+    /// midnight in the tenant's time zone; working days count by the tenant's calendar.
+    static func appendTimers(_ timers: [ScheduledTimer], action: String, schema: String, entity: String, tenant: Tenant, to b: inout SQLBuilder) {
         let update = action == "update"
         func changed(_ column: Column) -> String {
             let name = SQLIdentifier.quote(column.name)
@@ -60,16 +60,27 @@ enum OutboxSQL {
             b.append(", w.id, 'timer', ")
             if let step = scheduled.timer.step { b.bind(.integer(Int64(step)), cast: "int") } else { b.append("NULL::int") }
             b.append(", ")
-            if scheduled.column.type == .date {
-                b.append("(\(column)::timestamp AT TIME ZONE ")
-                b.bind(.text(timeZone), cast: "text")
-                b.append(")")
-            } else {
-                b.append(column)
+            func start(_ b: inout SQLBuilder) {
+                if scheduled.column.type == .date {
+                    b.append("(\(column)::timestamp AT TIME ZONE ")
+                    b.bind(.text(tenant.timeZone), cast: "text")
+                    b.append(")")
+                } else {
+                    b.append(column)
+                }
             }
-            b.append(" + make_interval(secs => ")
-            b.bind(.integer(scheduled.timer.offset / 1_000_000))
-            b.append(") FROM w")
+            switch scheduled.timer.span {
+            case .fixed(let micros):
+                start(&b)
+                b.append(" + make_interval(secs => ")
+                b.bind(.integer(micros / 1_000_000))
+                b.append(")")
+            case .workingDays(let days):
+                WorkingDaysSQL.append(
+                    date: false, calendar: tenant.calendar, zone: tenant.timeZone, to: &b, value: start,
+                    days: { $0.bind(.integer(Int64(days)), cast: "int") })
+            }
+            b.append(" FROM w")
             if update { b.append(" JOIN o ON o.id = w.id") }
             b.append(" WHERE \(column) IS NOT NULL")
             if let stop = scheduled.timer.stop { b.append(" AND w.\(SQLIdentifier.quote(stop)) IS NULL") }

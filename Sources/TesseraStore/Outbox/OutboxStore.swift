@@ -40,6 +40,24 @@ public struct OutboxStore: Sendable {
             """, logger: logger)
     }
 
+    /// A record's timer again at `due`, unless a write has meanwhile scheduled a newer one for the
+    /// same automation and step (the timer that fired early must not fire twice). `replacing` is
+    /// the early event, still pending while it runs.
+    public func rescheduleTimer(
+        _ tenant: Tenant, replacing id: Int64, automation: String, entity: String, recordID: String, step: Int?, due: Int64,
+        on connection: PostgresConnection
+    ) async throws {
+        let outbox = OutboxTables.outbox(tenant.schema)
+        try await connection.query(
+            """
+            INSERT INTO \(unescaped: outbox) (automation, entity, record_id, event, step, due_at)
+            SELECT \(automation), \(entity), \(recordID)::uuid, 'timer', \(step), to_timestamp(\(Double(due) / 1_000_000))
+            WHERE NOT EXISTS (
+                SELECT FROM \(unescaped: outbox) x WHERE x.automation = \(automation) AND x.record_id = \(recordID)::uuid
+                AND x.event = 'timer' AND x.status = 'pending' AND x.step IS NOT DISTINCT FROM \(step) AND x.id <> \(id))
+            """, logger: logger)
+    }
+
     /// One record event for one automation, as written by the record's statement.
     public struct Event: Sendable {
         public let id: Int64
@@ -111,8 +129,9 @@ public struct OutboxStore: Sendable {
         b.append(", q.id, 'timer' FROM \(SQLIdentifier.qualified(tenant.schema, model.name)) q WHERE q.deleted_at IS NULL")
         if let condition {
             b.append(" AND (")
-            try ExpressionSQL(schema: tenant.schema, environment: ExpressionEnvironment(now: now, timeZone: timeZone)).append(
-                condition.checked, to: &b, positive: true)
+            try ExpressionSQL(schema: tenant.schema, environment: ExpressionEnvironment(now: now, timeZone: timeZone, calendar: tenant.calendar))
+                .append(
+                    condition.checked, to: &b, positive: true)
             b.append(")")
         }
         b.append(" ORDER BY q.id LIMIT \(limit) RETURNING 1) SELECT count(*) FROM e")

@@ -83,7 +83,7 @@ struct RecordSQL {
             OutboxSQL.append(event: action, automations: names, schema: schema, entity: entity.name, depth: plan.actor.automationDepth, to: &b)
         }
         if !effects.timers.isEmpty {
-            OutboxSQL.appendTimers(effects.timers, action: action, schema: schema, entity: entity.name, timeZone: timeZone, to: &b)
+            OutboxSQL.appendTimers(effects.timers, action: action, schema: schema, entity: entity.name, tenant: plan.tenant, to: &b)
         }
         b.append(" SELECT ")
         appendProjection(nil, to: &b)

@@ -143,6 +143,14 @@ struct ExpressionSQL {
             b.append("((")
             try append(a, to: &b)
             b.append(part == .address ? ")->>'address')" : ")->>'\(part.rawValue)')::float8")
+        case .workingDays(let a, let days, let backward):
+            try WorkingDaysSQL.append(
+                date: e.type == .date, calendar: environment.calendar, zone: environment.timeZone.identifier, to: &b,
+                value: { (b: inout SQLBuilder) throws(ExpressionError) in try append(a, to: &b) },
+                days: { (b: inout SQLBuilder) throws(ExpressionError) in
+                    if backward { b.append("- ") }
+                    try append(days, to: &b)
+                })
         }
     }
 
@@ -198,6 +206,7 @@ struct ExpressionSQL {
         case .duration: "interval"
         case .date: "date"
         case .location: "jsonb"
+        case .workingDays: "int"
         case .list(let element): sqlType(element) + "[]"
         }
     }

@@ -6,15 +6,22 @@ import TesseraCore
 enum TenantRow {
     /// The columns, in the order `tenant(_:)` reads them, of the table aliased `alias`.
     static func columns(_ alias: String) -> String {
-        ["id", "slug", "name", "schema_name", "time_zone", "created_at", "locale"].map { alias + "." + $0 }.joined(separator: ", ")
+        ["id", "slug", "name", "schema_name", "time_zone", "created_at", "locale", "calendar::text"].map { alias + "." + $0 }.joined(separator: ", ")
     }
 
-    typealias Cells = (UUID, String, String, String, String, Date, String?)
+    typealias Cells = (UUID, String, String, String, String, Date, String?, String?)
 
     static func tenant(_ cells: Cells) -> Tenant {
         Tenant(
             id: cells.0, slug: cells.1, name: cells.2, schema: cells.3, timeZone: cells.4, createdAt: cells.5,
-            locale: cells.6.flatMap(MessageLocale.init(rawValue:)))
+            locale: cells.6.flatMap(MessageLocale.init(rawValue:)), calendar: calendar(cells.7))
+    }
+
+    /// The stored calendar, or the default when none is set (or, written by an older build, it no
+    /// longer reads).
+    static func calendar(_ text: String?) -> BusinessCalendar {
+        guard let text, let json = try? JSONParser.parse(text) else { return BusinessCalendar() }
+        return (try? BusinessCalendar.decode(json)) ?? BusinessCalendar()
     }
 
     /// Every row of a query that selected `columns(_:)` first.

@@ -26,13 +26,22 @@ public struct TenantSettingsStore: Sendable {
     /// The tenant's business calendar (the default when it has set none).
     public func calendar(_ tenant: Tenant) async throws -> BusinessCalendar {
         let rows = try await client.query("SELECT calendar::text FROM tessera.tenants WHERE id = \(tenant.id)", logger: logger).collect()
-        guard let text = try rows.first?.decode(String?.self) else { return BusinessCalendar() }
-        return (try? BusinessCalendar.decode(try JSONParser.parse(text))) ?? BusinessCalendar()
+        return TenantRow.calendar(try rows.first?.decode(String?.self))
     }
 
+    /// Saves the calendar and tells every instance: cached callers and metadata carry the tenant,
+    /// and with it the calendar that expressions and timers count working days by.
     public func setCalendar(_ tenant: Tenant, _ calendar: BusinessCalendar?) async throws {
         let json = calendar.map { JSONWriter.string($0.json) }
-        try await client.query("UPDATE tessera.tenants SET calendar = \(json)::json WHERE id = \(tenant.id)", logger: logger)
+        let id = tenant.id.uuidString.lowercased()
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("UPDATE tessera.tenants SET calendar = \(json)::json WHERE id = \(tenant.id)", logger: logger)
+            try await connection.query(
+                """
+                SELECT pg_notify(\(ControlSchema.metadataChannel), \(id)),
+                       pg_notify(\(ControlSchema.metadataChannel), \(ControlSchema.authPayloadPrefix + id))
+                """, logger: logger)
+        }
     }
 
     public func setRetentionDays(_ tenant: Tenant, _ days: Int) async throws {

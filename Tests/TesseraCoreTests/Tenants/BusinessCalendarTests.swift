@@ -52,6 +52,52 @@ struct BusinessCalendarTests {
         #expect(add(5, "2027-02-05T17:00:00", BusinessCalendar()) == "2027-02-12 17:00")
     }
 
+    @Test("outside working hours: forward to the next opening, backward to the last closing")
+    func clamping() {
+        // Before opening on a working day: that day's opening.
+        #expect(add(0, "2027-01-21T07:10:00") == "2027-01-21 09:00")
+        #expect(add(1, "2027-01-21T07:10:00") == "2027-01-22 09:00")
+        // After closing: the next working day's opening, then count.
+        #expect(add(0, "2027-01-21T19:00:00") == "2027-01-22 09:00")
+        #expect(add(1, "2027-01-22T19:00:00") == "2027-01-26 09:00")  // Friday evening: Monday opens, Tuesday is due
+        // Closing time itself is still working time.
+        #expect(add(1, "2027-01-21T18:00:00") == "2027-01-22 18:00")
+        // Backward, mirrored: after closing is that day's closing; before opening or on a day off, the
+        // previous working day's closing.
+        #expect(add(-1, "2027-01-25T10:00:00") == "2027-01-22 10:00")  // Monday - 1 is Friday
+        #expect(add(-1, "2027-01-21T20:00:00") == "2027-01-20 18:00")
+        #expect(add(-1, "2027-01-21T08:00:00") == "2027-01-19 18:00")
+        #expect(add(-1, "2027-02-14T12:00:00") == "2027-02-04 18:00")  // Sunday after the holiday week: Friday 5th closes, minus one
+        #expect(add(-2, "2027-02-01T10:00:00") == "2027-01-29 10:00")  // the make-up Sunday counts going back too
+    }
+
+    @Test("dates: a day off moves in the direction of travel; make-up days count")
+    func dates() {
+        func add(_ days: Int, _ day: String) -> String {
+            TimeText.date(Self.spring.adding(workingDays: days, toDay: TimeText.parseDate(day)!))
+        }
+        #expect(add(2, "2027-01-21") == "2027-01-25")
+        #expect(add(0, "2027-01-23") == "2027-01-25")  // Saturday: the next working day
+        #expect(add(0, "2027-01-31") == "2027-01-31")  // the make-up Sunday is worked
+        #expect(add(1, "2027-02-05") == "2027-02-15")
+        #expect(add(-1, "2027-02-15") == "2027-02-05")
+        #expect(add(-1, "2027-02-13") == "2027-02-04")  // Saturday, in the holidays' shadow: back to Friday 5th, then one more
+        #expect(add(5, "2027-02-15") == "2027-02-20")  // the make-up Saturday is the fifth
+    }
+
+    @Test("spans: fixed or in working days, parsed from metadata text")
+    func spans() {
+        #expect(TimeSpan.parse("2wd") == .workingDays(2))
+        #expect(TimeSpan.parse("-1wd") == .workingDays(-1))
+        #expect(TimeSpan.parse("4h") == .fixed(4 * 3_600_000_000))
+        for bad in ["wd", "1.5wd", "2 wd", "1001wd", "+2wd", "2WD", "--1wd", "x2wd"] { #expect(TimeSpan.parse(bad) == nil, "\(bad)") }
+        #expect(TimeSpan.workingDays(2).isLonger(than: .workingDays(1)) == true)
+        #expect(TimeSpan.workingDays(2).isLonger(than: .fixed(1)) == nil)
+        let friday = Self.at("2027-02-05T17:00:00")
+        #expect(Self.local(TimeSpan.workingDays(1).after(friday, calendar: Self.spring, zone: Self.zone)) == "2027-02-15 17:00")
+        #expect(TimeSpan.fixed(.max).after(friday, calendar: Self.spring, zone: Self.zone) == .max)
+    }
+
     @Test("a calendar with no working day at all ends at a bound instead of looping")
     func noWorkingDays() {
         var never = BusinessCalendar()
