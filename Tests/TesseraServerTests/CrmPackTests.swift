@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import TesseraCore
 import TesseraStore
 import TesseraTestSupport
@@ -46,19 +45,6 @@ struct CrmPackTests {
         }
     }
 
-    /// The due times of a record's pending timers (microseconds), read from the tenant's outbox.
-    static func timerDue(slug: String, record: String) async throws -> [Int64] {
-        try await TestDatabase.withClient { client in
-            try await client.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        SELECT (extract(epoch FROM due_at) * 1000000)::bigint FROM \(SQLIdentifier.qualified("t_" + slug, "_outbox"))
-                        WHERE event = 'timer' AND status = 'pending' AND record_id = '\(record)' ORDER BY due_at
-                        """)
-            ).collect().map { try $0.decode(Int64.self) }
-        }
-    }
-
     @Test("a slow-system ticket open over 48 hours marks its customer a technical-experience risk and calls in customer success")
     func churnFlag() async throws {
         let clock = AutomationClock()
@@ -87,7 +73,7 @@ struct CrmPackTests {
             // Due 48 hours after it was opened. (Not "not yet at 47 h": other tests' workers, on clocks of
             // their own, may run this tenant's timers early.)
             let opened = try #require(TimeText.parseTimestamp(now))
-            #expect(try await Self.timerDue(slug: slug, record: slowTicket) == [opened + 48 * 3_600_000_000])
+            #expect(try await TimeTriggerTests.pendingDue(slug, record: slowTicket).due == [opened + 48 * 3_600_000_000])
             #expect(try await app.call(.get, "/api/v1/data/customer/\(slow)", key: admin).json?["churn_risk"] == "none")
             clock.advance(by: .seconds(49 * 3600))
             try await eventually("the slow customer flagged") {

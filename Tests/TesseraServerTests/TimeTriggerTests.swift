@@ -80,7 +80,7 @@ struct TimeTriggerTests {
     }
 
     /// The due times of a record's pending timers (microseconds), and the tenant's time zone.
-    func pendingDue(_ slug: String, record: String) async throws -> (due: [Int64], zone: String) {
+    static func pendingDue(_ slug: String, record: String) async throws -> (due: [Int64], zone: String) {
         try await TestDatabase.withClient { client in
             let due = try await client.query(
                 PostgresQuery(
@@ -119,7 +119,7 @@ struct TimeTriggerTests {
             let dueAt = Date().addingTimeInterval(3600)
             let id = try #require(
                 try await app.create(admin, "task", ["title": "proposal", "due_at": .string(dueAt.formatted(.iso8601))])["id"]?.stringValue)
-            let pending = try await pendingDue(slug, record: id)
+            let pending = try await Self.pendingDue(slug, record: id)
             let zone = try #require(TimeZoneRules(identifier: pending.zone))
             let start = Int64(dueAt.timeIntervalSince1970.rounded(.down)) * 1_000_000  // the ISO text keeps whole seconds
             let expected = BusinessCalendar().adding(workingDays: 2, to: start, zone: zone)
@@ -136,14 +136,14 @@ struct TimeTriggerTests {
             try await Task.sleep(for: .seconds(6))  // the worker reads tenants' settings again after 5 s
             clock.advance(by: .microseconds(expected - clock.now() + 60_000_000))
             try await eventually("the timer waits again at the new due time") {
-                try await pendingDue(slug, record: id).due == [later]
+                try await Self.pendingDue(slug, record: id).due == [later]
             }
             #expect(try await app.call(.get, "/api/v1/data/task/\(id)", key: admin).json?["reminded"] == .null)
             clock.advance(by: .microseconds(later - clock.now() + 60_000_000))
             try await eventually("the reminder set at the new due time") {
                 try await app.call(.get, "/api/v1/data/task/\(id)", key: admin).json?["reminded"] == true
             }
-            #expect(try await pendingDue(slug, record: id).due.isEmpty)
+            #expect(try await Self.pendingDue(slug, record: id).due.isEmpty)
             let runs = try await app.call(.get, "/api/v1/automation-runs?automation=chase", key: admin).data
             // The early look is logged as skipped; the actions ran once.
             #expect(runs.compactMap { $0["result"]?.stringValue }.sorted() == ["ok", "skipped"], "\(runs)")
