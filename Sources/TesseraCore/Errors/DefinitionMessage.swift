@@ -103,6 +103,7 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
     case withinDuration(String)
     case notAField(String, entity: String)
     case computedNotRequired(String)
+    case readOnlyRequired(String)
     case countsListFields(kind: String, type: String)
     case patternOnText(String)
     case cannotMatch(type: String, field: String)
@@ -587,6 +588,11 @@ public indirect enum DefinitionMessage: CatalogueMessage, Equatable {
             return ({ "within '\(within)' is not a positive duration like \"30d\"" }, { "within '\(within)' 不是正的时长（如 \"30d\"）" })
         case .notAField(let name, let entity): return ({ "'\(name)' is not a field of \(entity)" }, { "'\(name)' 不是 \(entity) 的字段" })
         case .computedNotRequired(let name): return ({ "'\(name)' is computed and cannot be required" }, { "'\(name)' 是计算字段，不能设为必填" })
+        case .readOnlyRequired(let name):
+            return (
+                { "'\(name)' is read_only and required without a default: nobody could create a record" },
+                { "'\(name)' 只读且必填又无默认值：将无法创建记录" }
+            )
         case .countsListFields(let kind, let type):
             return (
                 { "\(kind) applies to attachment and multi_select fields, not \(type)" }, { "\(kind) 只适用于 attachment 和 multi_select 字段，不适用于 \(type)" }

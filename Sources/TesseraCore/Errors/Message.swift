@@ -80,6 +80,8 @@ public indirect enum Message: CatalogueMessage, Equatable {
     case exportNeedsPermission
     case fieldsReadOnly([String], entity: String)
     case fieldReadOnly
+    case fieldsKeptByProcess([String], entity: String)
+    case fieldKeptByProcess
     case ownerOutOfScope(action: String, entity: String, owner: String)
     case ownerScope(action: String)
     case readButNot(action: String, entity: String, id: String)
@@ -296,6 +298,12 @@ public indirect enum Message: CatalogueMessage, Equatable {
         case .fieldsReadOnly(let fields, let entity):
             return ({ "Your roles do not allow you to change \(list(fields)) on \(entity)." }, { "你的角色不允许修改 \(entity) 的 \(list(fields))。" })
         case .fieldReadOnly: return ({ "is read-only for you" }, { "对你只读" })
+        case .fieldsKeptByProcess(let fields, let entity):
+            return (
+                { "\(list(fields)) on \(entity) are kept by approvals and automations; nobody changes them by hand." },
+                { "\(entity) 的 \(list(fields)) 由审批和自动化维护，任何人都不能手动修改。" }
+            )
+        case .fieldKeptByProcess: return ({ "is kept by approvals and automations" }, { "由审批和自动化维护" })
         case .ownerOutOfScope(let action, let entity, let owner):
             return (
                 { "Your roles do not allow you to \(action) \(entity) records owned by \(owner)." },

@@ -7,6 +7,9 @@ public struct FieldDefinition: Sendable, Equatable {
     public var required: Bool = false
     public var unique: Bool = false
     public var indexed: Bool = false
+    /// Kept by automations and approval steps only: no person writes it, admins included (the
+    /// acknowledgement an approval ticks, the time an automation stamps).
+    public var readOnly: Bool = false
     public var defaultValue: JSONValue?
     public var maxLength: Int?
     public var min: Double?
@@ -46,6 +49,7 @@ public struct FieldDefinition: Sendable, Equatable {
         m.append(("required", .bool(required)))
         m.append(("unique", .bool(unique)))
         m.append(("indexed", .bool(indexed)))
+        if readOnly { m.append(("read_only", .bool(true))) }
         if let defaultValue { m.append(("default", defaultValue)) }
         if let maxLength { m.append(("max_length", .number(maxLength))) }
         if let min { m.append(("min", .number(min))) }

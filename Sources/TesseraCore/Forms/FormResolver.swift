@@ -63,7 +63,7 @@ public struct FormResolver {
         /// not) or not; nil when the caller's roles hide it.
         func state(_ index: Int, placed: CompiledForm.Field?, sectionShown: Bool) -> ResolvedForm.Field? {
             let definition = entity.fields[index]
-            let access = RecordPlan.fieldPlan(definition, access: plan.access, hidden: plan.hidden)
+            let access = RecordPlan.fieldPlan(definition, access: plan.access, hidden: plan.hidden, person: plan.actor.isPerson)
             guard access.visible else { return nil }
             var reasons: [String] = []
             var readOnly = false, required = false

@@ -1,6 +1,6 @@
 /// Turns wire-format JSON into checked entity and field definitions, reporting every problem at once.
 public enum MetadataDecoder {
-    static let commonFieldProperties: Set<String> = ["name", "type", "label", "help", "required", "unique", "indexed", "default"]
+    static let commonFieldProperties: Set<String> = ["name", "type", "label", "help", "required", "unique", "indexed", "read_only", "default"]
 
     /// Decodes an entity. `knownEntities` are the other entities a relation may target.
     public static func entity(_ json: JSONValue, knownEntities: Set<String>) throws(TesseraError) -> EntityDefinition {
@@ -120,6 +120,7 @@ public enum MetadataDecoder {
         field.required = reader.bool("required") ?? false
         field.unique = reader.bool("unique") ?? false
         field.indexed = reader.bool("indexed") ?? false
+        field.readOnly = reader.bool("read_only") ?? false
         field.maxLength = reader.int("max_length", min: 1)
         field.min = reader.double("min")
         field.max = reader.double("max")
@@ -208,6 +209,8 @@ public enum MetadataDecoder {
                 add(property, "unsupported", .formulaCannotBe(property))
             }
         }
+        // Nobody could create a record: people may not set it, and nothing fills it in.
+        if field.readOnly, field.required, field.defaultValue == nil { add("read_only", "conflict", .readOnlyRequired(field.name)) }
         for mime in field.accept where !isMimePattern(mime) {
             add("accept", "format", .notMimePattern(mime))
         }

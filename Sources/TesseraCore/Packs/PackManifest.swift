@@ -93,6 +93,15 @@ public struct PackLibrary: Sendable {
 
     public func load(_ id: String) throws(TesseraError) -> PackManifest { try load(id, requiredBy: []).pack }
 
+    /// What a tenant has once a pack and the packs it requires are installed, for the members of a
+    /// pack that requires it to name: entities, roles, assignment rules and shared views.
+    private struct Reach {
+        var entities: [EntityDefinition] = []
+        var roles: [String] = []
+        var rules: [AssignmentRule] = []
+        var views: [String] = []
+    }
+
     /// The packs `pack` requires, directly or through each other, each once and after the packs it
     /// requires: what a tenant must have installed, in that order, before `pack`.
     public func requirements(of pack: PackManifest) throws(TesseraError) -> [PackManifest] {
@@ -117,10 +126,10 @@ public struct PackLibrary: Sendable {
         (key: "extensions", folder: "extensions", kind: "entity"),
     ]
 
-    /// The pack and the entities a tenant has once it is installed: its own and those of the packs it
-    /// requires (which relations, roles, rules and automations may name). `requiredBy` are the packs
-    /// being loaded that require this one, to refuse cycles.
-    private func load(_ id: String, requiredBy: [String]) throws(TesseraError) -> (pack: PackManifest, entities: [EntityDefinition]) {
+    /// The pack and what a tenant has once it is installed: its own members and those of the packs
+    /// it requires (which relations, roles, rules, automations and dashboards may name).
+    /// `requiredBy` are the packs being loaded that require this one, to refuse cycles.
+    private func load(_ id: String, requiredBy: [String]) throws(TesseraError) -> (pack: PackManifest, reach: Reach) {
         guard APIName.isValid(id) else { throw .notFound("No pack '\(id)'.") }
         let file = "\(id)/pack.yaml"
         let manifestText = try read(path(id, "pack.yaml"), id: id)
@@ -185,6 +194,7 @@ public struct PackLibrary: Sendable {
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         // The packs it requires come from the same market; their problems name their own files.
         var available: [EntityDefinition] = []
+        var required = Reach()
         for (i, requirement) in requires.enumerated() {
             let at = "requires[\(i)]"
             if requirement.id == id || requiredBy.contains(requirement.id) {
@@ -197,14 +207,20 @@ public struct PackLibrary: Sendable {
                 continue
             }
             do throws(TesseraError) {
-                let (required, entities) = try load(requirement.id, requiredBy: requiredBy + [id])
+                let (requiredPack, reach) = try load(requirement.id, requiredBy: requiredBy + [id])
+                let entities = reach.entities
+                required.roles += reach.roles.filter { !required.roles.contains($0) }
+                required.rules += reach.rules.filter { rule in !required.rules.contains { $0.name == rule.name } }
+                required.views += reach.views.filter { !required.views.contains($0) }
                 if let minVersion = requirement.minVersion {
                     if let wanted = SemanticVersion(minVersion) {
-                        if let have = SemanticVersion(required.version), have < wanted {
+                        if let have = SemanticVersion(requiredPack.version), have < wanted {
                             problems.append(
                                 .init(
                                     field: at, rule: "version",
-                                    message: "\(file): \(at): pack '\(required.id)' is \(required.version), older than min_version \(minVersion)"))
+                                    message:
+                                        "\(file): \(at): pack '\(requiredPack.id)' is \(requiredPack.version), older than min_version \(minVersion)"
+                                ))
                         }
                     } else {
                         problems.append(
@@ -256,27 +272,30 @@ public struct PackLibrary: Sendable {
                 try RoleDecoder.role(json, entities: reachable)
             }
         }
-        // Pools, notify and escalate name this pack's roles (or admin); assign actions this pack's rules.
-        let rules = each("assignment_rules") { (name: String) throws(TesseraError) -> AssignmentRule in
+        // Pools, notify and escalate name this pack's roles and those of the packs it requires (or
+        // admin); assign actions their assignment rules.
+        let roleNames = required.roles + roles.map(\.name)
+        let ownRules = each("assignment_rules") { (name: String) throws(TesseraError) -> AssignmentRule in
             try member(id, folder: "assignment-rules", key: "assignment_rules", name, name: \.name) { json throws(TesseraError) in
-                try AssignmentRuleDecoder.rule(json, entities: reachable, roles: roles.map(\.name))
+                try AssignmentRuleDecoder.rule(json, entities: reachable, roles: roleNames)
             }
         }
+        let rules = required.rules + ownRules
         let automations = each("automations") { (name: String) throws(TesseraError) -> AutomationDefinition in
             try member(id, folder: "automations", key: "automations", name, name: \.name) { json throws(TesseraError) in
-                try AutomationDecoder.automation(json, entities: reachable, roles: roles.map(\.name), rules: rules)
+                try AutomationDecoder.automation(json, entities: reachable, roles: roleNames, rules: rules)
             }
         }
         // A pack's views are shared: a personal view belongs to a user, and a pack has none.
         let views = each("views") { (name: String) throws(TesseraError) -> ViewDefinition in
             try member(id, folder: "views", key: "views", name, name: \.name) { json throws(TesseraError) in
-                try ViewDecoder.view(json, entities: reachable, roles: roles.map(\.name))
+                try ViewDecoder.view(json, entities: reachable, roles: roleNames)
             }
         }
         let forms = formKeys.compactMap { key -> FormDefinition? in
             do throws(TesseraError) {
                 return try member(id, folder: "forms/\(key.entity)", key: "forms", key.name, name: \.name) { json throws(TesseraError) in
-                    try FormDecoder.form(json, entity: key.entity, entities: reachable, roles: roles.map(\.name))
+                    try FormDecoder.form(json, entity: key.entity, entities: reachable, roles: roleNames)
                 }
             } catch {
                 problems += error.details
@@ -285,26 +304,31 @@ public struct PackLibrary: Sendable {
         }
         let approvals = each("approvals") { (name: String) throws(TesseraError) -> ApprovalDefinition in
             try member(id, folder: "approvals", key: "approvals", name, name: \.name) { json throws(TesseraError) in
-                try ApprovalDecoder.approval(json, entities: reachable, roles: roles.map(\.name))
+                try ApprovalDecoder.approval(json, entities: reachable, roles: roleNames)
             }
         }
         // Dashboards show this pack's shared views (and those of the packs it requires are the tenant's).
         let dashboards = each("dashboards") { (name: String) throws(TesseraError) -> DashboardDefinition in
             try member(id, folder: "dashboards", key: "dashboards", name, name: \.name) { json throws(TesseraError) in
-                try DashboardDecoder.dashboard(json, entities: reachable, roles: roles.map(\.name), views: views.map(\.name))
+                try DashboardDecoder.dashboard(json, entities: reachable, roles: roleNames, views: required.views + views.map(\.name))
             }
         }
         guard problems.isEmpty else { throw .invalidMetadata(problems) }
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
         manifest.automations = automations
-        manifest.assignmentRules = rules
+        manifest.assignmentRules = ownRules
         manifest.views = views
         manifest.forms = forms
         manifest.approvals = approvals
         manifest.dashboards = dashboards
         manifest.extensions = extensions
-        return (manifest, reachable)
+        return (
+            manifest,
+            Reach(
+                entities: reachable, roles: roleNames, rules: rules, views: required.views + views.map(\.name)
+            )
+        )
     }
 
     /// YAML files in a member folder that pack.yaml does not list: they would not be installed.

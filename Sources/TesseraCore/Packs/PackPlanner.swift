@@ -20,7 +20,11 @@ public enum PackPlanner {
             for field in ext.fields { change.steps += SchemaPlanner.addField(field, to: ext.entity) }
             for rule in ext.rules where rule.kind == .duplicate { change.steps.append(.createMatchIndex(entity: ext.entity, rule: rule)) }
         }
-        let pack = pack.requires.isEmpty ? pack : try rechecked(pack, entities: change.entities)
+        let pack =
+            pack.requires.isEmpty
+            ? pack
+            : try rechecked(
+                pack, entities: change.entities, roles: roles.map(\.name), rules: rules, views: views.filter(\.isShared).map(\.name))
         let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: roles, change: change)
         let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: rules, change: withRoles)
         let withAutomations = try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
@@ -31,8 +35,11 @@ public enum PackPlanner {
     }
 
     /// A pack that requires others was read against the market's copies of them; what counts on
-    /// install is what the tenant has, so what names their entities is checked again against it.
-    static func rechecked(_ pack: PackManifest, entities: [EntityDefinition]) throws(TesseraError) -> PackManifest {
+    /// install is what the tenant has, so what names their entities, roles, assignment rules and
+    /// shared views is checked again against it (with the pack's own).
+    static func rechecked(
+        _ pack: PackManifest, entities: [EntityDefinition], roles: [String], rules: [AssignmentRule], views: [String]
+    ) throws(TesseraError) -> PackManifest {
         var problems: [TesseraError.Detail] = []
         let names = Set(entities.map(\.name))
         for entity in pack.entities {
@@ -48,11 +55,11 @@ public enum PackPlanner {
         }
         var pack = pack
         pack.roles = again(pack.roles) { (role: RoleDefinition) throws(TesseraError) in try RoleDecoder.role(role.json, entities: entities) }
-        let roleNames = pack.roles.map(\.name)
+        let roleNames = roles + pack.roles.map(\.name)
         pack.assignmentRules = again(pack.assignmentRules) { (rule: AssignmentRule) throws(TesseraError) in
             try AssignmentRuleDecoder.rule(rule.json, entities: entities, roles: roleNames)
         }
-        let rules = pack.assignmentRules
+        let rules = rules + pack.assignmentRules
         pack.automations = again(pack.automations) { (automation: AutomationDefinition) throws(TesseraError) in
             try AutomationDecoder.automation(automation.json, entities: entities, roles: roleNames, rules: rules)
         }
@@ -65,7 +72,7 @@ public enum PackPlanner {
         pack.approvals = again(pack.approvals) { (approval: ApprovalDefinition) throws(TesseraError) in
             try ApprovalDecoder.approval(approval.json, entities: entities, roles: roleNames)
         }
-        let viewNames = pack.views.map(\.name)
+        let viewNames = views + pack.views.map(\.name)
         pack.dashboards = again(pack.dashboards) { (dashboard: DashboardDefinition) throws(TesseraError) in
             try DashboardDecoder.dashboard(dashboard.json, entities: entities, roles: roleNames, views: viewNames)
         }

@@ -9,6 +9,8 @@ public struct FieldPlan: Sendable, Equatable {
         case readsHiddenField = "reads_hidden_field"
         /// The roles let the caller read the field but not change it.
         case readOnlyByRole = "read_only_by_role"
+        /// The field is `read_only`: only automations and approval steps write it.
+        case keptByProcess = "kept_by_process"
         /// Computed by the server (formula) or numbered by it (auto_number).
         case computed
     }
@@ -30,5 +32,5 @@ public struct FieldPlan: Sendable, Equatable {
     }
 
     /// Whether the caller's roles, not the field's nature, keep the caller from writing it (403).
-    public var refusedByRoles: Bool { reason != nil && reason != .computed }
+    public var refusedByRoles: Bool { reason != nil && reason != .computed && reason != .keptByProcess }
 }

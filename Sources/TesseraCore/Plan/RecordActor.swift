@@ -14,6 +14,9 @@ public struct RecordActor: Sendable, Equatable {
     /// Locks bind people; automations act for the tenant and pass them.
     public let locksApply: Bool
 
+    /// A person's request, not an automation's or an approval step's work.
+    public var isPerson: Bool { automation == nil }
+
     public init(_ caller: Caller) {
         userID = caller.userID.uuidString.lowercased()
         keyID = caller.keyID

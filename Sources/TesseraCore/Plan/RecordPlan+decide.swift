@@ -75,13 +75,14 @@ extension RecordPlan {
         return hidden
     }
 
-    static func fieldPlan(_ field: FieldDefinition, access: AccessPolicy.EntityAccess?, hidden: Set<String>) -> FieldPlan {
+    /// `person` is false for automations and approval steps, which write `read_only` fields.
+    static func fieldPlan(_ field: FieldDefinition, access: AccessPolicy.EntityAccess?, hidden: Set<String>, person: Bool) -> FieldPlan {
         let level = access?.field(field.name) ?? .edit
         let computed = field.type == .formula || field.type == .autoNumber
         let reason: FieldPlan.Reason? =
             if level == .none { .hiddenByRole } else if hidden.contains(field.name) { .readsHiddenField } else if level == .read {
                 .readOnlyByRole
-            } else if computed { .computed } else { nil }
+            } else if computed { .computed } else if field.readOnly && person { .keptByProcess } else { nil }
         let visible = reason != .hiddenByRole && reason != .readsHiddenField
         return FieldPlan(name: field.name, visible: visible, editable: reason == nil, required: field.required, reason: reason)
     }
@@ -136,6 +137,12 @@ extension RecordPlan {
     /// fields the body leaves out are not the caller's edits).
     private func requireEditable(_ body: JSONValue) throws(TesseraError) {
         guard case .object(let members) = body else { return }
+        let kept = members.map(\.0).filter { field($0)?.reason == .keptByProcess }
+        if !kept.isEmpty {
+            throw .forbidden(
+                .fieldsKeptByProcess(kept, entity: entity.name),
+                details: kept.map { .init(field: $0, rule: "read_only", .about($0, .fieldKeptByProcess)) })
+        }
         let refused = members.map(\.0).filter { field($0)?.refusedByRoles == true }
         guard !refused.isEmpty else { return }
         throw .forbidden(
