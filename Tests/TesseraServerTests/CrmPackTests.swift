@@ -108,7 +108,9 @@ struct CrmPackTests {
                 if status == "resolved" { ticket = ticket.setting("resolved_at", .string(now.formatted(.iso8601))) }
                 _ = try await app.create(admin, "ticket", ticket)
             }
-            func risk(_ id: String) async throws -> JSONValue? { try await app.call(.get, "/api/v1/data/customer/\(id)", key: admin).json?["churn_risk"] }
+            func risk(_ id: String) async throws -> JSONValue? {
+                try await app.call(.get, "/api/v1/data/customer/\(id)", key: admin).json?["churn_risk"]
+            }
             // The check runs every morning at 9:00: a day on, it has run at least once.
             clock.advance(by: .seconds(25 * 3600))
             try await eventually("the silent customer flagged") { try await risk(silent) == "inactive" }
@@ -149,10 +151,15 @@ struct CrmPackTests {
             let path = "/api/v1/data/contract/\(id)"
             // An email about the price is not a signature: no scan, no confirmation, no "signed".
             let bare = try await app.call(.patch, path, key: t.rep.key, json: ["status": "signed"])
-            #expect(bare.expectError(422)?["details"]?.arrayValue?.contains { $0["rule"] == "signed_means_stamped_and_confirmed" } == true, "\(bare.text)")
-            try await app.call(.post, "/api/v1/data/contract", key: t.rep.key, json: [
-                "title": "直接签", "customer": .string(t.customer), "amount": 1000, "status": "signed",
-            ]).expectError(422)
+            #expect(
+                bare.expectError(422)?["details"]?.arrayValue?.contains { $0["rule"] == "signed_means_stamped_and_confirmed" } == true, "\(bare.text)"
+            )
+            try await app.call(
+                .post, "/api/v1/data/contract", key: t.rep.key,
+                json: [
+                    "title": "直接签", "customer": .string(t.customer), "amount": 1000, "status": "signed",
+                ]
+            ).expectError(422)
             // Nobody ticks finance's confirmation by hand, admins included: 403 naming the field.
             for key in [t.rep.key, t.finance.key, t.admin] {
                 let ticked = try await app.call(.patch, path, key: key, json: ["finance_confirmed": true])
@@ -160,8 +167,11 @@ struct CrmPackTests {
             }
             // The scan alone is not enough either.
             let scan = try #require(
-                try await app.call(.post, "/api/v1/files?name=contract.pdf", key: t.rep.key, raw: "%PDF-1.4 stamped", headers: [.contentType: "application/pdf"]).id)
-            #expect(try await app.call(.patch, path, key: t.rep.key, json: ["signed_scan": [.string(scan)], "status": "pending_signature"]).status == 200)
+                try await app.call(
+                    .post, "/api/v1/files?name=contract.pdf", key: t.rep.key, raw: "%PDF-1.4 stamped", headers: [.contentType: "application/pdf"]
+                ).id)
+            #expect(
+                try await app.call(.patch, path, key: t.rep.key, json: ["signed_scan": [.string(scan)], "status": "pending_signature"]).status == 200)
             try await app.call(.patch, path, key: t.rep.key, json: ["status": "signed"]).expectError(422)
             let record = try await app.call(.get, path, key: t.rep.key).json
             #expect(record?["status"] == "pending_signature" && record?["finance_confirmed"] == false)
@@ -190,9 +200,11 @@ struct CrmPackTests {
             let contract = try await app.create(t.rep.key, "contract", ["title": "验收款合同", "customer": .string(t.customer), "amount": 100000])
             let number = try #require(contract["contract_no"]?.stringValue)
             let milestone = try #require(
-                try await app.create(t.rep.key, "payment_milestone", [
-                    "contract": contract["id"]!, "name": "验收款30%", "kind": "acceptance", "amount": 30000, "due_date": "2027-03-01",
-                ])["id"]?.stringValue)
+                try await app.create(
+                    t.rep.key, "payment_milestone",
+                    [
+                        "contract": contract["id"]!, "name": "验收款30%", "kind": "acceptance", "amount": 30000, "due_date": "2027-03-01",
+                    ])["id"]?.stringValue)
             let path = "/api/v1/data/payment_milestone/\(milestone)"
             try await eventually("the customer copied from the contract") {
                 try await app.call(.get, path, key: t.rep.key).json?["customer"]?.stringValue == t.customer
@@ -205,7 +217,9 @@ struct CrmPackTests {
             #expect(fields.isSuperset(of: ["paid_at", "paid_amount", "bank_reference"]), "\(missing.text)")
             // An entry that does not name the contract, or covers less than 95%: refused by the one check.
             for (reference, amount) in [("货款 杭州智联", 30000), ("\(number) 验收款", 28400)] {
-                let wrong = try await pay(["status": "paid", "paid_at": "2027-03-02", "paid_amount": .number(Double(amount)), "bank_reference": .string(reference)])
+                let wrong = try await pay([
+                    "status": "paid", "paid_at": "2027-03-02", "paid_amount": .number(Double(amount)), "bank_reference": .string(reference),
+                ])
                 #expect(wrong.expectError(422)?["details"]?.arrayValue?.contains { $0["rule"] == "paid_matches_statement" } == true, "\(wrong.text)")
             }
             #expect(try await app.call(.get, path, key: t.rep.key).json?["status"] == "not_due")
@@ -237,32 +251,47 @@ struct CrmPackTests {
             }
             // ② Technical questions: a proposal at once is on time; one open ten days (past any 2 working days) is late.
             let onTime = try #require(
-                try await app.create(t.admin, "ticket", [
-                    "customer": .string(t.customer), "subject": "接口协议确认", "category": "technical", "opened_at": at(0.1),
-                ])["id"]?.stringValue)
+                try await app.create(
+                    t.admin, "ticket",
+                    [
+                        "customer": .string(t.customer), "subject": "接口协议确认", "category": "technical", "opened_at": at(0.1),
+                    ])["id"]?.stringValue)
             let late = try #require(
-                try await app.create(t.admin, "ticket", [
-                    "customer": .string(t.customer), "subject": "产线节拍评估", "category": "technical", "opened_at": at(240),
-                ])["id"]?.stringValue)
+                try await app.create(
+                    t.admin, "ticket",
+                    [
+                        "customer": .string(t.customer), "subject": "产线节拍评估", "category": "technical", "opened_at": at(240),
+                    ])["id"]?.stringValue)
             // A proposal needs its document.
             try await app.call(.patch, "/api/v1/data/ticket/\(onTime)", key: t.admin, json: ["proposal_at": at(0)]).expectError(422)
             let doc = try #require(
-                try await app.call(.post, "/api/v1/files?name=proposal.pdf", key: t.admin, raw: "%PDF-1.4 proposal", headers: [.contentType: "application/pdf"]).id)
-            let sent = try await app.call(.patch, "/api/v1/data/ticket/\(onTime)", key: t.admin, json: ["proposal_at": at(0), "proposal_doc": [.string(doc)]])
+                try await app.call(
+                    .post, "/api/v1/files?name=proposal.pdf", key: t.admin, raw: "%PDF-1.4 proposal", headers: [.contentType: "application/pdf"]
+                ).id)
+            let sent = try await app.call(
+                .patch, "/api/v1/data/ticket/\(onTime)", key: t.admin, json: ["proposal_at": at(0), "proposal_doc": [.string(doc)]])
             #expect(sent.status == 200 && sent.json?["proposal_on_time"] == 100, "\(sent.text)")
             #expect(try await app.call(.get, "/api/v1/data/ticket/\(late)", key: t.admin).json?["proposal_on_time"] == 0)
             // The proposal stops its SLA: the answered ticket has no pending steps, the late one still has its reminders.
-            #expect(try await TimeTriggerTests.pendingDue(slug, record: onTime).due.isEmpty)
+            let sla = "technical_question_proposal_2wd"
+            #expect(try await TimeTriggerTests.pendingDue(slug, record: onTime, automation: sla).due.isEmpty)
+            #expect(try await TimeTriggerTests.pendingDue(slug, record: late, automation: sla).due.count == 2)
             // ③ Acceptance to invoice: the confirmed acceptance stamps the contract and starts its 1-working-day clock.
             let contract = try #require(
                 try await app.create(t.rep.key, "contract", ["title": "二期", "customer": .string(t.customer), "amount": 200000])["id"]?.stringValue)
             let milestone = try #require(
-                try await app.create(t.rep.key, "payment_milestone", [
-                    "contract": .string(contract), "name": "验收款", "kind": "acceptance", "amount": 60000, "due_date": "2027-04-01",
-                ])["id"]?.stringValue)
-            #expect(try await app.call(.patch, "/api/v1/data/payment_milestone/\(milestone)", key: t.admin, json: ["acceptance_confirmed": true]).status == 200)
+                try await app.create(
+                    t.rep.key, "payment_milestone",
+                    [
+                        "contract": .string(contract), "name": "验收款", "kind": "acceptance", "amount": 60000, "due_date": "2027-04-01",
+                    ])["id"]?.stringValue)
+            #expect(
+                try await app.call(.patch, "/api/v1/data/payment_milestone/\(milestone)", key: t.admin, json: ["acceptance_confirmed": true]).status
+                    == 200)
             let contractPath = "/api/v1/data/contract/\(contract)"
-            try await eventually("the contract stamped accepted") { try await app.call(.get, contractPath, key: t.admin).json?["accepted_at"]?.stringValue != nil }
+            try await eventually("the contract stamped accepted") {
+                try await app.call(.get, contractPath, key: t.admin).json?["accepted_at"]?.stringValue != nil
+            }
             let acceptedText = try #require(try await app.call(.get, contractPath, key: t.admin).json?["accepted_at"]?.stringValue)
             let accepted = try #require(TimeText.parseTimestamp(acceptedText))
             try await eventually("the invoice clock started") { try await TimeTriggerTests.pendingDue(slug, record: contract).due.count == 2 }
@@ -279,11 +308,12 @@ struct CrmPackTests {
             // The repair rates: ① 50 % (one of two decided), ② 50 %, ③ 100 %.
             let board = try await app.call(.get, "/api/v1/dashboards/handoffs/data", key: t.admin)
             func rate(_ widget: String, _ metric: String) -> Double? {
-                board.json?["widgets"]?.arrayValue?.first { $0["name"]?.stringValue == widget }?["data"]?["data"]?.arrayValue?.first?[metric]?.doubleValue
+                board.json?["widgets"]?.arrayValue?.first { $0["name"]?.stringValue == widget }?["data"]?["data"]?.arrayValue?.first?[metric]?
+                    .doubleValue
             }
-            #expect(rate("first_contact", "avg_first_contact_on_time") == 50, "\(board.text)")
-            #expect(rate("proposal", "avg_proposal_on_time") == 50)
-            #expect(rate("invoice", "avg_invoice_on_time") == 100)
+            #expect(rate("first_contact", "avg(first_contact_on_time)") == 50, "\(board.text)")
+            #expect(rate("proposal", "avg(proposal_on_time)") == 50)
+            #expect(rate("invoice", "avg(invoice_on_time)") == 100)
         }
     }
 }

@@ -79,14 +79,16 @@ struct TimeTriggerTests {
         }
     }
 
-    /// The due times of a record's pending timers (microseconds), and the tenant's time zone.
-    static func pendingDue(_ slug: String, record: String) async throws -> (due: [Int64], zone: String) {
+    /// The due times (µs since the epoch) of a record's pending timers, of one automation when it is
+    /// named, and the tenant's time zone.
+    static func pendingDue(_ slug: String, record: String, automation: String? = nil) async throws -> (due: [Int64], zone: String) {
         try await TestDatabase.withClient { client in
+            let only = automation.map { " AND automation = '\($0)'" } ?? ""
             let due = try await client.query(
                 PostgresQuery(
                     unsafeSQL: """
                         SELECT (extract(epoch FROM due_at) * 1000000)::bigint FROM t_\(slug)._outbox
-                        WHERE event = 'timer' AND status = 'pending' AND record_id = '\(record)' ORDER BY due_at
+                        WHERE event = 'timer' AND status = 'pending' AND record_id = '\(record)'\(only) ORDER BY due_at
                         """)
             ).collect().map { try $0.decode(Int64.self) }
             let zone = try await client.query("SELECT time_zone FROM tessera.tenants WHERE slug = \(slug)").collect().first?.decode(String.self)

@@ -71,5 +71,7 @@ public struct RecordPlan: Sendable {
     /// Every field of the entity, in definition order (derived when asked: most requests only need `hidden`).
     public var fields: [FieldPlan] { entity.fields.map { Self.fieldPlan($0, access: access, hidden: hidden, person: actor.isPerson) } }
 
-    public func field(_ name: String) -> FieldPlan? { entity.field(name).map { Self.fieldPlan($0, access: access, hidden: hidden, person: actor.isPerson) } }
+    public func field(_ name: String) -> FieldPlan? {
+        entity.field(name).map { Self.fieldPlan($0, access: access, hidden: hidden, person: actor.isPerson) }
+    }
 }
