@@ -60,9 +60,22 @@ public struct FormService: Sendable {
                 }
             }
         }
-        return FormResolver(
+        var form = FormResolver(
             plan: plan, record: record, stored: stored, values: values, recordID: recordID, version: version, updatable: updatable, lock: lock,
             problems: problems
         ).resolve()
+        try await fillRelated(&form, planned.caller)
+        return form
+    }
+
+    /// The rows of the form's related lists, read as the caller (a new record has none yet); a
+    /// list the caller may not read is left out, as a hidden field is.
+    private func fillRelated(_ form: inout ResolvedForm, _ caller: Caller) async throws {
+        let indices = form.sections.indices.filter { form.sections[$0].related != nil }
+        guard !indices.isEmpty else { return }
+        let lists = indices.compactMap { form.sections[$0].related }
+        let rows = try await records.related(caller, id: form.recordID, lists: lists)
+        for (index, row) in zip(indices, rows) { form.sections[index].rows = row }
+        form.sections.removeAll { $0.related != nil && $0.rows == nil }
     }
 }

@@ -77,7 +77,7 @@ public struct RecordService: Sendable {
     }
 
     /// The query string against the entities as the caller sees them (relation hops included).
-    private static func query(_ pairs: [(String, String)], _ planned: Planned) throws -> ListQuery {
+    static func query(_ pairs: [(String, String)], _ planned: Planned) throws -> ListQuery {
         let caller = planned.caller, current = planned.metadata
         return try ListQueryParser.parse(
             pairs, entity: planned.plan.visibleEntity,

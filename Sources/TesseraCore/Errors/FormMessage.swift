@@ -14,6 +14,11 @@ public enum FormMessage: CatalogueMessage, Equatable {
     case entityMismatch(path: String, body: String)
     case systemField(String)
     case requiredReadsItself(String)
+    case fieldsOrRelated
+    case relatedShape
+    case notARelationTo(entity: String, field: String, target: String)
+    case relationToChoose(entity: String, target: String, fields: [String])
+    case notForRelated(String)
     // Serving and enforcing forms.
     case noForm(String, entity: String)
     case readOnlyHere(field: String, form: String)
@@ -53,6 +58,25 @@ public enum FormMessage: CatalogueMessage, Equatable {
                 { "required_when of '\(field)' may not read '\(field)' itself: clearing it would lift the requirement" },
                 { "'\(field)' 的 required_when 不能读取其自身：清空它就会解除必填" }
             )
+        case .fieldsOrRelated:
+            return ({ "a section holds either fields or one related list" }, { "一个分区包含字段或一个相关列表，二者选一" })
+        case .relatedShape:
+            return (
+                { "related is {\"entity\":…, \"via\", \"fields\", \"limit\"}" },
+                { "related 为 {\"entity\":…, \"via\", \"fields\", \"limit\"}" }
+            )
+        case .notARelationTo(let entity, let field, let target):
+            return ({ "\(entity).\(field) is not a relation to \(target)" }, { "\(entity).\(field) 不是指向 \(target) 的关联字段" })
+        case .relationToChoose(let entity, let target, let fields):
+            return (
+                {
+                    fields.isEmpty
+                        ? "\(entity) has no relation to \(target)" : "\(entity) relates to \(target) through \(list(fields)): name one in via"
+                },
+                { fields.isEmpty ? "\(entity) 没有指向 \(target) 的关联字段" : "\(entity) 通过 \(list(fields)) 关联 \(target)：请在 via 中指定一个" }
+            )
+        case .notForRelated(let name):
+            return ({ "'\(name)' is not a parameter of related lists (limit, entity)" }, { "'\(name)' 不是相关列表的参数（limit、entity）" })
         case .noForm(let name, let entity): return ({ "No form '\(name)' on \(entity)." }, { "\(entity) 上没有表单 '\(name)'。" })
         case .readOnlyHere(let field, let form):
             return (

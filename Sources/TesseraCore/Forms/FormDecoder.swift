@@ -7,7 +7,8 @@ public enum FormDecoder {
     public static let maxColumns = 4
 
     static let allowed: Set<String> = ["name", "label", "entity", "sections", "roles", "stages"]
-    static let sectionKeys: Set<String> = ["name", "label", "columns", "fields", "visible_when"]
+    static let sectionKeys: Set<String> = ["name", "label", "columns", "fields", "visible_when", "related"]
+    static let relatedKeys: Set<String> = ["entity", "via", "fields", "limit"]
     static let fieldKeys: Set<String> = ["field", "visible_when", "required_when", "readonly_when", "help"]
 
     /// Fields every record must be given: required, with no default, and not computed.
@@ -50,7 +51,11 @@ public enum FormDecoder {
                 let visibleWhen = section.string("visible_when")
                 expression(visibleWhen, "\(path).visible_when")
                 var fields: [FormDefinition.Field] = []
-                if case .array(let raw)? = section.raw("fields"), (1...maxFieldsPerSection).contains(raw.count) {
+                var related: RelatedList?
+                if section.has("related") {
+                    if section.has("fields") { problems.append(.form(field: path, rule: "shape", .fieldsOrRelated)) }
+                    related = self.related(section.raw("related"), path: "\(path).related", target: entity, entities: byName, problems: &problems)
+                } else if case .array(let raw)? = section.raw("fields"), (1...maxFieldsPerSection).contains(raw.count) {
                     for (j, element) in raw.enumerated() {
                         guard let field = self.field(element, path: "\(path).fields[\(j)]", entity: entity, problems: &problems) else { continue }
                         if !placed.insert(field.name).inserted {
@@ -78,7 +83,9 @@ public enum FormDecoder {
                 }
                 problems += section.problems
                 sections.append(
-                    .init(name: section.string("name"), label: section.label("label"), columns: columns, fields: fields, visibleWhen: visibleWhen))
+                    .init(
+                        name: section.string("name"), label: section.label("label"), columns: columns, fields: fields, visibleWhen: visibleWhen,
+                        related: related))
             }
         } else {
             problems.append(.form(field: "sections", rule: reader.has("sections") ? "type" : "required", .sectionsShape(max: maxSections)))
@@ -107,6 +114,51 @@ public enum FormDecoder {
             stored = .object(members)
         }
         return FormDefinition(name: name, entity: entity.name, label: label, sections: sections, roles: formRoles, stages: stages, json: stored)
+    }
+
+    /// A section's related list: an entity with a relation to the form's (`via` names it when
+    /// there are several), the fields its rows show and how many rows.
+    private static func related(
+        _ json: JSONValue?, path: String, target: EntityDefinition, entities: [String: EntityDefinition],
+        problems: inout [TesseraError.Detail]
+    ) -> RelatedList? {
+        guard let json, case .object = json else {
+            problems.append(.form(field: path, rule: "type", .relatedShape))
+            return nil
+        }
+        guard var reader = ObjectReader(json, path: path, problems: &problems) else { return nil }
+        reader.rejectUnknown(allowed: relatedKeys)
+        let limit = reader.int("limit", min: 1) ?? RelatedList.defaultLimit
+        if limit > RelatedList.maxLimit { problems.append(.init(field: "\(path).limit", rule: "range", .limitRange(max: RelatedList.maxLimit))) }
+        let fields = reader.stringArray("fields") ?? []
+        let via = reader.string("via")
+        let source = reader.entity("entity", in: entities)
+        problems += reader.problems
+        guard let source else { return nil }
+        let relations = source.fields.filter { $0.type == .relation && $0.target == target.name }.map(\.name)
+        let field: String
+        if let via {
+            guard relations.contains(via) else {
+                problems.append(
+                    .form(field: "\(path).via", rule: "not_a_relation", .notARelationTo(entity: source.name, field: via, target: target.name)))
+                return nil
+            }
+            field = via
+        } else {
+            guard relations.count == 1 else {
+                problems.append(
+                    .form(
+                        field: "\(path).via", rule: relations.isEmpty ? "not_a_relation" : "required",
+                        .relationToChoose(entity: source.name, target: target.name, fields: relations)))
+                return nil
+            }
+            field = relations[0]
+        }
+        for (i, name) in fields.enumerated() where Column.resolve(name, in: source) == nil {
+            let at = "\(path).fields[\(i)]"
+            problems.append(.definition(field: at, rule: "unknown_field", .about(at, .notAField(name, entity: source.name))))
+        }
+        return RelatedList(entity: source.name, via: field, fields: fields, limit: limit)
     }
 
     /// One field of a section: a name, or an object with the field and its conditions.

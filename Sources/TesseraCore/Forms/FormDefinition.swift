@@ -11,13 +11,15 @@ public struct FormDefinition: Sendable, Equatable {
         public let help: Label?
     }
 
-    /// A titled group of fields laid out in `columns` columns.
+    /// A titled group of fields laid out in `columns` columns, or one list of the records that
+    /// point at this one (`related`; its `fields` are then empty).
     public struct Section: Sendable, Equatable {
         public let name: String?
         public let label: Label?
         public let columns: Int
         public let fields: [Field]
         public let visibleWhen: String?
+        public var related: RelatedList? = nil
     }
 
     public let name: String
@@ -33,6 +35,9 @@ public struct FormDefinition: Sendable, Equatable {
 
     /// Unique within the tenant: forms of different entities may share a name.
     public var key: String { entity + "/" + name }
+
+    /// The related lists the form shows, in order.
+    public var relatedLists: [RelatedList] { sections.compactMap(\.related) }
 
     /// Every field the form places, in order.
     public var fieldNames: [String] { sections.flatMap { $0.fields.map(\.name) } }

@@ -108,6 +108,12 @@ public struct FormResolver {
             for field in form.fields { placedAt[field.section].append(field) }
             for (i, section) in form.definition.sections.enumerated() {
                 let shown = form.isSectionVisible(i, in: env)
+                if let list = section.related {
+                    // Its rows are read by the caller of `resolve()`, under the caller's own scopes.
+                    sections.append(
+                        .init(name: section.name, label: section.label, columns: section.columns, visible: shown, fields: [], related: list))
+                    continue
+                }
                 let fields = placedAt[i].compactMap { state($0.index, placed: $0, sectionShown: shown) }
                 guard !fields.isEmpty else { continue }
                 sections.append(

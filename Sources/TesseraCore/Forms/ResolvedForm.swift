@@ -21,6 +21,9 @@ public struct ResolvedForm: Sendable {
         public let columns: Int
         public let visible: Bool
         public let fields: [Field]
+        /// A related list's definition (its `fields` are then empty), and its rows once read.
+        public var related: RelatedList? = nil
+        public var rows: RelatedRows? = nil
     }
 
     /// A stage the record may move to now, and what still stands in the way.
@@ -45,7 +48,7 @@ public struct ResolvedForm: Sendable {
     public let version: Int64?
     /// Someone else's lock: the record is read-only until it ends.
     public let lock: (holder: String, until: String)?
-    public let sections: [Section]
+    public var sections: [Section]
     public let stage: Stage?
     /// What is wrong with a draft's values (a form is still answered).
     public let problems: [TesseraError.Detail]
@@ -71,6 +74,12 @@ public struct ResolvedForm: Sendable {
             if let label = section.label { w.member("label", label.json) }
             w.member("columns", .number(section.columns))
             w.member("visible", .bool(section.visible))
+            if let rows = section.rows {
+                w.key("related")
+                w.openObject()
+                rows.write(to: &w)
+                w.closeObject()
+            }
             w.key("fields")
             w.openArray()
             for field in section.fields {

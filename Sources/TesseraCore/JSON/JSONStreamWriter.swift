@@ -49,6 +49,13 @@ public struct JSONStreamWriter {
         follows = true
     }
 
+    /// A value that is already JSON text (a record as the store wrote it), copied as it is.
+    public mutating func raw(_ json: String) {
+        separate()
+        bytes.append(contentsOf: json.utf8)
+        follows = true
+    }
+
     public mutating func member(_ name: String, _ value: JSONValue) {
         key(name)
         self.value(value)

@@ -94,11 +94,11 @@ public struct PackLibrary: Sendable {
     public func load(_ id: String) throws(TesseraError) -> PackManifest { try load(id, requiredBy: []).pack }
 
     /// What a tenant has once a pack and the packs it requires are installed, for the members of a
-    /// pack that requires it to name: entities, roles, assignment rules and shared views.
+    /// pack that requires it to name: entities, roles and shared views. Its assignment rules are
+    /// not: an assign action routes by its own pack's rules, which travel with it.
     private struct Reach {
         var entities: [EntityDefinition] = []
         var roles: [String] = []
-        var rules: [AssignmentRule] = []
         var views: [String] = []
     }
 
@@ -210,7 +210,6 @@ public struct PackLibrary: Sendable {
                 let (requiredPack, reach) = try load(requirement.id, requiredBy: requiredBy + [id])
                 let entities = reach.entities
                 required.roles += reach.roles.filter { !required.roles.contains($0) }
-                required.rules += reach.rules.filter { rule in !required.rules.contains { $0.name == rule.name } }
                 required.views += reach.views.filter { !required.views.contains($0) }
                 if let minVersion = requirement.minVersion {
                     if let wanted = SemanticVersion(minVersion) {
@@ -273,14 +272,13 @@ public struct PackLibrary: Sendable {
             }
         }
         // Pools, notify and escalate name this pack's roles and those of the packs it requires (or
-        // admin); assign actions their assignment rules.
+        // admin); assign actions this pack's assignment rules.
         let roleNames = required.roles + roles.map(\.name)
-        let ownRules = each("assignment_rules") { (name: String) throws(TesseraError) -> AssignmentRule in
+        let rules = each("assignment_rules") { (name: String) throws(TesseraError) -> AssignmentRule in
             try member(id, folder: "assignment-rules", key: "assignment_rules", name, name: \.name) { json throws(TesseraError) in
                 try AssignmentRuleDecoder.rule(json, entities: reachable, roles: roleNames)
             }
         }
-        let rules = required.rules + ownRules
         let automations = each("automations") { (name: String) throws(TesseraError) -> AutomationDefinition in
             try member(id, folder: "automations", key: "automations", name, name: \.name) { json throws(TesseraError) in
                 try AutomationDecoder.automation(json, entities: reachable, roles: roleNames, rules: rules)
@@ -317,7 +315,7 @@ public struct PackLibrary: Sendable {
         var manifest = PackManifest(id: id, version: version, name: name!, description: description, requires: requires, entities: entities)
         manifest.roles = roles
         manifest.automations = automations
-        manifest.assignmentRules = ownRules
+        manifest.assignmentRules = rules
         manifest.views = views
         manifest.forms = forms
         manifest.approvals = approvals
@@ -326,7 +324,7 @@ public struct PackLibrary: Sendable {
         return (
             manifest,
             Reach(
-                entities: reachable, roles: roleNames, rules: rules, views: required.views + views.map(\.name)
+                entities: reachable, roles: roleNames, views: required.views + views.map(\.name)
             )
         )
     }

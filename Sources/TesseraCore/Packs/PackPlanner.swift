@@ -24,7 +24,7 @@ public enum PackPlanner {
             pack.requires.isEmpty
             ? pack
             : try rechecked(
-                pack, entities: change.entities, roles: roles.map(\.name), rules: rules, views: views.filter(\.isShared).map(\.name))
+                pack, entities: change.entities, roles: roles.map(\.name), views: views.filter(\.isShared).map(\.name))
         let withRoles = try RoleChangePlanner.createAll(pack.roles, roles: roles, change: change)
         let withRules = try AssignmentRuleChangePlanner.createAll(pack.assignmentRules, rules: rules, change: withRoles)
         let withAutomations = try AutomationChangePlanner.createAll(pack.automations, automations: automations, change: withRules)
@@ -35,10 +35,10 @@ public enum PackPlanner {
     }
 
     /// A pack that requires others was read against the market's copies of them; what counts on
-    /// install is what the tenant has, so what names their entities, roles, assignment rules and
-    /// shared views is checked again against it (with the pack's own).
+    /// install is what the tenant has, so what names their entities, roles and shared views is
+    /// checked again against it (with the pack's own).
     static func rechecked(
-        _ pack: PackManifest, entities: [EntityDefinition], roles: [String], rules: [AssignmentRule], views: [String]
+        _ pack: PackManifest, entities: [EntityDefinition], roles: [String], views: [String]
     ) throws(TesseraError) -> PackManifest {
         var problems: [TesseraError.Detail] = []
         let names = Set(entities.map(\.name))
@@ -59,7 +59,7 @@ public enum PackPlanner {
         pack.assignmentRules = again(pack.assignmentRules) { (rule: AssignmentRule) throws(TesseraError) in
             try AssignmentRuleDecoder.rule(rule.json, entities: entities, roles: roleNames)
         }
-        let rules = rules + pack.assignmentRules
+        let rules = pack.assignmentRules
         pack.automations = again(pack.automations) { (automation: AutomationDefinition) throws(TesseraError) in
             try AutomationDecoder.automation(automation.json, entities: entities, roles: roleNames, rules: rules)
         }

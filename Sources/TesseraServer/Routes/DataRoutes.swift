@@ -85,6 +85,23 @@ struct DataRoutes {
             }
             return JSONResponse.make(.ok, .object([("data", .array(data))]))
         }
+        group.get(":entity/:id/related") { request, context -> Response in
+            let id = try context.parameters.required("id")
+            let lists = try await records.related(context.caller, entity: try context.parameters.required("entity"), id: id, try request.queryPairs)
+            var w = JSONStreamWriter(capacity: 1024 + 2048 * lists.count)
+            w.openObject()
+            w.member("record", .string(id))
+            w.key("data")
+            w.openArray()
+            for list in lists {
+                w.openObject()
+                list.write(to: &w)
+                w.closeObject()
+            }
+            w.closeArray()
+            w.closeObject()
+            return JSONResponse.make(.ok, bytes: w.bytes)
+        }
         group.get(":entity/:id/stages") { _, context -> Response in
             let visits = try await records.stageHistory(
                 context.caller, entity: try context.parameters.required("entity"), id: try context.parameters.required("id"))
