@@ -3,7 +3,9 @@
 # The sales pack with 1,000,000 leads and 100,000 opportunities owned by 100 reps:
 #   list   — the pack's `my_due_leads` view for one rep (view filter AND the rep's scope, 50 rows);
 #   kanban — the pack's `opportunity_board` for the admin (every lane's count, sum and first page);
-#   form   — a resolved form of a stored lead, one connection: latency and server CPU per request.
+#   form   — a resolved form of a stored lead, one connection: latency and server CPU per request;
+#   related — the customer's 360° (`/related`: every list pointing at it, counted, newest 5 rows),
+#             the customer holding all 100,000 opportunities, one connection.
 # Floors: the same work written by hand in SQL, and the SQL the server ran (captured from
 # PostgreSQL's log), both through pgbench with the same concurrency.
 set -euo pipefail
@@ -73,6 +75,7 @@ LIST=/api/v1/views/my_due_leads/data
 BOARD=/api/v1/views/opportunity_board/data
 FORM=/api/v1/data/lead/$LEAD_ID/form
 GET=/api/v1/data/lead/$LEAD_ID
+RELATED=/api/v1/data/customer/$CUSTOMER/related
 
 # The server's SQL, as PostgreSQL logs it (with its parameters), for each of the three.
 PG_LOG=$DATA/pg/server.log
@@ -83,7 +86,7 @@ capture() { # NAME PATH KEY
   sleep 0.5
   tail -c +"$((offset + 1))" "$PG_LOG" > "$WORK/log-$1.txt"
 }
-capture list "$LIST" "$REP"; capture board "$BOARD" "$ADMIN"; capture form "$FORM" "$REP"
+capture list "$LIST" "$REP"; capture board "$BOARD" "$ADMIN"; capture form "$FORM" "$REP"; capture related "$RELATED" "$ADMIN"
 "${PSQL[@]}" -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
 python3 - "$WORK" "$SCHEMA" "$REP_ID" <<'PY'
 import json, re, sys
@@ -96,7 +99,7 @@ def statements(name, table):
     out = []
     for i, line in enumerate(lines):
         m = re.search(r"execute [^:]+: (SELECT .*)$", line)
-        if not m or f'"{schema}"."{table}"' not in m.group(1):
+        if not m or (f'"{schema}"."{table}"' if table else f'"{schema}".') not in m.group(1):
             continue
         detail = next((l for l in lines[i + 1:i + 3] if "parameters:" in l), "")
         params = dict(re.findall(r"\$(\d+) = ('(?:[^']|'')*')", detail))
@@ -104,7 +107,8 @@ def statements(name, table):
     assert out, f"no statement captured for {name}"
     return out
 
-for name, table in (("list", "lead"), ("board", "opportunity"), ("form", "lead")):
+# The 360° reads every entity with a relation to customer (table None: any of the tenant's).
+for name, table in (("list", "lead"), ("board", "opportunity"), ("form", "lead"), ("related", None)):
     # pgbench reads `:NAME` as a variable, also inside literals: the lock's to_char format
     # spells its colons as chr(58), a constant PostgreSQL folds.
     text = "\n".join(statements(name, table)).replace("HH24:MI:SS", "HH24' || chr(58) || 'MI' || chr(58) || 'SS")
@@ -169,6 +173,9 @@ http board "$BOARD" "$ADMIN"; floor board-hand; floor board-generated
 # the row's read; the get of the same record is the reference without the form.
 http form "$FORM" "$REP" -t1 -c1; http get "$GET" "$REP" -t1 -c1
 CONNS=1 THREADS=1 floor form-generated
+# The 360°: its lists side by side in the server, one after another in pgbench's script.
+http related "$RELATED" "$ADMIN" -t1 -c1
+CONNS=1 THREADS=1 floor related-generated
 
 {
   echo "Views over $LEADS leads and $OPPORTUNITIES opportunities, $OWNERS owners ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $LOAD_LABEL)"
@@ -182,5 +189,6 @@ CONNS=1 THREADS=1 floor form-generated
   echo "  resolved form, 1 connection:     $(wrk_value form RPS) req/s, p50 $(wrk_value form P50_MS) ms, p99 $(wrk_value form P99_MS) ms, server CPU $(wrk_value form CPU_US) µs/request (target < 1 ms)"
   echo "  get of the same lead:            $(wrk_value get RPS) req/s, p50 $(wrk_value get P50_MS) ms, server CPU $(wrk_value get CPU_US) µs/request"
   echo "  the form's SQL alone, pgbench:   $(tps form-generated) tps at 1 connection"
+  echo "  customer 360° (/related), 1 conn: $(wrk_value related RPS) req/s, p50 $(wrk_value related P50_MS) ms, server CPU $(wrk_value related CPU_US) µs/request; its $(grep -c . "$WORK/related-generated.sql") statements via pgbench: $(tps related-generated) tps (HTTP / SQL $(ratio "$(wrk_value related RPS)" "$(tps related-generated)"))"
   echo "  list plan:  $(grep -m1 -oE '(Index|Bitmap|Seq)[^(]* on [a-z_]+' "$WORK/explain-list.txt" || echo '?')   $(grep -m1 'Execution Time' "$WORK/explain-list.txt" | sed 's/^ *//')"
 } | tee "$WORK/summary.txt"

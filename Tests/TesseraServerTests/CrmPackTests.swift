@@ -142,6 +142,65 @@ struct CrmPackTests {
         return Team(admin: admin, rep: rep, finance: finance, customer: customer)
     }
 
+    @Test("the 360° customer: contacts, opportunities, contracts, invoices, payments, activities and tickets on one form, as each role may see them")
+    func customer360() async throws {
+        try await TestApp.run { app in
+            let t = try await Self.team(app)
+            let success = try await app.makeUser(t.admin, name: "客户成功", roles: ["customer_success"])
+            let otherRep = try await app.makeUser(t.admin, name: "另一位销售", roles: ["sales_rep"])
+            let customer = JSONValue.string(t.customer)
+            for name in ["王总", "李工"] { _ = try await app.create(t.rep.key, "contact", ["name": .string(name), "customer": customer]) }
+            _ = try await app.create(
+                t.rep.key, "opportunity", ["name": "二期扩产", "customer": customer, "amount": 480000, "expected_close_date": "2027-05-31"])
+            let contract = try #require(
+                try await app.create(t.rep.key, "contract", ["title": "二期", "customer": customer, "amount": 480000])["id"]?.stringValue)
+            let milestone = try #require(
+                try await app.create(
+                    t.rep.key, "payment_milestone",
+                    ["contract": .string(contract), "name": "首付款", "kind": "deposit", "amount": 144000, "due_date": "2027-06-15"])["id"]?
+                    .stringValue)
+            try await eventually("the milestone takes its contract's customer") {
+                try await app.call(.get, "/api/v1/data/payment_milestone/\(milestone)", key: t.admin).json?["customer"] == customer
+            }
+            let now = Date()
+            _ = try await app.create(
+                t.rep.key, "follow_up",
+                [
+                    "customer": customer, "method": "phone", "followed_at": .string(now.formatted(.iso8601)), "source_channel": "referral",
+                    "first_touch": "phone", "pain_points": ["delivery_cycle"], "funnel_stage": "quotation", "content": "确认二期报价",
+                    "next_follow_up_at": .string(now.addingTimeInterval(3 * 86400).formatted(.iso8601)),
+                ])
+            _ = try await app.create(
+                t.rep.key, "visit",
+                ["customer": customer, "planned_at": .string(now.addingTimeInterval(86400).formatted(.iso8601)), "city": "杭州"])
+            _ = try await app.create(success.key, "ticket", ["customer": customer, "subject": "系统卡顿", "category": "slow_system", "opened_at": .string(now.formatted(.iso8601))])
+            let path = "/api/v1/data/customer/\(t.customer)/form"
+            func counts(_ key: String) async throws -> [String: Int] {
+                let form = try await app.call(.get, path, key: key)
+                #expect(form.status == 200 && form.json?["form"] == "customer_360", "\(form.text)")
+                var out: [String: Int] = [:]
+                for section in form.json?["sections"]?.arrayValue ?? [] {
+                    if let name = section["name"]?.stringValue, let count = section["related"]?["count"]?.intValue { out[name] = count }
+                }
+                return out
+            }
+            let everything = [
+                "contacts": 2, "opportunities": 1, "contracts": 1, "invoices": 1, "payments": 1, "follow_ups": 1, "visits": 1, "tickets": 1,
+            ]
+            #expect(try await counts(t.admin) == everything)
+            // Customer success reads the whole picture; the owning rep has no tickets (customer success keeps them).
+            #expect(try await counts(success.key) == everything)
+            var repView = everything
+            repView["tickets"] = nil
+            #expect(try await counts(t.rep.key) == repView)
+            // The invoices list shows the invoice columns; another rep does not reach the customer at all.
+            let form = try await app.call(.get, path, key: t.admin)
+            let invoice = form.json?["sections"]?.arrayValue?.first { $0["name"] == "invoices" }?["related"]?["data"]?.arrayValue?.first
+            #expect(Set(invoice?.objectValue?.map(\.0) ?? []) == ["id", "contract_no", "title", "invoice_status", "invoiced_at", "invoice_on_time"])
+            try await app.call(.get, path, key: otherRep.key).expectError(404)
+        }
+    }
+
     @Test("signed means the stamped scan confirmed by finance: refused without it, refused by hand, reached only through the signing confirmation")
     func signed() async throws {
         try await TestApp.run { app in
