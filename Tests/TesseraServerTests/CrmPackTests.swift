@@ -173,7 +173,9 @@ struct CrmPackTests {
             _ = try await app.create(
                 t.rep.key, "visit",
                 ["customer": customer, "planned_at": .string(now.addingTimeInterval(86400).formatted(.iso8601)), "city": "杭州"])
-            _ = try await app.create(success.key, "ticket", ["customer": customer, "subject": "系统卡顿", "category": "slow_system", "opened_at": .string(now.formatted(.iso8601))])
+            _ = try await app.create(
+                success.key, "ticket",
+                ["customer": customer, "subject": "系统卡顿", "category": "slow_system", "opened_at": .string(now.formatted(.iso8601))])
             let path = "/api/v1/data/customer/\(t.customer)/form"
             func counts(_ key: String) async throws -> [String: Int] {
                 let form = try await app.call(.get, path, key: key)
