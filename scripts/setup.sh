@@ -33,6 +33,10 @@ if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
   echo "setup: installing Python packages for the pack schema check (jsonschema, pyyaml)"
   python3 -m pip install -q jsonschema pyyaml
 fi
+if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
+  echo "setup: installing openapi-spec-validator for the OpenAPI document tests"
+  python3 -m pip install -q "openapi-spec-validator==0.7.2"
+fi
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   echo "setup: installing headless Chromium and CJK fonts for the chart tests (apt-get install chromium fonts-noto-cjk)"
   sudo_if_needed apt-get update -qq

@@ -9,7 +9,7 @@ struct Tessera: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
         abstract: "A multi-tenant, metadata-driven low-code app-builder server on PostgreSQL.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, PackCommand.self]
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, PackCommand.self, OpenAPICommand.self]
     )
 
     static func main() async {

@@ -25,6 +25,8 @@ public struct TenantMetadata: Sendable {
     private let compiledAssignmentRules: [String: CompiledAssignmentRule]
     /// Policies by role set, computed once per metadata version (callers share a few role sets).
     private let policies = PolicyMemo()
+    /// OpenAPI documents by role set and version, made once per metadata version.
+    private let documents = OpenAPIMemo()
 
     /// The same metadata for the tenant as its caller last read it: settings such as the calendar
     /// change without a new metadata version.
@@ -95,6 +97,14 @@ public struct TenantMetadata: Sendable {
     /// What a user holding these roles may do.
     public func policy(for roles: [String]) -> AccessPolicy {
         policies.policy(for: roles) { AccessPolicy(roles: roles, definitions: self.roles) }
+    }
+
+    /// The OpenAPI document (JSON bytes) for callers holding `roles`, made once per metadata version.
+    public func openAPI(for roles: [String], version: OpenAPIVersion) -> [UInt8] {
+        let key = roles.sorted()
+        return documents.document(for: key, version) {
+            JSONWriter.bytes(OpenAPIDocument(metadata: self, policy: policy(for: key), version: version).json)
+        }
     }
 
     public func role(_ name: String) -> RoleDefinition? {
@@ -172,5 +182,25 @@ final class PolicyMemo: Sendable {
             entries[roles] = policy
         }
         return policy
+    }
+}
+
+/// The OpenAPI documents of one metadata version, by role set and OpenAPI version.
+final class OpenAPIMemo: Sendable {
+    private struct Key: Hashable {
+        let roles: [String]
+        let version: OpenAPIVersion
+    }
+    private let entries = Mutex<[Key: [UInt8]]>([:])
+
+    func document(for roles: [String], _ version: OpenAPIVersion, make: () -> [UInt8]) -> [UInt8] {
+        let key = Key(roles: roles, version: version)
+        if let known = entries.withLock({ $0[key] }) { return known }
+        let document = make()
+        entries.withLock { entries in
+            if entries.count > 64 { entries.removeAll() }
+            entries[key] = document
+        }
+        return document
     }
 }

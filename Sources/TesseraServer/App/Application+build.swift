@@ -43,6 +43,7 @@ public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> 
     MetricsRoutes(runtime: runtime).register(on: router)
     DashboardRoutes(runtime: runtime).register(on: router)
     RevisionRoutes(runtime: runtime).register(on: router)
+    OpenAPIRoutes(runtime: runtime).register(on: router)
     FileRoutes(runtime: runtime).register(on: router)
     PackRoutes(runtime: runtime).register(on: router)
     return router
