@@ -243,22 +243,24 @@ struct RecordSQL {
         return b
     }
 
-    /// `SELECT json, key texts… FROM table WHERE … ORDER BY … LIMIT n+1`.
+    /// `SELECT json, key texts… FROM (SELECT q.* FROM table WHERE … ORDER BY … LIMIT n+1) q
+    /// ORDER BY …`: the page is chosen first and only its rows are made JSON. PostgreSQL builds a
+    /// target list before a sort, so a flat query would build the JSON of every matching row
+    /// (a customer's 100,000 opportunities: 560 ms against 41 ms, measured by bench/views.sh).
     func list(_ query: ListQuery, deletedOnly: Bool) throws(ExpressionError) -> SQLBuilder {
+        let order = query.order.map { key in
+            "q.\(SQLIdentifier.quote(key.column.name)) \(key.descending ? "DESC" : "ASC") NULLS \(key.nullsFirst ? "FIRST" : "LAST")"
+        }.joined(separator: ", ")
         var b = SQLBuilder("SELECT ")
         appendProjection(query.select, to: &b)
         for key in query.order { b.append(", q.\(SQLIdentifier.quote(key.column.name))::text") }
+        b.append(" FROM (SELECT q.*")
         try appendFromWhere(query, deletedOnly: deletedOnly, to: &b)
         if let after = query.after {
             b.append(" AND ")
             appendKeyset(query.order, after, to: &b)
         }
-        b.append(" ORDER BY ")
-        b.append(
-            query.order.map { key in
-                "q.\(SQLIdentifier.quote(key.column.name)) \(key.descending ? "DESC" : "ASC") NULLS \(key.nullsFirst ? "FIRST" : "LAST")"
-            }.joined(separator: ", "))
-        b.append(" LIMIT \(query.limit + 1)")
+        b.append(" ORDER BY \(order) LIMIT \(query.limit + 1)) q ORDER BY \(order)")
         return b
     }
 
