@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/debug/tessera}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/tessera-fuzz.XXXXXX")
+chmod 755 "$DIR"  # the embedded PostgreSQL runs as postgres when we are root
 REPORT=${FUZZ_REPORT_DIR:-$DIR/report}
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT

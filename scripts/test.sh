@@ -16,6 +16,10 @@ python3 scripts/watchdog.py "${TESSERA_TEST_TIME_LIMIT:-2400}" -- swift test "$@
 # The README's curl tour, run against the debug binary built above, so the README cannot drift from the server.
 tour_status=0
 python3 scripts/watchdog.py 600 -- python3 scripts/readme_tour.py .build/debug/tessera || tour_status=$?
+# The API fuzzed against its own OpenAPI document (schemathesis: every operation, positive and
+# negative cases, responses checked against the document), bounded in time.
+fuzz_status=0
+FUZZ_MAX_TIME=${FUZZ_MAX_TIME:-240} python3 scripts/watchdog.py 900 -- bash scripts/fuzz-api.sh .build/debug/tessera || fuzz_status=$?
 # The tests leave their cluster running for the next run; stop it at the end of a full run.
 if [ -z "${TESSERA_TEST_DATABASE_URL:-}" ] && [ -f "${TMPDIR:-/tmp}/tessera-tests/pg/postmaster.pid" ]; then
   pgctl=$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1)
@@ -23,4 +27,5 @@ if [ -z "${TESSERA_TEST_DATABASE_URL:-}" ] && [ -f "${TMPDIR:-/tmp}/tessera-test
   else "$pgctl" -D "${TMPDIR:-/tmp}/tessera-tests/pg" -m fast stop >/dev/null || true; fi
 fi
 [ "$status" -ne 0 ] || status=$tour_status
+[ "$status" -ne 0 ] || status=$fuzz_status
 exit $status

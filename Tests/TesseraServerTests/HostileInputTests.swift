@@ -213,6 +213,27 @@ struct HostileInputTests {
         }
     }
 
+    @Test("NUL characters (which PostgreSQL text cannot hold) are a 400 in bodies and queries, never a 500, and nothing is written")
+    func nul() async throws {
+        try await TestApp.run { app in
+            let key = try await app.createTenant(packs: ["sales"])
+            let bodies = [
+                "{\"company\":\"a\\u0000b\",\"contact_name\":\"x\",\"source_channel\":\"web_form\"}",
+                "[{\"company\":\"ok\",\"contact_name\":\"x\\u0000\",\"source_channel\":\"web_form\"}]",
+                "{\"\\u0000\":1}",
+            ]
+            for body in bodies {
+                let reply = try await app.call(.post, "/api/v1/data/lead", key: key, raw: body)
+                reply.expectError(400, "malformed_json")
+                #expect(reply.json?["error"]?["message"]?.stringValue?.contains("NUL") == true, "\(reply.text)")
+            }
+            for path in ["/api/v1/data/lead?company=eq.a%00b", "/api/v1/automation-runs?automation=%00", "/api/v1/data/lead?where=%00"] {
+                try await app.call(.get, path, key: key).expectError(400, "invalid_query")
+            }
+            #expect(try await app.call(.get, "/api/v1/data/lead", key: key).data.isEmpty, "nothing written")
+        }
+    }
+
     @Test("cross-scope guesses in bulk return nothing and change nothing; identity routes refuse hostile input")
     func crossScope() async throws {
         try await TestApp.run { app in

@@ -9,6 +9,7 @@ public indirect enum Message: CatalogueMessage, Equatable {
     case methodNotAllowed
     case invalidPercentEscape
     case queryNotUTF8
+    case queryNUL
     case invalidCursor
     // Authentication.
     case keyRequired
@@ -183,6 +184,7 @@ public indirect enum Message: CatalogueMessage, Equatable {
         case .methodNotAllowed: return ({ "Method Not Allowed" }, { "该接口不支持此请求方法。" })
         case .invalidPercentEscape: return ({ "The query string has an invalid percent escape." }, { "查询字符串中有无效的百分号转义。" })
         case .queryNotUTF8: return ({ "The query string is not valid UTF-8." }, { "查询字符串不是合法的 UTF-8。" })
+        case .queryNUL: return ({ "The query string holds a NUL character (%00), which is not accepted." }, { "查询字符串含有 NUL 字符（%00），不予接受。" })
         case .invalidCursor:
             return ({ "The cursor is not valid for this query; request the first page again." }, { "游标对此查询无效，请重新请求第一页。" })
         case .keyRequired:

@@ -200,6 +200,8 @@ public struct JSONParser {
                 } else if (0xDC00...0xDFFF).contains(code) {
                     throw error("unpaired surrogate in string")
                 }
+                // PostgreSQL text cannot hold U+0000: refused here, once for every body.
+                guard code != 0 else { throw error("\\u0000 (NUL) is not accepted in strings") }
                 guard let scalar = Unicode.Scalar(code) else { throw error("invalid unicode escape") }
                 UTF8.encode(scalar) { decoded.append($0) }
             default: throw error("invalid escape in string")

@@ -117,7 +117,7 @@ struct OpenAPIDataPaths {
                     "delete",
                     operation(
                         "delete", "Move a \(label) record to the recycle bin", parameters: [ifMatch],
-                        responses: [("204", ["description": "Deleted (restorable)."])], errors: ["403", "404", "409", "412", "423"])
+                        responses: [("204", ["description": "Deleted (restorable)."])], errors: ["400", "403", "404", "409", "412", "423"])
                 ))
         }
         out.append(("\(base)/{id}", .object([("parameters", [id])] + item)))

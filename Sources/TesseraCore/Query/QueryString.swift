@@ -12,7 +12,7 @@ public enum QueryString {
         return pairs
     }
 
-    /// Percent-decoding with `+` as space; invalid escapes or UTF-8 are a 400.
+    /// Percent-decoding with `+` as space; invalid escapes, invalid UTF-8 or NUL are a 400.
     static func decode(_ s: Substring) throws(TesseraError) -> String {
         guard s.contains(where: { $0 == "%" || $0 == "+" }) else { return String(s) }
         var bytes: [UInt8] = []
@@ -32,6 +32,8 @@ public enum QueryString {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .badRequest(.queryNotUTF8, code: "invalid_query")
         }
+        // PostgreSQL text cannot hold NUL: a parameter with %00 would fail deep in a query.
+        guard !bytes.contains(0) else { throw .badRequest(.queryNUL, code: "invalid_query") }
         return text
     }
 
