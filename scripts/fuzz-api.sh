@@ -2,6 +2,8 @@
 # Fuzzes the API against its own OpenAPI document with schemathesis: a fresh server on loopback
 # (embedded PostgreSQL in a temp dir), a tenant with the sales pack, then every operation of the
 # admin's document with positive and negative cases; responses are checked against the document.
+# Then a client generated from the document (openapi-python-client) creates, lists, filters and
+# updates leads of a second tenant (scripts/openapi_client_check.py).
 #   bash scripts/fuzz-api.sh [path/to/tessera]      (default .build/debug/tessera)
 # FUZZ_EXAMPLES (cases per operation, default 25), FUZZ_MAX_TIME (seconds, default 600), FUZZ_SEED.
 # Fails on any response >= 500 or any mismatch with the document.
@@ -39,4 +41,12 @@ schemathesis run "$DIR/openapi.json" --url "$URL" -H "Authorization: Bearer $KEY
   --max-examples "${FUZZ_EXAMPLES:-25}" --max-time "${FUZZ_MAX_TIME:-600}" --seed "${FUZZ_SEED:-1}" --workers 1 \
   --request-timeout 30 --no-color --suppress-health-check all --report junit --report-dir "$REPORT" || status=$?
 echo "fuzz-api: schemathesis exited $status; report in $REPORT; server log $DIR/server.log"
+# A client generated from the same document, used for the leads of a fresh tenant.
+curl -sf -X POST -H "Authorization: Bearer $(cat "$DIR/admin-token")" -H 'Content-Type: application/json' \
+  --data-binary '{"slug":"client","name":"Client Co.","packs":["sales"]}' "$URL/api/v1/tenants" > "$DIR/client.json"
+CLIENT_KEY=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["api_key"])' "$DIR/client.json")
+curl -sf -H "Authorization: Bearer $CLIENT_KEY" "$URL/api/v1/openapi.json" > "$DIR/client-openapi.json"
+client_status=0
+python3 scripts/openapi_client_check.py "$DIR/client-openapi.json" "$URL" "$CLIENT_KEY" || client_status=$?
+[ "$status" -ne 0 ] || status=$client_status
 exit $status

@@ -37,9 +37,9 @@ if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
   echo "setup: installing openapi-spec-validator for the OpenAPI document tests"
   python3 -m pip install -q "openapi-spec-validator==0.7.2"
 fi
-if ! command -v schemathesis >/dev/null 2>&1; then
-  echo "setup: installing schemathesis for the API fuzzing run (scripts/fuzz-api.sh)"
-  python3 -m pip install -q "schemathesis==4.32.5"
+if ! command -v schemathesis >/dev/null 2>&1 || ! command -v openapi-python-client >/dev/null 2>&1; then
+  echo "setup: installing schemathesis and openapi-python-client for the API run against the OpenAPI document (scripts/fuzz-api.sh)"
+  python3 -m pip install -q "schemathesis==4.32.5" "openapi-python-client==0.29.1"
 fi
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   echo "setup: installing headless Chromium and CJK fonts for the chart tests (apt-get install chromium fonts-noto-cjk)"

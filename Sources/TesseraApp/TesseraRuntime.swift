@@ -88,6 +88,12 @@ public struct TesseraRuntime: Sendable {
     }
 
     /// Whether PostgreSQL answers (`GET /healthz`).
+    /// Ready to serve: PostgreSQL answers and holds every migration this build knows.
+    public func readiness() async -> (database: Bool, migrated: Bool) {
+        guard await databaseIsReachable() else { return (false, false) }
+        return (true, (try? await ControlSchema.isMigrated(client, logger: logger)) ?? false)
+    }
+
     public func databaseIsReachable() async -> Bool {
         do {
             try await client.ping(logger: logger)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import TesseraCore
+import TesseraStore
 import TesseraTestSupport
 import Testing
 
@@ -82,6 +83,29 @@ struct DataAPITests {
                 #expect(reply.headers[.contentType]?.hasPrefix("application/json") == true)
                 #expect(try await app.call(.post, path).status >= 400)
             }
+            let ready = try await app.call(.get, "/readyz")
+            #expect(ready.status == 200 && ready.json?["status"] == "ready" && ready.json?["migrations"]?.intValue == ControlSchema.latestVersion)
+        }
+    }
+
+    @Test("every response carries X-Request-Id: a fresh one per request, or the caller's own when it is a sane token")
+    func requestIDs() async throws {
+        try await TestApp.run { app in
+            let key = try await app.createTenant()
+            let header = HTTPField.Name("X-Request-Id")!
+            var seen = Set<String>()
+            for (method, path, auth) in [
+                (HTTPRequest.Method.get, "/livez", nil), (.get, "/api/v1/meta/entities", key), (.get, "/api/v1/data/ghost", key),
+                (.get, "/nope", nil), (.get, "/api/v1/meta/entities", "tsk_forged"), (.post, "/api/v1/data/ghost", key),
+            ] {
+                let reply = try await app.call(method, path, key: auth)
+                let id = try #require(reply.headers[header], "\(method) \(path) → \(reply.status) has no X-Request-Id")
+                #expect(!id.isEmpty && seen.insert(id).inserted, "a fresh id per request")
+            }
+            let given = try await app.call(.get, "/livez", headers: [header: "edge-4f1c.2026:7"])
+            #expect(given.headers[header] == "edge-4f1c.2026:7", "the caller's id is kept")
+            let hostile = try await app.call(.get, "/livez", headers: [header: "x\r\n" + String(repeating: "a", count: 300)])
+            #expect(hostile.status == 200 && hostile.headers[header] != nil && hostile.headers[header]?.count ?? 0 <= 128, "replaced")
         }
     }
 

@@ -84,6 +84,7 @@ public enum AccountMessage: CatalogueMessage, Equatable {
     case packUpToDate(String, version: String)
     case noDefinition(kind: String, name: String)
     case databaseUnreachable
+    case migrationsPending
     case databaseBusy
 
     public var wording: Wording {
@@ -210,6 +211,8 @@ public enum AccountMessage: CatalogueMessage, Equatable {
         case .noInboxMessage: return ({ "No such message in your inbox." }, { "你的收件箱中没有这条消息。" })
         case .noDefinition(let kind, let name): return ({ "No \(kind) '\(name)'." }, { "没有 \(kind) '\(name)'。" })
         case .databaseUnreachable: return ({ "PostgreSQL is not reachable." }, { "无法连接 PostgreSQL。" })
+        case .migrationsPending:
+            return ({ "The database lacks migrations this server needs: run tessera migrate." }, { "数据库缺少本服务所需的迁移：请运行 tessera migrate。" })
         case .databaseBusy:
             return ({ "Every database connection stayed busy; try again shortly." }, { "数据库连接全部繁忙，请稍后重试。" })
         }

@@ -37,15 +37,16 @@ enum OpenAPIComponents {
     /// Statuses a route may answer besides its success, each with the shared error shape.
     static let errorStatuses: [(String, String)] = [
         ("400", "BadRequest"), ("401", "Unauthorized"), ("403", "Forbidden"), ("404", "NotFound"), ("409", "Conflict"),
-        ("412", "PreconditionFailed"), ("413", "TooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"), ("423", "Locked"),
+        ("413", "TooLarge"), ("415", "UnsupportedMediaType"), ("422", "Unprocessable"), ("423", "Locked"),
         ("429", "TooManyRequests"), ("503", "Unavailable"),
     ]
 
     static var responses: JSONValue {
         let descriptions: [String: String] = [
             "400": "Malformed JSON or query.", "401": "No valid credential.", "403": "The caller's roles do not allow it.",
-            "404": "No such record or definition, or none the caller may see.", "409": "A conflict: a unique value taken, a stale version.",
-            "412": "If-Match names another version.", "413": "The body is too large.", "415": "The body's content type is not accepted.",
+            "404": "No such record or definition, or none the caller may see.",
+            "409": "A conflict: a unique value taken, a stale version (If-Match or version).",
+            "413": "The body is too large.", "415": "The body's content type is not accepted.",
             "422": "The values break the entity's types or rules; every problem is listed.", "423": "Someone else holds the record's lock.",
             "429": "Too many requests; see Retry-After.", "503": "The database is unreachable; see Retry-After.",
         ]
@@ -96,7 +97,8 @@ enum OpenAPIComponents {
             ],
             "id": ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]],
             "ifMatch": [
-                "name": "If-Match", "in": "header", "description": "The version the change is based on (the ETag of a read): 412 if it is stale.",
+                "name": "If-Match", "in": "header",
+                "description": "The version the change is based on (the ETag of a read): 409 version_conflict if it is stale.",
                 "schema": ["type": "string"],
             ],
         ]

@@ -108,7 +108,7 @@ struct OpenAPIDataPaths {
                     "patch",
                     operation(
                         "update", "Change a \(label) record", parameters: [ifMatch], body: schema(names.update),
-                        responses: [("200", record("The record as changed."))], errors: ["400", "403", "404", "409", "412", "413", "422", "423"])
+                        responses: [("200", record("The record as changed."))], errors: ["400", "403", "404", "409", "413", "422", "423"])
                 ))
         }
         if can(.delete) {
@@ -117,7 +117,7 @@ struct OpenAPIDataPaths {
                     "delete",
                     operation(
                         "delete", "Move a \(label) record to the recycle bin", parameters: [ifMatch],
-                        responses: [("204", ["description": "Deleted (restorable)."])], errors: ["400", "403", "404", "409", "412", "423"])
+                        responses: [("204", ["description": "Deleted (restorable)."])], errors: ["400", "403", "404", "409", "423"])
                 ))
         }
         out.append(("\(base)/{id}", .object([("parameters", [id])] + item)))

@@ -27,6 +27,7 @@ public func buildApplication(
 /// The router with every route and the error mapping around them.
 public func buildRouter(_ runtime: TesseraRuntime) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ErrorMiddleware())
     HealthRoutes(runtime: runtime).register(on: router)
     TenantRoutes(runtime: runtime).register(on: router)

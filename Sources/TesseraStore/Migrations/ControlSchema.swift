@@ -243,6 +243,16 @@ public enum ControlSchema {
     /// Payloads `auth:<tenant id>` on that channel: users or keys changed, forget cached callers.
     public static let authPayloadPrefix = "auth:"
 
+    /// The newest control-schema migration this build knows.
+    public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// Whether the database holds every migration this build knows (an instance is not ready to
+    /// serve a schema older than its code).
+    public static func isMigrated(_ client: DatabasePool, logger: Logger) async throws -> Bool {
+        let rows = try await client.query("SELECT coalesce(max(version), 0) FROM tessera.schema_migrations", logger: logger).collect()
+        return try (rows.first?.decode(Int.self) ?? 0) >= latestVersion
+    }
+
     /// Applies the missing migrations, then brings every tenant schema up to date; returns the
     /// control versions it applied.
     @discardableResult
