@@ -74,6 +74,36 @@ struct AutomationTests {
         }
     }
 
+    @Test("an outbox event the worker cannot read goes to the dead letters with its reason; the events after it still run")
+    func unreadableEvent() async throws {
+        try await TestApp.run { app in
+            let slug = TestDatabase.uniqueSlug()
+            let admin = try await app.createTenant(slug)
+            try await app.createEntity(admin, Self.ticket)
+            let automation: JSONValue = [
+                "name": "flag", "entity": "ticket", "trigger": ["on": "create"], "actions": [["type": "set", "values": ["flagged": true]]],
+            ]
+            #expect(try await app.call(.post, "/api/v1/meta/automations", key: admin, json: automation).status == 201)
+            // A row written before values were bounded: its number has 201 digits once jsonb writes it out.
+            let poison = try await TestDatabase.withClient { client in
+                try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO t_\(slug)._outbox (automation, entity, record_id, event, new, due_at)
+                            VALUES ('flag', 'ticket', gen_random_uuid(), 'create', '{"hits": 1e200}'::jsonb, now() - interval '1 minute') RETURNING id
+                            """)
+                ).collect().first?.decode(Int64.self)
+            }
+            let id = try #require(try await app.create(admin, "ticket", ["title": "after the poison"])["id"]?.stringValue)
+            try await eventually("the event after it runs") {
+                try await app.call(.get, "/api/v1/data/ticket/\(id)", key: admin).json?["flagged"] == true
+            }
+            let dead = try await app.call(.get, "/api/v1/automation-events/dead", key: admin)
+            let entry = dead.data.first { $0["id"]?.intValue == poison.map(Int.init) }
+            #expect(entry?["last_error"]?.stringValue?.hasPrefix("unreadable event") == true, "\(dead.text)")
+        }
+    }
+
     @Test("a create runs set, create and notify actions once, in one transaction, visible in history, the run log and the inbox")
     func endToEnd() async throws {
         try await TestApp.run { app in

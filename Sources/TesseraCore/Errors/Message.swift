@@ -37,6 +37,7 @@ public indirect enum Message: CatalogueMessage, Equatable {
     case moneyScale(got: String)
     case moneyTooLarge
     case tooManyDigits
+    case exponentRange
     case expectedDate
     case expectedDateTime
     case notAnOption(String, options: [String])
@@ -222,6 +223,7 @@ public indirect enum Message: CatalogueMessage, Equatable {
         case .moneyScale(let got): return ({ "money has at most 2 decimal places (got \(got))" }, { "金额最多两位小数（当前 \(got)）" })
         case .moneyTooLarge: return ({ "is too large for a money amount" }, { "超出金额的范围" })
         case .tooManyDigits: return ({ "has more than 30 digits" }, { "超过 30 位数字" })
+        case .exponentRange: return ({ "has an exponent outside -30 to 30" }, { "指数超出 -30 到 30 的范围" })
         case .expectedDate: return ({ "expected a date like 2026-11-23" }, { "应为日期，如 2026-11-23" })
         case .expectedDateTime:
             return (

@@ -42,6 +42,9 @@ public enum ValueCoercer {
                 if integerDigits > 16 { return fail("range", .moneyTooLarge) }
             } else if text.filter(\.isNumber).count > 30 {
                 return fail("range", .tooManyDigits)
+            } else if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), !(-30...30).contains(Int(text[text.index(after: e)...]) ?? 99) {
+                // 1e200 has few digits but is stored with 201: the value as written back must stay readable.
+                return fail("range", .exponentRange)
             }
             guard let d = Double(text), d.isFinite else { return fail("type", .expected(.number, got: text)) }
             if let problem = rangeProblem(d, field) { return fail("range", problem) }

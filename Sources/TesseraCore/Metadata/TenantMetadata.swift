@@ -103,7 +103,7 @@ public struct TenantMetadata: Sendable {
     public func openAPI(for roles: [String], version: OpenAPIVersion) -> [UInt8] {
         let key = roles.sorted()
         return documents.document(for: key, version) {
-            JSONWriter.bytes(OpenAPIDocument(metadata: self, policy: policy(for: key), version: version).json)
+            JSONWriter.bytes(OpenAPIDocument(metadata: self, roles: key, version: version).json)
         }
     }
 

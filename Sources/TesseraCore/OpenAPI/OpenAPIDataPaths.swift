@@ -92,6 +92,38 @@ struct OpenAPIDataPaths {
                 ))
         }
         if !collection.isEmpty { out.append((base, .object(collection))) }
+        let object: JSONValue = ["$ref": "#/components/schemas/Object"]
+        if can(.create) {
+            out.append(
+                (
+                    "\(base)/form",
+                    [
+                        "get": operation(
+                            "new_form", "The form for a new \(label) record, resolved for the caller",
+                            responses: [("200", ["description": "Sections, fields and their state.", "content": json(object)])], errors: ["403"])
+                    ]
+                ))
+        }
+        if can(.read) {
+            let parameters: [JSONValue] =
+                [
+                    [
+                        "name": "group", "in": "query", "description": "Fields to group by, e.g. stage or created_at:month.",
+                        "schema": ["type": "string"],
+                    ],
+                    ["name": "metrics", "in": "query", "description": "e.g. count,sum(amount),avg(probability).", "schema": ["type": "string"]],
+                    OpenAPIComponents.ref(parameter: "where"),
+                ] + filters
+            out.append(
+                (
+                    "\(base)/aggregate",
+                    [
+                        "get": operation(
+                            "aggregate", "Counts and figures of \(label) records the caller may see, grouped", parameters: parameters,
+                            responses: [("200", ["description": "One row per group.", "content": json(object)])], errors: ["400", "403", "422"])
+                    ]
+                ))
+        }
 
         guard can(.read) else { return out }
         var item: [(String, JSONValue)] = [
@@ -121,6 +153,17 @@ struct OpenAPIDataPaths {
                 ))
         }
         out.append(("\(base)/{id}", .object([("parameters", [id])] + item)))
+        out.append(
+            (
+                "\(base)/{id}/form",
+                [
+                    "parameters": [id],
+                    "get": operation(
+                        "form", "The \(label) record's form, resolved for the caller and the record",
+                        responses: [("200", ["description": "Sections, fields and their state; the stage moves.", "content": json(object)])],
+                        errors: ["403", "404"]),
+                ]
+            ))
         let history: JSONValue = [
             "type": "object", "required": ["data"],
             "properties": [

@@ -4,12 +4,15 @@
 /// their roles hide), beside the routes every tenant has. Served at `/api/v1/openapi.json`.
 public struct OpenAPIDocument: Sendable {
     public let metadata: TenantMetadata
+    /// The caller's roles, and what they allow.
+    public let roles: [String]
     public let policy: AccessPolicy
     public let version: OpenAPIVersion
 
-    public init(metadata: TenantMetadata, policy: AccessPolicy, version: OpenAPIVersion) {
+    public init(metadata: TenantMetadata, roles: [String], version: OpenAPIVersion) {
         self.metadata = metadata
-        self.policy = policy
+        self.roles = roles
+        self.policy = metadata.policy(for: roles)
         self.version = version
     }
 
@@ -41,7 +44,7 @@ public struct OpenAPIDocument: Sendable {
                 ))
             paths += OpenAPIDataPaths(entity: visible, access: access, names: names, version: version, policy: policy).paths
         }
-        paths += OpenAPITenantPaths(metadata: metadata, version: version).paths
+        paths += OpenAPITenantPaths(metadata: metadata, roles: roles, policy: policy, version: version).paths
         var root: [(String, JSONValue)] = [("openapi", .string(version.rawValue))]
         root.append(
             (

@@ -3,7 +3,29 @@
 /// `schemas/` in the repository); here they are objects.
 struct OpenAPITenantPaths {
     let metadata: TenantMetadata
+    let roles: [String]
+    let policy: AccessPolicy
     let version: OpenAPIVersion
+
+    /// A path parameter naming one of `names` (any text when there are none).
+    private func named(_ parameter: String, _ names: [String], _ description: String) -> JSONValue {
+        var schema: [(String, JSONValue)] = [("type", "string")]
+        if !names.isEmpty { schema.append(("enum", .array(names.sorted().map { .string($0) }))) }
+        return ["name": .string(parameter), "in": "path", "required": true, "description": .string(description), "schema": .object(schema)]
+    }
+
+    /// Shared views on entities the caller may read, offered to their roles.
+    private var views: [String] {
+        let manages = policy.has(.manageMetadata)
+        return metadata.views.filter {
+            $0.isShared && $0.isOffered(to: "", roles: roles, managesMetadata: manages) && !policy.entity($0.entity).reach(.read).isNothing
+        }.map(\.name)
+    }
+
+    private var dashboards: [String] {
+        let manages = policy.has(.manageMetadata)
+        return metadata.dashboards.filter { $0.isShared && $0.offered(to: "", roles: roles, managesMetadata: manages) }.map(\.name)
+    }
 
     private func op(
         _ id: String, _ summary: String, tag: String, parameters: [JSONValue] = [], body: JSONValue? = nil, ok: (String, JSONValue),
@@ -27,12 +49,6 @@ struct OpenAPITenantPaths {
 
     private func answer(_ description: String, _ schema: JSONValue = Self.object) -> JSONValue {
         ["description": .string(description), "content": ["application/json": ["schema": schema]]]
-    }
-
-    private func path(_ name: String, _ description: String? = nil) -> JSONValue {
-        var m: [(String, JSONValue)] = [("name", .string(name)), ("in", "path"), ("required", true), ("schema", ["type": "string"])]
-        if let description { m.append(("description", .string(description))) }
-        return .object(m)
     }
 
     var paths: [(String, JSONValue)] {
@@ -97,11 +113,29 @@ struct OpenAPITenantPaths {
             (
                 "/api/v1/views/{name}/data",
                 [
-                    "parameters": [path("name", "A view the caller is offered (GET /api/v1/meta/views).")],
+                    "parameters": [named("name", views, "A shared view offered to the caller's roles (personal views work too).")],
                     "get": op(
                         "view_data", "A view's records: a list page, kanban lanes or calendar entries", tag: "views",
                         parameters: ["limit", "cursor", "order", "count"].map { OpenAPIComponents.ref(parameter: $0) },
                         ok: ("200", answer("The view's answer.")), errors: ["400", "403", "404"]),
+                ]
+            ),
+            (
+                "/api/v1/dashboards/{name}/data",
+                [
+                    "parameters": [named("name", dashboards, "A dashboard offered to the caller's roles.")],
+                    "get": op(
+                        "dashboard_data", "Every widget's figures, each computed under the caller's scopes", tag: "dashboards",
+                        ok: ("200", answer("The widgets.")), errors: ["400", "403", "404"]),
+                ]
+            ),
+            (
+                "/api/v1/inbox",
+                [
+                    "get": op(
+                        "inbox", "The caller's in-app notifications, newest first", tag: "automations",
+                        parameters: [["name": "unread", "in": "query", "schema": ["type": "string", "enum": ["true", "false"]]]],
+                        ok: ("200", answer("Notifications.", Self.objects)), errors: ["400"])
                 ]
             ),
             (

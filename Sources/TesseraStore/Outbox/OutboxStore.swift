@@ -105,14 +105,28 @@ public struct OutboxStore: Sendable {
             WHERE status = 'pending' AND due_at <= to_timestamp(\(Double(now) / 1_000_000)) ORDER BY due_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """, logger: logger
         ).collect()
-        return try rows.map { row in
+        var events: [Event] = []
+        for row in rows {
             let (id, automation, entity, record, event, old, new, depth, attempts, step) = try row.decode(
                 (Int64, String, String, String, String, String?, String?, Int, Int, Int?).self)
-            return Event(
-                id: id, automation: automation, entity: entity, recordID: record, event: RecordEvent(rawValue: event) ?? .update,
-                old: try old.map { try JSONParser.parse($0) }, new: try new.map { try JSONParser.parse($0) } ?? .null, depth: depth,
-                attempts: attempts, step: step)
+            do {
+                events.append(
+                    Event(
+                        id: id, automation: automation, entity: entity, recordID: record, event: RecordEvent(rawValue: event) ?? .update,
+                        old: try old.map { try JSONParser.parse($0) }, new: try new.map { try JSONParser.parse($0) } ?? .null, depth: depth,
+                        attempts: attempts, step: step))
+            } catch {
+                // One event the worker cannot read must not stop the tenant's queue: it goes to the
+                // dead letters (GET /api/v1/automation-events/dead) with the reason.
+                logger.error("Unreadable outbox event", metadata: ["event": "\(id)", "schema": "\(tenant.schema)", "error": "\(error)"])
+                try await connection.query(
+                    """
+                    UPDATE \(unescaped: OutboxTables.outbox(tenant.schema)) SET status = 'dead', last_error = \("unreadable event: \(error)")
+                    WHERE id = \(id)
+                    """, logger: logger)
+            }
         }
+        return events
     }
 
     /// A schedule's tick: one `timer` event per live record of the entity meeting the automation's

@@ -46,6 +46,12 @@ struct ValueCoercerTests {
         #expect(coerce(.number("99999999999999999999"), field(.number)).1 == ["type"])
         #expect(coerce(.number("1.234"), field(.money)).1 == ["scale"])
         #expect(coerce(5, field(.percent) { $0.max = 1 }).1 == ["range"])
+        // Few digits, but 201 of them once stored: refused, so what is stored can be read back.
+        for huge in ["1e200", "1E31", "2e-31"] {
+            #expect(coerce(.number(huge), field(.decimal)).1 == ["range"], "\(huge)")
+            #expect(coerce(.number(huge), field(.percent)).1 == ["range"], "\(huge)")
+        }
+        #expect(coerce(.number("1.5e-30"), field(.decimal)).1 == [] && coerce(.number("9e30"), field(.decimal)).1 == [])
         #expect(coerce("yes", field(.boolean)).1 == ["type"])
         #expect(coerce("2023-02-29", field(.date)).1 == ["date"])
         #expect(coerce("2026-11-23T09:30:00", field(.datetime)).1 == ["datetime"])
