@@ -116,7 +116,8 @@ public enum ValueCoercer {
             }
             guard (-90...90).contains(lat), (-180...180).contains(lng) else { return fail("location", .locationRange) }
             if let address, address.count > 500 { return fail("max_length", .addressTooLong) }
-            var members: [(String, JSONValue)] = [("lat", value["lat"]!), ("lng", value["lng"]!)]
+            // Kept to 7 decimals (about 1 cm): 1e-300 would come back from jsonb as 302 characters.
+            var members: [(String, JSONValue)] = [("lat", .number(Self.coordinate(lat))), ("lng", .number(Self.coordinate(lng)))]
             if let address { members.append(("address", .string(address))) }
             return .json(JSONWriter.string(.object(members)))
         case .autoNumber:
@@ -135,6 +136,16 @@ public enum ValueCoercer {
     static func exactInteger(_ text: String) -> Int64? {
         guard let d = Double(text), d.rounded() == d, abs(d) < 9.2e18 else { return nil }
         return Int64(d)
+    }
+
+    /// A coordinate in plain decimal notation with at most 7 decimals, trailing zeros dropped.
+    static func coordinate(_ value: Double) -> String {
+        let units = Int64((value * 10_000_000).rounded())
+        let whole = String(units.magnitude / 10_000_000)
+        var fraction = String(units.magnitude % 10_000_000)
+        fraction = String(repeating: "0", count: 7 - fraction.count) + fraction
+        while fraction.last == "0" { fraction.removeLast() }
+        return (units < 0 ? "-" : "") + whole + (fraction.isEmpty ? "" : "." + fraction)
     }
 
     static func isDecimalText(_ s: String) -> Bool {

@@ -52,6 +52,9 @@ struct ValueCoercerTests {
             #expect(coerce(.number(huge), field(.percent)).1 == ["range"], "\(huge)")
         }
         #expect(coerce(.number("1.5e-30"), field(.decimal)).1 == [] && coerce(.number("9e30"), field(.decimal)).1 == [])
+        // Coordinates are kept to 7 decimals in plain notation, whatever was sent.
+        let place = coerce(["lat": .number("1e-300"), "lng": .number("-120.123456789")], field(.location)).0
+        #expect(place == .json(#"{"lat":0,"lng":-120.1234568}"#), "\(String(describing: place))")
         #expect(coerce("yes", field(.boolean)).1 == ["type"])
         #expect(coerce("2023-02-29", field(.date)).1 == ["date"])
         #expect(coerce("2026-11-23T09:30:00", field(.datetime)).1 == ["datetime"])
