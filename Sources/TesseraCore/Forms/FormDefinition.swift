@@ -36,9 +36,6 @@ public struct FormDefinition: Sendable, Equatable {
     /// Unique within the tenant: forms of different entities may share a name.
     public var key: String { entity + "/" + name }
 
-    /// The related lists the form shows, in order.
-    public var relatedLists: [RelatedList] { sections.compactMap(\.related) }
-
     /// Every field the form places, in order.
     public var fieldNames: [String] { sections.flatMap { $0.fields.map(\.name) } }
 
