@@ -93,6 +93,9 @@ struct HostileInputTests {
                 (.get, "/api/v1/meta/dashboards/{x}"), (.patch, "/api/v1/meta/dashboards/{x}"), (.delete, "/api/v1/meta/dashboards/{x}"),
                 (.get, "/api/v1/dashboards/{x}/data"), (.get, "/api/v1/dashboards/{x}/widgets/{x}.svg"),
                 (.get, "/api/v1/meta/revisions/{x}"), (.post, "/api/v1/meta/revisions/{x}/revert"), (.post, "/api/v1/packs/{x}/upgrade"),
+                (.get, "/api/v1/data/customer/{x}/related"), (.get, "/api/v1/data/{x}/\(mineID)/related"),
+                (.get, "/api/v1/data/customer/\(mineID)/related?entity={x}"), (.get, "/api/v1/data/customer/\(mineID)/related?limit={x}"),
+                (.get, "/api/v1/openapi.json?version={x}"), (.get, "/api/v1/openapi.json?{x}=1"),
             ]
             for (method, template) in routes {
                 for segment in Self.hostileSegments + [theirID, theirFile] {

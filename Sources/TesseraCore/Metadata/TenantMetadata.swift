@@ -24,9 +24,9 @@ public struct TenantMetadata: Sendable {
     private let compiledAutomations: [String: CompiledAutomation]
     private let compiledAssignmentRules: [String: CompiledAssignmentRule]
     /// Policies by role set, computed once per metadata version (callers share a few role sets).
-    private let policies = PolicyMemo()
+    private let policies = Memo<[String], AccessPolicy>(capacity: 1000)
     /// OpenAPI documents by role set and version, made once per metadata version.
-    private let documents = OpenAPIMemo()
+    private let documents = Memo<OpenAPIKey, [UInt8]>(capacity: 64)
 
     /// The same metadata for the tenant as its caller last read it: settings such as the calendar
     /// change without a new metadata version.
@@ -96,13 +96,13 @@ public struct TenantMetadata: Sendable {
 
     /// What a user holding these roles may do.
     public func policy(for roles: [String]) -> AccessPolicy {
-        policies.policy(for: roles) { AccessPolicy(roles: roles, definitions: self.roles) }
+        policies.value(for: roles) { AccessPolicy(roles: roles, definitions: self.roles) }
     }
 
     /// The OpenAPI document (JSON bytes) for callers holding `roles`, made once per metadata version.
     public func openAPI(for roles: [String], version: OpenAPIVersion) -> [UInt8] {
         let key = roles.sorted()
-        return documents.document(for: key, version) {
+        return documents.value(for: OpenAPIKey(roles: key, version: version)) {
             JSONWriter.bytes(OpenAPIDocument(metadata: self, roles: key, version: version).json)
         }
     }
@@ -171,36 +171,27 @@ public struct TenantMetadata: Sendable {
     public var defaultRoles: [String] { roles.filter(\.isDefault).map(\.name) }
 }
 
-final class PolicyMemo: Sendable {
-    private let entries = Mutex<[[String]: AccessPolicy]>([:])
+/// Values made once per metadata version and key (policies per role set, OpenAPI documents per
+/// role set and version), forgotten wholesale past `capacity`.
+final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private let entries = Mutex<[Key: Value]>([:])
+    private let capacity: Int
 
-    func policy(for roles: [String], make: () -> AccessPolicy) -> AccessPolicy {
-        if let known = entries.withLock({ $0[roles] }) { return known }
-        let policy = make()
+    init(capacity: Int) { self.capacity = capacity }
+
+    func value(for key: Key, make: () -> Value) -> Value {
+        if let known = entries.withLock({ $0[key] }) { return known }
+        let value = make()
         entries.withLock { entries in
-            if entries.count > 1000 { entries.removeAll() }
-            entries[roles] = policy
+            if entries.count > capacity { entries.removeAll() }
+            entries[key] = value
         }
-        return policy
+        return value
     }
 }
 
-/// The OpenAPI documents of one metadata version, by role set and OpenAPI version.
-final class OpenAPIMemo: Sendable {
-    private struct Key: Hashable {
-        let roles: [String]
-        let version: OpenAPIVersion
-    }
-    private let entries = Mutex<[Key: [UInt8]]>([:])
-
-    func document(for roles: [String], _ version: OpenAPIVersion, make: () -> [UInt8]) -> [UInt8] {
-        let key = Key(roles: roles, version: version)
-        if let known = entries.withLock({ $0[key] }) { return known }
-        let document = make()
-        entries.withLock { entries in
-            if entries.count > 64 { entries.removeAll() }
-            entries[key] = document
-        }
-        return document
-    }
+/// An OpenAPI document's key: the sorted role set and the OpenAPI version.
+struct OpenAPIKey: Hashable, Sendable {
+    let roles: [String]
+    let version: OpenAPIVersion
 }
